@@ -1,0 +1,71 @@
+"""Errors, classed by what the engine should do about them.
+
+- `TransientError`: try again later (timeouts, 5xx, throttling). May carry the wait the remote asked for.
+- `StructuralError`: park the order with a business cause; it replays once the cause is fixed.
+- `BadInput`: refuse what was sent to us (a webhook without a valid signature, a config file in error).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class TrueupError(Exception):
+    """The root of every error trueup raises on purpose."""
+
+
+class TransientError(TrueupError):
+    """The other side failed in a way that may pass: retry with backoff."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class BadInput(TrueupError):
+    """Input from outside is invalid; the message says what is wrong (never the secret or customer data)."""
+
+
+class Cause(StrEnum):
+    """The business causes an order can be parked for. Each has what to do about it."""
+
+    SKU_NOT_IN_ITEM_MASTER = "sku_not_in_item_master"
+    UNMAPPED_LOCATION = "unmapped_location"
+    UNMAPPED_TAX = "unmapped_tax"
+    TOTALS_MISMATCH = "totals_mismatch"
+    TAX_MISMATCH = "tax_mismatch"
+    INVALID_CUSTOMER_DATA = "invalid_customer_data"
+    UNSUPPORTED_ORDER = "unsupported_order"
+    BACK_OFFICE_REJECTED = "back_office_rejected"
+
+
+WHAT_TO_DO: dict[Cause, str] = {
+    Cause.SKU_NOT_IN_ITEM_MASTER: "Create the product with this SKU (code) in the ERP item master, or fix the SKU "
+    "in Shopify; the order posts by itself once the SKU exists.",
+    Cause.UNMAPPED_LOCATION: "Map the Shopify location to an ERP warehouse in the configuration ([shops.locations]).",
+    Cause.UNMAPPED_TAX: "Map this Shopify tax line to an ERP tax in the configuration ([taxes]).",
+    Cause.TOTALS_MISMATCH: "Compare the two totals shown; fix the order or the mapping in error, then replay.",
+    Cause.TAX_MISMATCH: "The ERP computes a different tax: check the tax mapping and rates, then replay.",
+    Cause.INVALID_CUSTOMER_DATA: "Correct the named customer field in Shopify (or the ERP party), then replay.",
+    Cause.UNSUPPORTED_ORDER: "This kind of order is not handled yet; post it by hand in the ERP.",
+    Cause.BACK_OFFICE_REJECTED: "The ERP refused the document; read its message, fix the data, then replay.",
+}
+
+
+@dataclass
+class StructuralError(TrueupError):
+    """A data problem only a person (or a later fix) can solve: park the order with its cause."""
+
+    cause: Cause
+    detail: str
+    # What must exist or change for the problem to be gone, e.g. {"skus": ["TEE-M"]}: lets the engine
+    # check by itself whether the cause is fixed and replay the order.
+    needs: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(f"{self.cause}: {self.detail}")
+
+    @property
+    def what_to_do(self) -> str:
+        return WHAT_TO_DO[self.cause]

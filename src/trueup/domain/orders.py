@@ -1,0 +1,158 @@
+"""A Shopify order as trueup understands it: what the customer bought and paid, in the shop currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from trueup.domain.money import Money, total
+
+
+class FinancialStatus(StrEnum):
+    """Shopify's `displayFinancialStatus`."""
+
+    PENDING = "PENDING"
+    AUTHORIZED = "AUTHORIZED"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+    VOIDED = "VOIDED"
+    EXPIRED = "EXPIRED"
+
+
+# Money has been authorised or taken: the order is a sale the ERP must know about.
+POSTABLE = frozenset(
+    {
+        FinancialStatus.AUTHORIZED,
+        FinancialStatus.PARTIALLY_PAID,
+        FinancialStatus.PAID,
+        FinancialStatus.PARTIALLY_REFUNDED,
+        FinancialStatus.REFUNDED,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Address:
+    name: str
+    address1: str
+    address2: str
+    city: str
+    zip: str
+    country_code: str
+    province_code: str = ""
+    company: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Customer:
+    """The buyer. `shopify_id` is None for a guest checkout."""
+
+    shopify_id: str | None
+    email: str
+    first_name: str
+    last_name: str
+    phone: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+@dataclass(frozen=True)
+class TaxLine:
+    title: str
+    rate: Decimal  # 0.2 for 20 %
+    amount: Money
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """A line item. Amounts are totals for the line (not per unit), in the shop currency."""
+
+    line_id: str
+    sku: str
+    title: str
+    quantity: int  # current quantity (after edits and removals)
+    unit_price: Money  # original unit price, before discounts
+    discount: Money  # sum of this line's discount allocations
+    taxes: tuple[TaxLine, ...] = ()
+    group_id: str | None = None  # lineItemGroup id for a native bundle component
+
+    @property
+    def gross(self) -> Money:
+        return self.unit_price.times(self.quantity)
+
+    @property
+    def net(self) -> Money:
+        """What this line costs after its discounts, before tax."""
+        return self.gross - self.discount
+
+    @property
+    def tax(self) -> Money:
+        return total([t.amount for t in self.taxes], self.unit_price.currency)
+
+
+@dataclass(frozen=True)
+class ShippingLine:
+    title: str
+    price: Money
+    discount: Money
+    taxes: tuple[TaxLine, ...] = ()
+
+    @property
+    def net(self) -> Money:
+        return self.price - self.discount
+
+    @property
+    def tax(self) -> Money:
+        return total([t.amount for t in self.taxes], self.price.currency)
+
+
+@dataclass(frozen=True)
+class ShopifyOrder:
+    """An order read from Shopify (the source of truth for what was bought and paid)."""
+
+    shop: str  # myshopify domain
+    order_id: str  # gid://shopify/Order/<n>
+    name: str  # "#1001"
+    currency: str  # shop currency
+    financial_status: FinancialStatus
+    lines: tuple[OrderLine, ...]
+    shipping: tuple[ShippingLine, ...]
+    total_price: Money  # Shopify's current total, as the customer pays it
+    total_tax: Money
+    taxes_included: bool
+    customer: Customer | None
+    shipping_address: Address | None
+    billing_address: Address | None
+    created_at: datetime
+    updated_at: datetime
+    cancelled_at: datetime | None = None
+    presentment_currency: str | None = None
+    presentment_total: Money | None = None
+    po_number: str | None = None
+    company_id: str | None = None
+    company_location_id: str | None = None
+    payment_terms: str | None = None
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def is_postable(self) -> bool:
+        """Payment is authorised or taken, and the order was not cancelled before that."""
+        return self.financial_status in POSTABLE
+
+    @property
+    def number(self) -> int:
+        """The numeric part of the Shopify id."""
+        return int(self.order_id.rsplit("/", 1)[-1])
+
+    def computed_total(self) -> Money:
+        """Lines + shipping − discounts (+ tax unless prices include it), from the parts."""
+        parts = [line.net for line in self.lines] + [s.net for s in self.shipping]
+        subtotal = total(parts, self.currency)
+        return subtotal if self.taxes_included else subtotal + self.total_tax

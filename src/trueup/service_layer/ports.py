@@ -1,0 +1,142 @@
+"""The ports: what the engine needs of Shopify, of the back-office and of its own storage.
+
+Each has a fake for unit tests (`tests/fakes/`) and a contract test holding the fake and the real thing
+to the same assertions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.orders import ShopifyOrder
+from trueup.domain.sales import PostedSale, SalesOrderRequest
+
+
+class ShopifyAdmin(Protocol):
+    """One shop's Admin API, in trueup's terms. Raises TransientError for what may pass."""
+
+    shop: str
+
+    def fetch_order(self, order_id: str) -> ShopifyOrder | None:
+        """The order as Shopify holds it now, or None if Shopify does not know it."""
+
+    def orders_updated_since(self, since: datetime) -> Iterator[ShopifyOrder]:
+        """Every order updated at or after `since`, oldest update first, across all pages."""
+
+    def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> None:
+        """Subscribe `callback_url` to `topics` (REST form, "orders/create"), without duplicating subscriptions."""
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    sku: str
+    warehouse: str
+    available: Decimal
+
+
+class BackOffice(Protocol):
+    """The ERP/WMS, in trueup's terms. Raises TransientError for what may pass, StructuralError for data."""
+
+    def find_sales_order(self, reference: str) -> PostedSale | None:
+        """The sales order carrying this external reference, if the ERP has one."""
+
+    def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
+        """Create and confirm a sales order (customer matched or created). Not idempotent by itself:
+        callers look the reference up first."""
+
+    def unknown_skus(self, skus: Iterable[str]) -> set[str]:
+        """The SKUs of `skus` the item master does not have."""
+
+    def stock_levels(self, skus: Iterable[str], warehouse: str) -> list[StockLevel]:
+        """Available quantities of `skus` at `warehouse`."""
+
+
+@dataclass(frozen=True)
+class IncomingDelivery:
+    """A webhook delivery as received, before it is stored. `order_key` is "<shop>|<order gid>" or None."""
+
+    shop: str
+    topic: str
+    webhook_id: str
+    event_id: str | None
+    api_version: str | None
+    triggered_at: str | None
+    headers: dict[str, str]
+    body: bytes
+    received_at: datetime
+    order_id: str | None  # gid of the order the delivery is about, if any
+    known_topic: bool = True
+
+
+@dataclass(frozen=True)
+class Job:
+    """A unit of work about one key (one shop order): never two running, never two waiting per key."""
+
+    id: int
+    kind: str  # "sync_order", "poll_orders", ...
+    key: str
+    shop: str
+    payload: dict[str, Any]
+    attempts: int
+    run_at: datetime
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    kind: str
+    key: str
+    shop: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    run_at: datetime | None = None  # None: now
+
+
+@dataclass(frozen=True)
+class IntakeStats:
+    deliveries: int
+    duplicates: int
+    unknown_topics: dict[str, int]
+    last_received_at: datetime | None
+
+
+class Store(Protocol):
+    """trueup's own durable state: deliveries, the job queue, the ledger and cursors."""
+
+    # --- intake ---------------------------------------------------------------------------------
+    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+        """Store deliveries durably in one transaction and queue a sync_order job for each one that is
+        about an order. Returns, per delivery, False when it is a duplicate (same webhook id, or same
+        event id for the same topic and shop), which is then not stored again."""
+
+    def intake_stats(self) -> IntakeStats: ...
+
+    # --- queue ----------------------------------------------------------------------------------
+    def enqueue(self, job: JobRequest) -> bool:
+        """Queue a job; False when a job for the same key and kind is already waiting (queueing lock)."""
+
+    def claim(self, worker: str, now: datetime, lease_seconds: float) -> Job | None:
+        """Take the next runnable job (run_at <= now) whose key has no other job running, with a lease.
+        A job whose lease expired (its worker died) is runnable again."""
+
+    def complete(self, job: Job, worker: str) -> None: ...
+
+    def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
+        """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
+
+    def pending_jobs(self) -> int: ...
+
+    # --- ledger ---------------------------------------------------------------------------------
+    def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None: ...
+
+    def save_ledger_entry(self, entry: LedgerEntry) -> None: ...
+
+    def ledger_entries(self, state: OrderState | None = None, shop: str | None = None) -> list[LedgerEntry]: ...
+
+    # --- cursors --------------------------------------------------------------------------------
+    def cursor(self, shop: str, name: str) -> str | None: ...
+
+    def set_cursor(self, shop: str, name: str, value: str) -> None: ...
