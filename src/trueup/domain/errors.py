@@ -38,6 +38,7 @@ class Cause(StrEnum):
     INVALID_CUSTOMER_DATA = "invalid_customer_data"
     UNSUPPORTED_ORDER = "unsupported_order"
     BACK_OFFICE_REJECTED = "back_office_rejected"
+    PROCESSING_FAILED = "processing_failed"
 
 
 WHAT_TO_DO: dict[Cause, str] = {
@@ -50,6 +51,7 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.INVALID_CUSTOMER_DATA: "Correct the named customer field in Shopify (or the ERP party), then replay.",
     Cause.UNSUPPORTED_ORDER: "This kind of order is not handled yet; post it by hand in the ERP.",
     Cause.BACK_OFFICE_REJECTED: "The ERP refused the document; read its message, fix the data, then replay.",
+    Cause.PROCESSING_FAILED: "trueup failed on this order repeatedly (a defect): report it with the detail, then replay.",
 }
 
 

@@ -37,6 +37,8 @@ class LedgerEntry:
     cause: Cause | None = None
     detail: str | None = None
     needs: dict[str, list[str]] = field(default_factory=dict)
+    # Shopify's updatedAt of the order version last applied: the poll skips orders already seen.
+    shopify_updated_at: datetime | None = None
 
     @property
     def what_to_do(self) -> str | None:

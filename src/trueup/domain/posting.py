@@ -1,0 +1,134 @@
+"""From a Shopify order to the sales order the ERP must hold: lines at the prices actually charged.
+
+Totals are preserved by construction: a line whose net amount does not divide evenly by its quantity
+becomes two ERP lines (units at the lower price, units one minor unit dearer), never a rounded price.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.money import Money, allocate, total
+from trueup.domain.orders import OrderLine, ShippingLine, ShopifyOrder, TaxLine
+from trueup.domain.sales import SalesLine, SalesOrderRequest
+
+SHIPPING_SKU = "SHIPPING"
+
+
+@dataclass(frozen=True)
+class PostingPolicy:
+    """How a shop's orders are posted: tax mapping and where the goods ship from."""
+
+    # Shopify tax line key ("<title> <rate as percent>", e.g. "VAT 20") -> ERP tax code.
+    taxes: Mapping[str, str] = field(default_factory=dict)
+    warehouse: str | None = None
+    shipping_sku: str = SHIPPING_SKU
+
+
+def tax_key(tax: TaxLine) -> str:
+    """The name a Shopify tax line is mapped by in the configuration, e.g. "VAT 20" for VAT at 20 %."""
+    percent = (tax.rate * 100).normalize()
+    return f"{tax.title} {percent:f}"
+
+
+def order_reference(order: ShopifyOrder) -> str:
+    """The external reference a shop order carries in the ERP: unique per shop, stable across retries."""
+    return f"shopify:{order.shop}:{order.number}"
+
+
+def _tax_codes(taxes: tuple[TaxLine, ...], policy: PostingPolicy) -> tuple[str, ...]:
+    codes = []
+    for tax in taxes:
+        if tax.amount.is_zero() and tax.rate == 0:
+            continue
+        key = tax_key(tax)
+        if key not in policy.taxes:
+            raise StructuralError(Cause.UNMAPPED_TAX, f"Shopify tax {key!r} has no ERP tax", needs={"taxes": [key]})
+        codes.append(policy.taxes[key])
+    return tuple(codes)
+
+
+def split_evenly(net: Money, quantity: int) -> list[tuple[int, Money]]:
+    """(units, unit price) groups whose amounts add up to `net` exactly: at most two groups."""
+    per_unit = allocate(net, [1] * quantity)
+    groups: dict[Money, int] = {}
+    for price in per_unit:
+        groups[price] = groups.get(price, 0) + 1
+    return sorted(((units, price) for price, units in groups.items()), key=lambda g: g[1].amount)
+
+
+def _untaxed(net: Money, tax: Money, taxes_included: bool) -> Money:
+    """The amount before tax: ERP prices exclude tax, so an inclusive price gives up Shopify's tax."""
+    return net - tax if taxes_included else net
+
+
+def _product_lines(line: OrderLine, policy: PostingPolicy, taxes_included: bool) -> list[SalesLine]:
+    codes = _tax_codes(line.taxes, policy)
+    untaxed = _untaxed(line.net, line.tax, taxes_included)
+    return [
+        SalesLine(sku=line.sku, description=line.title, quantity=Decimal(units), unit_price=price, tax_codes=codes)
+        for units, price in split_evenly(untaxed, line.quantity)
+    ]
+
+
+def _shipping_line(shipping: ShippingLine, policy: PostingPolicy, taxes_included: bool) -> SalesLine:
+    return SalesLine(
+        sku=policy.shipping_sku,
+        description=shipping.title,
+        quantity=Decimal(1),
+        unit_price=_untaxed(shipping.net, shipping.tax, taxes_included),
+        tax_codes=_tax_codes(shipping.taxes, policy),
+        is_shipping=True,
+    )
+
+
+def _check_lines(order: ShopifyOrder) -> None:
+    missing = [line.title for line in order.lines if line.quantity > 0 and not line.sku]
+    if missing:
+        raise StructuralError(
+            Cause.SKU_NOT_IN_ITEM_MASTER, f"{len(missing)} line(s) have no SKU in Shopify", needs={"skus": [""]}
+        )
+    if order.customer is None:
+        raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "the order has no customer and no email")
+
+
+def build_sales_order(order: ShopifyOrder, policy: PostingPolicy) -> SalesOrderRequest:
+    """The ERP sales order for `order`; raises StructuralError naming what is missing.
+
+    Lines with no quantity left (removed by an edit) are left out. Checks that the lines, shipping and
+    tax add up to Shopify's total before anything is posted.
+    """
+    _check_lines(order)
+    assert order.customer is not None  # checked above; narrows the type
+    inclusive = order.taxes_included
+    lines = [sl for line in order.lines if line.quantity > 0 for sl in _product_lines(line, policy, inclusive)]
+    lines += [_shipping_line(s, policy, inclusive) for s in order.shipping if not s.price.is_zero()]
+    request = SalesOrderRequest(
+        reference=order_reference(order),
+        description=order.name,
+        currency=order.currency,
+        customer=order.customer,
+        invoice_address=order.billing_address or order.shipping_address,
+        shipment_address=order.shipping_address,
+        lines=tuple(lines),
+        expected_untaxed=total([line.amount for line in lines], order.currency),
+        expected_tax=order.total_tax,
+        warehouse=policy.warehouse,
+        po_number=order.po_number,
+        payment_term=order.payment_terms,
+    )
+    check_totals(order, request)
+    return request
+
+
+def check_totals(order: ShopifyOrder, request: SalesOrderRequest) -> None:
+    """Lines + shipping − discounts + tax must equal Shopify's total, or the order is not posted."""
+    expected = request.untaxed + request.expected_tax
+    if expected.rounded() != order.total_price.rounded():
+        raise StructuralError(
+            Cause.TOTALS_MISMATCH,
+            f"the order's parts add up to {expected} but Shopify's total is {order.total_price}",
+        )
