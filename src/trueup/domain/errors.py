@@ -51,7 +51,7 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.INVALID_CUSTOMER_DATA: "Correct the named customer field in Shopify (or the ERP party), then replay.",
     Cause.UNSUPPORTED_ORDER: "This kind of order is not handled yet; post it by hand in the ERP.",
     Cause.BACK_OFFICE_REJECTED: "The ERP refused the document; read its message, fix the data, then replay.",
-    Cause.PROCESSING_FAILED: "trueup failed on this order repeatedly (a defect): report it with the detail, then replay.",
+    Cause.PROCESSING_FAILED: "trueup failed on this order repeatedly (a defect): report the detail, then replay.",
 }
 
 

@@ -140,3 +140,8 @@ class Store(Protocol):
     def cursor(self, shop: str, name: str) -> str | None: ...
 
     def set_cursor(self, shop: str, name: str, value: str) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""

@@ -1,0 +1,55 @@
+"""Parked orders replay themselves once their cause is fixed, or when a person says so."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import structlog
+
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.service_layer.jobs import sync_order_job
+from trueup.service_layer.ports import Store
+from trueup.service_layer.sync_order import OrderContext
+
+log = structlog.get_logger(__name__)
+
+
+def cause_is_fixed(entry: LedgerEntry, ctx: OrderContext) -> bool:
+    """Whether what the entry was parked for now exists: the SKUs in the item master, the tax mapped.
+
+    Causes that only a person can judge (totals mismatch, rejected documents) are never fixed by
+    themselves: they wait for `trueup replay`.
+    """
+    needs = entry.needs
+    if not needs:
+        return False
+    skus = needs.get("skus", [])
+    if skus and ("" in skus or ctx.back_office.unknown_skus(skus)):
+        return False
+    taxes = needs.get("taxes", [])
+    return not any(key not in ctx.policy.taxes for key in taxes)
+
+
+def replay_fixed(store: Store, contexts: Mapping[str, OrderContext]) -> int:
+    """Queue every parked order whose cause is now fixed; returns how many."""
+    queued = 0
+    for entry in store.ledger_entries(OrderState.EXCEPTION):
+        ctx = contexts.get(entry.shop)
+        if ctx is not None and cause_is_fixed(entry, ctx):
+            queued += store.enqueue(sync_order_job(entry.shop, entry.order_id))
+    if queued:
+        log.info("replaying_fixed_orders", queued=queued)
+    return queued
+
+
+def replay(store: Store, *, shop: str | None = None, cause: Cause | None = None, order: str | None = None) -> int:
+    """Queue parked orders again on command, optionally only one shop, one cause or one order (id or name)."""
+    queued = 0
+    for entry in store.ledger_entries(OrderState.EXCEPTION, shop=shop):
+        if cause is not None and entry.cause != cause:
+            continue
+        if order is not None and order not in (entry.order_id, entry.name):
+            continue
+        queued += store.enqueue(sync_order_job(entry.shop, entry.order_id))
+    return queued

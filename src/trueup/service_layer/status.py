@@ -1,0 +1,107 @@
+"""The interpreted state: not logs, but where every order stands, what is stuck, why, and what to do."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from trueup.domain.errors import WHAT_TO_DO, Cause
+from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
+from trueup.service_layer.ports import Clock, Store
+
+
+@dataclass(frozen=True)
+class ExceptionGroup:
+    cause: str
+    count: int
+    what_to_do: str
+    examples: list[dict[str, str]]  # a few orders: name and detail
+
+
+@dataclass(frozen=True)
+class StuckItem:
+    order: str
+    state: str
+    age_seconds: float
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    generated_at: str
+    orders_by_state: dict[str, int]
+    exceptions: list[ExceptionGroup]
+    oldest_stuck: StuckItem | None
+    seconds_since_last_webhook: float | None
+    pending_jobs: int
+    deliveries: int
+    duplicate_deliveries: int
+    unknown_topics: dict[str, int]
+    # Per currency: what Shopify says posted orders total, and what the ERP holds for them.
+    posted_totals: dict[str, dict[str, str]] = field(default_factory=dict)
+    total_mismatches: list[dict[str, str]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _exception_groups(entries: list[LedgerEntry], examples: int) -> list[ExceptionGroup]:
+    by_cause: dict[Cause, list[LedgerEntry]] = defaultdict(list)
+    for entry in entries:
+        if entry.state == OrderState.EXCEPTION and entry.cause is not None:
+            by_cause[entry.cause].append(entry)
+    return [
+        ExceptionGroup(
+            cause=str(cause),
+            count=len(group),
+            what_to_do=WHAT_TO_DO[cause],
+            examples=[{"order": e.name, "detail": e.detail or ""} for e in group[:examples]],
+        )
+        for cause, group in sorted(by_cause.items(), key=lambda item: -len(item[1]))
+    ]
+
+
+def _oldest_stuck(entries: list[LedgerEntry], now: datetime) -> StuckItem | None:
+    stuck = [e for e in entries if e.state in OPEN_STATES]
+    if not stuck:
+        return None
+    oldest = min(stuck, key=lambda e: e.state_since)
+    return StuckItem(oldest.name, str(oldest.state), (now - oldest.state_since).total_seconds())
+
+
+def _posted_totals(entries: list[LedgerEntry]) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
+    sums: dict[str, dict[str, Decimal]] = defaultdict(lambda: {"shopify": Decimal(0), "erp": Decimal(0)})
+    mismatches = []
+    for e in entries:
+        if e.state != OrderState.POSTED or e.shopify_total is None or e.erp_total is None:
+            continue
+        sums[e.shopify_total.currency]["shopify"] += e.shopify_total.amount
+        sums[e.erp_total.currency]["erp"] += e.erp_total.amount
+        if e.shopify_total.rounded() != e.erp_total.rounded():
+            mismatches.append({"order": e.name, "shopify": str(e.shopify_total), "erp": str(e.erp_total)})
+    totals = {cur: {side: str(amount) for side, amount in pair.items()} for cur, pair in sums.items()}
+    return totals, mismatches
+
+
+def build_status(store: Store, clock: Clock, examples: int = 3) -> StatusReport:
+    """Everything `trueup status` shows, computed from the store."""
+    now = clock.now()
+    entries = store.ledger_entries()
+    intake = store.intake_stats()
+    totals, mismatches = _posted_totals(entries)
+    last = intake.last_received_at
+    return StatusReport(
+        generated_at=now.isoformat(),
+        orders_by_state=dict(Counter(str(e.state) for e in entries)),
+        exceptions=_exception_groups(entries, examples),
+        oldest_stuck=_oldest_stuck(entries, now),
+        seconds_since_last_webhook=(now - last).total_seconds() if last else None,
+        pending_jobs=store.pending_jobs(),
+        deliveries=intake.deliveries,
+        duplicate_deliveries=intake.duplicates,
+        unknown_topics=intake.unknown_topics,
+        posted_totals=totals,
+        total_mismatches=mismatches,
+    )

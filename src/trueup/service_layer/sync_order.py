@@ -1,0 +1,106 @@
+"""The use case at the heart of trueup: bring one Shopify order to where it belongs in the ERP.
+
+It reads the order as Shopify holds it now (webhooks only say that something changed), so duplicated,
+reordered or late deliveries all converge on the same result. Posting is idempotent: the ERP is asked
+for the order's reference before anything is created, so a create that timed out after the ERP
+committed is found, never repeated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import structlog
+
+from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.orders import ShopifyOrder
+from trueup.domain.posting import PostingPolicy, build_sales_order, order_reference
+from trueup.domain.sales import PostedSale
+from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class OrderContext:
+    """What syncing one shop's orders needs."""
+
+    shopify: ShopifyAdmin
+    back_office: BackOffice
+    store: Store
+    clock: Clock
+    policy: PostingPolicy
+
+
+def sync_order(ctx: OrderContext, order_id: str) -> LedgerEntry | None:
+    """Apply the current Shopify state of `order_id`; returns its ledger entry (None if Shopify lost it).
+
+    Raises TransientError to be retried later; StructuralError is recorded on the ledger, not raised.
+    """
+    order = ctx.shopify.fetch_order(order_id)
+    if order is None:
+        log.warning("order_not_in_shopify", shop=ctx.shopify.shop, order_id=order_id)
+        return None
+    entry = ctx.store.ledger_entry(order.shop, order.order_id) or _new_entry(ctx, order)
+    try:
+        entry = _advance(ctx, order, entry)
+    except StructuralError as problem:
+        entry = entry.moved_to(
+            OrderState.EXCEPTION,
+            ctx.clock.now(),
+            cause=problem.cause,
+            detail=problem.detail,
+            needs=problem.needs,
+        )
+        log.info("order_parked", shop=order.shop, order=order.name, cause=str(problem.cause))
+    entry = _seen(entry, order)
+    ctx.store.save_ledger_entry(entry)
+    return entry
+
+
+def _new_entry(ctx: OrderContext, order: ShopifyOrder) -> LedgerEntry:
+    now = ctx.clock.now()
+    return LedgerEntry(
+        shop=order.shop,
+        order_id=order.order_id,
+        name=order.name,
+        state=OrderState.RECEIVED,
+        first_seen_at=now,
+        state_since=now,
+    )
+
+
+def _seen(entry: LedgerEntry, order: ShopifyOrder) -> LedgerEntry:
+    return replace(entry, name=order.name, shopify_total=order.total_price, shopify_updated_at=order.updated_at)
+
+
+def _advance(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> LedgerEntry:
+    now = ctx.clock.now()
+    if entry.state == OrderState.POSTED:
+        return entry  # what happens after posting (edits, cancels, refunds) is the post-purchase flow's
+    # Asked first, whatever Shopify says: an earlier attempt may have posted it before timing out.
+    existing = ctx.back_office.find_sales_order(order_reference(order))
+    if existing is None:
+        if order.cancelled_at is not None:
+            return entry.moved_to(OrderState.CANCELLED_UNPOSTED, now)  # cancelled before it ever was a sale
+        if not order.is_postable:
+            return entry.moved_to(OrderState.WAITING_FOR_PAYMENT, now)
+        existing = _post(ctx, order)
+    return entry.moved_to(
+        OrderState.POSTED, now, erp_sale_id=existing.erp_id, erp_number=existing.number, erp_total=existing.total
+    )
+
+
+def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
+    request = build_sales_order(order, ctx.policy)
+    unknown = ctx.back_office.unknown_skus(request.skus)
+    if unknown:
+        raise StructuralError(
+            Cause.SKU_NOT_IN_ITEM_MASTER,
+            f"SKU(s) {', '.join(sorted(unknown))} not in the ERP item master",
+            needs={"skus": sorted(unknown)},
+        )
+    sale = ctx.back_office.create_sales_order(request)
+    log.info("order_posted", shop=order.shop, order=order.name, sale=sale.number, total=str(sale.total))
+    return sale

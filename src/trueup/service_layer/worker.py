@@ -1,0 +1,153 @@
+"""The worker: claims one job at a time, runs it, and stores what happens next (done, or retry when).
+
+Any number of workers, in any number of processes or machines, share one store: the store guarantees
+that one order's jobs never run two at a time, so per-order ordering holds while orders run in parallel.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+
+from trueup.domain.errors import Cause, TransientError
+from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.retry import RetryPolicy
+from trueup.service_layer.jobs import POLL_ORDERS, REPLAY_PARKED, SYNC_ORDER, poll_orders_job, replay_parked_job
+from trueup.service_layer.poll_orders import poll_orders
+from trueup.service_layer.ports import Clock, Job, JobRequest, Store
+from trueup.service_layer.replay import replay_fixed
+from trueup.service_layer.sync_order import OrderContext, sync_order
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    lease_seconds: float = 120.0
+    poll_interval_seconds: float = 60.0
+    poll_overlap_seconds: float = 300.0
+    first_lookback_seconds: float = 86400.0
+    replay_interval_seconds: float = 30.0
+    idle_sleep_seconds: float = 0.2
+    # A job failing with an unexpected error (a defect, not the other side) is parked after this many tries.
+    max_unexpected_attempts: int = 5
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+
+
+class Worker:
+    """Runs jobs from `store` for the shops in `contexts` (shop domain -> what syncing it needs)."""
+
+    def __init__(
+        self,
+        name: str,
+        store: Store,
+        contexts: Mapping[str, OrderContext],
+        clock: Clock,
+        settings: WorkerSettings | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.name = name
+        self.store = store
+        self.contexts = contexts
+        self.clock = clock
+        self.settings = settings or WorkerSettings()
+        self.rng = rng or random.Random()
+        self._handlers: dict[str, Callable[[Job], None]] = {
+            SYNC_ORDER: self._sync_order,
+            POLL_ORDERS: self._poll_orders,
+            REPLAY_PARKED: self._replay_parked,
+        }
+
+    def schedule_periodic(self) -> None:
+        """Queue the periodic jobs if no worker has (the queueing lock makes this safe to repeat)."""
+        for shop in self.contexts:
+            self.store.enqueue(poll_orders_job(shop))
+        self.store.enqueue(replay_parked_job())
+
+    def run_once(self) -> bool:
+        """Claim and run one job; False when there was nothing to run."""
+        job = self.store.claim(self.name, self.clock.now(), self.settings.lease_seconds)
+        if job is None:
+            return False
+        handler = self._handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            handler(job)
+        except TransientError as error:
+            self._retry(job, error, error.retry_after)
+        except Exception as error:  # a defect: retried a few times, then the order is parked
+            log.exception("job_failed", kind=job.kind, key=job.key, attempts=job.attempts)
+            if job.attempts + 1 >= self.settings.max_unexpected_attempts:
+                self._park_defect(job, error)
+                self.store.complete(job, self.name)
+            else:
+                self._retry(job, error, None)
+        else:
+            self.store.complete(job, self.name)
+        return True
+
+    def run(self, stop: threading.Event) -> None:
+        """Run jobs until `stop` is set, sleeping briefly when there is nothing to do."""
+        self.schedule_periodic()
+        log.info("worker_started", worker=self.name, shops=len(self.contexts))
+        while not stop.is_set():
+            if not self.run_once():
+                stop.wait(self.settings.idle_sleep_seconds)
+        log.info("worker_stopped", worker=self.name)
+
+    def _retry(self, job: Job, error: Exception, retry_after: float | None) -> None:
+        delay = self.settings.retry.delay(job.attempts + 1, retry_after, self.rng)
+        run_at = self.clock.now() + timedelta(seconds=delay)
+        log.info("job_retry", kind=job.kind, key=job.key, attempts=job.attempts + 1, delay=round(delay, 2))
+        self.store.retry_later(job, self.name, run_at, f"{type(error).__name__}: {error}")
+
+    def _sync_order(self, job: Job) -> None:
+        sync_order(self.contexts[job.shop], job.payload["order_id"])
+
+    def _poll_orders(self, job: Job) -> None:
+        s = self.settings
+        try:
+            poll_orders(
+                self.contexts[job.shop],
+                overlap=timedelta(seconds=s.poll_overlap_seconds),
+                first_lookback=timedelta(seconds=s.first_lookback_seconds),
+            )
+        finally:
+            self._again(poll_orders_job(job.shop, self._after(s.poll_interval_seconds)))
+
+    def _replay_parked(self, job: Job) -> None:
+        try:
+            replay_fixed(self.store, self.contexts)
+        finally:
+            self._again(replay_parked_job(self._after(self.settings.replay_interval_seconds)))
+
+    def _again(self, request: JobRequest) -> None:
+        # The next run is queued while this one still runs: the queueing lock counts only waiting jobs.
+        self.store.enqueue(request)
+
+    def _after(self, seconds: float) -> datetime:
+        return self.clock.now() + timedelta(seconds=seconds)
+
+    def _park_defect(self, job: Job, error: Exception) -> None:
+        if job.kind != SYNC_ORDER:
+            return
+        order_id = job.payload["order_id"]
+        now = self.clock.now()
+        entry = self.store.ledger_entry(job.shop, order_id) or LedgerEntry(
+            shop=job.shop,
+            order_id=order_id,
+            name=order_id,
+            state=OrderState.RECEIVED,
+            first_seen_at=now,
+            state_since=now,
+        )
+        detail = f"{type(error).__name__} after {job.attempts + 1} attempts"
+        self.store.save_ledger_entry(
+            entry.moved_to(OrderState.EXCEPTION, now, cause=Cause.PROCESSING_FAILED, detail=detail)
+        )
