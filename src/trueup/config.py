@@ -1,0 +1,148 @@
+"""trueup's configuration: one TOML file, validated with errors that name the key and what is wrong.
+
+Secrets never sit in the file: each is read from an environment variable (`*_env`) or a file
+(`*_file`), and is held as a `SecretStr`, which prints as '**********'.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
+
+from trueup.domain.errors import BadInput
+
+DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(_Strict):
+    """Where a secret comes from: an environment variable or a file (its first line)."""
+
+    env: str | None = None
+    file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("give exactly one of 'env' (a variable name) or 'file' (a path)")
+        return self
+
+    def read(self, where: str, base_dir: Path = Path(".")) -> SecretStr:
+        if self.env is not None:
+            value = os.environ.get(self.env)
+            if not value:
+                raise BadInput(f"{where}: environment variable {self.env} is not set")
+            return SecretStr(value)
+        assert self.file is not None
+        try:
+            return SecretStr((base_dir / self.file).read_text().strip())
+        except OSError as error:
+            raise BadInput(f"{where}: cannot read secret file {self.file}: {error.strerror}") from error
+
+
+class ShopConfig(_Strict):
+    domain: Annotated[str, Field(pattern=DOMAIN_PATTERN)]
+    access_token: SecretRef
+    api_secret: SecretRef
+    api_version: Literal["2026-07", "2026-10"] = "2026-10"
+    # Where the Admin API is served; by default https://<domain>. The sandbox gives http://127.0.0.1:PORT.
+    api_url: str | None = None
+    # Shopify location id (numeric or gid) -> ERP warehouse code.
+    locations: dict[str, str] = Field(default_factory=dict)
+    warehouse: str | None = None  # the ERP warehouse orders ship from when no location mapping applies
+
+
+class BackOfficeConfig(_Strict):
+    kind: Literal["tryton"] = "tryton"
+    url: str = "http://127.0.0.1:8000"
+    database: str
+    username: str = "admin"
+    password: SecretRef
+    timeout_seconds: Annotated[float, Field(gt=0)] = 30.0
+
+
+class StorageConfig(_Strict):
+    url: str = "sqlite:///trueup.db"
+
+
+class ServerConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8080
+    max_body_bytes: Annotated[int, Field(gt=0)] = 2_000_000
+
+
+class WorkerConfig(_Strict):
+    lease_seconds: Annotated[float, Field(gt=0)] = 120.0
+    poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
+    poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
+    first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0
+    replay_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
+
+
+class TrueupConfig(_Strict):
+    shops: list[ShopConfig] = Field(min_length=1)
+    back_office: BackOfficeConfig
+    storage: StorageConfig = StorageConfig()
+    server: ServerConfig = ServerConfig()
+    worker: WorkerConfig = WorkerConfig()
+    # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
+    taxes: dict[str, str] = Field(default_factory=dict)
+    _base_dir: Path = PrivateAttr(default=Path("."))
+
+    @property
+    def base_dir(self) -> Path:
+        """The folder of the configuration file: relative paths in it start there."""
+        return self._base_dir
+
+    def storage_url(self) -> str:
+        """The storage URL, with a relative SQLite path taken from the configuration's folder."""
+        url = self.storage.url
+        prefix = "sqlite:///"
+        if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+            return prefix + str((self._base_dir / url[len(prefix) :]).resolve())
+        return url
+
+    @model_validator(mode="after")
+    def _unique_shops(self) -> TrueupConfig:
+        domains = [shop.domain for shop in self.shops]
+        if len(set(domains)) != len(domains):
+            raise ValueError("each shop domain may appear once")
+        return self
+
+    def shop(self, domain: str) -> ShopConfig:
+        for shop in self.shops:
+            if shop.domain == domain:
+                return shop
+        raise KeyError(domain)
+
+
+def _describe(error: ValidationError, path: Path) -> str:
+    lines = [f"{path}: invalid configuration"]
+    for item in error.errors():
+        key = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        # The offending value is never echoed: it may be a secret or a customer's data.
+        lines.append(f"  {key}: {item['msg']}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path) -> TrueupConfig:
+    """Read and validate the TOML file at `path`; relative paths in it are taken from its folder."""
+    try:
+        raw = tomllib.loads(path.read_text())
+    except OSError as error:
+        raise BadInput(f"{path}: cannot read the configuration: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise BadInput(f"{path}: not valid TOML: {error}") from error
+    try:
+        config = TrueupConfig.model_validate(raw)
+    except ValidationError as error:
+        raise BadInput(_describe(error, path)) from None
+    config._base_dir = path.resolve().parent
+    return config

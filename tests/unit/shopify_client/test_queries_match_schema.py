@@ -1,0 +1,51 @@
+"""Every document trueup sends to Shopify is valid against Shopify's own published schema."""
+
+from __future__ import annotations
+
+import pytest
+from graphql import TypeInfo, TypeInfoVisitor, Visitor, parse, validate, visit
+
+from tests.unit.shopify_client.schema_cost import VERSIONS, admin_schema, estimated_cost
+from trueup.adapters.shopify.queries import ALL_OPERATIONS, ORDERS_PAGE_SIZE, Operation
+
+SHOPIFY_MAX_QUERY_COST = 1000
+
+CASES = [pytest.param(version, op, id=f"{version}-{op.name}") for version in VERSIONS for op in ALL_OPERATIONS]
+
+
+@pytest.mark.parametrize(("version", "operation"), CASES)
+def test_document_validates_against_the_admin_schema(version: str, operation: Operation) -> None:
+    errors = validate(admin_schema(version), parse(operation.document))
+    assert [e.message for e in errors] == []
+
+
+@pytest.mark.parametrize(("version", "operation"), CASES)
+def test_document_uses_no_deprecated_field(version: str, operation: Operation) -> None:
+    schema = admin_schema(version)
+    type_info = TypeInfo(schema)
+    deprecated: list[str] = []
+
+    class FindDeprecated(Visitor):
+        def enter_field(self, node, *_args):  # type: ignore[no-untyped-def]
+            definition = type_info.get_field_def()
+            if definition is not None and definition.deprecation_reason:
+                deprecated.append(node.name.value)
+
+    visit(parse(operation.document), TypeInfoVisitor(type_info, FindDeprecated()))
+    assert deprecated == []
+
+
+@pytest.mark.parametrize("operation", ALL_OPERATIONS, ids=lambda op: op.name)
+def test_document_stays_under_shopify_single_query_limit(operation: Operation) -> None:
+    cost = estimated_cost(admin_schema("2026-10"), operation.document, {"first": ORDERS_PAGE_SIZE})
+    assert cost <= SHOPIFY_MAX_QUERY_COST
+    # The budget's first guess must not be below what the published rules give, or it would admit
+    # a query Shopify then throttles.
+    assert operation.estimated_cost >= cost - 5
+
+
+def test_operation_names_are_unique_and_match_their_documents() -> None:
+    names = [op.name for op in ALL_OPERATIONS]
+    assert len(set(names)) == len(names)
+    for op in ALL_OPERATIONS:
+        assert f" {op.name}(" in op.document or f" {op.name} " in op.document
