@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from trueup.domain.errors import Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.sales import PostedSale, SalesOrderRequest
@@ -71,6 +72,7 @@ class IncomingDelivery:
     received_at: datetime
     order_id: str | None  # gid of the order the delivery is about, if any
     known_topic: bool = True
+    problem: str | None = None  # kept but not understood, e.g. "body_not_json": reported by status
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class IntakeStats:
     duplicates: int
     unknown_topics: dict[str, int]
     last_received_at: datetime | None
+    problems: dict[str, int] = field(default_factory=dict)  # deliveries kept but not understood, by problem
 
 
 class Store(Protocol):
@@ -122,12 +125,17 @@ class Store(Protocol):
         """Take the next runnable job (run_at <= now) whose key has no other job running, with a lease.
         A job whose lease expired (its worker died) is runnable again."""
 
-    def complete(self, job: Job, worker: str) -> None: ...
+    def complete(self, job: Job, worker: str) -> None:
+        """Mark the job done, unless its lease was taken over by another worker (then nothing changes)."""
 
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
 
-    def pending_jobs(self) -> int: ...
+    def pending_jobs(self) -> int:
+        """Jobs waiting to run (now or later)."""
+
+    def running_jobs(self) -> int:
+        """Jobs claimed by a worker and not finished (including those whose lease expired)."""
 
     # --- ledger ---------------------------------------------------------------------------------
     def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None: ...
@@ -135,6 +143,15 @@ class Store(Protocol):
     def save_ledger_entry(self, entry: LedgerEntry) -> None: ...
 
     def ledger_entries(self, state: OrderState | None = None, shop: str | None = None) -> list[LedgerEntry]: ...
+
+    def ledger_counts(self, shop: str | None = None) -> dict[OrderState, int]:
+        """How many orders are in each state (states with none are left out)."""
+
+    def exception_counts(self, shop: str | None = None) -> dict[Cause, int]:
+        """How many orders are parked, by business cause."""
+
+    def oldest_open_entry(self, shop: str | None = None) -> LedgerEntry | None:
+        """The open entry (received, waiting, exception) that has been in its state the longest."""
 
     # --- cursors --------------------------------------------------------------------------------
     def cursor(self, shop: str, name: str) -> str | None: ...

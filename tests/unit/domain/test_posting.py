@@ -95,7 +95,8 @@ def test_parts_that_do_not_add_up_to_shopifys_total_are_never_posted():
     with pytest.raises(StructuralError) as parked:
         build_sales_order(order, POLICY)
     assert parked.value.cause == Cause.TOTALS_MISMATCH
-    assert "10.00 EUR" in parked.value.detail and "10.50 EUR" in parked.value.detail
+    assert "10.00 EUR" in parked.value.detail
+    assert "10.50 EUR" in parked.value.detail
 
 
 def test_a_line_without_sku_is_parked():
