@@ -1,0 +1,126 @@
+"""`trueup`: the command line. Each command loads the configuration, wires what it needs, and runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from trueup.domain.errors import BadInput, Cause
+
+app = typer.Typer(help="trueup: Shopify to back-office, every document accounted for.", no_args_is_help=True)
+console = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path,
+    typer.Option("--config", "-c", envvar="TRUEUP_CONFIG", help="The TOML configuration file.", show_default=True),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def _load(config_path: Path):  # type: ignore[no-untyped-def]
+    from trueup.config import load_config
+
+    try:
+        return load_config(config_path)
+    except BadInput as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _setup_logging(json_logs: bool = False) -> None:
+    from trueup.entrypoints.logging_setup import configure_logging
+
+    configure_logging(os.environ.get("TRUEUP_LOG_LEVEL", "INFO"), json=json_logs)
+
+
+@app.command()
+def serve(config: ConfigOption = Path("trueup.toml")) -> None:
+    """Run the HTTP service: Shopify's webhooks in, kept durably before they are acknowledged."""
+    from trueup.entrypoints.http_service import run_http_service
+
+    _setup_logging()
+    run_http_service(_load(config))
+
+
+@app.command()
+def worker(
+    config: ConfigOption = Path("trueup.toml"),
+    name: Annotated[str | None, typer.Option(help="This worker's name (default: host-pid).")] = None,
+) -> None:
+    """Run a worker; start as many as you like, on as many machines as share the store."""
+    from trueup import bootstrap
+    from trueup.service_layer.worker import Worker
+
+    _setup_logging()
+    cfg = _load(config)
+    store = bootstrap.build_store(cfg)
+    contexts = bootstrap.build_contexts(cfg, store)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
+    Worker(worker_name, store, contexts, bootstrap.SystemClock(), bootstrap.worker_settings(cfg)).run(stop)
+
+
+@app.command()
+def status(config: ConfigOption = Path("trueup.toml"), as_json: JsonOption = False) -> None:
+    """Where every order stands: counts by state, exceptions by cause with the fix, what is oldest."""
+    from trueup import bootstrap
+    from trueup.entrypoints.status_view import render_status
+    from trueup.service_layer.status import build_status
+
+    cfg = _load(config)
+    report = build_status(bootstrap.build_store(cfg), bootstrap.SystemClock())
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        render_status(report, Console())
+
+
+@app.command()
+def replay(
+    config: ConfigOption = Path("trueup.toml"),
+    cause: Annotated[Cause | None, typer.Option(help="Only orders parked for this cause.")] = None,
+    order: Annotated[str | None, typer.Option(help="Only this order (Shopify id or name, e.g. #1001).")] = None,
+    shop: Annotated[str | None, typer.Option(help="Only this shop's orders.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Queue parked orders again, once their cause is fixed; workers pick them up."""
+    from trueup import bootstrap
+    from trueup.service_layer.replay import replay as replay_parked
+
+    cfg = _load(config)
+    queued = replay_parked(bootstrap.build_store(cfg), shop=shop, cause=cause, order=order)
+    if as_json:
+        print(json.dumps({"queued": queued}))
+    else:
+        Console().print(f"{queued} parked order(s) queued again.")
+
+
+@app.command()
+def migrate(config: ConfigOption = Path("trueup.toml")) -> None:
+    """Bring the state database's schema up to date (the other commands do it too)."""
+    from trueup import bootstrap
+
+    bootstrap.build_store(_load(config))
+    Console().print("schema up to date")
+
+
+def main() -> None:
+    from trueup.entrypoints.cli_groups import register_groups
+
+    register_groups(app)
+    try:
+        app()
+    except BadInput as error:
+        console.print(f"[red]{error}[/red]")
+        sys.exit(2)

@@ -1,0 +1,59 @@
+"""`trueup status` for people: a few tables, the stuck things first."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from trueup.service_layer.status import StatusReport
+
+
+def _age(seconds: float | None) -> str:
+    if seconds is None:
+        return "never"
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def render_status(report: StatusReport, console: Console) -> None:
+    states = Table(title="Orders by state")
+    states.add_column("state")
+    states.add_column("orders", justify="right")
+    for state, count in sorted(report.orders_by_state.items()):
+        states.add_row(state, str(count))
+    console.print(states)
+    if report.exceptions:
+        problems = Table(title="Exceptions by cause")
+        for column in ("cause", "orders", "what to do", "e.g."):
+            problems.add_column(column)
+        for group in report.exceptions:
+            example = group.examples[0] if group.examples else {"order": "", "detail": ""}
+            problems.add_row(
+                group.cause, str(group.count), group.what_to_do, f"{example['order']}: {example['detail']}"
+            )
+        console.print(problems)
+    else:
+        console.print("No exceptions.")
+    if report.oldest_stuck:
+        stuck = report.oldest_stuck
+        console.print(f"Oldest stuck: {stuck.order} ({stuck.state}) for {_age(stuck.age_seconds)}")
+    console.print(
+        f"Last webhook: {_age(report.seconds_since_last_webhook)} ago"
+        if report.seconds_since_last_webhook is not None
+        else "Last webhook: none received yet"
+    )
+    console.print(
+        f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
+        f"({report.duplicate_deliveries} duplicates)"
+    )
+    for topic, count in report.unknown_topics.items():
+        console.print(f"[yellow]Unknown topic {topic}: {count} delivery(ies) kept, not processed[/yellow]")
+    for currency, sides in report.posted_totals.items():
+        console.print(f"Posted {currency}: Shopify {sides['shopify']}, ERP {sides['erp']}")
+    for mismatch in report.total_mismatches:
+        console.print(
+            f"[red]Total differs on {mismatch['order']}: Shopify {mismatch['shopify']}, ERP {mismatch['erp']}[/red]"
+        )
