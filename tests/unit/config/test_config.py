@@ -1,0 +1,79 @@
+from pathlib import Path
+
+import pytest
+
+from trueup.config import load_config
+from trueup.domain.errors import BadInput
+
+VALID = """
+[back_office]
+database = "trueup"
+password = { env = "TEST_TRYTON_PASSWORD" }
+
+[[shops]]
+domain = "brand.myshopify.com"
+access_token = { env = "TEST_SHOPIFY_TOKEN" }
+api_secret = { file = "secret.txt" }
+
+[storage]
+url = "sqlite:///state/trueup.db"
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "trueup.toml"
+    path.write_text(text)
+    return path
+
+
+def test_a_valid_file_loads_with_relative_paths_from_its_folder(tmp_path):
+    config = load_config(write(tmp_path, VALID))
+    assert config.shops[0].domain == "brand.myshopify.com"
+    assert config.storage_url() == f"sqlite:///{tmp_path.resolve()}/state/trueup.db"
+
+
+def test_secrets_come_from_the_environment_or_a_file_and_never_print(tmp_path, monkeypatch):
+    (tmp_path / "secret.txt").write_text("shhh-app-secret\n")
+    monkeypatch.setenv("TEST_SHOPIFY_TOKEN", "shpat_secret_token")
+    config = load_config(write(tmp_path, VALID))
+    shop = config.shops[0]
+    token = shop.access_token.read("token", config.base_dir)
+    secret = shop.api_secret.read("secret", config.base_dir)
+    assert token.get_secret_value() == "shpat_secret_token"
+    assert secret.get_secret_value() == "shhh-app-secret"
+    assert "shpat" not in repr(token) + str(token)
+
+
+def test_a_missing_environment_variable_is_named_without_a_value(tmp_path, monkeypatch):
+    monkeypatch.delenv("TEST_SHOPIFY_TOKEN", raising=False)
+    config = load_config(write(tmp_path, VALID))
+    with pytest.raises(BadInput, match="TEST_SHOPIFY_TOKEN is not set"):
+        config.shops[0].access_token.read("shops[0].access_token", config.base_dir)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("brand.myshopify.com", "brand.example.com"), "shops.0.domain"),
+        (('database = "trueup"\n', ""), "back_office.database: Field required"),
+        (('{ env = "TEST_SHOPIFY_TOKEN" }', '{ env = "A", file = "b" }'), "exactly one of"),
+        (("[storage]", "[storage]\nunknown = 1"), "storage.unknown: Extra inputs are not permitted"),
+    ],
+)
+def test_an_invalid_file_names_the_key_and_the_problem(tmp_path, change, message):
+    with pytest.raises(BadInput) as error:
+        load_config(write(tmp_path, VALID.replace(*change)))
+    assert message in str(error.value)
+
+
+def test_a_secret_written_in_the_file_is_refused_without_echoing_it(tmp_path):
+    text = VALID.replace('{ env = "TEST_SHOPIFY_TOKEN" }', '"shpat_plain_secret"')
+    with pytest.raises(BadInput) as error:
+        load_config(write(tmp_path, text))
+    assert "shops.0.access_token" in str(error.value)
+    assert "shpat_plain_secret" not in str(error.value)
+
+
+def test_not_toml_is_a_clear_error(tmp_path):
+    with pytest.raises(BadInput, match="not valid TOML"):
+        load_config(write(tmp_path, "[[shops]\n"))
