@@ -1,54 +1,15 @@
-from dataclasses import replace
-from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.factories import a_line, an_order, eur
 from trueup.domain.errors import Cause, StructuralError
-from trueup.domain.money import Money
-from trueup.domain.orders import Customer, FinancialStatus, OrderLine, ShippingLine, ShopifyOrder, TaxLine
+from trueup.domain.orders import ShippingLine, TaxLine
 from trueup.domain.posting import PostingPolicy, build_sales_order, split_evenly, tax_key
 
-NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 POLICY = PostingPolicy(taxes={"VAT 20": "VAT20"})
-
-
-def eur(amount: str | Decimal) -> Money:
-    return Money(Decimal(amount), "EUR")
-
-
-def vat(amount: str) -> tuple[TaxLine, ...]:
-    return (TaxLine("VAT", Decimal("0.2"), eur(amount)),)
-
-
-def a_line(sku="TEE-M", quantity=1, price="10.00", discount="0.00", tax="0.00", line_id="1") -> OrderLine:
-    taxes = vat(tax) if Decimal(tax) else ()
-    return OrderLine(line_id, sku, f"Item {sku}", quantity, eur(price), eur(discount), taxes)
-
-
-def an_order(lines, shipping=(), total=None, tax=None, included=False, status=FinancialStatus.PAID) -> ShopifyOrder:
-    tax_total = eur(tax) if tax is not None else sum((line.tax for line in lines), eur("0"))
-    tax_total = tax_total + sum((s.tax for s in shipping), eur("0"))
-    order = ShopifyOrder(
-        shop="demo.myshopify.com",
-        order_id="gid://shopify/Order/1001",
-        name="#1001",
-        currency="EUR",
-        financial_status=status,
-        lines=tuple(lines),
-        shipping=tuple(shipping),
-        total_price=eur("0"),
-        total_tax=tax_total,
-        taxes_included=included,
-        customer=Customer("gid://shopify/Customer/1", "a@example.com", "Ada", "Lovelace"),
-        shipping_address=None,
-        billing_address=None,
-        created_at=NOW,
-        updated_at=NOW,
-    )
-    return replace(order, total_price=eur(total) if total is not None else order.computed_total())
 
 
 def test_a_paid_order_posts_its_lines_at_the_prices_charged():

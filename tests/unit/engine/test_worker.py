@@ -1,0 +1,107 @@
+from datetime import timedelta
+
+from tests.factories import an_order
+from tests.unit.engine.harness import Engine
+
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import OrderState
+from trueup.service_layer.jobs import SYNC_ORDER
+
+
+def waiting_sync_jobs(engine: Engine):  # type: ignore[no-untyped-def]
+    return [j for j in engine.store.jobs if j.kind == SYNC_ORDER and j.state == "todo"]
+
+
+def test_an_erp_that_is_down_loses_nothing_and_the_retry_is_stored_not_slept():
+    engine = Engine()
+    orders = [engine.shopify.put_order(an_order(number=n)) for n in range(1, 4)]
+    engine.erp.down = True
+    for order in orders:
+        engine.notify(order.order_id)
+    engine.run_until_idle()
+    jobs = waiting_sync_jobs(engine)
+    assert len(jobs) == 3
+    assert all(job.attempts == 1 and job.run_at > engine.clock.now() for job in jobs)
+    assert all("TransientError" in (job.last_error or "") for job in jobs)
+    engine.clock.advance(3600)
+    engine.erp.down = False
+    engine.run_until_idle()
+    assert {engine.entry(o.order_id).state for o in orders} == {OrderState.POSTED}
+    assert len(engine.erp.sales) == 3
+
+
+def test_retry_after_from_a_throttled_shopify_is_a_floor_on_the_wait():
+    engine = Engine()
+    order = engine.shopify.put_order(an_order())
+    engine.shopify.throttled_next = 1
+    engine.shopify.retry_after = 120.0
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    (job,) = waiting_sync_jobs(engine)
+    assert job.run_at >= engine.clock.now() + timedelta(seconds=120)
+
+
+def test_backoff_grows_with_each_attempt():
+    engine = Engine()
+    order = engine.shopify.put_order(an_order())
+    engine.erp.down = True
+    engine.notify(order.order_id)
+    waits = []
+    for _ in range(6):
+        engine.run_until_idle()
+        (job,) = waiting_sync_jobs(engine)
+        waits.append((job.run_at - engine.clock.now()).total_seconds())
+        engine.clock.at = job.run_at
+    assert waits[-1] > waits[0] * 4
+
+
+def test_a_defect_is_retried_then_parked_as_processing_failed():
+    engine = Engine()
+    order = engine.shopify.put_order(an_order())
+
+    def broken(reference):  # type: ignore[no-untyped-def]
+        raise KeyError("a bug")
+
+    engine.erp.find_sales_order = broken  # type: ignore[method-assign]
+    engine.notify(order.order_id)
+    for _ in range(10):
+        engine.run_until_idle()
+        engine.clock.advance(3600)
+    entry = engine.entry(order.order_id)
+    assert (entry.state, entry.cause) == (OrderState.EXCEPTION, Cause.PROCESSING_FAILED)
+    assert waiting_sync_jobs(engine) == []
+
+
+def test_the_poll_catches_an_order_whose_webhook_never_came():
+    engine = Engine()
+    engine.worker.schedule_periodic()
+    engine.run_until_idle()
+    order = engine.shopify.put_order(an_order(updated_at=engine.clock.now() + timedelta(seconds=1)))
+    engine.clock.advance(120)  # past the poll interval; no webhook was ever received
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+
+
+def test_the_poll_does_not_requeue_orders_already_seen_at_that_version():
+    engine = Engine()
+    order = engine.shopify.put_order(an_order())
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    calls_before = engine.shopify.calls.count("fetch_order")
+    engine.worker.schedule_periodic()
+    engine.clock.advance(120)
+    engine.run_until_idle()
+    assert engine.shopify.calls.count("fetch_order") == calls_before
+
+
+def test_a_job_held_by_a_dead_worker_is_taken_over_after_its_lease():
+    engine = Engine()
+    order = engine.shopify.put_order(an_order())
+    engine.notify(order.order_id)
+    dead = engine.store.claim("dead-worker", engine.clock.now(), lease_seconds=30)
+    assert dead is not None
+    assert engine.run_until_idle() == 0  # the key is held: nobody else may run it
+    engine.clock.advance(31)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+    assert len(engine.erp.sales) == 1
