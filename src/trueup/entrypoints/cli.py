@@ -9,12 +9,15 @@ import socket
 import sys
 import threading
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from trueup.domain.errors import BadInput, Cause
+
+if TYPE_CHECKING:
+    from trueup.config import TrueupConfig
 
 app = typer.Typer(help="trueup: Shopify to back-office, every document accounted for.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -26,7 +29,7 @@ ConfigOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
-def _load(config_path: Path):  # type: ignore[no-untyped-def]
+def _load(config_path: Path) -> TrueupConfig:
     from trueup.config import load_config
 
     try:

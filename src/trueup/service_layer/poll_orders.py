@@ -21,12 +21,13 @@ def poll_orders(ctx: OrderContext, overlap: timedelta, first_lookback: timedelta
     stored = ctx.store.cursor(shop, CURSOR)
     cursor = datetime.fromisoformat(stored) if stored else ctx.clock.now() - first_lookback
     newest, queued = cursor, 0
-    for order in ctx.shopify.orders_updated_since(cursor - overlap):
-        entry = ctx.store.ledger_entry(order.shop, order.order_id)
+    # Ids only: each order is then read by its own sync, where bad data parks that order alone.
+    for stamp in ctx.shopify.order_ids_updated_since(cursor - overlap):
+        entry = ctx.store.ledger_entry(shop, stamp.order_id)
         seen = entry.shopify_updated_at if entry else None
-        if seen is None or seen < order.updated_at:
-            queued += ctx.store.enqueue(sync_order_job(order.shop, order.order_id))
-        newest = max(newest, order.updated_at)
+        if seen is None or seen < stamp.updated_at:
+            queued += ctx.store.enqueue(sync_order_job(shop, stamp.order_id))
+        newest = max(newest, stamp.updated_at)
     ctx.store.set_cursor(shop, CURSOR, newest.isoformat())
     if queued:
         log.info("poll_found_unsynced_orders", shop=shop, queued=queued)

@@ -18,6 +18,14 @@ from trueup.domain.orders import ShopifyOrder
 from trueup.domain.sales import PostedSale, SalesOrderRequest
 
 
+@dataclass(frozen=True)
+class OrderStamp:
+    """An order's id and the time of its latest update: what a reconciliation poll needs."""
+
+    order_id: str  # gid://shopify/Order/<n>
+    updated_at: datetime
+
+
 class ShopifyAdmin(Protocol):
     """One shop's Admin API, in trueup's terms. Raises TransientError for what may pass."""
 
@@ -28,6 +36,9 @@ class ShopifyAdmin(Protocol):
 
     def orders_updated_since(self, since: datetime) -> Iterator[ShopifyOrder]:
         """Every order updated at or after `since`, oldest update first, across all pages."""
+
+    def order_ids_updated_since(self, since: datetime) -> Iterator[OrderStamp]:
+        """The id and update time of every order updated at or after `since`, oldest first (cheap)."""
 
     def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> None:
         """Subscribe `callback_url` to `topics` (REST form, "orders/create"), without duplicating subscriptions."""

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from graphql import TypeInfo, TypeInfoVisitor, Visitor, parse, validate, visit
+import re
+from pathlib import Path
 
+import pytest
+from graphql import FieldNode, TypeInfo, TypeInfoVisitor, Visitor, parse, validate, visit
+
+from tests.support.sandbox import TEST_DOCUMENTS
 from tests.unit.shopify_client.schema_cost import VERSIONS, admin_schema, estimated_cost
 from trueup.adapters.shopify.queries import ALL_OPERATIONS, ORDERS_PAGE_SIZE, Operation
 
@@ -26,7 +30,7 @@ def test_document_uses_no_deprecated_field(version: str, operation: Operation) -
     deprecated: list[str] = []
 
     class FindDeprecated(Visitor):
-        def enter_field(self, node, *_args):  # type: ignore[no-untyped-def]
+        def enter_field(self, node: FieldNode, *_args: object) -> None:
             definition = type_info.get_field_def()
             if definition is not None and definition.deprecation_reason:
                 deprecated.append(node.name.value)
@@ -49,3 +53,17 @@ def test_operation_names_are_unique_and_match_their_documents() -> None:
     assert len(set(names)) == len(names)
     for op in ALL_OPERATIONS:
         assert f" {op.name}(" in op.document or f" {op.name} " in op.document
+
+
+def _test_documents() -> list[str]:
+    """The documents tests send to the sandbox: the support module's and the official JS client script's."""
+    script = (Path(__file__).parents[2] / "clients" / "js" / "run_admin_client.mjs").read_text()
+    js_documents = re.findall(r"`#graphql(.*?)`", script, flags=re.DOTALL)
+    assert len(js_documents) == 2
+    return [*TEST_DOCUMENTS, *js_documents]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_documents_the_tests_send_validate_too(version: str) -> None:
+    for document in _test_documents():
+        assert [e.message for e in validate(admin_schema(version), parse(document))] == []

@@ -1,0 +1,201 @@
+"""ShopifyAdminClient: the ShopifyAdmin port over Shopify's Admin GraphQL API."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from trueup.adapters.shopify import queries
+from trueup.adapters.shopify.cost_budget import CostBudget
+from trueup.adapters.shopify.graphql import DEFAULT_API_VERSION, ShopifyGraphQL, ShopifyQueryError
+from trueup.adapters.shopify.order_mapping import map_order
+from trueup.adapters.shopify.pagination import walk_pages
+from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_shop, map_variant
+from trueup.domain.catalogue import CatalogueItem
+from trueup.domain.errors import BadInput
+from trueup.domain.orders import ShopifyOrder
+from trueup.service_layer.ports import OrderStamp
+
+_REST_TOPIC = re.compile(r"^[a-z_]+/[a-z_]+$")
+
+
+@dataclass(frozen=True)
+class WebhookSubscription:
+    subscription_id: str
+    topic: str  # Shopify's enum form: "ORDERS_CREATE"
+    uri: str
+
+
+def topic_enum(rest_topic: str) -> str:
+    """ "orders/create" → "ORDERS_CREATE" (WebhookSubscriptionTopic)."""
+    if not _REST_TOPIC.match(rest_topic):
+        raise BadInput(f"not a Shopify webhook topic: {rest_topic!r} (expected the REST form, e.g. orders/create)")
+    return rest_topic.replace("/", "_").upper()
+
+
+def order_gid(order_id: str) -> str:
+    """Accepts "gid://shopify/Order/5" or "5"."""
+    return order_id if order_id.startswith("gid://") else f"gid://shopify/Order/{order_id}"
+
+
+def search_timestamp(moment: datetime) -> str:
+    """`moment` in Shopify's search syntax, UTC, floored to the second (so `>=` never misses an order)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class ShopifyAdminClient:
+    """One shop's Admin API. Thread-safe as far as httpx.Client is; share one per shop (one budget)."""
+
+    def __init__(
+        self,
+        shop_domain: str,
+        access_token: str,
+        api_version: str = DEFAULT_API_VERSION,
+        base_url: str | None = None,
+        http: httpx.Client | None = None,
+        *,
+        budget: CostBudget | None = None,
+        page_size: int = queries.ORDERS_PAGE_SIZE,
+    ) -> None:
+        if not 1 <= page_size <= queries.ORDERS_PAGE_SIZE:
+            raise ValueError(f"page_size must be within 1..{queries.ORDERS_PAGE_SIZE}")
+        self.shop = shop_domain
+        self.graphql = ShopifyGraphQL(
+            shop_domain, access_token, api_version=api_version, base_url=base_url, http=http, budget=budget
+        )
+        self._page_size = page_size
+
+    def close(self) -> None:
+        self.graphql.close()
+
+    # --- orders ------------------------------------------------------------------------------
+    def fetch_order(self, order_id: str) -> ShopifyOrder | None:
+        """The order as Shopify holds it now (every line item page), or None if Shopify does not know it."""
+        gid = order_gid(order_id)
+        order = self.graphql.execute(queries.FETCH_ORDER, {"id": gid}).get("order")
+        if order is None:
+            return None
+        page_info = order["lineItems"].get("pageInfo") or {}
+        extra: list[Mapping[str, Any]] = []
+        if page_info.get("hasNextPage"):
+            extra = list(
+                walk_pages(
+                    lambda after: self._line_items_page(gid, after),
+                    f"the line items of {gid}",
+                    start_after=page_info.get("endCursor"),
+                )
+            )
+        return map_order(self.shop, order, extra)
+
+    def _line_items_page(self, gid: str, after: str | None) -> Mapping[str, Any]:
+        order = self.graphql.execute(queries.ORDER_LINE_ITEMS_PAGE, {"id": gid, "after": after}).get("order")
+        if order is None:  # deleted between two pages: the next attempt will see it gone
+            raise ShopifyQueryError(queries.ORDER_LINE_ITEMS_PAGE.name, [f"{gid} vanished while paging"])
+        connection: Mapping[str, Any] = order["lineItems"]
+        return connection
+
+    def order_ids_updated_since(self, since: datetime) -> Iterator[OrderStamp]:
+        """The id and update time of every order updated at or after `since`, oldest update first, across
+        all pages: one cheap query per 50 orders. What a reconciliation poll needs to queue each order's
+        own sync (where one order's bad data parks that order only)."""
+        search = f"updated_at:>='{search_timestamp(since)}'"
+        seen: set[str] = set()
+
+        def page(after: str | None) -> Mapping[str, Any]:
+            variables = {"query": search, "first": self._page_size, "after": after}
+            connection: Mapping[str, Any] = self.graphql.execute(queries.ORDERS_UPDATED_SINCE, variables)["orders"]
+            return connection
+
+        for node in walk_pages(page, "orders updated since a time"):
+            gid = str(node["id"])
+            if gid in seen:  # an order updated while we page moves to the end: list it once
+                continue
+            seen.add(gid)
+            yield OrderStamp(gid, datetime.fromisoformat(str(node["updatedAt"])))
+
+    def orders_updated_since(self, since: datetime) -> Iterator[ShopifyOrder]:
+        """Every order updated at or after `since`, oldest update first, across all pages. An order whose
+        data cannot be read raises its StructuralError here, ending the walk: a poll that must go on
+        past such an order uses `order_ids_updated_since` and fetches each order on its own."""
+        for stamp in self.order_ids_updated_since(since):
+            order = self.fetch_order(stamp.order_id)
+            if order is not None:  # deleted since the page was read
+                yield order
+
+    # --- webhooks ----------------------------------------------------------------------------
+    def webhook_subscriptions(self) -> list[WebhookSubscription]:
+        """Every webhook subscription of this app on the shop."""
+
+        def page(after: str | None) -> Mapping[str, Any]:
+            connection: Mapping[str, Any] = self.graphql.execute(queries.WEBHOOK_SUBSCRIPTIONS, {"after": after})[
+                "webhookSubscriptions"
+            ]
+            return connection
+
+        return [
+            WebhookSubscription(str(n["id"]), str(n["topic"]), str(n["uri"]))
+            for n in walk_pages(page, "webhook subscriptions")
+        ]
+
+    def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> None:
+        """Subscribe `callback_url` to `topics` (REST form, "orders/create"), without duplicating subscriptions."""
+        wanted = [topic_enum(t) for t in topics]
+        present = {(s.topic, s.uri) for s in self.webhook_subscriptions()}
+        for topic in dict.fromkeys(wanted):
+            if (topic, callback_url) not in present:
+                self._create_subscription(topic, callback_url)
+
+    def _create_subscription(self, topic: str, uri: str) -> None:
+        variables = {"topic": topic, "uri": uri}
+        result = self.graphql.execute(queries.WEBHOOK_SUBSCRIPTION_CREATE, variables)["webhookSubscriptionCreate"]
+        errors = result.get("userErrors") or []
+        # Two trueup processes may subscribe at once: Shopify then says the address is taken.
+        refused = [e for e in errors if "taken" not in str(e.get("message", "")).lower()]
+        if refused:
+            details = "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in refused)
+            raise BadInput(f"Shopify refused the {topic} webhook subscription: {details}")
+
+    # --- shop and catalogue ------------------------------------------------------------------
+    def shop_info(self) -> ShopInfo:
+        """The shop's currency, whether its prices include tax, and its locations."""
+        shops: list[Mapping[str, Any]] = []
+
+        def page(after: str | None) -> Mapping[str, Any]:
+            data = self.graphql.execute(queries.SHOP_INFO, {"after": after})
+            shops.append(data["shop"])
+            connection: Mapping[str, Any] = data["locations"]
+            return connection
+
+        locations = list(walk_pages(page, "locations"))
+        return map_shop(shops[0], locations)
+
+    def catalogue(self) -> list[CatalogueItem]:
+        """Every product variant with its SKU, price and inventory item; bundles with their components."""
+        currencies: list[str] = []
+
+        def page(after: str | None) -> Mapping[str, Any]:
+            data = self.graphql.execute(queries.CATALOGUE_PAGE, {"after": after})
+            currencies.append(str(data["shop"]["currencyCode"]))
+            connection: Mapping[str, Any] = data["productVariants"]
+            return connection
+
+        items = []
+        for node in walk_pages(page, "product variants"):
+            components = self._components(str(node["id"])) if has_components(node) else []
+            items.append(map_variant(node, currencies[0], components))
+        return items
+
+    def _components(self, variant_id: str) -> list[Mapping[str, Any]]:
+        def page(after: str | None) -> Mapping[str, Any]:
+            data = self.graphql.execute(queries.VARIANT_COMPONENTS, {"id": variant_id, "after": after})
+            variant = data.get("productVariant") or {}
+            connection: Mapping[str, Any] = variant.get("productVariantComponents") or {}
+            return connection
+
+        return list(walk_pages(page, f"the components of {variant_id}"))

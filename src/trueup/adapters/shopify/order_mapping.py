@@ -1,0 +1,268 @@
+"""Shopify's GraphQL order (as selected by `queries.FETCH_ORDER`) → trueup's ShopifyOrder.
+
+Amounts are read from Shopify's decimal strings into Decimal, never through float. Missing or invalid
+data raises StructuralError naming the field (a path such as `lineItems[2].sku`), never its value, so
+that no customer detail reaches a log or an exception message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.money import Money, total
+from trueup.domain.orders import (
+    Address,
+    Customer,
+    FinancialStatus,
+    OrderLine,
+    ShippingLine,
+    ShopifyOrder,
+    TaxLine,
+)
+
+Json = Mapping[str, Any]
+
+
+def _unsupported(path: str, problem: str = "is missing or invalid") -> StructuralError:
+    return StructuralError(Cause.UNSUPPORTED_ORDER, f"Shopify order field {path} {problem}")
+
+
+def _invalid_customer(path: str, problem: str = "is missing or invalid") -> StructuralError:
+    return StructuralError(Cause.INVALID_CUSTOMER_DATA, f"Shopify order field {path} {problem}")
+
+
+def _field(node: Json, key: str, path: str) -> Any:
+    value = node.get(key)
+    if value is None:
+        raise _unsupported(f"{path}.{key}" if path else key)
+    return value
+
+
+def _text(node: Json | None, key: str) -> str:
+    value = (node or {}).get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _datetime(value: Any, path: str) -> datetime:
+    if not isinstance(value, str):
+        raise _unsupported(path)
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise _unsupported(path) from exc
+
+
+def _amount(value: Any, path: str) -> Decimal:
+    # Shopify's Decimal scalar is a JSON string; a JSON number would have been parsed as Decimal too.
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
+        raise _unsupported(path)
+    try:
+        amount = Decimal(value)
+    except InvalidOperation as exc:
+        raise _unsupported(path) from exc
+    if not amount.is_finite():
+        raise _unsupported(path)
+    return amount
+
+
+def shop_money(bag: Any, currency: str, path: str) -> Money:
+    """The shop-currency side of a MoneyBag, checked to be in `currency`."""
+    money = bag.get("shopMoney") if isinstance(bag, Mapping) else None
+    if not isinstance(money, Mapping):
+        raise _unsupported(f"{path}.shopMoney")
+    if money.get("currencyCode") != currency:
+        raise _unsupported(f"{path}.shopMoney.currencyCode", "is not the order's shop currency")
+    return Money(_amount(money.get("amount"), f"{path}.shopMoney.amount"), currency)
+
+
+def _tax_lines(nodes: Any, currency: str, path: str) -> tuple[TaxLine, ...]:
+    if not isinstance(nodes, Sequence):
+        raise _unsupported(path)
+    lines = []
+    for i, node in enumerate(nodes):
+        where = f"{path}[{i}]"
+        rate = node.get("rate")
+        lines.append(
+            TaxLine(
+                title=str(_field(node, "title", where)),
+                # `rate` is a GraphQL Float; through str() so 0.2 stays Decimal("0.2").
+                rate=Decimal(str(rate)) if rate is not None else Decimal(0),
+                amount=shop_money(node.get("priceSet"), currency, f"{where}.priceSet"),
+            )
+        )
+    return tuple(lines)
+
+
+def _discounts(nodes: Any, currency: str, path: str) -> Money:
+    if not isinstance(nodes, Sequence):
+        raise _unsupported(path)
+    amounts = [
+        shop_money(node.get("allocatedAmountSet"), currency, f"{path}[{i}].allocatedAmountSet")
+        for i, node in enumerate(nodes)
+    ]
+    return total(amounts, currency)
+
+
+def map_line_item(node: Json, currency: str, path: str) -> OrderLine:
+    """One LineItem node → OrderLine (amounts per line, in the shop currency)."""
+    sku = node.get("sku")
+    if not isinstance(sku, str) or not sku.strip():
+        raise _unsupported(f"{path}.sku", "is empty: a line without a SKU cannot be posted by SKU")
+    quantity = _field(node, "currentQuantity", path)
+    if not isinstance(quantity, int) or quantity < 0:
+        raise _unsupported(f"{path}.currentQuantity")
+    group = node.get("lineItemGroup")
+    return OrderLine(
+        line_id=str(_field(node, "id", path)),
+        sku=sku.strip(),
+        title=_text(node, "title"),
+        quantity=quantity,
+        unit_price=shop_money(node.get("originalUnitPriceSet"), currency, f"{path}.originalUnitPriceSet"),
+        discount=_discounts(node.get("discountAllocations", []), currency, f"{path}.discountAllocations"),
+        taxes=_tax_lines(node.get("taxLines", []), currency, f"{path}.taxLines"),
+        group_id=str(group["id"]) if isinstance(group, Mapping) and group.get("id") else None,
+    )
+
+
+def map_line_items(nodes: Sequence[Json], currency: str, *, first_index: int = 0) -> list[OrderLine]:
+    """Line item nodes (one page) → OrderLines; `first_index` keeps field paths right across pages."""
+    return [map_line_item(node, currency, f"lineItems[{first_index + i}]") for i, node in enumerate(nodes)]
+
+
+def _shipping_line(node: Json, currency: str, path: str) -> ShippingLine:
+    return ShippingLine(
+        title=_text(node, "title"),
+        price=shop_money(node.get("originalPriceSet"), currency, f"{path}.originalPriceSet"),
+        discount=_discounts(node.get("discountAllocations", []), currency, f"{path}.discountAllocations"),
+        taxes=_tax_lines(node.get("taxLines", []), currency, f"{path}.taxLines"),
+    )
+
+
+def _address(node: Any, path: str) -> Address | None:
+    if node is None:
+        return None
+    if not isinstance(node, Mapping):
+        raise _invalid_customer(path)
+    country = node.get("countryCodeV2")
+    if not isinstance(country, str) or len(country) != 2:
+        raise _invalid_customer(f"{path}.countryCodeV2")
+    name = _text(node, "name") or f"{_text(node, 'firstName')} {_text(node, 'lastName')}".strip()
+    return Address(
+        name=name,
+        address1=_text(node, "address1"),
+        address2=_text(node, "address2"),
+        city=_text(node, "city"),
+        zip=_text(node, "zip"),
+        country_code=country,
+        province_code=_text(node, "provinceCode"),
+        company=_text(node, "company"),
+        phone=_text(node, "phone"),
+    )
+
+
+def _checked_email(email: str, path: str) -> str:
+    if email and ("@" not in email or any(c.isspace() for c in email)):
+        raise _invalid_customer(path, "is not an e-mail address")
+    return email
+
+
+def _customer(order: Json) -> Customer | None:
+    node = order.get("customer")
+    order_email = _checked_email(_text(order, "email"), "email")
+    if node is None:
+        return _guest(order, order_email)
+    email = _checked_email(_text(node.get("defaultEmailAddress"), "emailAddress"), "customer.defaultEmailAddress")
+    email = email or order_email
+    customer = Customer(
+        shopify_id=str(_field(node, "id", "customer")),
+        email=email,
+        first_name=_text(node, "firstName"),
+        last_name=_text(node, "lastName"),
+        phone=_text(node.get("defaultPhoneNumber"), "phoneNumber"),
+    )
+    if not customer.display_name:
+        raise _invalid_customer("customer", "has neither a name nor an e-mail address")
+    return customer
+
+
+def _guest(order: Json, email: str) -> Customer | None:
+    """A guest checkout: no customer record, the buyer known by the order's e-mail and addresses."""
+    address = order.get("billingAddress") or order.get("shippingAddress") or {}
+    guest = Customer(
+        shopify_id=None, email=email, first_name=_text(address, "firstName"), last_name=_text(address, "lastName")
+    )
+    return guest if guest.display_name else None
+
+
+def _company(order: Json) -> tuple[str | None, str | None]:
+    entity = order.get("purchasingEntity")
+    if not isinstance(entity, Mapping) or entity.get("__typename") != "PurchasingCompany":
+        return None, None
+    company, location = entity.get("company"), entity.get("location")
+    if not isinstance(company, Mapping) or not company.get("id"):
+        raise _unsupported("purchasingEntity.company.id")
+    if not isinstance(location, Mapping) or not location.get("id"):
+        raise _unsupported("purchasingEntity.location.id")
+    return str(company["id"]), str(location["id"])
+
+
+def _financial_status(order: Json) -> FinancialStatus:
+    value = order.get("displayFinancialStatus")
+    try:
+        return FinancialStatus(str(value))
+    except ValueError as exc:
+        raise _unsupported("displayFinancialStatus", "is missing or not a known financial status") from exc
+
+
+def _presentment(order: Json) -> tuple[str | None, Money | None]:
+    money = (order.get("currentTotalPriceSet") or {}).get("presentmentMoney")
+    currency = order.get("presentmentCurrencyCode")
+    if not isinstance(money, Mapping) or not isinstance(currency, str):
+        return (currency if isinstance(currency, str) else None), None
+    if money.get("currencyCode") != currency:
+        raise _unsupported("currentTotalPriceSet.presentmentMoney.currencyCode", "differs from presentmentCurrencyCode")
+    return currency, Money(_amount(money.get("amount"), "currentTotalPriceSet.presentmentMoney.amount"), currency)
+
+
+def map_order(shop: str, order: Json, extra_line_items: Sequence[Json] = ()) -> ShopifyOrder:
+    """The Order node → ShopifyOrder. `extra_line_items` are the nodes of the line item pages after the first."""
+    currency = _field(order, "currencyCode", "")
+    if not isinstance(currency, str) or len(currency) != 3:
+        raise _unsupported("currencyCode")
+    connection = _field(order, "lineItems", "")
+    first_page = list(_field(connection, "nodes", "lineItems"))
+    lines = map_line_items([*first_page, *extra_line_items], currency)
+    shipping_nodes = (order.get("shippingLines") or {}).get("nodes") or []
+    presentment_currency, presentment_total = _presentment(order)
+    company_id, company_location_id = _company(order)
+    cancelled_at = order.get("cancelledAt")
+    tags = order.get("tags") or []
+    return ShopifyOrder(
+        shop=shop,
+        order_id=str(_field(order, "id", "")),
+        name=str(_field(order, "name", "")),
+        currency=currency,
+        financial_status=_financial_status(order),
+        lines=tuple(lines),
+        shipping=tuple(_shipping_line(node, currency, f"shippingLines[{i}]") for i, node in enumerate(shipping_nodes)),
+        total_price=shop_money(order.get("currentTotalPriceSet"), currency, "currentTotalPriceSet"),
+        total_tax=shop_money(order.get("currentTotalTaxSet"), currency, "currentTotalTaxSet"),
+        taxes_included=bool(order.get("taxesIncluded")),
+        customer=_customer(order),
+        shipping_address=_address(order.get("shippingAddress"), "shippingAddress"),
+        billing_address=_address(order.get("billingAddress"), "billingAddress"),
+        created_at=_datetime(order.get("createdAt"), "createdAt"),
+        updated_at=_datetime(order.get("updatedAt"), "updatedAt"),
+        cancelled_at=_datetime(cancelled_at, "cancelledAt") if cancelled_at is not None else None,
+        presentment_currency=presentment_currency,
+        presentment_total=presentment_total,
+        po_number=order.get("poNumber") or None,
+        company_id=company_id,
+        company_location_id=company_location_id,
+        payment_terms=_text(order.get("paymentTerms"), "paymentTermsName") or None,
+        tags=tuple(str(t) for t in tags),
+    )

@@ -1,0 +1,221 @@
+"""Every GraphQL document trueup sends to Shopify's Admin API, in one place.
+
+A test validates each of them against Shopify's published schema (2026-10 and 2026-07) and checks that
+its estimated cost stays under Shopify's 1000-point limit for a single query. Deprecated fields are
+avoided on purpose (`Customer.email` → `defaultEmailAddress`, `callbackUrl` → `uri`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Largest `first` trueup uses for the orders page; the cost estimate below assumes it.
+ORDERS_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Operation:
+    """A named GraphQL document and an upper bound of its requested cost (the budget's first guess,
+    replaced by the `requestedQueryCost` Shopify reports once the operation has run)."""
+
+    name: str
+    document: str
+    estimated_cost: int
+
+
+_MONEY_FRAGMENTS = """
+fragment TrueupShopMoney on MoneyBag { shopMoney { amount currencyCode } }
+fragment TrueupTaxLine on TaxLine { title rate priceSet { ...TrueupShopMoney } }
+"""
+
+_LINE_ITEM_FRAGMENT = """
+fragment TrueupLineItem on LineItem {
+  id
+  sku
+  title
+  currentQuantity
+  originalUnitPriceSet { ...TrueupShopMoney }
+  discountAllocations { allocatedAmountSet { ...TrueupShopMoney } }
+  taxLines { ...TrueupTaxLine }
+  lineItemGroup { id title quantity variantSku }
+}
+"""
+
+_ORDER_FRAGMENT = (
+    """
+fragment TrueupMoneyBag on MoneyBag {
+  shopMoney { amount currencyCode }
+  presentmentMoney { amount currencyCode }
+}
+fragment TrueupAddress on MailingAddress {
+  name firstName lastName company address1 address2 city zip provinceCode countryCodeV2 phone
+}
+fragment TrueupOrder on Order {
+  id
+  name
+  createdAt
+  updatedAt
+  cancelledAt
+  displayFinancialStatus
+  currencyCode
+  presentmentCurrencyCode
+  taxesIncluded
+  poNumber
+  tags
+  email
+  currentTotalPriceSet { ...TrueupMoneyBag }
+  currentTotalTaxSet { ...TrueupShopMoney }
+  customer {
+    id firstName lastName
+    defaultEmailAddress { emailAddress }
+    defaultPhoneNumber { phoneNumber }
+  }
+  shippingAddress { ...TrueupAddress }
+  billingAddress { ...TrueupAddress }
+  purchasingEntity {
+    __typename
+    ... on PurchasingCompany { company { id } location { id } }
+  }
+  paymentTerms { paymentTermsName }
+  lineItems(first: 50) {
+    pageInfo { hasNextPage endCursor }
+    nodes { ...TrueupLineItem }
+  }
+  shippingLines(first: 10) {
+    nodes {
+      title
+      originalPriceSet { ...TrueupShopMoney }
+      discountAllocations { allocatedAmountSet { ...TrueupShopMoney } }
+      taxLines { ...TrueupTaxLine }
+    }
+  }
+}
+"""
+    + _LINE_ITEM_FRAGMENT
+    + _MONEY_FRAGMENTS
+)
+
+FETCH_ORDER = Operation(
+    name="TrueupFetchOrder",
+    document="query TrueupFetchOrder($id: ID!) { order(id: $id) { ...TrueupOrder } }\n" + _ORDER_FRAGMENT,
+    estimated_cost=700,
+)
+
+ORDER_LINE_ITEMS_PAGE = Operation(
+    name="TrueupOrderLineItems",
+    document="""
+query TrueupOrderLineItems($id: ID!, $after: String) {
+  order(id: $id) {
+    id
+    lineItems(first: 50, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...TrueupLineItem }
+    }
+  }
+}
+"""
+    + _LINE_ITEM_FRAGMENT
+    + _MONEY_FRAGMENTS,
+    estimated_cost=600,
+)
+
+ORDERS_UPDATED_SINCE = Operation(
+    name="TrueupOrdersUpdatedSince",
+    document="""
+query TrueupOrdersUpdatedSince($query: String!, $first: Int!, $after: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id updatedAt }
+  }
+}
+""",
+    estimated_cost=2 + ORDERS_PAGE_SIZE,
+)
+
+WEBHOOK_SUBSCRIPTIONS = Operation(
+    name="TrueupWebhookSubscriptions",
+    document="""
+query TrueupWebhookSubscriptions($after: String) {
+  webhookSubscriptions(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id topic uri }
+  }
+}
+""",
+    estimated_cost=102,
+)
+
+WEBHOOK_SUBSCRIPTION_CREATE = Operation(
+    name="TrueupWebhookSubscriptionCreate",
+    document="""
+mutation TrueupWebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri: String!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri, format: JSON}) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}
+""",
+    estimated_cost=20,
+)
+
+CATALOGUE_PAGE = Operation(
+    name="TrueupCatalogue",
+    document="""
+query TrueupCatalogue($after: String) {
+  shop { currencyCode }
+  productVariants(first: 50, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      sku
+      displayName
+      price
+      inventoryItem { id }
+      productVariantComponents(first: 1) { nodes { id } }
+    }
+  }
+}
+""",
+    estimated_cost=260,
+)
+
+VARIANT_COMPONENTS = Operation(
+    name="TrueupVariantComponents",
+    document="""
+query TrueupVariantComponents($id: ID!, $after: String) {
+  productVariant(id: $id) {
+    id
+    productVariantComponents(first: 50, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { quantity productVariant { id sku } }
+    }
+  }
+}
+""",
+    estimated_cost=110,
+)
+
+SHOP_INFO = Operation(
+    name="TrueupShopInfo",
+    document="""
+query TrueupShopInfo($after: String) {
+  shop { name myshopifyDomain currencyCode taxesIncluded }
+  locations(first: 100, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name isActive }
+  }
+}
+""",
+    estimated_cost=110,
+)
+
+ALL_OPERATIONS: tuple[Operation, ...] = (
+    FETCH_ORDER,
+    ORDER_LINE_ITEMS_PAGE,
+    ORDERS_UPDATED_SINCE,
+    WEBHOOK_SUBSCRIPTIONS,
+    WEBHOOK_SUBSCRIPTION_CREATE,
+    CATALOGUE_PAGE,
+    VARIANT_COMPONENTS,
+    SHOP_INFO,
+)

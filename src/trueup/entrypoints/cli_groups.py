@@ -1,0 +1,76 @@
+"""The command groups that sit beside trueup's own commands: the sandbox, the embedded Tryton, the demo, bench."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+tryton_app = typer.Typer(name="tryton", help="Create and run the embedded Tryton ERP.", no_args_is_help=True)
+DEFAULT_CACHE = Path(".cache/tryton")
+
+
+@tryton_app.command("init")
+def tryton_init(
+    dir: Annotated[Path, typer.Option(help="Where the database and server files live.")] = Path("tryton"),
+    name: Annotated[str, typer.Option(help="The database name.")] = "trueup",
+    cache: Annotated[Path, typer.Option(help="Where the template database is kept.")] = DEFAULT_CACHE,
+) -> None:
+    """Create a Tryton database with the modules and a demo business (from a template built once)."""
+    from trueup.adapters.tryton.embedded import ensure_database
+
+    console = Console(stderr=True)
+    with console.status("Building or copying the Tryton database (the first build takes a minute)..."):
+        path = ensure_database(cache, dir, name)
+    Console().print(f"Tryton database ready: {path}")
+
+
+@tryton_app.command("serve")
+def tryton_serve(
+    dir: Annotated[Path, typer.Option(help="The folder given to `trueup tryton init`.")] = Path("tryton"),
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 8000,
+) -> None:
+    """Run trytond on 127.0.0.1 for the databases in DIR, until interrupted."""
+    import signal
+    import threading
+
+    from trueup.adapters.tryton.embedded import TrytonServer
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with TrytonServer(dir, port) as server:
+        Console().print(f"Tryton serving {', '.join(server.databases)} on {server.url} (Ctrl-C to stop)")
+        with contextlib.suppress(KeyboardInterrupt):
+            stop.wait()
+
+
+def demo(
+    dir: Annotated[Path, typer.Option(help="Everything the demo creates lives here.")] = Path(".demo"),
+    orders: Annotated[int, typer.Option(help="How many orders to trade.")] = 50,
+    seed: Annotated[int, typer.Option(help="The seed of the shop and its trading.")] = 1,
+    until_settled: Annotated[bool, typer.Option(help="Wait until all orders settle, report, exit.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Start the sandbox, Tryton, the service and a worker on 127.0.0.1; trade orders; report."""
+    from trueup.entrypoints.demo import run_demo
+
+    report = run_demo(dir, orders=orders, seed=seed, until_settled=until_settled, quiet=as_json)
+    if as_json:
+        print(json.dumps(report, indent=2))
+    if until_settled and not report.get("settled"):
+        raise typer.Exit(1)
+
+
+def register_groups(app: typer.Typer) -> None:
+    """Add the sandbox, tryton, demo and bench commands to `app`."""
+    from shopify_sandbox.cli import sandbox_app
+    from trueup.entrypoints.bench import bench_app
+
+    app.add_typer(sandbox_app, name="sandbox")
+    app.add_typer(tryton_app, name="tryton")
+    app.add_typer(bench_app, name="bench")
+    app.command("demo")(demo)

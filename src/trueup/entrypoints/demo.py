@@ -1,0 +1,107 @@
+"""`trueup demo`: the main job on embedded defaults, end to end, with a report in both systems' terms."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import Counter
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.entrypoints.local_stack import LocalStack, StackOptions
+from trueup.service_layer.status import build_status
+
+SETTLE_TIMEOUT_SECONDS = 900.0
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def shopify_side(stack: LocalStack) -> dict[str, Any]:
+    orders = list(stack.shopify().orders_updated_since(datetime(2000, 1, 1, tzinfo=UTC)))
+    postable = [o for o in orders if o.is_postable and o.cancelled_at is None]
+    return {
+        "orders": len(orders),
+        "postable_orders": len(postable),
+        "postable_total": str(sum((o.total_price.amount for o in postable), Decimal(0))),
+        "currency": orders[0].currency if orders else None,
+        "by_financial_status": dict(Counter(str(o.financial_status) for o in orders)),
+    }
+
+
+def erp_side(client: TrytonClient) -> dict[str, Any]:
+    rows = client.call(
+        "sale.sale", "search_read", [("reference", "like", "shopify:%")], 0, None, None, ["total_amount", "state"]
+    )
+    live = [r for r in rows if r["state"] != "cancelled"]
+    return {
+        "sales": len(live),
+        "total": str(sum((Decimal(str(r["total_amount"])) for r in live), Decimal(0))),
+        "by_state": dict(Counter(r["state"] for r in rows)),
+    }
+
+
+def build_report(stack: LocalStack, settled: bool, traded: dict[str, Any]) -> dict[str, Any]:
+    store = stack.store()
+    try:
+        status = build_status(store, _Clock()).to_json()
+    finally:
+        store.close()
+    with stack.tryton_client() as client:
+        erp = erp_side(client)
+    return {
+        "settled": settled,
+        "dir": str(stack.dir),
+        "traded": traded,
+        "shopify": shopify_side(stack),
+        "erp": erp,
+        "ledger": status["orders_by_state"],
+        "exceptions": status["exceptions"],
+        "total_mismatches": status["total_mismatches"],
+    }
+
+
+def print_report(report: dict[str, Any], console: Console) -> None:
+    shop, erp = report["shopify"], report["erp"]
+    console.print(
+        f"\n[bold]Shopify[/bold]: {shop['orders']} orders, {shop['postable_orders']} paid or authorised "
+        f"totalling {shop['postable_total']} {shop['currency']}"
+    )
+    console.print(f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']}")
+    console.print(f"[bold]Ledger[/bold]:  {report['ledger']}")
+    for group in report["exceptions"]:
+        console.print(f"  [yellow]{group['count']} × {group['cause']}[/yellow]: {group['what_to_do']}")
+        for example in group["examples"]:
+            console.print(f"      {example['order']}: {example['detail']}")
+    for mismatch in report["total_mismatches"]:
+        console.print(f"  [red]{mismatch['order']}: Shopify {mismatch['shopify']} vs ERP {mismatch['erp']}[/red]")
+    console.print("Settled." if report["settled"] else "[red]Not settled within the time allowed.[/red]")
+
+
+def run_demo(dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: bool) -> dict[str, Any]:
+    console = Console(stderr=True, quiet=quiet)
+    stack = LocalStack(StackOptions(dir=dir, seed=seed), say=lambda text: console.print(f"• {text}"))
+    with stack:
+        console.print(f"• Trading {orders} orders through the sandbox's Admin API")
+        traded = stack.trade(orders, seed)
+        if not until_settled:
+            console.print(f"\nRunning. Shopify sandbox: {stack.sandbox_url}; trueup: {stack.service_url}")
+            console.print(f"Look: trueup status --config {stack.config_path}    (logs in {stack.dir / 'logs'})")
+            console.print("Ctrl-C to stop.")
+            with contextlib.suppress(KeyboardInterrupt):
+                threading.Event().wait()
+            return {"settled": False}
+        with console.status("Waiting for every order to be posted or parked...") as spinner:
+            settled = stack.wait_settled(
+                SETTLE_TIMEOUT_SECONDS, lambda left: spinner.update(f"Waiting: {left} order(s) not yet settled")
+            )
+        report = build_report(stack, settled, traded)
+    print_report(report, console)
+    return report

@@ -1,0 +1,262 @@
+"""Everything trueup runs with, on 127.0.0.1, under one folder: the Shopify sandbox, an embedded Tryton, the
+HTTP service and workers as real processes. `trueup demo` and the end-to-end tests both stand on it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from trueup.adapters.shopify.admin import ShopifyAdminClient
+from trueup.adapters.storage.migrate import upgrade
+from trueup.adapters.storage.sql_store import SqlStore
+from trueup.adapters.tryton.demo_taxes import ensure_taxes
+from trueup.adapters.tryton.embedded import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.products import ensure_products
+from trueup.domain.ledger import OrderState
+from trueup.domain.money import Money
+from trueup.domain.orders import TaxLine
+from trueup.domain.posting import tax_key
+from trueup.entrypoints.processes import ManagedProcess, free_port, trueup_command
+
+WEBHOOK_TOPICS = (
+    "orders/create",
+    "orders/updated",
+    "orders/paid",
+    "orders/edited",
+    "orders/cancelled",
+    "refunds/create",
+    "fulfillments/create",
+    "app/uninstalled",
+)
+SETTLED_STATES = frozenset(
+    {OrderState.POSTED, OrderState.EXCEPTION, OrderState.WAITING_FOR_PAYMENT, OrderState.CANCELLED_UNPOSTED}
+)
+PLACEHOLDER_DOMAIN = "sandbox.myshopify.com"
+
+
+@dataclass
+class StackOptions:
+    dir: Path
+    seed: int = 1
+    plan: str = "advanced"
+    storage_url: str | None = None  # default: SQLite under dir
+    workers: int = 1
+    poll_interval_seconds: float = 10.0
+    lease_seconds: float = 30.0
+    tryton_cache: Path | None = None  # default: dir/cache
+    worker_env: dict[str, str] = field(default_factory=dict)
+
+
+def _sandbox_taxes() -> list[tuple[str, Decimal]]:
+    """The tax lines the sandbox's generated trading charges (the demo's own set-up, not trueup's logic)."""
+    from shopify_sandbox.trading.places import PLACES
+
+    rates = {(t.title, t.rate) for place in PLACES for t in place.taxes}
+    return sorted((tax_key(TaxLine(title, rate, Money.zero("USD"))), rate) for title, rate in rates)
+
+
+class LocalStack:
+    """Start with `start()`, stop with `stop()` (or use it as a context manager)."""
+
+    def __init__(self, options: StackOptions, say: Callable[[str], None] = lambda _: None) -> None:
+        self.options = options
+        self.say = say
+        self.dir = options.dir.resolve()
+        self.token = "shpat_" + secrets.token_hex(16)
+        self.api_secret = secrets.token_hex(24)
+        self.sandbox_port = free_port()
+        self.tryton_port = free_port()
+        self.service_port = free_port()
+        self.tryton: TrytonServer | None = None
+        self.sandbox: ManagedProcess | None = None
+        self.service: ManagedProcess | None = None
+        self.workers: list[ManagedProcess] = []
+        self.shop_domain = PLACEHOLDER_DOMAIN
+
+    # --- addresses ------------------------------------------------------------------------------
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox_port}"
+
+    @property
+    def service_url(self) -> str:
+        return f"http://127.0.0.1:{self.service_port}"
+
+    @property
+    def config_path(self) -> Path:
+        return self.dir / "trueup.toml"
+
+    @property
+    def storage_url(self) -> str:
+        return self.options.storage_url or f"sqlite:///{self.dir / 'state' / 'trueup.db'}"
+
+    # --- life -----------------------------------------------------------------------------------
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        for sub in ("logs", "secrets", "state", "tryton"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        self._start_tryton()
+        self._start_sandbox()
+        self._prepare_erp()
+        self._write_config()
+        upgrade(self.storage_url)
+        self.say("Starting trueup's service and worker(s)")
+        self.service = ManagedProcess("trueup serve", self._trueup("serve"), self.dir / "logs" / "service.log")
+        self.service.start().wait_for_port(self.service_port)
+        for _ in range(self.options.workers):
+            self.add_worker()
+        self.shopify().ensure_webhooks(f"{self.service_url}/webhooks/shopify", WEBHOOK_TOPICS)
+        return self
+
+    def stop(self) -> None:
+        for process in [*self.workers, self.service, self.sandbox]:
+            if process is not None:
+                process.stop()
+        if self.tryton is not None:
+            self.tryton.stop()
+
+    def add_worker(self) -> ManagedProcess:
+        index = len(self.workers) + 1
+        worker = ManagedProcess(
+            f"trueup worker {index}",
+            self._trueup("worker", "--name", f"worker-{index}"),
+            self.dir / "logs" / f"worker-{index}.log",
+            env=self.options.worker_env,
+        )
+        self.workers.append(worker.start())
+        return worker
+
+    def _trueup(self, *args: str) -> list[str]:
+        return trueup_command(*args, "--config", str(self.config_path))
+
+    def _start_tryton(self) -> None:
+        self.say("Preparing Tryton (the first build of its template takes about a minute)")
+        cache = self.options.tryton_cache or self.dir / "cache"
+        tryton_dir = self.dir / "tryton"
+        for old in tryton_dir.glob("trueup.sqlite*"):
+            old.unlink()
+        ensure_database(cache, tryton_dir, "trueup")
+        self.tryton = TrytonServer(tryton_dir, self.tryton_port, databases=("trueup",)).start()
+
+    def _start_sandbox(self) -> None:
+        self.say(f"Starting the Shopify sandbox (seed {self.options.seed}, plan {self.options.plan})")
+        argv = trueup_command(
+            "sandbox", "serve", "--host", "127.0.0.1", "--port", str(self.sandbox_port),
+            "--plan", self.options.plan, "--seed", str(self.options.seed),
+            "--access-token", self.token, "--api-secret", self.api_secret,
+        )  # fmt: skip
+        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log").start()
+        self.sandbox.wait_for_port(self.sandbox_port)
+        self.shop_domain = self.shopify().shop_info().domain
+
+    def tryton_client(self) -> TrytonClient:
+        assert self.tryton is not None
+        return TrytonClient(self.tryton.url, "trueup", ADMIN_LOGIN, ADMIN_PASSWORD)
+
+    def shopify(self) -> ShopifyAdminClient:
+        return ShopifyAdminClient(self.shop_domain, self.token, base_url=self.sandbox_url)
+
+    def _prepare_erp(self) -> None:
+        self.say("Loading the shop's catalogue and taxes into Tryton")
+        items = self.shopify().catalogue()
+        with self.tryton_client() as client:
+            ensure_products(client, items)
+            self.taxes = ensure_taxes(client, _sandbox_taxes())
+
+    def _write_config(self) -> None:
+        (self.dir / "secrets" / "shopify-token").write_text(self.token)
+        (self.dir / "secrets" / "api-secret").write_text(self.api_secret)
+        (self.dir / "secrets" / "tryton-password").write_text(ADMIN_PASSWORD)
+        taxes = "\n".join(f'"{key}" = "{code}"' for key, code in sorted(self.taxes.items()))
+        assert self.tryton is not None
+        self.config_path.write_text(
+            f"""# Written by `trueup demo`: everything on 127.0.0.1, under {self.dir}
+[storage]
+url = "{self.storage_url}"
+
+[server]
+host = "127.0.0.1"
+port = {self.service_port}
+
+[worker]
+lease_seconds = {self.options.lease_seconds}
+poll_interval_seconds = {self.options.poll_interval_seconds}
+replay_interval_seconds = 5
+
+[back_office]
+url = "{self.tryton.url}"
+database = "trueup"
+username = "{ADMIN_LOGIN}"
+password = {{ file = "secrets/tryton-password" }}
+
+[[shops]]
+domain = "{self.shop_domain}"
+api_url = "{self.sandbox_url}"
+access_token = {{ file = "secrets/shopify-token" }}
+api_secret = {{ file = "secrets/api-secret" }}
+warehouse = "WH1"
+
+[taxes]
+{taxes}
+"""
+        )
+
+    # --- trading and settling --------------------------------------------------------------------
+    def trade(self, orders: int, seed: int, timeout: float = 600.0) -> dict[str, Any]:
+        """Place `orders` orders through the sandbox's own API; returns the trade command's JSON summary."""
+        argv = trueup_command(
+            "sandbox", "trade", "--url", self.sandbox_url, "--access-token", self.token,
+            "--orders", str(orders), "--seed", str(seed), "--json",
+        )  # fmt: skip
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        (self.dir / "logs" / "trade.log").write_text(result.stderr)
+        if result.returncode != 0:
+            raise RuntimeError(f"trading failed ({result.returncode}); see {self.dir / 'logs' / 'trade.log'}")
+        summary: dict[str, Any] = json.loads(result.stdout)
+        return summary
+
+    def store(self) -> SqlStore:
+        return SqlStore(self.storage_url)
+
+    def unsettled(self) -> list[str]:
+        """Names of the shop's orders the ledger has not settled at their latest version."""
+        store = self.store()
+        try:
+            pending = []
+            for order in self.shopify().orders_updated_since(datetime(2000, 1, 1, tzinfo=UTC)):
+                entry = store.ledger_entry(order.shop, order.order_id)
+                if (
+                    entry is None
+                    or entry.state not in SETTLED_STATES
+                    or entry.shopify_updated_at is None
+                    or entry.shopify_updated_at < order.updated_at
+                ):
+                    pending.append(order.name)
+            return pending
+        finally:
+            store.close()
+
+    def wait_settled(self, timeout: float, on_progress: Callable[[int], None] = lambda _: None) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pending = self.unsettled()
+            on_progress(len(pending))
+            if not pending:
+                return True
+            time.sleep(1.0)
+        return False
