@@ -13,7 +13,8 @@ from typing import Any
 from rich.console import Console
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.entrypoints.local_stack import LocalStack, StackOptions
+from trueup.domain.orders import POSTABLE, FinancialStatus
+from trueup.entrypoints.local_stack import EPOCH, LocalStack, StackOptions
 from trueup.service_layer.status import build_status
 
 SETTLE_TIMEOUT_SECONDS = 900.0
@@ -25,14 +26,14 @@ class _Clock:
 
 
 def shopify_side(stack: LocalStack) -> dict[str, Any]:
-    orders = list(stack.shopify().orders_updated_since(datetime(2000, 1, 1, tzinfo=UTC)))
-    postable = [o for o in orders if o.is_postable and o.cancelled_at is None]
+    orders = list(stack.shopify().order_summaries_since(EPOCH))
+    postable = [o for o in orders if FinancialStatus(o.financial_status) in POSTABLE and not o.cancelled]
     return {
         "orders": len(orders),
         "postable_orders": len(postable),
-        "postable_total": str(sum((o.total_price.amount for o in postable), Decimal(0))),
-        "currency": orders[0].currency if orders else None,
-        "by_financial_status": dict(Counter(str(o.financial_status) for o in orders)),
+        "postable_total": str(sum((o.total.amount for o in postable), Decimal(0))),
+        "currency": orders[0].total.currency if orders else None,
+        "by_financial_status": dict(Counter(o.financial_status for o in orders)),
     }
 
 

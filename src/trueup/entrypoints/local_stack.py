@@ -22,6 +22,7 @@ from trueup.adapters.tryton.demo_taxes import ensure_taxes
 from trueup.adapters.tryton.embedded import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.products import ensure_products
+from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 from trueup.domain.orders import TaxLine
@@ -42,6 +43,7 @@ SETTLED_STATES = frozenset(
     {OrderState.POSTED, OrderState.EXCEPTION, OrderState.WAITING_FOR_PAYMENT, OrderState.CANCELLED_UNPOSTED}
 )
 PLACEHOLDER_DOMAIN = "sandbox.myshopify.com"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -238,15 +240,15 @@ warehouse = "WH1"
         store = self.store()
         try:
             pending = []
-            for order in self.shopify().orders_updated_since(datetime(2000, 1, 1, tzinfo=UTC)):
-                entry = store.ledger_entry(order.shop, order.order_id)
+            for stamp in self.shopify().order_ids_updated_since(EPOCH):
+                entry = store.ledger_entry(self.shop_domain, stamp.order_id)
                 if (
                     entry is None
                     or entry.state not in SETTLED_STATES
                     or entry.shopify_updated_at is None
-                    or entry.shopify_updated_at < order.updated_at
+                    or entry.shopify_updated_at < stamp.updated_at
                 ):
-                    pending.append(order.name)
+                    pending.append(stamp.order_id)
             return pending
         finally:
             store.close()
@@ -254,7 +256,11 @@ warehouse = "WH1"
     def wait_settled(self, timeout: float, on_progress: Callable[[int], None] = lambda _: None) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            pending = self.unsettled()
+            try:
+                pending = self.unsettled()
+            except TransientError as error:  # the shop's budget is shared with the workers: wait our turn
+                time.sleep(min(error.retry_after or 1.0, 5.0))
+                continue
             on_progress(len(pending))
             if not pending:
                 return True

@@ -132,6 +132,22 @@ query TrueupOrdersUpdatedSince($query: String!, $first: Int!, $after: String) {
     estimated_cost=2 + ORDERS_PAGE_SIZE,
 )
 
+ORDER_SUMMARIES_SINCE = Operation(
+    name="TrueupOrderSummariesSince",
+    document="""
+query TrueupOrderSummariesSince($query: String!, $first: Int!, $after: String) {
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id name updatedAt cancelledAt displayFinancialStatus
+      currentTotalPriceSet { shopMoney { amount currencyCode } }
+    }
+  }
+}
+""",
+    estimated_cost=2 + ORDERS_PAGE_SIZE * 3,
+)
+
 WEBHOOK_SUBSCRIPTIONS = Operation(
     name="TrueupWebhookSubscriptions",
     document="""
@@ -213,6 +229,7 @@ ALL_OPERATIONS: tuple[Operation, ...] = (
     FETCH_ORDER,
     ORDER_LINE_ITEMS_PAGE,
     ORDERS_UPDATED_SINCE,
+    ORDER_SUMMARIES_SINCE,
     WEBHOOK_SUBSCRIPTIONS,
     WEBHOOK_SUBSCRIPTION_CREATE,
     CATALOGUE_PAGE,

@@ -1,0 +1,108 @@
+"""Customers as Tryton parties: matched, never duplicated, with their addresses reused.
+
+A party is found by its `code`, which trueup derives from the customer: `SHOPIFY-<id>` for a Shopify customer,
+`EMAIL-<hash>` for a guest. Tryton keeps party codes unique (a SQL constraint), so two workers racing to
+create the same customer cannot both succeed: the loser finds the winner's party. A party an ERP user created
+by hand is found by its e-mail contact mechanism.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.orders import Address, Customer
+
+_ADDRESS_FIELDS = ["party_name", "street_unstructured", "postal_code", "city", "country"]
+
+
+def party_code(customer: Customer) -> str:
+    """The Tryton party code of `customer` (no personal data in it: a guest's e-mail is hashed)."""
+    if customer.shopify_id:
+        return f"SHOPIFY-{customer.shopify_id.rsplit('/', 1)[-1]}"
+    digest = hashlib.sha256(customer.email.strip().lower().encode()).hexdigest()[:20]
+    return f"EMAIL-{digest}"
+
+
+class PartyBook:
+    """Finds or creates parties and their addresses through one Tryton client."""
+
+    def __init__(self, client: TrytonClient, country_ids: dict[str, int]) -> None:
+        self._client = client
+        self._country_ids = country_ids
+
+    def find(self, customer: Customer) -> int | None:
+        """The party of `customer`: by code first, else by e-mail."""
+        code = party_code(customer)
+        domain: list[Any] = [("code", "=", code)]
+        email = customer.email.strip().lower()
+        if email:
+            email_clause = ("contact_mechanisms", "where", [("type", "=", "email"), ("value", "=", email)])
+            domain = ["OR", domain[0], email_clause]
+        found = self._client.call("party.party", "search_read", domain, 0, 10, [("id", "ASC")], ["code"])
+        by_code = [p["id"] for p in found if p["code"] == code]
+        return (by_code or [p["id"] for p in found] or [None])[0]
+
+    def find_or_create(self, customer: Customer, addresses: list[Address]) -> tuple[int, list[int]]:
+        """The party of `customer` and the ids of `addresses` on it (reused when already there)."""
+        party_id = self.find(customer)
+        if party_id is None:
+            created = self._create(customer, addresses)
+            if created is not None:
+                return created
+            party_id = self.find(customer)  # another worker created it meanwhile
+            if party_id is None:
+                raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "Tryton refused to create the customer")
+        return party_id, self._address_ids(party_id, addresses)
+
+    def _create(self, customer: Customer, addresses: list[Address]) -> tuple[int, list[int]] | None:
+        contacts = [{"type": "email", "value": customer.email.strip().lower()}] if customer.email.strip() else []
+        unique = list(dict.fromkeys(addresses))
+        values = {
+            "name": customer.display_name,
+            "code": party_code(customer),
+            "contact_mechanisms": [("create", contacts)],
+            "addresses": [("create", [self._address_values(a) for a in unique] or [{}])],
+        }
+        try:
+            (party_id,) = self._client.call("party.party", "create", [values])
+        except StructuralError as error:
+            if "unique" in error.detail.lower():
+                return None
+            raise StructuralError(Cause.INVALID_CUSTOMER_DATA, error.detail) from error
+        rows = self._client.call(
+            "party.address", "search_read", [("party", "=", party_id)], 0, None, [("id", "ASC")], []
+        )
+        ids = [row["id"] for row in rows]
+        by_address = dict(zip(unique, ids, strict=False))
+        return party_id, [by_address[a] for a in addresses] if unique else ids
+
+    def _address_ids(self, party_id: int, addresses: list[Address]) -> list[int]:
+        rows = self._client.call(
+            "party.address", "search_read", [("party", "=", party_id)], 0, None, [("id", "ASC")], _ADDRESS_FIELDS
+        )
+        known = {self._row_key(row): row["id"] for row in rows}
+        missing = [a for a in dict.fromkeys(addresses) if self._key(a) not in known]
+        if missing:
+            created = self._client.call(
+                "party.address", "create", [{"party": party_id, **self._address_values(a)} for a in missing]
+            )
+            known.update({self._key(a): new_id for a, new_id in zip(missing, created, strict=True)})
+        if not addresses:
+            return [rows[0]["id"]] if rows else self._client.call("party.address", "create", [{"party": party_id}])
+        return [known[self._key(a)] for a in addresses]
+
+    def _address_values(self, address: Address) -> dict[str, Any]:
+        key = self._key(address)
+        return dict(zip(_ADDRESS_FIELDS, key, strict=True))
+
+    def _key(self, address: Address) -> tuple[Any, ...]:
+        street = "\n".join(part for part in (address.address1, address.address2) if part)
+        country = self._country_ids.get(address.country_code.upper())
+        return (address.name or None, street or None, address.zip or None, address.city or None, country)
+
+    @staticmethod
+    def _row_key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(row.get(name) or None for name in _ADDRESS_FIELDS)

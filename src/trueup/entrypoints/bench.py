@@ -1,0 +1,75 @@
+"""`trueup bench ...`: the benchmarks whose figures are written in docs/benchmarks.md. Never timed asserts."""
+
+from __future__ import annotations
+
+import json
+import platform
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+bench_app = typer.Typer(name="bench", help="Measure intake, the engine, Tryton and the sandbox.", no_args_is_help=True)
+
+
+def _machine() -> dict[str, Any]:
+    import os
+
+    return {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
+
+
+def _emit(name: str, result: dict[str, Any]) -> None:
+    result = {"benchmark": name, **result, "host": _machine()}
+    print(json.dumps(result))
+
+
+def _quiet() -> None:
+    from trueup.entrypoints.logging_setup import configure_logging
+
+    configure_logging("WARNING")
+
+
+@bench_app.command()
+def intake(
+    count: Annotated[int, typer.Option(help="Webhooks to send.")] = 20_000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 64,
+) -> None:
+    """Webhook intake per second and its latency (SQLite, durable before 2xx)."""
+    from trueup.benchmarks.intake import run
+
+    _quiet()
+    with Console(stderr=True).status(f"Sending {count} signed webhooks..."):
+        _emit("intake", run(count=count, concurrency=concurrency))
+
+
+@bench_app.command()
+def engine(orders: Annotated[int, typer.Option(help="Orders to post.")] = 2000) -> None:
+    """The engine's own cost per order, with Shopify and the ERP replaced by their fakes."""
+    from trueup.benchmarks.engine import run
+
+    _quiet()
+    with Console(stderr=True).status(f"Posting {orders} orders through the engine..."):
+        _emit("engine", run(orders))
+
+
+@bench_app.command()
+def tryton(orders: Annotated[int, typer.Option(help="Orders to post.")] = 200) -> None:
+    """Orders per second into a real Tryton over JSON-RPC (one and two workers)."""
+    from trueup.benchmarks.tryton import run
+
+    _quiet()
+    with Console(stderr=True).status(f"Posting {orders} orders into Tryton..."):
+        _emit("tryton", run(orders))
+
+
+@bench_app.command()
+def sandbox(
+    requests: Annotated[int, typer.Option(help="Requests to send.")] = 3000,
+    concurrency: Annotated[int, typer.Option(help="Concurrent clients.")] = 16,
+) -> None:
+    """Requests per second the Shopify sandbox serves."""
+    from shopify_sandbox.bench import requests_per_second
+
+    _quiet()
+    with Console(stderr=True).status(f"Sending {requests} GraphQL requests to the sandbox..."):
+        _emit("sandbox", requests_per_second(requests=requests, concurrency=concurrency))

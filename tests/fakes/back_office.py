@@ -1,0 +1,140 @@
+"""FakeBackOffice: the BackOffice port in memory, held to Tryton's semantics by
+tests/contract/test_back_office_contract.py.
+
+Same rules as TrytonBackOffice: sales found by their external reference; every SKU, tax and warehouse is
+checked before anything is created; one party per customer (Shopify id first, then e-mail); tax rounded
+per line. Knobs for engine tests:
+- `down = True`: every call raises TransientError;
+- `commit_then_timeout_next = True`: the next create commits the sale, then raises TransientError (a timeout
+  after the ERP committed);
+- `reject_next = True` (or a message): the next create raises StructuralError(BACK_OFFICE_REJECTED).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from trueup.domain.errors import Cause, StructuralError, TransientError
+from trueup.domain.money import Money, minor_unit, total
+from trueup.domain.orders import Customer
+from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
+from trueup.service_layer.ports import StockLevel
+
+DEFAULT_TAX_RATES = {"VAT20": Decimal("0.20"), "VAT5.5": Decimal("0.055")}
+
+
+@dataclass
+class FakeBackOffice:
+    skus: set[str] = field(default_factory=set)
+    tax_rates: dict[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_TAX_RATES))
+    warehouses: set[str] = field(default_factory=lambda: {"WH1", "WH2"})
+    currencies: set[str] = field(default_factory=lambda: {"EUR", "USD", "GBP"})
+    stock: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (sku, warehouse) → units
+    down: bool = False
+    commit_then_timeout_next: bool = False
+    reject_next: bool | str = False
+    sales: dict[str, PostedSale] = field(default_factory=dict)  # by reference
+    sale_parties: dict[str, int] = field(default_factory=dict)  # reference → party id
+    parties: dict[int, Customer] = field(default_factory=dict)
+    calls: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # --- test set-up ----------------------------------------------------------------------------
+    def add_products(self, *skus: str) -> None:
+        self.skus.update(skus)
+
+    def parties_of(self, customer: Customer) -> int:
+        """How many parties `customer` matches (by Shopify id or e-mail): 1 when nothing was duplicated."""
+        return sum(1 for known in self.parties.values() if _same_customer(known, customer))
+
+    # --- the port -------------------------------------------------------------------------------
+    def find_sales_order(self, reference: str) -> PostedSale | None:
+        self._enter("find_sales_order")
+        return self.sales.get(reference)
+
+    def unknown_skus(self, skus: Iterable[str]) -> set[str]:
+        self._enter("unknown_skus")
+        return set(skus) - self.skus
+
+    def stock_levels(self, skus: Iterable[str], warehouse: str) -> list[StockLevel]:
+        self._enter("stock_levels")
+        if warehouse not in self.warehouses:
+            raise StructuralError(
+                Cause.UNMAPPED_LOCATION, f"no warehouse {warehouse}", needs={"warehouses": [warehouse]}
+            )
+        known = sorted(set(skus) & self.skus)
+        return [StockLevel(sku, warehouse, self.stock.get((sku, warehouse), Decimal(0))) for sku in known]
+
+    def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
+        self._enter("create_sales_order")
+        self._check(order)
+        if self.reject_next:
+            message = self.reject_next if isinstance(self.reject_next, str) else "rejected by the fake back-office"
+            self.reject_next = False
+            raise StructuralError(Cause.BACK_OFFICE_REJECTED, message)
+        with self._lock:
+            sale = self._post(order)
+        if self.commit_then_timeout_next:
+            self.commit_then_timeout_next = False
+            raise TransientError("timed out after the back-office committed")
+        return sale
+
+    # --- internals ------------------------------------------------------------------------------
+    def _enter(self, name: str) -> None:
+        self.calls.append(name)
+        if self.down:
+            raise TransientError("fake back-office is down")
+
+    def _check(self, order: SalesOrderRequest) -> None:
+        unknown = sorted(set(order.skus) - self.skus)
+        if unknown:
+            raise StructuralError(
+                Cause.SKU_NOT_IN_ITEM_MASTER, "SKU(s) unknown: " + ", ".join(unknown), needs={"skus": unknown}
+            )
+        unmapped = sorted({code for line in order.lines for code in line.tax_codes} - set(self.tax_rates))
+        if unmapped:
+            raise StructuralError(
+                Cause.UNMAPPED_TAX, "taxes unknown: " + ", ".join(unmapped), needs={"taxes": unmapped}
+            )
+        if order.warehouse is not None and order.warehouse not in self.warehouses:
+            raise StructuralError(
+                Cause.UNMAPPED_LOCATION, f"no warehouse {order.warehouse}", needs={"warehouses": [order.warehouse]}
+            )
+        if order.currency not in self.currencies:
+            raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"currency {order.currency} unknown")
+
+    def _post(self, order: SalesOrderRequest) -> PostedSale:
+        party_id = self._party(order.customer)
+        untaxed = total([line.amount.rounded() for line in order.lines], order.currency)
+        tax = total([self._line_tax(line) for line in order.lines], order.currency)
+        number = len(self.sales) + 1
+        sale = PostedSale(number, f"SO{number}", order.reference, "processing", untaxed, tax, untaxed + tax)
+        self.sales[order.reference] = sale
+        self.sale_parties[order.reference] = party_id
+        return sale
+
+    def _line_tax(self, line: SalesLine) -> Money:
+        base = line.amount.rounded()
+        unit = minor_unit(base.currency)
+        amounts = [(base.amount * self.tax_rates[c]).quantize(unit, rounding=ROUND_HALF_EVEN) for c in line.tax_codes]
+        return Money(sum(amounts, Decimal(0)), base.currency)
+
+    def _party(self, customer: Customer) -> int:
+        for party_id, known in self.parties.items():
+            if customer.shopify_id and known.shopify_id == customer.shopify_id:
+                return party_id
+        for party_id, known in self.parties.items():
+            if customer.email and known.email.lower() == customer.email.lower():
+                return party_id
+        party_id = len(self.parties) + 1
+        self.parties[party_id] = customer
+        return party_id
+
+
+def _same_customer(a: Customer, b: Customer) -> bool:
+    if a.shopify_id and a.shopify_id == b.shopify_id:
+        return True
+    return bool(a.email) and a.email.lower() == b.email.lower()

@@ -1,0 +1,195 @@
+"""TrytonBackOffice on a real trytond, beyond the shared contract: recovery, races, kits, late fixes."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from tests.support.tryton import catalogue_item, connect, seed_catalogue, unique
+from trueup.adapters.tryton.back_office import TrytonBackOffice
+from trueup.adapters.tryton.embedded import TrytonServer
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.parties import party_code
+from trueup.domain.errors import StructuralError
+from trueup.domain.money import Money
+from trueup.domain.orders import Address, Customer
+from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
+
+pytestmark = pytest.mark.tryton
+
+
+@pytest.fixture
+def client(tryton_server: TrytonServer) -> Iterator[TrytonClient]:
+    with connect(tryton_server) as client:
+        yield client
+
+
+def a_customer() -> Customer:
+    number = uuid.uuid4().int % 10**12
+    return Customer(f"gid://shopify/Customer/{number}", f"c{number}@example.com", "Cy", f"Buyer{number}")
+
+
+def a_request(*lines: SalesLine, customer: Customer | None = None) -> SalesOrderRequest:
+    address = Address("Cy Buyer", "3 Main St", "Flat 2", "Bristol", "BS1 4DJ", "GB")
+    untaxed = Money(sum((line.amount.rounded().amount for line in lines), Decimal(0)), "EUR")
+    return SalesOrderRequest(
+        reference=unique("gid://shopify/Order"),
+        description="#2001",
+        currency="EUR",
+        customer=customer or a_customer(),
+        invoice_address=address,
+        shipment_address=address,
+        lines=lines,
+        expected_untaxed=untaxed,
+        expected_tax=Money.zero("EUR"),
+        warehouse="WH1",
+    )
+
+
+def a_line(sku: str, quantity: int = 1, price: str = "10.00", *taxes: str) -> SalesLine:
+    return SalesLine(sku, sku, Decimal(quantity), Money(Decimal(price), "EUR"), taxes)
+
+
+def new_sku(client: TrytonClient) -> str:
+    (sku,) = seed_catalogue(client, [catalogue_item()])
+    return sku
+
+
+def test_a_draft_left_by_a_crash_is_confirmed_when_found(client: TrytonClient) -> None:
+    back_office = TrytonBackOffice(client)
+    request = a_request(a_line(new_sku(client)))
+    posted = back_office.create_sales_order(request)
+    client.call("sale.sale", "write", [posted.erp_id], {"reference": unique("other")})
+    # As if a worker died between creating the sale and confirming it:
+    (draft_id,) = client.call("sale.sale", "copy", [posted.erp_id], {"reference": request.reference})
+
+    found = back_office.find_sales_order(request.reference)
+
+    assert found is not None
+    assert found.erp_id == draft_id
+    assert found.state in ("confirmed", "processing")
+
+
+def test_a_cancelled_sale_is_still_found(client: TrytonClient) -> None:
+    back_office = TrytonBackOffice(client)
+    request = a_request(a_line(new_sku(client)))
+    (draft_id,) = client.call("sale.sale", "create", [{**_values_for_draft(client, request)}])
+    client.call("sale.sale", "cancel", [draft_id])
+
+    found = back_office.find_sales_order(request.reference)
+
+    assert found is not None
+    assert found.state == "cancelled"
+
+
+def _values_for_draft(client: TrytonClient, request: SalesOrderRequest) -> dict[str, object]:
+    (party,) = client.call("party.party", "create", [{"name": "Draft Party", "addresses": [("create", [{}])]}])
+    (address,) = client.call("party.address", "search", [("party", "=", party)], 0, 1, None)
+    (currency,) = client.call("currency.currency", "search", [("code", "=", "EUR")], 0, 1, None)
+    return {
+        "party": party,
+        "invoice_address": address,
+        "shipment_address": address,
+        "currency": currency,
+        "reference": request.reference,
+    }
+
+
+def test_a_kit_is_sold_and_its_components_are_shipped(client: TrytonClient) -> None:
+    cap, sock = catalogue_item(price="15.00"), catalogue_item(price="5.00")
+    kit = catalogue_item(price="22.00", components=[(cap.sku, 1), (sock.sku, 2)])
+    seed_catalogue(client, [cap, sock, kit])
+
+    posted = TrytonBackOffice(client).create_sales_order(a_request(a_line(kit.sku, 2, "22.00", "VAT20")))
+
+    (sale,) = client.call("sale.sale", "read", [posted.erp_id], ["moves"])
+    moves = client.call("stock.move", "read", sale["moves"], ["product", "quantity"])
+    products = client.call("product.product", "search_read", [("code", "in", [cap.sku, sock.sku])], 0, None, None,
+                           ["code"])  # fmt: skip
+    by_id = {p["id"]: p["code"] for p in products}
+    assert posted.untaxed == Money(Decimal("44.00"), "EUR")
+    assert posted.tax == Money(Decimal("8.80"), "EUR")
+    assert sorted((by_id[m["product"]], m["quantity"]) for m in moves) == sorted([(cap.sku, 2.0), (sock.sku, 4.0)])
+
+
+def test_a_tax_created_after_the_order_was_parked_is_picked_up(client: TrytonClient) -> None:
+    back_office = TrytonBackOffice(client)
+    tax_name = unique("VAT7")
+    request = a_request(a_line(new_sku(client), 1, "10.00", tax_name))
+    with pytest.raises(StructuralError) as raised:
+        back_office.create_sales_order(request)
+    (template,) = client.call("account.tax", "search_read", [("name", "=", "VAT20")], 0, 1, None,
+                              ["invoice_account", "credit_note_account", "company"])  # fmt: skip
+    client.call("account.tax", "create", [{
+        "name": tax_name, "description": "VAT 7 %", "type": "percentage", "rate": Decimal("0.07"),
+        "company": template["company"], "invoice_account": template["invoice_account"],
+        "credit_note_account": template["credit_note_account"],
+    }])  # fmt: skip
+
+    posted = back_office.create_sales_order(request)
+
+    assert raised.value.needs == {"taxes": [tax_name]}
+    assert posted.tax == Money(Decimal("0.70"), "EUR")
+
+
+def test_workers_racing_on_a_new_customer_create_one_party(tryton_server: TrytonServer, client: TrytonClient) -> None:
+    sku = new_sku(client)
+    customer = a_customer()
+    failures: list[BaseException] = []
+
+    def post_one() -> None:
+        try:
+            with connect(tryton_server) as own_client:
+                TrytonBackOffice(own_client).create_sales_order(a_request(a_line(sku), customer=customer))
+        except BaseException as error:  # the test reports it
+            failures.append(error)
+
+    workers = [threading.Thread(target=post_one) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+    assert failures == []
+    assert client.call("party.party", "search_count", [("code", "=", party_code(customer))]) == 1
+
+
+def test_a_batch_posts_each_order_or_says_why_not(client: TrytonClient) -> None:
+    sku, missing = new_sku(client), unique("MISSING")
+    customer = a_customer()
+    orders = [
+        a_request(a_line(sku, 2, "10.00", "VAT20"), customer=customer),
+        a_request(a_line(missing)),
+        a_request(a_line(sku, 1, "3.00"), customer=customer),
+    ]
+
+    first, second, third = TrytonBackOffice(client).create_sales_orders(orders)
+
+    assert isinstance(first, PostedSale)
+    assert isinstance(third, PostedSale)
+    assert (first.reference, first.untaxed, first.tax) == (orders[0].reference, Money.of("20.00", "EUR"),
+                                                           Money.of("4.00", "EUR"))  # fmt: skip
+    assert (third.reference, third.total) == (orders[2].reference, Money.of("3.00", "EUR"))
+    assert isinstance(second, StructuralError)
+    assert second.needs == {"skus": [missing]}
+    assert client.call("party.party", "search_count", [("code", "=", party_code(customer))]) == 1
+
+
+def test_a_leftover_draft_that_cannot_be_confirmed_is_discarded(client: TrytonClient) -> None:
+    request = a_request(a_line(new_sku(client)))
+    values = _values_for_draft(client, request)
+    (product,) = client.call("product.product", "search", [("code", "=", request.lines[0].sku)], 0, 1, None)
+    (warehouse,) = client.call("stock.location", "search", [("code", "=", "WH1")], 0, 1, None)
+    line = {"type": "line", "product": product, "quantity": 1.0, "unit": 1, "unit_price": Decimal("10")}
+    # Goods without a shipment address: Tryton refuses to quote it.
+    client.call("sale.sale", "create", [{**values, "shipment_address": None, "warehouse": warehouse,
+                                          "lines": [("create", [line])]}])  # fmt: skip
+
+    found = TrytonBackOffice(client).find_sales_order(request.reference)
+
+    assert found is None
+    assert client.call("sale.sale", "search_count", [("reference", "=", request.reference)]) == 0
