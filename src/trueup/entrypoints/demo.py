@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import threading
 from collections import Counter
 from datetime import UTC, datetime
@@ -86,7 +87,16 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     console.print("Settled." if report["settled"] else "[red]Not settled within the time allowed.[/red]")
 
 
+def _exit_on_sigterm() -> None:
+    # SIGTERM unwinds like Ctrl-C, so the stack's processes are stopped on the way out.
+    def handler(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, handler)
+
+
 def run_demo(dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: bool) -> dict[str, Any]:
+    _exit_on_sigterm()
     console = Console(stderr=True, quiet=quiet)
     stack = LocalStack(StackOptions(dir=dir, seed=seed), say=lambda text: console.print(f"• {text}"))
     with stack:

@@ -110,6 +110,13 @@ class LocalStack:
         self.stop()
 
     def start(self) -> LocalStack:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # nothing half-started is left behind
+            raise
+
+    def _start(self) -> LocalStack:
         for sub in ("logs", "secrets", "state", "tryton"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
         self._start_tryton()
