@@ -1,7 +1,7 @@
 """From a Shopify order to the sales order the ERP must hold: lines at the prices actually charged.
 
-Totals are preserved by construction: a line whose net amount does not divide evenly by its quantity
-becomes two ERP lines (units at the lower price, units one minor unit dearer), never a rounded price.
+Totals are preserved by construction: each ERP line carries its exact net amount, also when it does not
+divide evenly by the quantity; the back-office adapter expresses it in the ERP's precision.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from trueup.domain.errors import Cause, StructuralError
-from trueup.domain.money import Money, allocate, total
+from trueup.domain.money import Money, total
 from trueup.domain.orders import OrderLine, ShippingLine, ShopifyOrder, TaxLine
 from trueup.domain.sales import SalesLine, SalesOrderRequest
 
@@ -51,15 +51,6 @@ def _tax_codes(taxes: tuple[TaxLine, ...], policy: PostingPolicy) -> tuple[str, 
     return tuple(codes)
 
 
-def split_evenly(net: Money, quantity: int) -> list[tuple[int, Money]]:
-    """(units, unit price) groups whose amounts add up to `net` exactly: at most two groups."""
-    per_unit = allocate(net, [1] * quantity)
-    groups: dict[Money, int] = {}
-    for price in per_unit:
-        groups[price] = groups.get(price, 0) + 1
-    return sorted(((units, price) for price, units in groups.items()), key=lambda g: g[1].amount)
-
-
 def _untaxed(net: Money, tax: Money, taxes_included: bool) -> Money:
     """The amount before tax: ERP prices exclude tax, so an inclusive price gives up Shopify's tax."""
     return net - tax if taxes_included else net
@@ -68,10 +59,9 @@ def _untaxed(net: Money, tax: Money, taxes_included: bool) -> Money:
 def _product_lines(line: OrderLine, policy: PostingPolicy, taxes_included: bool) -> list[SalesLine]:
     codes = _tax_codes(line.taxes, policy)
     untaxed = _untaxed(line.net, line.tax, taxes_included)
-    return [
-        SalesLine(sku=line.sku, description=line.title, quantity=Decimal(units), unit_price=price, tax_codes=codes)
-        for units, price in split_evenly(untaxed, line.quantity)
-    ]
+    quantity = Decimal(line.quantity)
+    unit_price = Money(untaxed.amount / quantity, untaxed.currency)
+    return [SalesLine(line.sku, line.title, quantity, unit_price, codes, net_amount=untaxed)]
 
 
 def _shipping_line(shipping: ShippingLine, policy: PostingPolicy, taxes_included: bool) -> SalesLine:

@@ -11,7 +11,12 @@ from trueup.domain.orders import Address, Customer
 
 @dataclass(frozen=True)
 class SalesLine:
-    """One ERP sales line: `quantity` × `unit_price` (net, after discounts) = `amount`, exactly."""
+    """One ERP sales line: `quantity` units at `unit_price` (net, after discounts).
+
+    `net_amount`, when given, is the line's exact amount; `unit_price` is then its quotient by the quantity
+    and may not divide evenly (29.99 for 3). How to express that in the ERP's own precision, without
+    losing the cent, is the back-office adapter's business.
+    """
 
     sku: str
     description: str
@@ -19,10 +24,11 @@ class SalesLine:
     unit_price: Money  # net unit price, may carry more decimals than the currency
     tax_codes: tuple[str, ...] = ()  # ERP tax identifiers to apply
     is_shipping: bool = False
+    net_amount: Money | None = None
 
     @property
     def amount(self) -> Money:
-        return self.unit_price.times(self.quantity)
+        return self.net_amount if self.net_amount is not None else self.unit_price.times(self.quantity)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from tests.factories import a_line, an_order, eur
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.orders import ShippingLine, TaxLine
-from trueup.domain.posting import PostingPolicy, build_sales_order, split_evenly, tax_key
+from trueup.domain.posting import PostingPolicy, build_sales_order, tax_key
 
 POLICY = PostingPolicy(taxes={"VAT 20": "VAT20"})
 
@@ -20,13 +20,12 @@ def test_a_paid_order_posts_its_lines_at_the_prices_charged():
     assert request.reference == "shopify:demo.myshopify.com:1001"
 
 
-def test_a_net_amount_that_does_not_divide_becomes_two_lines_keeping_the_total():
+def test_a_net_amount_that_does_not_divide_keeps_its_exact_total():
     order = an_order([a_line(quantity=3, price="10.00", discount="0.01")])
     request = build_sales_order(order, POLICY)
-    assert [(line.quantity, line.unit_price.amount) for line in request.lines] == [
-        (Decimal(1), Decimal("9.99")),
-        (Decimal(2), Decimal("10.00")),
-    ]
+    (line,) = request.lines
+    assert line.amount == eur("29.99")
+    assert abs(line.unit_price.amount * 3 - Decimal("29.99")) < Decimal("1e-20")
     assert request.untaxed == eur("29.99")
 
 
@@ -73,10 +72,11 @@ def test_tax_keys_name_the_rate_in_percent():
 @given(
     cents=st.integers(min_value=0, max_value=10_000_000),
     quantity=st.integers(min_value=1, max_value=500),
+    discount_cents=st.integers(min_value=0, max_value=10_000),
 )
-def test_splitting_a_line_keeps_its_amount_exactly(cents, quantity):
-    net = eur(Decimal(cents) / 100)
-    groups = split_evenly(net, quantity)
-    assert len(groups) <= 2
-    assert sum(units for units, _ in groups) == quantity
-    assert sum((price.amount * units for units, price in groups), Decimal(0)) == net.amount
+def test_posted_lines_always_add_up_to_the_order_exactly(cents, quantity, discount_cents):
+    price = Decimal(cents) / 100
+    discount = min(Decimal(discount_cents) / 100, price * quantity)
+    order = an_order([a_line(quantity=quantity, price=str(price), discount=str(discount))])
+    request = build_sales_order(order, POLICY)
+    assert request.untaxed.amount == price * quantity - discount
