@@ -1,0 +1,65 @@
+"""`trueup sandbox ...`: the Typer command group of the sandbox (`serve` here; `trade` from the trading package)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shopify_sandbox.config import DEFAULT_SECRET, DEFAULT_TOKEN, SandboxConfig
+from shopify_sandbox.webhook_wiring import enable_webhook_delivery
+
+sandbox_app = typer.Typer(name="sandbox", help="A faithful local Shopify Admin API sandbox.", no_args_is_help=True)
+
+
+class PlanName(StrEnum):
+    standard = "standard"
+    advanced = "advanced"
+    plus = "plus"
+    enterprise = "enterprise"
+
+
+@sandbox_app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
+    plan: Annotated[PlanName, typer.Option(help="Shopify plan: sets the rate-limit bucket.")] = PlanName.standard,
+    seed: Annotated[int | None, typer.Option(help="Seed of the generated shop (same seed, same shop).")] = None,
+    access_token: Annotated[str, typer.Option(help="The Admin API access token clients must send.")] = DEFAULT_TOKEN,
+    api_secret: Annotated[str, typer.Option(help="The app secret webhooks are signed with.")] = DEFAULT_SECRET,
+    state_file: Annotated[
+        Path | None, typer.Option(help="Keep the shop's state in this file (default: memory).")
+    ] = None,
+) -> None:
+    """Serve the Admin GraphQL API at http://HOST:PORT/admin/api/2026-10/graphql.json."""
+    import uvicorn
+
+    from shopify_sandbox.app import create_app
+
+    config = SandboxConfig(
+        plan=plan.value, access_token=access_token, api_secret=api_secret, seed=seed, state_file=state_file
+    )
+    dispatcher = enable_webhook_delivery(config)
+    app = create_app(config)
+    typer.echo(f"Shopify sandbox on http://{host}:{port}/admin/api/2026-10/graphql.json (plan {plan.value})")
+    if dispatcher is not None:
+        dispatcher.start()
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        if dispatcher is not None:
+            dispatcher.stop()
+
+
+def _register_trade() -> None:
+    # The `trade` command lives with the trading generator (another package); the sandbox runs without it.
+    try:
+        from shopify_sandbox.trading.cli import register
+    except ImportError:
+        return
+    register(sandbox_app)
+
+
+_register_trade()

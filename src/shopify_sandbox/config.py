@@ -1,0 +1,46 @@
+"""How a sandbox is configured: plan, credentials, the shop it starts with, its clock and webhook seams."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shopify_sandbox.clock import Clock, SystemClock
+from shopify_sandbox.cost import DEFAULT_RULES, CostRules
+from shopify_sandbox.events import SubscriptionRegistry, WebhookBus
+from shopify_sandbox.spec import ShopSpec
+
+# Well-known credentials of a local sandbox (not secrets: whoever runs it picks their own with the CLI).
+DEFAULT_TOKEN = "shpat_sandbox_token"  # noqa: S105
+DEFAULT_SECRET = "sandbox_api_secret"  # noqa: S105
+
+
+@dataclass
+class SandboxConfig:
+    """Everything `create_app` needs. The shop comes from `shop_spec`, else from the trading generator with
+    `seed` (when it is installed), else the small demo shop."""
+
+    plan: str = "standard"
+    access_token: str = DEFAULT_TOKEN
+    api_secret: str = DEFAULT_SECRET
+    shop_spec: ShopSpec | None = None
+    seed: int | None = None
+    clock: Clock = field(default_factory=SystemClock)
+    bus: WebhookBus | None = None
+    registry: SubscriptionRegistry | None = None
+    cost_rules: CostRules = DEFAULT_RULES
+    state_file: Path | None = None
+
+    def resolve_shop_spec(self) -> ShopSpec:
+        if self.shop_spec is not None:
+            return self.shop_spec
+        if self.seed is not None:
+            try:
+                from shopify_sandbox.trading import generate_shop
+            except ImportError:
+                pass
+            else:
+                return generate_shop(self.seed)
+        from shopify_sandbox.demo_shop import demo_shop_spec
+
+        return demo_shop_spec()

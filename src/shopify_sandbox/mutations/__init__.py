@@ -1,0 +1,1 @@
+"""Mutation resolvers: each module registers its MutationRoot fields (see resolvers.registry)."""

@@ -1,0 +1,88 @@
+"""The `trade` command: play N orders (or M minutes of a profile) against a running sandbox."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from shopify_sandbox.trading.catalogue import generate_shop
+from shopify_sandbox.trading.curve import PROFILES
+from shopify_sandbox.trading.graphql_client import AdminGraphQL, TradeError
+from shopify_sandbox.trading.plan import generate_trading
+from shopify_sandbox.trading.player import TradePlayer, TradeSummary, Unresolved
+
+
+def trade(
+    url: Annotated[str, typer.Option(help="The sandbox's base URL, e.g. http://127.0.0.1:8080.")],
+    access_token: Annotated[str, typer.Option(help="The sandbox's Admin API access token.")],
+    orders: Annotated[int | None, typer.Option(help="Place this many orders (default 50).", min=1)] = None,
+    minutes: Annotated[float | None, typer.Option(help="Or trade this many minutes of the profile.", min=0)] = None,
+    profile: Annotated[str, typer.Option(help=f"Orders-per-minute curve: {', '.join(PROFILES)}.")] = "ordinary",
+    seed: Annotated[int, typer.Option(help="Seed of the trading plan.")] = 1,
+    shop_seed: Annotated[
+        int | None, typer.Option(help="Seed the sandbox's shop was generated with (default: --seed).")
+    ] = None,
+    speed: Annotated[
+        float, typer.Option(help="Pace: 1 is real time, 60 a minute per second, 0 as fast as possible.")
+    ] = 0.0,
+    api_version: Annotated[str, typer.Option(help="Admin API version.")] = "2026-10",
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Trade against a running sandbox through Shopify's Admin GraphQL API, obeying its rate limits."""
+    if orders is not None and minutes is not None:
+        raise typer.BadParameter("give --orders or --minutes, not both")
+    if profile not in PROFILES:
+        raise typer.BadParameter(f"--profile must be one of {', '.join(PROFILES)}")
+    shop = generate_shop(seed if shop_seed is None else shop_seed)
+    if minutes is None and orders is None:
+        orders = 50
+    plan = generate_trading(seed, shop, orders=orders, minutes=minutes, profile=profile)
+    client = AdminGraphQL(url, access_token, api_version=api_version)
+    player = TradePlayer(client, speed=speed)
+    console = Console(stderr=as_json)
+    try:
+        player.load_ids()
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            disable=as_json,
+        ) as progress:
+            task = progress.add_task(f"trading ({profile})", total=len(plan))
+            summary = player.play(plan, on_action=lambda _action: progress.advance(task))
+    except (TradeError, Unresolved) as error:
+        console.print(f"[red]trade stopped:[/red] {error}")
+        raise typer.Exit(1) from error
+    finally:
+        client.close()
+    if as_json:
+        typer.echo(json.dumps(summary.to_json(), indent=2))
+    else:
+        _print_summary(console, summary)
+    if summary.orders_placed == 0:
+        raise typer.Exit(1)
+
+
+def _print_summary(console: Console, summary: TradeSummary) -> None:
+    value = ", ".join(f"{amount} {currency}" for currency, amount in summary.total_value.items()) or "0"
+    console.print(f"orders placed: {summary.orders_placed} (failed: {summary.orders_failed}), total value: {value}")
+    console.print(f"follow-ups: {summary.follow_ups_done} done, {summary.follow_ups_failed} failed")
+    if summary.mismatched_orders:
+        console.print(f"[red]orders whose total differs from the plan: {len(summary.mismatched_orders)}[/red]")
+    console.print(
+        f"requests: {summary.requests}, throttled: {summary.throttled}, retried: {summary.retried}, "
+        f"elapsed: {summary.elapsed_seconds:.1f} s"
+    )
+    for error in summary.errors[:10]:
+        console.print(f"  [yellow]error[/yellow] {error}")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `trade` command to a Typer app (the sandbox's command group)."""
+    app.command("trade")(trade)

@@ -1,0 +1,62 @@
+"""Shopify's own Python client (ShopifyAPI's GraphQL) talks to the sandbox unchanged, over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import shopify
+
+from shopify_sandbox.app import create_app
+from shopify_sandbox.live_server import running_server
+from tests.sandbox.factories import TOKEN, sandbox_config
+
+
+@contextmanager
+def shopify_session_on(base_url: str, token: str) -> Iterator[None]:
+    """Point ShopifyAPI's Session at the sandbox through its own class settings (protocol, domain, port):
+    the client code itself is untouched. "127.0.0.1" → shop label "127" + domain "0.0.1"."""
+    port = int(base_url.rsplit(":", 1)[1])
+    saved = (shopify.Session.protocol, shopify.Session.myshopify_domain, shopify.Session.port)
+    shopify.Session.protocol, shopify.Session.myshopify_domain, shopify.Session.port = "http", "0.0.1", port
+    try:
+        session = shopify.Session("127.0.0.1", "2026-10", token)
+        shopify.ShopifyResource.activate_session(session)
+        yield
+    finally:
+        shopify.ShopifyResource.clear_session()
+        shopify.Session.protocol, shopify.Session.myshopify_domain, shopify.Session.port = saved
+
+
+def test_queries_and_mutations_through_shopify_graphql_client() -> None:
+    app = create_app(sandbox_config())
+    variant_id = next(v.id for v in app.state.sandbox.state.all("ProductVariant") if v.sku == "TOTE")
+    with running_server(app) as base_url, shopify_session_on(base_url, TOKEN):
+        answer = json.loads(shopify.GraphQL().execute("{ shop { name currencyCode } }"))
+        assert answer["data"]["shop"] == {"name": "Test Shop", "currencyCode": "EUR"}
+        assert answer["extensions"]["cost"]["requestedQueryCost"] == 1
+        assert answer["extensions"]["cost"]["throttleStatus"]["maximumAvailable"] == 2000
+        created = json.loads(
+            shopify.GraphQL().execute(
+                "mutation($order: OrderCreateOrderInput!) {"
+                " orderCreate(order: $order) { order { name } userErrors { message } } }",
+                variables={"order": {"lineItems": [{"variantId": variant_id, "quantity": 1}]}},
+                operation_name=None,
+            )
+        )
+        assert created["data"]["orderCreate"] == {"order": {"name": "#1001"}, "userErrors": []}
+        assert created["extensions"]["cost"]["actualQueryCost"] == 10
+
+
+def test_a_wrong_token_fails_in_shopify_client_as_a_401() -> None:
+    app = create_app(sandbox_config())
+    with (
+        running_server(app) as base_url,
+        shopify_session_on(base_url, "not-the-token"),
+        pytest.raises(urllib.error.HTTPError) as raised,
+    ):
+        shopify.GraphQL().execute("{ shop { name } }")
+    assert raised.value.code == 401
