@@ -37,12 +37,17 @@ def serve(
     import uvicorn
 
     from shopify_sandbox.app import create_app
+    from shopify_sandbox.faults import FaultInjector, FaultsMiddleware, faults_routes
 
     config = SandboxConfig(
         plan=plan.value, access_token=access_token, api_secret=api_secret, seed=seed, state_file=state_file
     )
-    dispatcher = enable_webhook_delivery(config)
+    # One set of fault knobs for the API and the webhooks, switched at run time: POST /sandbox/faults.
+    injector = FaultInjector()
+    dispatcher = enable_webhook_delivery(config, faults=injector)
     app = create_app(config)
+    app.router.routes.extend(faults_routes(injector))
+    app.add_middleware(FaultsMiddleware, injector=injector)
     typer.echo(f"Shopify sandbox on http://{host}:{port}/admin/api/2026-10/graphql.json (plan {plan.value})")
     if dispatcher is not None:
         dispatcher.start()

@@ -15,6 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
@@ -238,6 +240,34 @@ warehouse = "WH1"
             raise RuntimeError(f"trading failed ({result.returncode}); see {self.dir / 'logs' / 'trade.log'}")
         summary: dict[str, Any] = json.loads(result.stdout)
         return summary
+
+    def set_faults(self, **knobs: float) -> None:
+        """Switch the sandbox's fault knobs (webhook_drop_rate, webhook_duplicate_rate, api_5xx_rate, ...)."""
+        response = httpx.post(f"{self.sandbox_url}/sandbox/faults", json=knobs, timeout=10)
+        response.raise_for_status()
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One Admin API call to the sandbox, as any Shopify client would make it."""
+        response = httpx.post(
+            f"{self.sandbox_url}/admin/api/2026-10/graphql.json",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Shopify-Access-Token": self.token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        if body.get("errors"):
+            raise RuntimeError(f"sandbox refused the call: {body['errors']}")
+        return body
+
+    def erp_sales(self) -> list[dict[str, Any]]:
+        """Every sale trueup posted to the ERP (reference, state, totals), read from Tryton itself."""
+        with self.tryton_client() as client:
+            rows: list[dict[str, Any]] = client.call(
+                "sale.sale", "search_read", [("reference", "like", "shopify:%")], 0, None, None,
+                ["reference", "state", "untaxed_amount", "tax_amount", "total_amount"],
+            )  # fmt: skip
+        return rows
 
     def store(self) -> SqlStore:
         return SqlStore(self.storage_url)

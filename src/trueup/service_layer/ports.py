@@ -95,7 +95,7 @@ class Job:
     key: str
     shop: str
     payload: dict[str, Any]
-    attempts: int
+    attempts: int  # runs started before this one (failed, or cut short by a crash): 0 on the first run
     run_at: datetime
 
 

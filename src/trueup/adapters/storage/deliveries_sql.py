@@ -1,0 +1,105 @@
+"""Storing webhook deliveries, each once, and queueing the order sync they call for."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from trueup.adapters.storage import dialects, jobs_sql
+from trueup.adapters.storage.tables import counters, deliveries
+from trueup.service_layer.jobs import sync_order_job
+from trueup.service_layer.ports import IncomingDelivery, IntakeStats, JobRequest
+
+DUPLICATES = "duplicate_deliveries"
+
+
+def accept(connection: Connection, batch: Sequence[IncomingDelivery]) -> list[bool]:
+    """Insert each new delivery (skipping duplicates by webhook id or event id) and queue its order sync.
+
+    One statement per table for the whole batch: RETURNING makes SQLAlchemy send multi-row VALUES
+    ("insertmanyvalues"), and says which rows went in, ON CONFLICT having skipped those already stored
+    (also by a concurrent transaction). Few statements matter: each one hands the GIL back and forth
+    with the HTTP event loop.
+    """
+    repeats = _repeats(batch)
+    candidates = [delivery for index, delivery in enumerate(batch) if index not in repeats]
+    inserted: set[str] = set()
+    if candidates:
+        statement = dialects.insert(connection, deliveries).on_conflict_do_nothing().returning(deliveries.c.webhook_id)
+        inserted = set(connection.execute(statement, [_row(d) for d in candidates]).scalars())
+    accepted = [index not in repeats and delivery.webhook_id in inserted for index, delivery in enumerate(batch)]
+    fresh = [delivery for delivery, new in zip(batch, accepted, strict=True) if new]
+    jobs_sql.enqueue_many(connection, [_sync_job(d) for d in fresh if d.order_id], now=batch[0].received_at)
+    duplicates = len(batch) - len(fresh)
+    if duplicates:
+        _count(connection, DUPLICATES, duplicates)
+    return accepted
+
+
+def _event(delivery: IncomingDelivery) -> tuple[str, str, str] | None:
+    return None if delivery.event_id is None else (delivery.shop, delivery.topic, delivery.event_id)
+
+
+def _repeats(batch: Sequence[IncomingDelivery]) -> set[int]:
+    """Indexes of deliveries that repeat an earlier one of the same batch (webhook id or event)."""
+    webhooks: set[str] = set()
+    events: set[tuple[str, str, str]] = set()
+    repeats = set()
+    for index, delivery in enumerate(batch):
+        event = _event(delivery)
+        if delivery.webhook_id in webhooks or (event is not None and event in events):
+            repeats.add(index)
+        webhooks.add(delivery.webhook_id)
+        if event is not None:
+            events.add(event)
+    return repeats
+
+
+def _sync_job(delivery: IncomingDelivery) -> JobRequest:
+    assert delivery.order_id is not None
+    return sync_order_job(delivery.shop, delivery.order_id, run_at=delivery.received_at)
+
+
+def _row(delivery: IncomingDelivery) -> dict[str, Any]:
+    return {
+        "webhook_id": delivery.webhook_id,
+        "shop": delivery.shop,
+        "topic": delivery.topic,
+        "event_id": delivery.event_id,
+        "api_version": delivery.api_version,
+        "triggered_at": delivery.triggered_at,
+        "order_id": delivery.order_id,
+        "known_topic": delivery.known_topic,
+        "problem": delivery.problem,
+        "headers": delivery.headers,
+        "body": delivery.body,
+        "received_at": delivery.received_at,
+    }
+
+
+def _count(connection: Connection, name: str, increment: int) -> None:
+    statement = dialects.insert(connection, counters).values(name=name, value=increment)
+    statement = statement.on_conflict_do_update(
+        index_elements=[counters.c.name], set_={"value": counters.c.value + increment}
+    )
+    connection.execute(statement)
+
+
+def stats(connection: Connection) -> IntakeStats:
+    """Deliveries stored, duplicates refused, unknown topics and problems, and the last arrival."""
+    count, last = connection.execute(select(func.count(), func.max(deliveries.c.received_at))).one()
+    duplicates = connection.execute(select(counters.c.value).where(counters.c.name == DUPLICATES)).scalar()
+    unknown = connection.execute(
+        select(deliveries.c.topic, func.count()).where(deliveries.c.known_topic.is_(False)).group_by(deliveries.c.topic)
+    )
+    problem = deliveries.c.problem
+    problems = connection.execute(select(problem, func.count()).where(problem.is_not(None)).group_by(problem))
+    return IntakeStats(
+        deliveries=count,
+        duplicates=duplicates or 0,
+        unknown_topics={topic: n for topic, n in unknown},
+        last_received_at=last,
+        problems={problem: n for problem, n in problems},
+    )

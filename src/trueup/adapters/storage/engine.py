@@ -1,0 +1,85 @@
+"""Connecting to the database: SQLite tuned for durability, PostgreSQL pooled; driver errors translated.
+
+SQLite: WAL journal, `synchronous=FULL` (a committed delivery survives a power cut: a 2xx is a promise),
+a busy timeout so writers queue instead of failing, and write transactions opened with BEGIN IMMEDIATE
+so two writers never deadlock upgrading a read lock.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy.pool import ConnectionPoolEntry
+
+from trueup.domain.errors import TransientError
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def make_engine(url: str, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> Engine:
+    """An engine for `url` (`sqlite:///path` or `postgresql+psycopg://...`), set up for trueup's use.
+
+    On SQLite, a writer waits up to `sqlite_busy_timeout_s` for another to finish before giving up.
+    """
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout_s})
+        event.listen(engine, "connect", _tune_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's "begin" event open transactions, so that we choose BEGIN IMMEDIATE.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    for pragma in (
+        "journal_mode=WAL",
+        "synchronous=FULL",
+        "foreign_keys=ON",
+    ):
+        cursor.execute(f"PRAGMA {pragma}")
+    cursor.close()
+
+
+def _begin_sqlite(connection: Connection) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A write transaction (BEGIN IMMEDIATE on SQLite), committed on success."""
+    with engine.begin() as connection:
+        yield connection
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction that does not take SQLite's write lock."""
+    with engine.connect() as connection, connection.execution_options(sqlite_begin="DEFERRED").begin():
+        yield connection
+
+
+def translate_driver_errors(function: Callable[P, T]) -> Callable[P, T]:
+    """Turn a lost connection or a locked database into TransientError: the caller retries later."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return function(*args, **kwargs)
+        except (exc.OperationalError, exc.InterfaceError) as error:
+            raise TransientError(f"database unavailable: {type(error.orig).__name__}") from error
+        except exc.DBAPIError as error:
+            if error.connection_invalidated:
+                raise TransientError("database connection lost") from error
+            raise
+
+    return wrapper

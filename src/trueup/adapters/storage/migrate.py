@@ -1,0 +1,25 @@
+"""Schema migrations, run from code: `upgrade(url)` brings a database to the latest schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from trueup.adapters.storage.engine import make_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Apply every migration up to `revision` to the database at `url` (idempotent)."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        engine.dispose()

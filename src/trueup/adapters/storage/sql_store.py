@@ -1,0 +1,149 @@
+"""SqlStore: the Store port on SQLite (embedded default) or PostgreSQL (several workers, several machines)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import exc
+
+from trueup.adapters.storage import cursors_sql, deliveries_sql, jobs_sql, ledger_sql
+from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
+
+log = structlog.get_logger(__name__)
+
+# Two PostgreSQL transactions can race for one key; the loser gets a unique violation and simply tries again.
+_CLAIM_RACES = 3
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SqlStore:
+    """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`.
+
+    Every method runs in its own transaction. Lost connections and a locked database raise TransientError.
+    """
+
+    def __init__(
+        self, url: str, clock: Callable[[], datetime] = utc_now, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S
+    ) -> None:
+        self._engine = make_engine(url, sqlite_busy_timeout_s)
+        self._clock = clock
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self._engine.dispose()
+
+    def __enter__(self) -> SqlStore:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # --- intake ---------------------------------------------------------------------------------
+    @translate_driver_errors
+    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+        with writing(self._engine) as connection:
+            return deliveries_sql.accept(connection, deliveries)
+
+    @translate_driver_errors
+    def intake_stats(self) -> IntakeStats:
+        with reading(self._engine) as connection:
+            return deliveries_sql.stats(connection)
+
+    # --- queue ----------------------------------------------------------------------------------
+    @translate_driver_errors
+    def enqueue(self, job: JobRequest) -> bool:
+        with writing(self._engine) as connection:
+            return jobs_sql.enqueue(connection, job, self._clock())
+
+    @translate_driver_errors
+    def claim(self, worker: str, now: datetime, lease_seconds: float) -> Job | None:
+        for _ in range(_CLAIM_RACES):
+            try:
+                with writing(self._engine) as connection:
+                    return jobs_sql.claim(connection, worker, now, lease_seconds)
+            except exc.IntegrityError:
+                log.debug("job.claim_race", worker=worker)
+        return None
+
+    @translate_driver_errors
+    def complete(self, job: Job, worker: str) -> None:
+        with writing(self._engine) as connection:
+            done = jobs_sql.complete(connection, job, worker, self._clock())
+        if not done:
+            log.warning("job.completion_ignored", job_id=job.id, worker=worker, reason="lease taken over")
+
+    @translate_driver_errors
+    def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
+        kept = False
+        for attempt in range(_CLAIM_RACES):
+            try:
+                with writing(self._engine) as connection:
+                    kept = jobs_sql.retry_later(connection, job, worker, run_at, error, self._clock())
+                break
+            except exc.IntegrityError:
+                # A new waiting job of this key and kind was committed between our two updates (PostgreSQL,
+                # READ COMMITTED): the next attempt merges it too.
+                if attempt == _CLAIM_RACES - 1:
+                    raise
+        if not kept:
+            log.warning("job.retry_ignored", job_id=job.id, worker=worker, reason="lease taken over")
+
+    @translate_driver_errors
+    def pending_jobs(self) -> int:
+        with reading(self._engine) as connection:
+            return jobs_sql.count(connection, jobs_sql.TODO)
+
+    @translate_driver_errors
+    def running_jobs(self) -> int:
+        with reading(self._engine) as connection:
+            return jobs_sql.count(connection, jobs_sql.DOING)
+
+    # --- ledger ---------------------------------------------------------------------------------
+    @translate_driver_errors
+    def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None:
+        with reading(self._engine) as connection:
+            return ledger_sql.one(connection, shop, order_id)
+
+    @translate_driver_errors
+    def save_ledger_entry(self, entry: LedgerEntry) -> None:
+        with writing(self._engine) as connection:
+            ledger_sql.save(connection, entry, self._clock())
+
+    @translate_driver_errors
+    def ledger_entries(self, state: OrderState | None = None, shop: str | None = None) -> list[LedgerEntry]:
+        with reading(self._engine) as connection:
+            return ledger_sql.entries(connection, state, shop)
+
+    @translate_driver_errors
+    def ledger_counts(self, shop: str | None = None) -> dict[OrderState, int]:
+        with reading(self._engine) as connection:
+            return ledger_sql.counts_by_state(connection, shop)
+
+    @translate_driver_errors
+    def exception_counts(self, shop: str | None = None) -> dict[Cause, int]:
+        with reading(self._engine) as connection:
+            return ledger_sql.counts_by_cause(connection, shop)
+
+    @translate_driver_errors
+    def oldest_open_entry(self, shop: str | None = None) -> LedgerEntry | None:
+        with reading(self._engine) as connection:
+            return ledger_sql.oldest_open(connection, shop)
+
+    # --- cursors --------------------------------------------------------------------------------
+    @translate_driver_errors
+    def cursor(self, shop: str, name: str) -> str | None:
+        with reading(self._engine) as connection:
+            return cursors_sql.get(connection, shop, name)
+
+    @translate_driver_errors
+    def set_cursor(self, shop: str, name: str, value: str) -> None:
+        with writing(self._engine) as connection:
+            cursors_sql.put(connection, shop, name, value, self._clock())

@@ -1,0 +1,153 @@
+"""Webhook intake: store each delivery durably before it is acknowledged, many per transaction.
+
+Group commit: requests hand their delivery to one committer thread and await their own result. While
+one transaction commits, the next requests pile up and go into the following one, so a disk flush is
+paid per batch rather than per webhook, and no request is answered before its delivery is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import structlog
+
+from trueup.service_layer.ports import IncomingDelivery, Store
+
+log = structlog.get_logger(__name__)
+
+MAX_BATCH = 512
+
+
+@dataclass
+class _Waiting:
+    delivery: IncomingDelivery
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[bool]
+
+
+class _Stop:
+    """Queued by `GroupCommitter.stop` to end the committer thread after what was queued before it."""
+
+
+def _settle(waiting: Sequence[_Waiting], results: Sequence[bool] | None, error: BaseException | None) -> None:
+    # Runs on the event loop: futures may only be resolved there.
+    for index, item in enumerate(waiting):
+        if item.future.done():  # the request went away (client hung up)
+            continue
+        if error is not None:
+            item.future.set_exception(error)
+        else:
+            assert results is not None
+            item.future.set_result(results[index])
+
+
+class GroupCommitter:
+    """Commits deliveries in batches on one thread; `submit` resolves once its batch is committed."""
+
+    def __init__(self, store: Store, max_batch: int = MAX_BATCH) -> None:
+        self._store = store
+        self._max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Waiting | _Stop] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._started = threading.Lock()
+
+    def start(self) -> None:
+        """Start the committer thread (idempotent)."""
+        with self._started:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="intake-committer", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        """Commit what is queued, then end the thread."""
+        with self._started:
+            if self._thread is not None:
+                self._queue.put(_Stop())
+                self._thread.join()
+                self._thread = None
+
+    async def submit(self, delivery: IncomingDelivery) -> bool:
+        """True once `delivery` is committed as new, False if it was a duplicate; raises what the store raised."""
+        self.start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[bool] = loop.create_future()
+        self._queue.put(_Waiting(delivery, loop, future))
+        return await future
+
+    def _next_batch(self) -> tuple[list[_Waiting], bool]:
+        first = self._queue.get()
+        if isinstance(first, _Stop):
+            return [], True
+        batch, stop = [first], False
+        while len(batch) < self._max_batch:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if isinstance(item, _Stop):
+                stop = True
+                break
+            batch.append(item)
+        return batch, stop
+
+    def _run(self) -> None:
+        stop = False
+        while not stop:
+            batch, stop = self._next_batch()
+            if batch:
+                self._commit(batch)
+
+    def _commit(self, batch: list[_Waiting]) -> None:
+        results: list[bool] | None = None
+        error: BaseException | None = None
+        try:
+            results = self._store.accept_deliveries([item.delivery for item in batch])
+        except Exception as failure:  # handed to each waiting request, which answers 503
+            error = failure
+            log.warning("intake.commit_failed", batch=len(batch), error=type(failure).__name__)
+        by_loop: dict[asyncio.AbstractEventLoop, list[int]] = {}
+        for index, item in enumerate(batch):
+            by_loop.setdefault(item.loop, []).append(index)
+        for loop, indexes in by_loop.items():
+            waiting = [batch[i] for i in indexes]
+            mine = None if results is None else [results[i] for i in indexes]
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(_settle, waiting, mine, error)
+
+
+class Intake:
+    """The intake use case: deliveries in, durably stored (or recognised as duplicates) out."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_batch: int = MAX_BATCH,
+    ) -> None:
+        self.clock = clock
+        self._committer = GroupCommitter(store, max_batch)
+
+    def start(self) -> None:
+        self._committer.start()
+
+    def stop(self) -> None:
+        self._committer.stop()
+
+    async def receive(self, delivery: IncomingDelivery) -> bool:
+        """Store `delivery` durably; True if new, False if already received. Returns only after the commit."""
+        new = await self._committer.submit(delivery)
+        if not delivery.known_topic or delivery.problem:
+            log.warning(
+                "webhook.kept_not_understood",
+                shop=delivery.shop,
+                topic=delivery.topic,
+                known_topic=delivery.known_topic,
+                problem=delivery.problem,
+                new=new,
+            )
+        return new

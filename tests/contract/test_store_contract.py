@@ -1,0 +1,329 @@
+"""One set of assertions for every Store: the in-memory fake, SqlStore on SQLite, SqlStore on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.store import InMemoryStore
+from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
+from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
+from trueup.adapters.storage import SqlStore, upgrade
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import OrderState
+from trueup.domain.money import Money
+from trueup.service_layer.ports import Job, JobRequest, Store
+
+SHOP = "alpha.myshopify.com"
+LEASE = 30.0
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[Store]:
+    if request.param == "memory":
+        yield InMemoryStore(clock)
+        return
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'trueup.db'}"
+        upgrade(url)
+    else:
+        url = request.getfixturevalue("postgres_url")
+    sql_store = SqlStore(url, clock)
+    yield sql_store
+    sql_store.close()
+
+
+def job_for(order: int, kind: str = "sync_order", run_at: datetime | None = None) -> JobRequest:
+    return JobRequest(kind=kind, key=f"{SHOP}|{order_gid(order)}", shop=SHOP, payload={"n": order}, run_at=run_at)
+
+
+def claim_now(store: Store, worker: str = "w1", at: datetime = T0) -> Job | None:
+    return store.claim(worker, at, LEASE)
+
+
+def claimed(store: Store, worker: str = "w1", at: datetime = T0) -> Job:
+    job = store.claim(worker, at, LEASE)
+    assert job is not None, "a job should have been runnable"
+    return job
+
+
+# --- intake ---------------------------------------------------------------------------------------
+def test_a_new_delivery_is_stored_and_a_repeated_webhook_id_is_a_duplicate(store: Store) -> None:
+    first = make_delivery(webhook_id="wh-a")
+    again = make_delivery(webhook_id="wh-a")
+
+    assert store.accept_deliveries([first]) == [True]
+    assert store.accept_deliveries([again]) == [False]
+    stats = store.intake_stats()
+    assert (stats.deliveries, stats.duplicates) == (1, 1)
+
+
+def test_the_same_event_under_a_new_webhook_id_is_a_duplicate_only_for_its_topic_and_shop(store: Store) -> None:
+    batch = [
+        make_delivery(event_id="ev-1", topic="orders/create"),
+        make_delivery(event_id="ev-1", topic="orders/create"),
+        make_delivery(event_id="ev-1", topic="orders/updated"),
+        make_delivery(event_id="ev-1", topic="orders/create", shop="beta.myshopify.com"),
+    ]
+
+    assert store.accept_deliveries(batch) == [True, False, True, True]
+
+
+def test_a_delivery_about_an_order_queues_one_sync_of_that_order(store: Store) -> None:
+    store.accept_deliveries([make_delivery(order_number=7), make_delivery(order_number=7)])
+
+    job = claimed(store)
+    assert (job.kind, job.key, job.shop) == ("sync_order", f"{SHOP}|{order_gid(7)}", SHOP)
+    assert job.payload["order_id"] == order_gid(7)
+    assert store.pending_jobs() == 0, "the second delivery found a sync already waiting"
+
+
+def test_a_delivery_about_no_order_queues_nothing(store: Store) -> None:
+    store.accept_deliveries([make_delivery(topic="shop/redact", order_number=None)])
+
+    assert store.pending_jobs() == 0
+    assert store.intake_stats().deliveries == 1
+
+
+def test_unknown_topics_problems_and_last_arrival_are_reported(store: Store) -> None:
+    later = T0 + timedelta(minutes=5)
+    store.accept_deliveries(
+        [
+            make_delivery(topic="carts/create", known_topic=False, order_number=None),
+            make_delivery(topic="carts/create", known_topic=False, order_number=None, received_at=later),
+            make_delivery(problem="body_not_json", order_number=None, body=b"{nope"),
+        ]
+    )
+
+    stats = store.intake_stats()
+    assert stats.unknown_topics == {"carts/create": 2}
+    assert stats.problems == {"body_not_json": 1}
+    assert stats.last_received_at == later
+
+
+def test_intake_stats_of_an_empty_store(store: Store) -> None:
+    stats = store.intake_stats()
+    assert (stats.deliveries, stats.duplicates, stats.unknown_topics, stats.last_received_at) == (0, 0, {}, None)
+
+
+# --- queue: locks -----------------------------------------------------------------------------------
+def test_only_one_job_waits_per_key_and_kind(store: Store) -> None:
+    assert store.enqueue(job_for(1)) is True
+    assert store.enqueue(job_for(1)) is False
+    assert store.enqueue(job_for(1, kind="refund")) is True
+    assert store.pending_jobs() == 2
+
+
+def test_a_job_may_be_queued_again_once_the_waiting_one_is_running(store: Store) -> None:
+    store.enqueue(job_for(1))
+    claim_now(store)
+
+    assert store.enqueue(job_for(1)) is True
+
+
+def test_jobs_are_claimed_oldest_first(store: Store) -> None:
+    for order in (3, 1, 2):
+        store.enqueue(job_for(order))
+
+    jobs = [claimed(store, f"w{i}") for i in range(3)]
+    assert [job.payload["n"] for job in jobs] == [3, 1, 2]
+
+
+def test_a_job_scheduled_later_is_not_claimed_before_its_time(store: Store) -> None:
+    store.enqueue(job_for(1, run_at=T0 + timedelta(minutes=1)))
+
+    assert claim_now(store) is None
+    assert claim_now(store, at=T0 + timedelta(minutes=1)) is not None
+
+
+def test_a_later_job_of_a_key_waits_while_an_earlier_one_runs(store: Store) -> None:
+    store.enqueue(job_for(1))
+    store.enqueue(job_for(1, kind="refund"))
+    store.enqueue(job_for(2))
+
+    first = claimed(store, "w1")
+    second = claimed(store, "w2")
+
+    assert first.kind == "sync_order"
+    assert second.key == f"{SHOP}|{order_gid(2)}", "order 1's refund must wait"
+    assert claim_now(store, "w3") is None
+    store.complete(first, "w1")
+    assert claimed(store, "w3").kind == "refund"
+
+
+def test_a_later_job_of_a_key_waits_behind_an_earlier_one_scheduled_later(store: Store) -> None:
+    store.enqueue(job_for(1, run_at=T0 + timedelta(minutes=5)))
+    store.enqueue(job_for(1, kind="refund"))
+
+    assert claim_now(store) is None
+
+
+def test_claimed_jobs_count_as_running(store: Store) -> None:
+    store.enqueue(job_for(1))
+    store.enqueue(job_for(2))
+    claim_now(store)
+
+    assert (store.pending_jobs(), store.running_jobs()) == (1, 1)
+
+
+# --- queue: leases, completion, retries ----------------------------------------------------------------
+def test_a_job_whose_lease_expired_is_claimed_again_with_one_more_attempt(store: Store) -> None:
+    store.enqueue(job_for(1))
+    first = claimed(store, "dead")
+
+    assert claim_now(store, "w2", at=T0 + timedelta(seconds=LEASE - 1)) is None
+    again = claimed(store, "w2", at=T0 + timedelta(seconds=LEASE))
+    assert again.id == first.id
+    assert (first.attempts, again.attempts) == (0, 1), "attempts: runs started before this one"
+
+
+def test_a_worker_whose_lease_was_taken_over_cannot_complete_the_job(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "slow")
+    claim_now(store, "w2", at=T0 + timedelta(seconds=LEASE))
+
+    store.complete(job, "slow")
+
+    assert store.running_jobs() == 1, "the new owner still holds it"
+    store.complete(job, "w2")
+    assert store.running_jobs() == 0
+
+
+def test_a_completed_job_is_never_claimed_again(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store)
+    store.complete(job, "w1")
+
+    assert claim_now(store, at=T0 + timedelta(days=1)) is None
+    assert (store.pending_jobs(), store.running_jobs()) == (0, 0)
+
+
+def test_a_retry_is_stored_and_runs_at_its_time(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store)
+    retry_at = T0 + timedelta(seconds=90)
+
+    store.retry_later(job, "w1", retry_at, "ERP timed out")
+
+    assert (store.pending_jobs(), store.running_jobs()) == (1, 0)
+    assert claim_now(store, at=retry_at - timedelta(seconds=1)) is None
+    again = claimed(store, at=retry_at)
+    assert (again.id, again.attempts, again.run_at) == (job.id, 1, retry_at)
+
+
+def test_a_retried_job_absorbs_the_same_job_queued_meanwhile_and_keeps_its_place(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store)
+    store.enqueue(job_for(1))
+
+    store.retry_later(job, "w1", T0, "throttled")
+
+    assert store.pending_jobs() == 1
+    assert claimed(store).id == job.id
+
+
+def test_a_retry_by_a_worker_that_lost_the_lease_changes_nothing(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "slow")
+    claim_now(store, "w2", at=T0 + timedelta(seconds=LEASE))
+
+    store.retry_later(job, "slow", T0 + timedelta(hours=1), "late")
+
+    assert (store.pending_jobs(), store.running_jobs()) == (0, 1)
+
+
+# --- ledger ---------------------------------------------------------------------------------------------
+def test_a_ledger_entry_reads_back_exactly(store: Store) -> None:
+    entry = make_entry(
+        state=OrderState.POSTED,
+        total="1234.567",
+        erp_total=Money(Decimal("1234.57"), "EUR"),
+        erp_sale_id=42,
+        erp_number="SO-42",
+        shopify_updated_at=T0 + timedelta(seconds=5),
+    )
+    store.save_ledger_entry(entry)
+
+    assert store.ledger_entry(SHOP, entry.order_id) == entry
+    assert store.ledger_entry(SHOP, order_gid(999)) is None
+
+
+def test_saving_an_entry_again_replaces_it_but_keeps_when_it_was_first_seen(store: Store) -> None:
+    entry = make_entry()
+    store.save_ledger_entry(entry)
+    later = T0 + timedelta(hours=1)
+    parked = make_entry(at=later).moved_to(
+        OrderState.EXCEPTION, later, cause=Cause.SKU_NOT_IN_ITEM_MASTER, detail="TEE-M", needs={"skus": ["TEE-M"]}
+    )
+
+    store.save_ledger_entry(parked)
+
+    kept = store.ledger_entry(SHOP, entry.order_id)
+    assert kept is not None
+    assert (kept.state, kept.cause, kept.needs, kept.first_seen_at) == (
+        OrderState.EXCEPTION,
+        Cause.SKU_NOT_IN_ITEM_MASTER,
+        {"skus": ["TEE-M"]},
+        T0,
+    )
+
+
+def test_ledger_entries_filter_by_state_and_shop(store: Store) -> None:
+    store.save_ledger_entry(make_entry(order_number=1, state=OrderState.POSTED))
+    store.save_ledger_entry(make_entry(order_number=2))
+    store.save_ledger_entry(make_entry(order_number=3, shop="beta.myshopify.com"))
+
+    assert [e.order_id for e in store.ledger_entries(OrderState.RECEIVED, SHOP)] == [order_gid(2)]
+    assert len(store.ledger_entries()) == 3
+    assert len(store.ledger_entries(shop="beta.myshopify.com")) == 1
+
+
+def test_status_counts_states_and_exception_causes(store: Store) -> None:
+    sku = {"cause": Cause.SKU_NOT_IN_ITEM_MASTER, "detail": "x"}
+    store.save_ledger_entry(make_entry(order_number=1, state=OrderState.EXCEPTION, **sku))
+    store.save_ledger_entry(make_entry(order_number=2, state=OrderState.EXCEPTION, **sku))
+    store.save_ledger_entry(make_entry(order_number=3, state=OrderState.EXCEPTION, cause=Cause.UNMAPPED_TAX))
+    store.save_ledger_entry(make_entry(order_number=4, state=OrderState.POSTED))
+
+    assert store.ledger_counts() == {OrderState.EXCEPTION: 3, OrderState.POSTED: 1}
+    assert store.exception_counts() == {Cause.SKU_NOT_IN_ITEM_MASTER: 2, Cause.UNMAPPED_TAX: 1}
+    assert store.ledger_counts(shop="beta.myshopify.com") == {}
+
+
+def test_the_oldest_open_entry_is_the_one_longest_in_an_open_state(store: Store) -> None:
+    store.save_ledger_entry(make_entry(order_number=1, state=OrderState.POSTED, at=T0))
+    store.save_ledger_entry(make_entry(order_number=2, at=T0 + timedelta(minutes=2)))
+    store.save_ledger_entry(make_entry(order_number=3, state=OrderState.WAITING_FOR_PAYMENT, at=T0 + timedelta(1)))
+
+    oldest = store.oldest_open_entry()
+    assert oldest is not None
+    assert oldest.order_id == order_gid(2)
+    assert store.oldest_open_entry(shop="beta.myshopify.com") is None
+
+
+# --- cursors -----------------------------------------------------------------------------------------
+def test_cursors_are_kept_per_shop_and_name(store: Store) -> None:
+    assert store.cursor(SHOP, "orders") is None
+    store.set_cursor(SHOP, "orders", "2026-11-27T09:00:00Z")
+    store.set_cursor(SHOP, "orders", "2026-11-27T10:00:00Z")
+    store.set_cursor("beta.myshopify.com", "orders", "b")
+
+    assert store.cursor(SHOP, "orders") == "2026-11-27T10:00:00Z"
+    assert store.cursor("beta.myshopify.com", "orders") == "b"

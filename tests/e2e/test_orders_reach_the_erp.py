@@ -1,0 +1,133 @@
+"""Sandbox → signed webhooks → trueup → a real Tryton: every paid order becomes exactly one ERP sale."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from decimal import Decimal
+
+import pytest
+
+from tests.e2e.conftest import StackFactory
+from tests.e2e.orders import place_custom_order
+from trueup.adapters.tryton.products import ensure_products
+from trueup.domain.catalogue import CatalogueItem
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import OrderState
+from trueup.domain.money import Money
+from trueup.entrypoints.local_stack import EPOCH, LocalStack
+
+pytestmark = [pytest.mark.slow, pytest.mark.tryton]
+SETTLE = 300.0
+
+
+def assert_one_sale_per_paid_order(stack: LocalStack) -> None:
+    summaries = list(stack.shopify().order_summaries_since(EPOCH))
+    paid = {s.order_id: s for s in summaries if s.financial_status in {"PAID", "AUTHORIZED", "PARTIALLY_PAID"}}
+    sales = stack.erp_sales()
+    references = Counter(sale["reference"] for sale in sales)
+    assert [ref for ref, count in references.items() if count > 1] == []
+    store = stack.store()
+    try:
+        posted = {order_id: store.ledger_entry(stack.shop_domain, order_id) for order_id in paid}
+    finally:
+        store.close()
+    assert {oid: e.state if e else None for oid, e in posted.items()} == dict.fromkeys(paid, OrderState.POSTED)
+    assert len(sales) == len(paid)
+    by_number = {sale["reference"].rsplit(":", 1)[-1]: sale for sale in sales}
+    for order_id, summary in paid.items():
+        sale = by_number[order_id.rsplit("/", 1)[-1]]
+        assert Decimal(str(sale["total_amount"])) == summary.total.amount, summary.name
+
+
+def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def ledger_state(stack: LocalStack, order_id: str):  # type: ignore[no-untyped-def]
+    store = stack.store()
+    try:
+        return store.ledger_entry(stack.shop_domain, order_id)
+    finally:
+        store.close()
+
+
+def test_traded_orders_post_once_each_despite_duplicated_and_reordered_webhooks(start_stack: StackFactory):
+    stack = start_stack()
+    stack.set_faults(webhook_duplicate_rate=0.5, webhook_reorder_rate=0.3)
+    traded = stack.trade(orders=8, seed=3)
+    assert traded
+    assert stack.wait_settled(SETTLE)
+    assert_one_sale_per_paid_order(stack)
+    store = stack.store()
+    try:
+        assert store.intake_stats().duplicates > 0  # the fault really duplicated deliveries
+    finally:
+        store.close()
+
+
+def test_dropped_webhooks_are_caught_by_the_reconciliation_poll(start_stack: StackFactory):
+    stack = start_stack()
+    stack.set_faults(webhook_drop_rate=1.0)
+    stack.trade(orders=3, seed=5)
+    assert stack.wait_settled(SETTLE)
+    store = stack.store()
+    try:
+        assert store.intake_stats().deliveries == 0  # nothing came by webhook: the poll found them all
+    finally:
+        store.close()
+    assert_one_sale_per_paid_order(stack)
+
+
+def test_an_unknown_sku_parks_that_order_and_it_posts_itself_once_the_sku_exists(start_stack: StackFactory):
+    stack = start_stack()
+    order_id = place_custom_order(stack, "NEW-HAT", "24.00")
+    wait_for(lambda: (e := ledger_state(stack, order_id)) is not None and e.state == OrderState.EXCEPTION, 60,
+             "the order to be parked")  # fmt: skip
+    entry = ledger_state(stack, order_id)
+    assert (entry.cause, entry.needs) == (Cause.SKU_NOT_IN_ITEM_MASTER, {"skus": ["NEW-HAT"]})
+    assert stack.erp_sales() == []
+    with stack.tryton_client() as client:
+        ensure_products(client, [CatalogueItem("NEW-HAT", "New hat", Money(Decimal("24.00"), "USD"), "gid://x/1")])
+    wait_for(lambda: ledger_state(stack, order_id).state == OrderState.POSTED, 60, "the order to replay by itself")
+    assert len(stack.erp_sales()) == 1
+
+
+def test_an_erp_down_for_a_while_loses_nothing(start_stack: StackFactory):
+    stack = start_stack()
+    assert stack.tryton is not None
+    stack.tryton.stop()
+    stack.trade(orders=3, seed=7)
+    time.sleep(8)  # the workers meet a dead ERP and store their retries
+    store = stack.store()
+    try:
+        assert store.pending_jobs() > 0
+        assert store.ledger_entries(OrderState.POSTED) == []
+    finally:
+        store.close()
+    stack.tryton.start()
+    assert stack.wait_settled(SETTLE)
+    assert_one_sale_per_paid_order(stack)
+
+
+def test_a_worker_killed_mid_order_loses_nothing_and_duplicates_nothing(start_stack: StackFactory):
+    stack = start_stack()
+    stack.trade(orders=6, seed=11)
+    wait_for(lambda: len(stack.erp_sales()) >= 1, 120, "a first sale")
+    stack.workers[0].kill()  # SIGKILL: whatever it held is left as it was
+    stack.add_worker()
+    assert stack.wait_settled(SETTLE)
+    assert_one_sale_per_paid_order(stack)
+
+
+@pytest.mark.postgres
+def test_several_workers_share_the_work_on_postgresql(start_stack: StackFactory, postgres_url: str):
+    stack = start_stack(storage_url=postgres_url, workers=3)
+    stack.trade(orders=8, seed=13)
+    assert stack.wait_settled(SETTLE)
+    assert_one_sale_per_paid_order(stack)

@@ -1,0 +1,184 @@
+"""InMemoryStore: the Store port in memory, held to SqlStore's semantics by tests/contract/test_store_contract.py."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
+from trueup.service_layer.jobs import sync_order_job
+from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
+
+
+@dataclass
+class _JobRow:
+    id: int
+    kind: str
+    key: str
+    shop: str
+    payload: dict[str, Any]
+    state: str
+    attempts: int
+    run_at: datetime
+    locked_by: str | None = None
+    lease_until: datetime | None = None
+    last_error: str | None = None
+
+    def as_job(self) -> Job:
+        return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
+
+
+class InMemoryStore:
+    """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
+
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._clock = clock
+        self._lock = threading.RLock()
+        self.deliveries: list[IncomingDelivery] = []
+        self.jobs: list[_JobRow] = []
+        self._duplicates = 0
+        self._ledger: dict[tuple[str, str], LedgerEntry] = {}
+        self._cursors: dict[tuple[str, str], str] = {}
+
+    # --- intake ---------------------------------------------------------------------------------
+    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+        with self._lock:
+            accepted = [self._accept(delivery) for delivery in deliveries]
+            self._duplicates += accepted.count(False)
+            return accepted
+
+    def _accept(self, delivery: IncomingDelivery) -> bool:
+        if any(self._same_delivery(kept, delivery) for kept in self.deliveries):
+            return False
+        self.deliveries.append(delivery)
+        if delivery.order_id:
+            self._enqueue(sync_order_job(delivery.shop, delivery.order_id, run_at=delivery.received_at))
+        return True
+
+    @staticmethod
+    def _same_delivery(kept: IncomingDelivery, new: IncomingDelivery) -> bool:
+        if kept.webhook_id == new.webhook_id:
+            return True
+        same_event = (kept.shop, kept.topic, kept.event_id) == (new.shop, new.topic, new.event_id)
+        return new.event_id is not None and same_event
+
+    def intake_stats(self) -> IntakeStats:
+        with self._lock:
+            return IntakeStats(
+                deliveries=len(self.deliveries),
+                duplicates=self._duplicates,
+                unknown_topics=dict(Counter(d.topic for d in self.deliveries if not d.known_topic)),
+                last_received_at=max((d.received_at for d in self.deliveries), default=None),
+                problems=dict(Counter(d.problem for d in self.deliveries if d.problem)),
+            )
+
+    # --- queue ----------------------------------------------------------------------------------
+    def enqueue(self, job: JobRequest) -> bool:
+        with self._lock:
+            return self._enqueue(job)
+
+    def _enqueue(self, job: JobRequest) -> bool:
+        if any(r.state == "todo" and (r.key, r.kind) == (job.key, job.kind) for r in self.jobs):
+            return False
+        run_at = job.run_at or self._clock()
+        self.jobs.append(_JobRow(len(self.jobs) + 1, job.kind, job.key, job.shop, dict(job.payload), "todo", 0, run_at))
+        return True
+
+    def claim(self, worker: str, now: datetime, lease_seconds: float) -> Job | None:
+        with self._lock:
+            row = next((r for r in self.jobs if self._runnable(r, now) and not self._blocked(r)), None)
+            if row is None:
+                return None
+            job = row.as_job()  # attempts: the runs started before this one
+            row.state, row.attempts, row.locked_by = "doing", row.attempts + 1, worker
+            row.lease_until = now + timedelta(seconds=lease_seconds)
+            return job
+
+    @staticmethod
+    def _runnable(row: _JobRow, now: datetime) -> bool:
+        if row.state == "todo":
+            return row.run_at <= now
+        return row.state == "doing" and row.lease_until is not None and row.lease_until <= now
+
+    def _blocked(self, row: _JobRow) -> bool:
+        for other in self.jobs:
+            if other.key != row.key or other.id == row.id:
+                continue
+            if other.state == "doing" or (row.state == other.state == "todo" and other.id < row.id):
+                return True
+        return False
+
+    def _held(self, job: Job, worker: str) -> _JobRow | None:
+        row = self.jobs[job.id - 1]
+        return row if row.state == "doing" and row.locked_by == worker else None
+
+    def complete(self, job: Job, worker: str) -> None:
+        with self._lock:
+            row = self._held(job, worker)
+            if row is not None:
+                row.state, row.lease_until = "done", None
+
+    def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
+        with self._lock:
+            row = self._held(job, worker)
+            if row is None:
+                return
+            for other in self.jobs:
+                if other.state == "todo" and (other.key, other.kind) == (row.key, row.kind):
+                    other.state, other.last_error = "done", f"merged into job {row.id}"
+            row.state, row.run_at, row.last_error, row.locked_by, row.lease_until = "todo", run_at, error, None, None
+
+    def pending_jobs(self) -> int:
+        with self._lock:
+            return sum(r.state == "todo" for r in self.jobs)
+
+    def running_jobs(self) -> int:
+        with self._lock:
+            return sum(r.state == "doing" for r in self.jobs)
+
+    # --- ledger ---------------------------------------------------------------------------------
+    def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None:
+        with self._lock:
+            return self._ledger.get((shop, order_id))
+
+    def save_ledger_entry(self, entry: LedgerEntry) -> None:
+        with self._lock:
+            kept = self._ledger.get((entry.shop, entry.order_id))
+            first_seen = kept.first_seen_at if kept else entry.first_seen_at
+            self._ledger[(entry.shop, entry.order_id)] = replace(entry, first_seen_at=first_seen)
+
+    def _entries(self, shop: str | None) -> list[LedgerEntry]:
+        entries = [e for e in self._ledger.values() if shop is None or e.shop == shop]
+        return sorted(entries, key=lambda e: (e.first_seen_at, e.order_id))
+
+    def ledger_entries(self, state: OrderState | None = None, shop: str | None = None) -> list[LedgerEntry]:
+        with self._lock:
+            return [e for e in self._entries(shop) if state is None or e.state == state]
+
+    def ledger_counts(self, shop: str | None = None) -> dict[OrderState, int]:
+        with self._lock:
+            return dict(Counter(e.state for e in self._entries(shop)))
+
+    def exception_counts(self, shop: str | None = None) -> dict[Cause, int]:
+        with self._lock:
+            parked = self._entries(shop)
+            return dict(Counter(e.cause for e in parked if e.state == OrderState.EXCEPTION and e.cause))
+
+    def oldest_open_entry(self, shop: str | None = None) -> LedgerEntry | None:
+        with self._lock:
+            open_entries = [e for e in self._entries(shop) if e.state in OPEN_STATES]
+            return min(open_entries, key=lambda e: (e.state_since, e.order_id), default=None)
+
+    # --- cursors --------------------------------------------------------------------------------
+    def cursor(self, shop: str, name: str) -> str | None:
+        with self._lock:
+            return self._cursors.get((shop, name))
+
+    def set_cursor(self, shop: str, name: str, value: str) -> None:
+        with self._lock:
+            self._cursors[(shop, name)] = value

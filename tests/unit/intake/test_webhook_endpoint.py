@@ -1,0 +1,167 @@
+"""POST /webhooks/shopify: every bad input gets a clear answer, and the service stays up after it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+import pytest
+from structlog.testing import capture_logs
+
+from tests.fakes.store import InMemoryStore
+from trueup.domain.errors import TransientError
+from trueup.entrypoints.http import create_app
+from trueup.service_layer.intake import Intake
+from trueup.service_layer.ports import IncomingDelivery
+
+from .app_client import AppClient
+from .signed_requests import SECRET, SECRETS, SHOP, order_body, webhook_request
+
+LIMIT = 4096
+URL = "/webhooks/shopify"
+
+
+class FlakyStore(InMemoryStore):
+    """A store that is unavailable while `down` is set."""
+
+    down = False
+
+    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+        if self.down:
+            raise TransientError("database is locked")
+        return super().accept_deliveries(deliveries)
+
+
+@pytest.fixture
+def store() -> FlakyStore:
+    return FlakyStore()
+
+
+@pytest.fixture
+def client(store: FlakyStore) -> Iterator[AppClient]:
+    intake = Intake(store)
+    test_client = AppClient(create_app(intake, SECRETS, max_body_bytes=LIMIT))
+    yield test_client
+    test_client.close()
+    intake.stop()
+
+
+def post(client: AppClient, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    response = client.post(URL, content=body, headers=headers)
+    return response.status_code, response.text
+
+
+def assert_still_serving(client: AppClient, store: InMemoryStore) -> None:
+    before = len(store.deliveries)
+    assert post(client, *webhook_request())[0] == 200
+    assert len(store.deliveries) == before + 1
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_signed_delivery_is_stored_and_its_order_queued(client: AppClient, store: FlakyStore) -> None:
+    status, text = post(client, *webhook_request(order_body(77)))
+
+    assert (status, "stored" in text) == (200, True)
+    assert [d.order_id for d in store.deliveries] == ["gid://shopify/Order/77"]
+    assert store.pending_jobs() == 1
+
+
+def test_a_duplicate_is_answered_200_and_stored_once(client: AppClient, store: FlakyStore) -> None:
+    body, headers = webhook_request(webhook_id="same")
+
+    assert post(client, body, headers)[0] == 200
+    status, text = post(client, body, headers)
+
+    assert (status, "duplicate" in text, len(store.deliveries)) == (200, True, 1)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pytest.param(webhook_request(drop=("X-Shopify-Hmac-Sha256",)), id="no signature"),
+        pytest.param(webhook_request(secret="not-the-secret"), id="signed with another secret"),
+        pytest.param((b"tampered" + order_body(), webhook_request()[1]), id="body changed after signing"),
+        pytest.param(webhook_request(shop="stranger.myshopify.com"), id="unknown shop"),
+        pytest.param(webhook_request(drop=("X-Shopify-Shop-Domain",)), id="no shop header"),
+    ],
+)
+def test_an_unauthenticated_delivery_is_refused_without_revealing_the_secret(
+    client: AppClient, store: FlakyStore, request_: tuple[bytes, dict[str, str]]
+) -> None:
+    with capture_logs() as logs:
+        status, text = post(client, *request_)
+
+    assert status == 401
+    assert store.deliveries == []
+    assert SECRET not in text
+    assert SECRET not in repr(logs)
+    assert [log["reason"] for log in logs if log["event"] == "webhook.refused"]
+    assert_still_serving(client, store)
+
+
+def test_a_body_declared_over_the_limit_is_refused(client: AppClient, store: FlakyStore) -> None:
+    body, headers = webhook_request(order_body(note="x" * LIMIT))
+
+    assert post(client, body, headers)[0] == 413
+    assert store.deliveries == []
+    assert_still_serving(client, store)
+
+
+def test_a_streamed_body_is_cut_off_once_over_the_limit(client: AppClient, store: FlakyStore) -> None:
+    sent: list[int] = []
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(LIMIT):  # far more than the limit, if it were all read
+            sent.append(1)
+            yield b"x" * 512
+
+    headers = webhook_request()[1]
+    response = client.post(URL, content=chunks(), headers=headers)
+
+    assert response.status_code == 413
+    assert len(sent) < LIMIT, "the server stopped reading early"
+    assert_still_serving(client, store)
+
+
+def test_a_signed_delivery_without_its_topic_is_a_bad_request(client: AppClient, store: FlakyStore) -> None:
+    status, text = post(client, *webhook_request(drop=("X-Shopify-Topic",)))
+
+    assert (status, "x-shopify-topic" in text) == (400, True)
+    assert store.deliveries == []
+    assert_still_serving(client, store)
+
+
+def test_a_signed_body_that_is_not_json_is_kept_and_reported(client: AppClient, store: FlakyStore) -> None:
+    assert post(client, *webhook_request(b"{truncated"))[0] == 200
+
+    assert store.intake_stats().problems == {"body_not_json": 1}
+    assert store.pending_jobs() == 0
+    assert_still_serving(client, store)
+
+
+def test_an_unknown_topic_is_kept_and_reported(client: AppClient, store: FlakyStore) -> None:
+    assert post(client, *webhook_request(b'{"id": 5}', topic="carts/update"))[0] == 200
+
+    assert store.intake_stats().unknown_topics == {"carts/update": 1}
+    assert_still_serving(client, store)
+
+
+def test_a_store_that_cannot_commit_gets_a_503_so_shopify_retries(client: AppClient, store: FlakyStore) -> None:
+    body, headers = webhook_request()
+    store.down = True
+
+    assert post(client, body, headers)[0] == 503
+    store.down = False
+    assert post(client, body, headers)[0] == 200
+    assert len(store.deliveries) == 1
+
+
+def test_the_health_check_answers(client: AppClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_shop_domains_match_whatever_their_case(store: FlakyStore) -> None:
+    intake = Intake(store)
+    client = AppClient(create_app(intake, {SHOP.upper(): SECRET}, max_body_bytes=LIMIT))
+    assert post(client, *webhook_request())[0] == 200
+    client.close()
+    intake.stop()
