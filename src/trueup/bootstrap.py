@@ -21,12 +21,13 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def build_store(config: TrueupConfig, migrate: bool = True) -> SqlStore:
-    """trueup's own state, its schema brought up to date first."""
+def build_store(config: TrueupConfig, migrate: bool = True, durable_commits: bool = True) -> SqlStore:
+    """trueup's own state, its schema brought up to date first. Workers pass `durable_commits=False`
+    (see `trueup.adapters.storage.engine.make_engine`); intake never does."""
     url = config.storage_url()
     if migrate:
         upgrade(url)
-    return SqlStore(url)
+    return SqlStore(url, durable_commits=durable_commits)
 
 
 def build_back_office(config: TrueupConfig) -> BackOffice:
@@ -49,7 +50,9 @@ def build_shopify(shop: ShopConfig, config: TrueupConfig) -> ShopifyAdminClient:
 
 
 def posting_policy(shop: ShopConfig, config: TrueupConfig) -> PostingPolicy:
-    return PostingPolicy(taxes=dict(config.taxes), warehouse=shop.warehouse)
+    return PostingPolicy(
+        taxes=dict(config.taxes), warehouse=shop.warehouse, tax_rounding_tolerance=config.tax_rounding_tolerance
+    )
 
 
 def build_contexts(

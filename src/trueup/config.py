@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -94,6 +95,9 @@ class TrueupConfig(_Strict):
     worker: WorkerConfig = WorkerConfig()
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
+    # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
+    # a larger one parks the order as a tax mismatch.
+    tax_rounding_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
     _base_dir: Path = PrivateAttr(default=Path("."))
 
     @property

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
@@ -297,3 +297,31 @@ def test_a_fake_can_reject_the_next_order_only() -> None:
     assert "credit limit exceeded" in raised.value.detail
     assert fake.find_sales_order(request.reference) is None
     assert fake.create_sales_order(request).reference == request.reference
+
+
+def test_a_tax_that_differs_by_rounding_is_booked_so_the_totals_agree(harness: Harness) -> None:
+    (sku,) = new_skus(harness, 1)
+    request = a_request([a_line(sku, 1, "10.00", "VAT20")])  # the ERP computes 2.00 of tax
+    shopify_says = replace(
+        request,
+        expected_tax=Money(Decimal("2.01"), "EUR"),
+        tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
+    )
+    sale = harness.back_office.create_sales_order(shopify_says)
+    assert sale.total == Money(Decimal("12.01"), "EUR")
+    assert sale.tax == Money(Decimal("2.00"), "EUR")
+
+
+def test_a_tax_difference_beyond_the_tolerance_is_a_mismatch_and_posts_nothing(harness: Harness) -> None:
+    (sku,) = new_skus(harness, 1)
+    request = replace(
+        a_request([a_line(sku, 1, "10.00", "VAT20")]),
+        expected_tax=Money(Decimal("2.50"), "EUR"),
+        tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
+    )
+    with pytest.raises(StructuralError) as parked:
+        harness.back_office.create_sales_order(request)
+    assert parked.value.cause == Cause.TAX_MISMATCH
+    assert "2.50 EUR" in parked.value.detail
+    assert "2.00 EUR" in parked.value.detail
+    assert harness.back_office.find_sales_order(request.reference) is None

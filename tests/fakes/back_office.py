@@ -107,14 +107,26 @@ class FakeBackOffice:
             raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"currency {order.currency} unknown")
 
     def _post(self, order: SalesOrderRequest) -> PostedSale:
-        party_id = self._party(order.customer)
         untaxed = total([line.amount.rounded() for line in order.lines], order.currency)
         tax = total([self._line_tax(line) for line in order.lines], order.currency)
+        untaxed = untaxed + self._tax_rounding(order, tax)
+        party_id = self._party(order.customer)
         number = len(self.sales) + 1
         sale = PostedSale(number, f"SO{number}", order.reference, "processing", untaxed, tax, untaxed + tax)
         self.sales[order.reference] = sale
         self.sale_parties[order.reference] = party_id
         return sale
+
+    @staticmethod
+    def _tax_rounding(order: SalesOrderRequest, tax: Money) -> Money:
+        """As the ERP does: a tax difference within tolerance becomes an untaxed rounding line."""
+        difference = order.expected_tax - tax
+        tolerance = order.tax_rounding_tolerance
+        if not difference.is_zero() and (tolerance is None or abs(difference.amount) > tolerance.amount):
+            raise StructuralError(
+                Cause.TAX_MISMATCH, f"Shopify charged {order.expected_tax} of tax, the ERP computes {tax}"
+            )
+        return difference
 
     def _line_tax(self, line: SalesLine) -> Money:
         base = line.amount.rounded()

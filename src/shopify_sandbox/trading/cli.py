@@ -29,6 +29,9 @@ def trade(
     speed: Annotated[
         float, typer.Option(help="Pace: 1 is real time, 60 a minute per second, 0 as fast as possible.")
     ] = 0.0,
+    follow_ups: Annotated[
+        bool, typer.Option(help="Also edit, cancel, refund and re-address some orders, as customers do.")
+    ] = True,
     api_version: Annotated[str, typer.Option(help="Admin API version.")] = "2026-10",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -40,7 +43,7 @@ def trade(
     shop = generate_shop(seed if shop_seed is None else shop_seed)
     if minutes is None and orders is None:
         orders = 50
-    plan = generate_trading(seed, shop, orders=orders, minutes=minutes, profile=profile)
+    plan = generate_trading(seed, shop, orders=orders, minutes=minutes, profile=profile, follow_ups=follow_ups)
     client = AdminGraphQL(url, access_token, api_version=api_version)
     player = TradePlayer(client, speed=speed)
     console = Console(stderr=as_json)

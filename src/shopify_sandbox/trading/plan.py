@@ -48,9 +48,11 @@ def generate_trading(
     orders: int | None = None,
     minutes: float | None = None,
     profile: str = "ordinary",
+    follow_ups: bool = True,
 ) -> list[TradeAction]:
     """The plan: `orders` orders (or those of `minutes` minutes) arriving along the profile's curve
-    ("ordinary" or "black_friday"), with their follow-ups, sorted by time. Same seed, same plan."""
+    ("ordinary" or "black_friday"), with their follow-ups (unless `follow_ups` is False), sorted by time.
+    Same seed, same plan."""
     rng = random.Random(f"trade-{seed}-{profile}")
     factory = OrderFactory(shop, rng)
     actions: list[TradeAction] = []
@@ -58,7 +60,9 @@ def generate_trading(
         order = factory.order(position)
         variables = order_create_variables(order, tags=["trading", profile])
         actions.append(TradeAction(at, ORDER_CREATE, position, (Operation(operations.ORDER_CREATE, variables),), order))
-        actions.extend(_follow_ups(order, at, rng, shop, seed, profile))
+        later = _follow_ups(order, at, rng, shop, seed, profile)  # drawn either way: same orders, same seed
+        if follow_ups:
+            actions.extend(later)
     if minutes is not None:
         actions = [action for action in actions if action.at_seconds <= minutes * 60]
     # Stable: an order is always created before anything that refers to it happens.

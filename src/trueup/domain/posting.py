@@ -26,6 +26,8 @@ class PostingPolicy:
     taxes: Mapping[str, str] = field(default_factory=dict)
     warehouse: str | None = None
     shipping_sku: str = SHIPPING_SKU
+    # The largest difference between the ERP's tax and Shopify's booked as rounding (shop currency).
+    tax_rounding_tolerance: Decimal = Decimal("0.05")
 
 
 def tax_key(tax: TaxLine) -> str:
@@ -109,6 +111,7 @@ def build_sales_order(order: ShopifyOrder, policy: PostingPolicy) -> SalesOrderR
         warehouse=policy.warehouse,
         po_number=order.po_number,
         payment_term=order.payment_terms,
+        tax_rounding_tolerance=Money(policy.tax_rounding_tolerance, order.currency),
     )
     check_totals(order, request)
     return request

@@ -51,6 +51,9 @@ class SalesOrderRequest:
     warehouse: str | None = None  # ERP warehouse code; None for the ERP's default
     po_number: str | None = None
     payment_term: str | None = None
+    # How far the ERP's own tax may differ from Shopify's before it is a mismatch rather than rounding:
+    # within it, the ERP books the difference as an explicit rounding line so the totals agree.
+    tax_rounding_tolerance: Money | None = None
 
     @property
     def untaxed(self) -> Money:

@@ -65,7 +65,7 @@ def worker(
 
     _setup_logging()
     cfg = _load(config)
-    store = bootstrap.build_store(cfg)
+    store = bootstrap.build_store(cfg, durable_commits=False)
     contexts = bootstrap.build_contexts(cfg, store)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

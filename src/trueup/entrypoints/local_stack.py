@@ -86,6 +86,7 @@ class LocalStack:
         self.service: ManagedProcess | None = None
         self.workers: list[ManagedProcess] = []
         self.shop_domain = PLACEHOLDER_DOMAIN
+        self._shopify: ShopifyAdminClient | None = None
 
     # --- addresses ------------------------------------------------------------------------------
     @property
@@ -135,6 +136,9 @@ class LocalStack:
         return self
 
     def stop(self) -> None:
+        if self._shopify is not None:
+            self._shopify.close()
+            self._shopify = None
         for process in [*self.workers, self.service, self.sandbox]:
             if process is not None:
                 process.stop()
@@ -180,7 +184,12 @@ class LocalStack:
         return TrytonClient(self.tryton.url, "trueup", ADMIN_LOGIN, ADMIN_PASSWORD)
 
     def shopify(self) -> ShopifyAdminClient:
-        return ShopifyAdminClient(self.shop_domain, self.token, base_url=self.sandbox_url)
+        """The stack's one client of the sandbox (trueup's own Shopify client), closed on stop."""
+        if self._shopify is None or self._shopify.shop != self.shop_domain:
+            if self._shopify is not None:
+                self._shopify.close()
+            self._shopify = ShopifyAdminClient(self.shop_domain, self.token, base_url=self.sandbox_url)
+        return self._shopify
 
     def _prepare_erp(self) -> None:
         self.say("Loading the shop's catalogue and taxes into Tryton")
@@ -228,11 +237,13 @@ warehouse = "WH1"
         )
 
     # --- trading and settling --------------------------------------------------------------------
-    def trade(self, orders: int, seed: int, timeout: float = 600.0) -> dict[str, Any]:
-        """Place `orders` orders through the sandbox's own API; returns the trade command's JSON summary."""
+    def trade(self, orders: int, seed: int, follow_ups: bool = False, timeout: float = 600.0) -> dict[str, Any]:
+        """Place `orders` orders through the sandbox's own API (with edits, cancels and refunds when
+        `follow_ups`); returns the trade command's JSON summary."""
         argv = trueup_command(
             "sandbox", "trade", "--url", self.sandbox_url, "--access-token", self.token,
-            "--orders", str(orders), "--seed", str(seed), "--json",
+            "--orders", str(orders), "--seed", str(seed), "--shop-seed", str(self.options.seed),
+            "--follow-ups" if follow_ups else "--no-follow-ups", "--json",
         )  # fmt: skip
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
         (self.dir / "logs" / "trade.log").write_text(result.stderr)

@@ -1,6 +1,7 @@
 """Connecting to the database: SQLite tuned for durability, PostgreSQL pooled; driver errors translated.
 
-SQLite: WAL journal, `synchronous=FULL` (a committed delivery survives a power cut: a 2xx is a promise),
+SQLite: WAL journal, `synchronous=FULL` (a committed delivery survives a power cut: a 2xx is a promise;
+workers may choose `NORMAL`, see `make_engine`),
 a busy timeout so writers queue instead of failing, and write transactions opened with BEGIN IMMEDIATE
 so two writers never deadlock upgrading a read lock.
 """
@@ -23,26 +24,30 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
-def make_engine(url: str, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> Engine:
+def make_engine(url: str, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S, durable_commits: bool = True) -> Engine:
     """An engine for `url` (`sqlite:///path` or `postgresql+psycopg://...`), set up for trueup's use.
 
     On SQLite, a writer waits up to `sqlite_busy_timeout_s` for another to finish before giving up.
+    `durable_commits=False` (SQLite's synchronous=NORMAL in WAL mode) keeps every commit through a crash
+    of the process but may lose the last ones to a power cut: right for workers, whose effects are
+    idempotent and re-run from the queue, never for intake, whose 2xx is a promise.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout_s})
-        event.listen(engine, "connect", _tune_sqlite)
+        synchronous = "FULL" if durable_commits else "NORMAL"
+        event.listen(engine, "connect", functools.partial(_tune_sqlite, synchronous=synchronous))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry, synchronous: str = "FULL") -> None:
     # Let SQLAlchemy's "begin" event open transactions, so that we choose BEGIN IMMEDIATE.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     for pragma in (
         "journal_mode=WAL",
-        "synchronous=FULL",
+        f"synchronous={synchronous}",
         "foreign_keys=ON",
     ):
         cursor.execute(f"PRAGMA {pragma}")

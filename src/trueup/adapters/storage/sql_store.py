@@ -31,9 +31,13 @@ class SqlStore:
     """
 
     def __init__(
-        self, url: str, clock: Callable[[], datetime] = utc_now, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S
+        self,
+        url: str,
+        clock: Callable[[], datetime] = utc_now,
+        sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S,
+        durable_commits: bool = True,
     ) -> None:
-        self._engine = make_engine(url, sqlite_busy_timeout_s)
+        self._engine = make_engine(url, sqlite_busy_timeout_s, durable_commits)
         self._clock = clock
 
     def close(self) -> None:

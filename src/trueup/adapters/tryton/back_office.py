@@ -26,6 +26,7 @@ from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
 from trueup.service_layer.ports import StockLevel
 
 SHIPPING_PRODUCT = "SHIPPING"
+ROUNDING_PRODUCT = "TAX-ROUNDING"  # a service product with no tax, booked to the rounding account
 _SALE_FIELDS = ["number", "reference", "state", "currency", "untaxed_amount", "tax_amount", "total_amount"]
 _UNFINISHED = ("draft", "quotation")
 
@@ -83,20 +84,45 @@ class TrytonBackOffice:
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
         """Create, quote and confirm the sale. Checks every SKU, tax, currency and warehouse first, so that
         an order that cannot post creates nothing (not even its customer)."""
-        products = self._product_rows({line.sku for line in order.lines if not line.is_shipping} | {SHIPPING_PRODUCT})
+        wanted = {line.sku for line in order.lines if not line.is_shipping} | {SHIPPING_PRODUCT, ROUNDING_PRODUCT}
+        products = self._product_rows(wanted)
         self._check_item_master(order, products)
         values = self._sale_values(order, products)
         (sale_id,) = self._client.call("sale.sale", "create", [values])
         try:
+            self._settle_tax_rounding(sale_id, order, products)
             self._quote_and_confirm(sale_id, "draft")
         except StructuralError:
             self._discard(sale_id)  # a replay must start from the request, not from a stale draft
             raise
         return self._read_sale(sale_id)
 
+    def _settle_tax_rounding(self, sale_id: int, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> None:
+        """Make the draft's total Shopify's: a tax that differs by rounding (Tryton rounds half to even per
+        line, Shopify half up) is booked as an explicit untaxed rounding line; a larger difference is a
+        mismatch for a person, with both figures, and nothing is posted."""
+        (row,) = self._client.call("sale.sale", "read", [sale_id], ["tax_amount"])
+        erp_tax = Money(row["tax_amount"], order.currency)
+        difference = order.expected_tax - erp_tax
+        if difference.is_zero():
+            return
+        tolerance = order.tax_rounding_tolerance
+        if tolerance is None or abs(difference.amount) > tolerance.amount:
+            raise StructuralError(Cause.TAX_MISMATCH, f"Shopify charged {order.expected_tax} of tax, the ERP "
+                                  f"computes {erp_tax} (difference {difference})")  # fmt: skip
+        if ROUNDING_PRODUCT not in products:
+            raise StructuralError(Cause.SKU_NOT_IN_ITEM_MASTER, f"no {ROUNDING_PRODUCT} product in Tryton to book "
+                                  f"a tax rounding of {difference}", needs={"skus": [ROUNDING_PRODUCT]})  # fmt: skip
+        product = products[ROUNDING_PRODUCT]
+        line = {"sale": sale_id, "type": "line", "product": product["id"], "quantity": 1.0, "unit": product["sale_uom"],
+                "unit_price": difference.amount, "description": f"Tax rounding: Shopify {order.expected_tax}, "
+                f"ERP {erp_tax}"}  # fmt: skip
+        self._client.call("sale.line", "create", [line])
+
     def create_sales_orders(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
         """Several orders in a few calls (create, quote, confirm and read are each one call for the batch):
-        the way to post a backlog fast. Per order, the posted sale or why it cannot post. A TransientError
+        the way to post a backlog fast. It does not settle tax rounding yet, so the engine posts one by one.
+        Per order, the posted sale or why it cannot post. A TransientError
         fails the whole batch; some sales may have committed, so callers look references up before retrying."""
         products = self._product_rows(
             {line.sku for order in orders for line in order.lines if not line.is_shipping} | {SHIPPING_PRODUCT}
@@ -136,7 +162,7 @@ class TrytonBackOffice:
         return failures
 
     def _check_item_master(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> None:
-        unknown = sorted(set(order.skus) - set(products))
+        unknown = sorted(set(order.skus) - set(products) - {ROUNDING_PRODUCT})
         if unknown:
             raise StructuralError(Cause.SKU_NOT_IN_ITEM_MASTER, f"{len(unknown)} SKU(s) unknown to Tryton: "
                                   + ", ".join(unknown), needs={"skus": unknown})  # fmt: skip

@@ -18,7 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 # Bump when what this module creates changes: it is part of the template cache key.
-SETUP_VERSION = "3"
+SETUP_VERSION = "4"
 
 COMPANY_NAME = "Trueup Demo Shop"
 COMPANY_CURRENCY = "EUR"
@@ -28,6 +28,7 @@ DEFAULT_PAYMENT_TERM = "Immediate"
 WAREHOUSES = {"WH1": "Warehouse 1", "WH2": "Warehouse 2"}
 GOODS_CATEGORY = "Goods"
 SHIPPING_CODE = "SHIPPING"
+ROUNDING_CODE = "TAX-ROUNDING"
 
 # (code, name, numeric code, symbol, rate against EUR)
 _CURRENCIES = [
@@ -254,12 +255,13 @@ def _create_goods_category(pool: Any, accounts: dict[str, Any], tax: Any) -> Any
 
 
 def _create_shipping_product(pool: Any, category: Any) -> None:
+    """The service products trueup posts besides goods: shipping, and tax rounding (untaxed)."""
     unit = pool.get("ir.model.data").get_id("product", "uom_unit")
     pool.get("product.template").create(
         [
             {
-                "name": "Shipping",
-                "code": SHIPPING_CODE,
+                "name": name,
+                "code": code,
                 "type": "service",
                 "default_uom": unit,
                 "salable": True,
@@ -268,6 +270,7 @@ def _create_shipping_product(pool: Any, category: Any) -> None:
                 "account_category": category.id,
                 "products": [("create", [{}])],
             }
+            for name, code in (("Shipping", SHIPPING_CODE), ("Tax rounding", ROUNDING_CODE))
         ]
     )
 

@@ -15,7 +15,6 @@ from trueup.adapters.tryton.demo_business import GOODS_CATEGORY
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.domain.catalogue import CatalogueItem
 
-
 CREATE_CHUNK = 25
 
 
