@@ -67,9 +67,9 @@ def sandbox(
     requests: Annotated[int, typer.Option(help="Requests to send.")] = 3000,
     concurrency: Annotated[int, typer.Option(help="Concurrent clients.")] = 16,
 ) -> None:
-    """Requests per second the Shopify sandbox serves."""
-    from shopify_sandbox.bench import requests_per_second
+    """Requests per second the Shopify sandbox serves (a separate process, loaded from this one)."""
+    from trueup.benchmarks.sandbox import run
 
     _quiet()
     with Console(stderr=True).status(f"Sending {requests} GraphQL requests to the sandbox..."):
-        _emit("sandbox", requests_per_second(requests=requests, concurrency=concurrency))
+        _emit("sandbox", run(requests=requests, concurrency=concurrency))

@@ -10,6 +10,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 def insert(connection: Connection, table: Table) -> Any:
     """An INSERT for `table` that knows `on_conflict_do_nothing` / `on_conflict_do_update` on this dialect."""
-    if connection.dialect.name == "postgresql":
+    return insert_for(connection.dialect.name, table)
+
+
+def insert_for(dialect: str, table: Table) -> Any:
+    """The same, by dialect name ("postgresql" or "sqlite"), for statements built once and reused."""
+    if dialect == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)

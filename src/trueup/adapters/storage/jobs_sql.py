@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from trueup.adapters.storage import dialects
@@ -48,43 +48,55 @@ def enqueue_many(connection: Connection, requests: Sequence[JobRequest], now: da
         connection.execute(statement, [_row(r, now) for r in requests]).all()
 
 
-def next_claimable(now: datetime) -> Any:
-    """SELECT of the oldest job that may run now (PostgreSQL adds FOR UPDATE SKIP LOCKED)."""
+def _expired_lease() -> Any:
+    """SELECT of the oldest running job whose lease expired (its worker died): it may run again.
+    One running job per key at most (`jobs_one_running_per_key`), so nothing else can block it."""
+    due = jobs.c.lease_until <= bindparam("now")
+    return select(jobs).where(jobs.c.state == DOING, due).order_by(jobs.c.id).limit(1)
+
+
+def _oldest_waiting() -> Any:
+    """SELECT of the oldest waiting job that may run now: due, no job of its key running, none older
+    waiting. Walks the partial index `jobs_waiting` in id order and stops at the first that qualifies,
+    so a claim costs the same with a backlog of ten or of a hundred thousand."""
     other = jobs.alias("other")
     blocker = exists().where(
         other.c.key == jobs.c.key,
         other.c.id != jobs.c.id,
-        or_(
-            other.c.state == DOING,
-            and_(jobs.c.state == TODO, other.c.state == TODO, other.c.id < jobs.c.id),
-        ),
+        or_(other.c.state == DOING, and_(other.c.state == TODO, other.c.id < jobs.c.id)),
     )
-    runnable = or_(
-        and_(jobs.c.state == TODO, jobs.c.run_at <= now),
-        and_(jobs.c.state == DOING, jobs.c.lease_until <= now),
+    due = jobs.c.run_at <= bindparam("now")
+    return select(jobs).where(jobs.c.state == TODO, due, ~blocker).order_by(jobs.c.id).limit(1)
+
+
+# Built once: constructing SQLAlchemy expressions costs more than running them on SQLite.
+_CLAIMABLE = (_expired_lease(), _oldest_waiting())
+_CLAIMABLE_LOCKED = tuple(q.with_for_update(skip_locked=True, of=jobs) for q in _CLAIMABLE)
+_LEASE = (
+    update(jobs)
+    .where(jobs.c.id == bindparam("job_id"))
+    .values(
+        state=DOING,
+        attempts=jobs.c.attempts + 1,
+        locked_by=bindparam("worker"),
+        lease_until=bindparam("lease_until"),
+        updated_at=bindparam("now"),
     )
-    return select(jobs).where(runnable, ~blocker).order_by(jobs.c.id).limit(1)
+)
 
 
 def claim(connection: Connection, worker: str, now: datetime, lease_seconds: float) -> Job | None:
     """Lease the next runnable job to `worker` (in the caller's transaction); None if there is none."""
-    query = next_claimable(now)
-    if connection.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=jobs)
-    row = connection.execute(query).first()
+    queries = _CLAIMABLE_LOCKED if connection.dialect.name == "postgresql" else _CLAIMABLE
+    row = None
+    for query in queries:
+        row = connection.execute(query, {"now": now}).first()
+        if row is not None:
+            break
     if row is None:
         return None
-    connection.execute(
-        update(jobs)
-        .where(jobs.c.id == row.id)
-        .values(
-            state=DOING,
-            attempts=jobs.c.attempts + 1,
-            locked_by=worker,
-            lease_until=now + timedelta(seconds=lease_seconds),
-            updated_at=now,
-        )
-    )
+    lease_until = now + timedelta(seconds=lease_seconds)
+    connection.execute(_LEASE, {"job_id": row.id, "worker": worker, "lease_until": lease_until, "now": now})
     return _job(row)
 
 
@@ -105,11 +117,16 @@ def _held_by(job: Job, worker: str) -> Any:
     return and_(jobs.c.id == job.id, jobs.c.state == DOING, jobs.c.locked_by == worker)
 
 
+_COMPLETE = (
+    update(jobs)
+    .where(jobs.c.id == bindparam("job_id"), jobs.c.state == DOING, jobs.c.locked_by == bindparam("worker"))
+    .values(state=DONE, lease_until=None, updated_at=bindparam("now"))
+)
+
+
 def complete(connection: Connection, job: Job, worker: str, now: datetime) -> bool:
     """Mark done; False (and nothing changed) when `worker` no longer holds the job."""
-    result = connection.execute(
-        update(jobs).where(_held_by(job, worker)).values(state=DONE, lease_until=None, updated_at=now)
-    )
+    result = connection.execute(_COMPLETE, {"job_id": job.id, "worker": worker, "now": now})
     return result.rowcount == 1
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.engine import Row
 
 from trueup.adapters.storage import dialects
@@ -49,9 +50,17 @@ def save(connection: Connection, entry: LedgerEntry, now: datetime) -> None:
         "shopify_updated_at": entry.shopify_updated_at,
         "updated_at": now,
     }
-    statement = dialects.insert(connection, ledger).values(values)
-    changes = {k: v for k, v in values.items() if k not in ("shop", "order_id", "first_seen_at")}
-    connection.execute(statement.on_conflict_do_update(index_elements=["shop", "order_id"], set_=changes))
+    connection.execute(_upsert(connection.dialect.name), values)
+
+
+@functools.cache
+def _upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT DO UPDATE of a whole entry, built once per dialect (building it costs more
+    than running it)."""
+    statement = dialects.insert_for(dialect, ledger)
+    kept = ("shop", "order_id", "first_seen_at")
+    changes = {c.name: statement.excluded[c.name] for c in ledger.columns if c.name not in kept}
+    return statement.on_conflict_do_update(index_elements=["shop", "order_id"], set_=changes)
 
 
 def entry_from(row: Row[Any]) -> LedgerEntry:
@@ -78,8 +87,11 @@ def _in_shop(query: Any, shop: str | None) -> Any:
     return query if shop is None else query.where(ledger.c.shop == shop)
 
 
+_ONE = select(ledger).where(ledger.c.shop == bindparam("shop"), ledger.c.order_id == bindparam("order_id"))
+
+
 def one(connection: Connection, shop: str, order_id: str) -> LedgerEntry | None:
-    row = connection.execute(select(ledger).where(ledger.c.shop == shop, ledger.c.order_id == order_id)).first()
+    row = connection.execute(_ONE, {"shop": shop, "order_id": order_id}).first()
     return None if row is None else entry_from(row)
 
 
