@@ -35,7 +35,10 @@ test: $(STAMP) node lint typecheck
 	$(BIN)/pytest -m "slow" -p no:cacheprovider
 
 bench: $(STAMP)
-	$(BIN)/trueup bench all
+	$(BIN)/trueup bench intake
+	$(BIN)/trueup bench engine
+	$(BIN)/trueup bench tryton
+	$(BIN)/trueup bench sandbox
 
 clean:
 	rm -rf $(VENV) .demo .cache
