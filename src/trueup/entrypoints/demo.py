@@ -76,7 +76,7 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         f"\n[bold]Shopify[/bold]: {shop['orders']} orders, {shop['postable_orders']} paid or authorised "
         f"totalling {shop['postable_total']} {shop['currency']}"
     )
-    console.print(f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']}")
+    console.print(f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']} {shop['currency']}")
     console.print(f"[bold]Ledger[/bold]:  {report['ledger']}")
     for group in report["exceptions"]:
         console.print(f"  [yellow]{group['count']} × {group['cause']}[/yellow]: {group['what_to_do']}")
