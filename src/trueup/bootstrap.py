@@ -10,6 +10,7 @@ from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.config import ShopConfig, TrueupConfig
+from trueup.domain.buyers import GuestRule
 from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.ports import BackOffice
 from trueup.service_layer.sync_order import OrderContext
@@ -51,7 +52,11 @@ def build_shopify(shop: ShopConfig, config: TrueupConfig) -> ShopifyAdminClient:
 
 def posting_policy(shop: ShopConfig, config: TrueupConfig) -> PostingPolicy:
     return PostingPolicy(
-        taxes=dict(config.taxes), warehouse=shop.warehouse, tax_rounding_tolerance=config.tax_rounding_tolerance
+        taxes=dict(config.taxes),
+        warehouse=shop.warehouse,
+        tax_rounding_tolerance=config.tax_rounding_tolerance,
+        payment_terms=dict(config.payment_terms),
+        guest_rule=GuestRule(config.guest_checkout),
     )
 
 
@@ -82,4 +87,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         poll_overlap_seconds=w.poll_overlap_seconds,
         first_lookback_seconds=w.first_lookback_seconds,
         replay_interval_seconds=w.replay_interval_seconds,
+        done_jobs_retention_days=w.done_jobs_retention_days,
+        deliveries_retention_days=w.deliveries_retention_days,
+        purge_interval_seconds=w.purge_interval_seconds,
     )

@@ -85,6 +85,9 @@ class WorkerConfig(_Strict):
     poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
     first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0
     replay_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
+    done_jobs_retention_days: Annotated[float, Field(gt=0)] = 7.0
+    deliveries_retention_days: Annotated[float, Field(ge=2)] = 30.0  # Shopify retries for up to 48 h
+    purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
 
 
 class TrueupConfig(_Strict):
@@ -98,6 +101,11 @@ class TrueupConfig(_Strict):
     # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
     # a larger one parks the order as a tax mismatch.
     tax_rounding_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+    # Shopify payment terms name ("Net 30") -> ERP payment term name; a company order with unmapped terms
+    # is parked (unmapped_payment_term) rather than posted on the ERP's default terms.
+    payment_terms: dict[str, str] = Field(default_factory=dict)
+    # Where guest checkouts post: "by_email" (one party per e-mail address) or "shared" (one guest party).
+    guest_checkout: Literal["by_email", "shared"] = "by_email"
     _base_dir: Path = PrivateAttr(default=Path("."))
 
     @property

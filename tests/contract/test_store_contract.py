@@ -327,3 +327,27 @@ def test_cursors_are_kept_per_shop_and_name(store: Store) -> None:
 
     assert store.cursor(SHOP, "orders") == "2026-11-27T10:00:00Z"
     assert store.cursor("beta.myshopify.com", "orders") == "b"
+
+
+# --- retention ------------------------------------------------------------------------------------
+def test_purge_removes_only_finished_jobs_and_old_deliveries(store: Store, clock: Clock) -> None:
+    store.enqueue(job_for(1))
+    store.enqueue(job_for(2))
+    store.complete(claimed(store), "w1")
+    old, recent = make_delivery(received_at=T0), make_delivery(received_at=T0 + timedelta(days=2), order_number=None)
+    store.accept_deliveries([old, recent])
+    clock.now = T0 + timedelta(days=3)
+
+    purged = store.purge(done_jobs_before=T0 + timedelta(days=1), deliveries_before=T0 + timedelta(days=1))
+
+    assert purged == (1, 1)
+    assert store.pending_jobs() == 2  # job 2, and the sync queued by the old delivery: never purged
+    assert store.intake_stats().deliveries == 1
+    assert store.accept_deliveries([old]) == [True]  # past retention a delivery is no longer known
+
+
+def test_purge_keeps_what_is_recent(store: Store, clock: Clock) -> None:
+    store.enqueue(job_for(1))
+    store.complete(claimed(store), "w1")
+    store.accept_deliveries([make_delivery(received_at=T0)])
+    assert store.purge(done_jobs_before=T0 - timedelta(days=1), deliveries_before=T0 - timedelta(days=1)) == (0, 0)

@@ -28,6 +28,7 @@ class _JobRow:
     locked_by: str | None = None
     lease_until: datetime | None = None
     last_error: str | None = None
+    finished_at: datetime | None = None
 
     def as_job(self) -> Job:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
@@ -41,6 +42,7 @@ class InMemoryStore:
         self._lock = threading.RLock()
         self.deliveries: list[IncomingDelivery] = []
         self.jobs: list[_JobRow] = []
+        self._last_id = 0  # ids are never reused, also after a purge
         self._duplicates = 0
         self._ledger: dict[tuple[str, str], LedgerEntry] = {}
         self._cursors: dict[tuple[str, str], str] = {}
@@ -86,7 +88,8 @@ class InMemoryStore:
         if any(r.state == "todo" and (r.key, r.kind) == (job.key, job.kind) for r in self.jobs):
             return False
         run_at = job.run_at or self._clock()
-        self.jobs.append(_JobRow(len(self.jobs) + 1, job.kind, job.key, job.shop, dict(job.payload), "todo", 0, run_at))
+        self._last_id += 1
+        self.jobs.append(_JobRow(self._last_id, job.kind, job.key, job.shop, dict(job.payload), "todo", 0, run_at))
         return True
 
     def claim(self, worker: str, now: datetime, lease_seconds: float) -> Job | None:
@@ -114,14 +117,16 @@ class InMemoryStore:
         return False
 
     def _held(self, job: Job, worker: str) -> _JobRow | None:
-        row = self.jobs[job.id - 1]
+        row = next((r for r in self.jobs if r.id == job.id), None)
+        if row is None:
+            return None
         return row if row.state == "doing" and row.locked_by == worker else None
 
     def complete(self, job: Job, worker: str) -> None:
         with self._lock:
             row = self._held(job, worker)
             if row is not None:
-                row.state, row.lease_until = "done", None
+                row.state, row.lease_until, row.finished_at = "done", None, self._clock()
 
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         with self._lock:
@@ -131,7 +136,18 @@ class InMemoryStore:
             for other in self.jobs:
                 if other.state == "todo" and (other.key, other.kind) == (row.key, row.kind):
                     other.state, other.last_error = "done", f"merged into job {row.id}"
+                    other.finished_at = self._clock()
             row.state, row.run_at, row.last_error, row.locked_by, row.lease_until = "todo", run_at, error, None, None
+
+    def purge(self, done_jobs_before: datetime, deliveries_before: datetime) -> tuple[int, int]:
+        with self._lock:
+            kept_jobs = [
+                r for r in self.jobs if not (r.state == "done" and r.finished_at and r.finished_at < done_jobs_before)
+            ]
+            kept_deliveries = [d for d in self.deliveries if d.received_at >= deliveries_before]
+            purged = (len(self.jobs) - len(kept_jobs), len(self.deliveries) - len(kept_deliveries))
+            self.jobs, self.deliveries = kept_jobs, kept_deliveries
+            return purged
 
     def pending_jobs(self) -> int:
         with self._lock:

@@ -9,6 +9,7 @@ from trueup.service_layer.ports import JobRequest
 SYNC_ORDER = "sync_order"
 POLL_ORDERS = "poll_orders"
 REPLAY_PARKED = "replay_parked"
+PURGE_HISTORY = "purge_history"
 
 
 def order_key(shop: str, order_id: str) -> str:
@@ -25,3 +26,7 @@ def poll_orders_job(shop: str, run_at: datetime | None = None) -> JobRequest:
 
 def replay_parked_job(run_at: datetime | None = None) -> JobRequest:
     return JobRequest(REPLAY_PARKED, "replay", "*", {}, run_at)
+
+
+def purge_history_job(run_at: datetime | None = None) -> JobRequest:
+    return JobRequest(PURGE_HISTORY, "purge", "*", {}, run_at)

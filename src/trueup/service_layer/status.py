@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from trueup.domain.errors import WHAT_TO_DO, Cause
-from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
+from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.service_layer.ports import Clock, Store
 
 
@@ -63,11 +63,9 @@ def _exception_groups(entries: list[LedgerEntry], examples: int) -> list[Excepti
     ]
 
 
-def _oldest_stuck(entries: list[LedgerEntry], now: datetime) -> StuckItem | None:
-    stuck = [e for e in entries if e.state in OPEN_STATES]
-    if not stuck:
+def _oldest_stuck(oldest: LedgerEntry | None, now: datetime) -> StuckItem | None:
+    if oldest is None:
         return None
-    oldest = min(stuck, key=lambda e: e.state_since)
     return StuckItem(oldest.name, str(oldest.state), (now - oldest.state_since).total_seconds())
 
 
@@ -88,15 +86,14 @@ def _posted_totals(entries: list[LedgerEntry]) -> tuple[dict[str, dict[str, str]
 def build_status(store: Store, clock: Clock, examples: int = 3) -> StatusReport:
     """Everything `trueup status` shows, computed from the store."""
     now = clock.now()
-    entries = store.ledger_entries()
     intake = store.intake_stats()
-    totals, mismatches = _posted_totals(entries)
+    totals, mismatches = _posted_totals(store.ledger_entries(OrderState.POSTED))
     last = intake.last_received_at
     return StatusReport(
         generated_at=now.isoformat(),
-        orders_by_state=dict(Counter(str(e.state) for e in entries)),
-        exceptions=_exception_groups(entries, examples),
-        oldest_stuck=_oldest_stuck(entries, now),
+        orders_by_state={str(state): count for state, count in store.ledger_counts().items() if count},
+        exceptions=_exception_groups(store.ledger_entries(OrderState.EXCEPTION), examples),
+        oldest_stuck=_oldest_stuck(store.oldest_open_entry(), now),
         seconds_since_last_webhook=(now - last).total_seconds() if last else None,
         pending_jobs=store.pending_jobs(),
         deliveries=intake.deliveries,

@@ -17,7 +17,15 @@ import structlog
 from trueup.domain.errors import Cause, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.retry import RetryPolicy
-from trueup.service_layer.jobs import POLL_ORDERS, REPLAY_PARKED, SYNC_ORDER, poll_orders_job, replay_parked_job
+from trueup.service_layer.jobs import (
+    POLL_ORDERS,
+    PURGE_HISTORY,
+    REPLAY_PARKED,
+    SYNC_ORDER,
+    poll_orders_job,
+    purge_history_job,
+    replay_parked_job,
+)
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
 from trueup.service_layer.replay import replay_fixed
@@ -33,6 +41,10 @@ class WorkerSettings:
     poll_overlap_seconds: float = 300.0
     first_lookback_seconds: float = 86400.0
     replay_interval_seconds: float = 30.0
+    # History kept: finished jobs, and raw deliveries (which also bound how long a duplicate is recognised).
+    done_jobs_retention_days: float = 7.0
+    deliveries_retention_days: float = 30.0
+    purge_interval_seconds: float = 3600.0
     idle_sleep_seconds: float = 0.2
     # A job failing with an unexpected error (a defect, not the other side) is parked after this many tries.
     max_unexpected_attempts: int = 5
@@ -61,6 +73,7 @@ class Worker:
             SYNC_ORDER: self._sync_order,
             POLL_ORDERS: self._poll_orders,
             REPLAY_PARKED: self._replay_parked,
+            PURGE_HISTORY: self._purge_history,
         }
 
     def schedule_periodic(self) -> None:
@@ -68,6 +81,7 @@ class Worker:
         for shop in self.contexts:
             self.store.enqueue(poll_orders_job(shop))
         self.store.enqueue(replay_parked_job())
+        self.store.enqueue(purge_history_job())
 
     def run_once(self) -> bool:
         """Claim and run one job; False when there was nothing to run."""
@@ -126,6 +140,18 @@ class Worker:
             replay_fixed(self.store, self.contexts)
         finally:
             self._again(replay_parked_job(self._after(self.settings.replay_interval_seconds)))
+
+    def _purge_history(self, job: Job) -> None:
+        s, now = self.settings, self.clock.now()
+        try:
+            jobs, deliveries = self.store.purge(
+                done_jobs_before=now - timedelta(days=s.done_jobs_retention_days),
+                deliveries_before=now - timedelta(days=s.deliveries_retention_days),
+            )
+            if jobs or deliveries:
+                log.info("history_purged", jobs=jobs, deliveries=deliveries)
+        finally:
+            self._again(purge_history_job(self._after(s.purge_interval_seconds)))
 
     def _again(self, request: JobRequest) -> None:
         # The next run is queued while this one still runs: the queueing lock counts only waiting jobs.

@@ -105,3 +105,20 @@ def test_a_job_held_by_a_dead_worker_is_taken_over_after_its_lease():
     engine.run_until_idle()
     assert engine.entry(order.order_id).state == OrderState.POSTED
     assert len(engine.erp.sales) == 1
+
+
+def test_finished_jobs_and_old_deliveries_are_purged_on_schedule_never_open_work():
+    engine = Engine()
+    order = engine.shopify.put_order(an_order())
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    engine.erp.down = True
+    other = engine.shopify.put_order(an_order(number=2))
+    engine.notify(other.order_id)
+    engine.worker.schedule_periodic()
+    engine.run_until_idle()
+    engine.clock.advance(8 * 86400)  # past the 7 days finished jobs are kept
+    engine.run_until_idle()
+    finished = [j for j in engine.store.jobs if j.state == "done" and j.kind == SYNC_ORDER]
+    assert finished == []
+    assert [j.payload["order_id"] for j in waiting_sync_jobs(engine)] == [other.order_id]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, delete, func, select
 
 from trueup.adapters.storage import dialects, jobs_sql
 from trueup.adapters.storage.tables import counters, deliveries
@@ -103,3 +104,8 @@ def stats(connection: Connection) -> IntakeStats:
         last_received_at=last,
         problems={problem: n for problem, n in problems},
     )
+
+
+def purge(connection: Connection, before: datetime) -> int:
+    """Delete the deliveries received before `before`; how many."""
+    return int(connection.execute(delete(deliveries).where(deliveries.c.received_at < before)).rowcount)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.engine import Row
 
 from trueup.adapters.storage import dialects
@@ -155,3 +155,9 @@ def retry_later(connection: Connection, job: Job, worker: str, run_at: datetime,
 def count(connection: Connection, state: str) -> int:
     """How many jobs are in `state`."""
     return connection.execute(select(func.count()).where(jobs.c.state == state)).scalar_one()
+
+
+def purge_done(connection: Connection, before: datetime) -> int:
+    """Delete the jobs finished before `before`; how many."""
+    result = connection.execute(delete(jobs).where(jobs.c.state == DONE, jobs.c.updated_at < before))
+    return int(result.rowcount)

@@ -101,6 +101,14 @@ class SqlStore:
             log.warning("job.retry_ignored", job_id=job.id, worker=worker, reason="lease taken over")
 
     @translate_driver_errors
+    def purge(self, done_jobs_before: datetime, deliveries_before: datetime) -> tuple[int, int]:
+        with writing(self._engine) as connection:
+            return (
+                jobs_sql.purge_done(connection, done_jobs_before),
+                deliveries_sql.purge(connection, deliveries_before),
+            )
+
+    @translate_driver_errors
     def pending_jobs(self) -> int:
         with reading(self._engine) as connection:
             return jobs_sql.count(connection, jobs_sql.TODO)

@@ -1,0 +1,55 @@
+from datetime import timedelta
+from decimal import Decimal
+
+from tests.fakes.store import InMemoryStore
+from tests.support.deliveries import T0, make_delivery, make_entry
+from tests.unit.engine.harness import MovableClock
+
+from trueup.domain.errors import WHAT_TO_DO, Cause
+from trueup.domain.ledger import OrderState
+from trueup.domain.money import Money
+from trueup.service_layer.status import build_status
+
+
+def eur(amount: str) -> Money:
+    return Money(Decimal(amount), "EUR")
+
+
+def a_store_with_history() -> InMemoryStore:
+    store = InMemoryStore(clock=lambda: T0)
+    store.save_ledger_entry(make_entry(order_number=1, state=OrderState.POSTED, total="10.00", erp_total=eur("10.00")))
+    store.save_ledger_entry(make_entry(order_number=2, state=OrderState.POSTED, total="5.00", erp_total=eur("4.99")))
+    store.save_ledger_entry(
+        make_entry(order_number=3, state=OrderState.WAITING_FOR_PAYMENT, at=T0 - timedelta(hours=2))
+    )
+    parked = make_entry(order_number=4, at=T0 - timedelta(minutes=5))
+    store.save_ledger_entry(
+        parked.moved_to(OrderState.EXCEPTION, T0 - timedelta(minutes=5), cause=Cause.SKU_NOT_IN_ITEM_MASTER,
+                        detail="SKU(s) HAT not in the ERP item master", needs={"skus": ["HAT"]})
+    )  # fmt: skip
+    store.accept_deliveries([make_delivery(received_at=T0 - timedelta(seconds=90))])
+    store.accept_deliveries([make_delivery(topic="shop/unknown_thing", known_topic=False, order_number=None)])
+    return store
+
+
+def test_status_interprets_the_ledger_for_a_person():
+    report = build_status(a_store_with_history(), MovableClock(T0))
+    assert report.orders_by_state == {"posted": 2, "waiting_for_payment": 1, "exception": 1}
+    (group,) = report.exceptions
+    assert (group.cause, group.count, group.what_to_do) == (
+        "sku_not_in_item_master",
+        1,
+        WHAT_TO_DO[Cause.SKU_NOT_IN_ITEM_MASTER],
+    )
+    assert group.examples == [{"order": "#1004", "detail": "SKU(s) HAT not in the ERP item master"}]
+    assert report.oldest_stuck is not None
+    assert (report.oldest_stuck.order, report.oldest_stuck.age_seconds) == ("#1003", 7200.0)
+    assert report.seconds_since_last_webhook == 0.0
+    assert report.unknown_topics == {"shop/unknown_thing": 1}
+
+
+def test_status_shows_both_sides_totals_and_every_order_that_differs():
+    report = build_status(a_store_with_history(), MovableClock(T0 + timedelta(minutes=1)))
+    assert report.posted_totals == {"EUR": {"shopify": "15.00", "erp": "14.99"}}
+    assert report.total_mismatches == [{"order": "#1002", "shopify": "5.00 EUR", "erp": "4.99 EUR"}]
+    assert report.to_json()["orders_by_state"]["posted"] == 2
