@@ -33,6 +33,7 @@ class Cause(StrEnum):
     SKU_NOT_IN_ITEM_MASTER = "sku_not_in_item_master"
     UNMAPPED_LOCATION = "unmapped_location"
     UNMAPPED_TAX = "unmapped_tax"
+    UNMAPPED_PAYMENT_TERM = "unmapped_payment_term"
     TOTALS_MISMATCH = "totals_mismatch"
     TAX_MISMATCH = "tax_mismatch"
     INVALID_CUSTOMER_DATA = "invalid_customer_data"
@@ -46,6 +47,8 @@ WHAT_TO_DO: dict[Cause, str] = {
     "in Shopify; the order posts by itself once the SKU exists.",
     Cause.UNMAPPED_LOCATION: "Map the Shopify location to an ERP warehouse in the configuration ([shops.locations]).",
     Cause.UNMAPPED_TAX: "Map this Shopify tax line to an ERP tax in the configuration ([taxes]).",
+    Cause.UNMAPPED_PAYMENT_TERM: "Map these Shopify payment terms to an ERP payment term in the configuration "
+    "([payment_terms]), or create the mapped term in the ERP; then replay.",
     Cause.TOTALS_MISMATCH: "Compare the two totals shown; fix the order or the mapping in error, then replay.",
     Cause.TAX_MISMATCH: "The ERP computes a different tax: check the tax mapping and rates, then replay.",
     Cause.INVALID_CUSTOMER_DATA: "Correct the named customer field in Shopify (or the ERP party), then replay.",

@@ -57,10 +57,31 @@ class Customer:
     first_name: str
     last_name: str
     phone: str = ""
+    # The ERP party code this buyer is matched by, when the domain decides it (a B2B company, the shared
+    # guest party); None lets the back-office derive it from the Shopify id or the e-mail.
+    erp_code: str | None = None
 
     @property
     def display_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip() or self.email
+
+
+@dataclass(frozen=True)
+class Company:
+    """A B2B buyer: the Shopify company, and the company location the order was placed for."""
+
+    shopify_id: str  # gid://shopify/Company/<n>
+    name: str
+    location_id: str  # gid://shopify/CompanyLocation/<n>
+    location_name: str = ""
+    external_id: str = ""
+    billing_address: Address | None = None
+    shipping_address: Address | None = None
+
+    @property
+    def number(self) -> str:
+        """The numeric part of the Shopify id."""
+        return self.shopify_id.rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -140,6 +161,8 @@ class ShopifyOrder:
     company_location_id: str | None = None
     payment_terms: str | None = None
     tags: tuple[str, ...] = field(default_factory=tuple)
+    company: Company | None = None  # set for a B2B order (purchasingEntity is a PurchasingCompany)
+    presentment_tax: Money | None = None  # Shopify's total tax in the presentment currency
 
     @property
     def is_postable(self) -> bool:

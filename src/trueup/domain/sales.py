@@ -54,6 +54,8 @@ class SalesOrderRequest:
     # How far the ERP's own tax may differ from Shopify's before it is a mismatch rather than rounding:
     # within it, the ERP books the difference as an explicit rounding line so the totals agree.
     tax_rounding_tolerance: Money | None = None
+    # Free text the ERP keeps on the sale: the buyer's PO number, what was charged in another currency.
+    note: str | None = None
 
     @property
     def untaxed(self) -> Money:

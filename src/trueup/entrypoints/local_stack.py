@@ -231,6 +231,11 @@ access_token = {{ file = "secrets/shopify-token" }}
 api_secret = {{ file = "secrets/api-secret" }}
 warehouse = "WH1"
 
+[payment_terms]
+"Net 15" = "Net 15"
+"Net 30" = "Net 30"
+"Net 60" = "Net 60"
+
 [taxes]
 {taxes}
 """

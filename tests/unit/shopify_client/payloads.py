@@ -144,3 +144,35 @@ class ScriptedShopify:
 
     def client(self) -> httpx.Client:
         return httpx.Client(transport=httpx.MockTransport(self))
+
+
+def company_address(**overrides: Any) -> Body:
+    """A CompanyAddress (a company location's address, country in `countryCode`), as trueup selects it."""
+    base = {
+        "firstName": "Accounts",
+        "lastName": "Payable",
+        "address1": "5 Main St",
+        "address2": None,
+        "city": "Delft",
+        "zip": "2611",
+        "countryCode": "NL",
+        "phone": None,
+    }
+    return {**base, **overrides}
+
+
+def purchasing_company(
+    company: int = 4, location: int = 5, billing: Body | None = None, shipping: Body | None = None
+) -> Body:
+    """A `purchasingEntity` of a B2B order, as the sandbox answers it for a company location order."""
+    return {
+        "__typename": "PurchasingCompany",
+        "company": {"id": f"gid://shopify/Company/{company}", "name": "Acme BV", "externalId": "ACME-1"},
+        "location": {
+            "id": f"gid://shopify/CompanyLocation/{location}",
+            "name": "Acme HQ",
+            "externalId": None,
+            "billingAddress": billing,
+            "shippingAddress": shipping,
+        },
+    }

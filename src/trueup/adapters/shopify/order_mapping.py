@@ -16,6 +16,7 @@ from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money, total
 from trueup.domain.orders import (
     Address,
+    Company,
     Customer,
     FinancialStatus,
     OrderLine,
@@ -25,6 +26,31 @@ from trueup.domain.orders import (
 )
 
 Json = Mapping[str, Any]
+
+# The longest text trueup passes on to the ERP, per kind of field: longer is parked as invalid customer
+# data naming the field (an ERP column that truncates silently would lose part of an address).
+NAME_LIMIT = 255
+STREET_LIMIT = 255
+CITY_LIMIT = 128
+ZIP_LIMIT = 20
+PHONE_LIMIT = 40
+EMAIL_LIMIT = 254  # RFC 5321's longest forward path, less its angle brackets
+PO_NUMBER_LIMIT = 255
+_ADDRESS_LIMITS = {
+    "name": NAME_LIMIT,
+    "firstName": NAME_LIMIT,
+    "lastName": NAME_LIMIT,
+    "recipient": NAME_LIMIT,
+    "company": NAME_LIMIT,
+    "companyName": NAME_LIMIT,
+    "address1": STREET_LIMIT,
+    "address2": STREET_LIMIT,
+    "city": CITY_LIMIT,
+    "zip": ZIP_LIMIT,
+    "provinceCode": ZIP_LIMIT,
+    "zoneCode": ZIP_LIMIT,
+    "phone": PHONE_LIMIT,
+}
 
 
 def _unsupported(path: str, problem: str = "is missing or invalid") -> StructuralError:
@@ -45,6 +71,14 @@ def _field(node: Json, key: str, path: str) -> Any:
 def _text(node: Json | None, key: str) -> str:
     value = (node or {}).get(key)
     return value if isinstance(value, str) else ""
+
+
+def _bounded(node: Json | None, key: str, limit: int, path: str) -> str:
+    """The text at `key`, parked as invalid customer data (naming the field) when longer than `limit`."""
+    text = _text(node, key).strip()
+    if len(text) > limit:
+        raise _invalid_customer(f"{path}.{key}" if path else key, f"is longer than {limit} characters")
+    return text
 
 
 def _datetime(value: Any, path: str) -> datetime:
@@ -147,26 +181,50 @@ def _address(node: Any, path: str) -> Address | None:
         return None
     if not isinstance(node, Mapping):
         raise _invalid_customer(path)
-    country = node.get("countryCodeV2")
+    return _mailing_address(node, path, country_key="countryCodeV2", name_key="name", company_key="company",
+                            province_key="provinceCode")  # fmt: skip
+
+
+def _company_address(node: Any, path: str, company_name: str) -> Address | None:
+    """A company location's CompanyAddress (country in `countryCode`), named after the company when it names
+    no person. `recipient`, `companyName` and `zoneCode` are not selected: the sandbox does not serve them."""
+    if node is None:
+        return None
+    if not isinstance(node, Mapping):
+        raise _invalid_customer(path)
+    node = {**node, "companyName": company_name}
+    return _mailing_address(node, path, country_key="countryCode", name_key="recipient", company_key="companyName",
+                            province_key="zoneCode")  # fmt: skip
+
+
+def _mailing_address(node: Json, path: str, *, country_key: str, name_key: str, company_key: str,
+                     province_key: str) -> Address:  # fmt: skip
+    country = node.get(country_key)
     if not isinstance(country, str) or len(country) != 2:
-        raise _invalid_customer(f"{path}.countryCodeV2")
-    name = _text(node, "name") or f"{_text(node, 'firstName')} {_text(node, 'lastName')}".strip()
+        raise _invalid_customer(f"{path}.{country_key}")
+    text = {key: _bounded(node, key, limit, path) for key, limit in _ADDRESS_LIMITS.items()}
+    company = text[company_key]
+    name = text[name_key] or f"{text['firstName']} {text['lastName']}".strip() or company
     return Address(
         name=name,
-        address1=_text(node, "address1"),
-        address2=_text(node, "address2"),
-        city=_text(node, "city"),
-        zip=_text(node, "zip"),
-        country_code=country,
-        province_code=_text(node, "provinceCode"),
-        company=_text(node, "company"),
-        phone=_text(node, "phone"),
+        address1=text["address1"],
+        address2=text["address2"],
+        city=text["city"],
+        zip=text["zip"],
+        country_code=country.upper(),
+        province_code=text[province_key],
+        company=company,
+        phone=text["phone"],
     )
 
 
 def _checked_email(email: str, path: str) -> str:
-    if email and ("@" not in email or any(c.isspace() for c in email)):
+    email = email.strip()
+    local, _, domain = email.rpartition("@")
+    if email and (not local or "." not in domain or any(c.isspace() for c in email)):
         raise _invalid_customer(path, "is not an e-mail address")
+    if len(email) > EMAIL_LIMIT:
+        raise _invalid_customer(path, f"is longer than {EMAIL_LIMIT} characters")
     return email
 
 
@@ -180,9 +238,9 @@ def _customer(order: Json) -> Customer | None:
     customer = Customer(
         shopify_id=str(_field(node, "id", "customer")),
         email=email,
-        first_name=_text(node, "firstName"),
-        last_name=_text(node, "lastName"),
-        phone=_text(node.get("defaultPhoneNumber"), "phoneNumber"),
+        first_name=_bounded(node, "firstName", NAME_LIMIT, "customer"),
+        last_name=_bounded(node, "lastName", NAME_LIMIT, "customer"),
+        phone=_bounded(node.get("defaultPhoneNumber"), "phoneNumber", PHONE_LIMIT, "customer.defaultPhoneNumber"),
     )
     if not customer.display_name:
         raise _invalid_customer("customer", "has neither a name nor an e-mail address")
@@ -193,21 +251,36 @@ def _guest(order: Json, email: str) -> Customer | None:
     """A guest checkout: no customer record, the buyer known by the order's e-mail and addresses."""
     address = order.get("billingAddress") or order.get("shippingAddress") or {}
     guest = Customer(
-        shopify_id=None, email=email, first_name=_text(address, "firstName"), last_name=_text(address, "lastName")
+        shopify_id=None,
+        email=email,
+        first_name=_bounded(address, "firstName", NAME_LIMIT, "billingAddress"),
+        last_name=_bounded(address, "lastName", NAME_LIMIT, "billingAddress"),
     )
     return guest if guest.display_name else None
 
 
-def _company(order: Json) -> tuple[str | None, str | None]:
+def _company(order: Json) -> Company | None:
+    """The B2B buyer of a company order (purchasingEntity is a PurchasingCompany), else None."""
     entity = order.get("purchasingEntity")
     if not isinstance(entity, Mapping) or entity.get("__typename") != "PurchasingCompany":
-        return None, None
+        return None
     company, location = entity.get("company"), entity.get("location")
     if not isinstance(company, Mapping) or not company.get("id"):
         raise _unsupported("purchasingEntity.company.id")
     if not isinstance(location, Mapping) or not location.get("id"):
         raise _unsupported("purchasingEntity.location.id")
-    return str(company["id"]), str(location["id"])
+    where = "purchasingEntity.location"
+    name = _bounded(company, "name", NAME_LIMIT, "purchasingEntity.company")
+    name = name or f"Shopify company {str(company['id']).rsplit('/', 1)[-1]}"
+    return Company(
+        shopify_id=str(company["id"]),
+        name=name,
+        location_id=str(location["id"]),
+        location_name=_bounded(location, "name", NAME_LIMIT, where),
+        external_id=_bounded(company, "externalId", NAME_LIMIT, "purchasingEntity.company"),
+        billing_address=_company_address(location.get("billingAddress"), f"{where}.billingAddress", name),
+        shipping_address=_company_address(location.get("shippingAddress"), f"{where}.shippingAddress", name),
+    )
 
 
 def _financial_status(order: Json) -> FinancialStatus:
@@ -216,6 +289,13 @@ def _financial_status(order: Json) -> FinancialStatus:
         return FinancialStatus(str(value))
     except ValueError as exc:
         raise _unsupported("displayFinancialStatus", "is missing or not a known financial status") from exc
+
+
+def _presentment_tax(order: Json, currency: str | None) -> Money | None:
+    money = (order.get("currentTotalTaxSet") or {}).get("presentmentMoney")
+    if currency is None or not isinstance(money, Mapping) or money.get("currencyCode") != currency:
+        return None
+    return Money(_amount(money.get("amount"), "currentTotalTaxSet.presentmentMoney.amount"), currency)
 
 
 def _presentment(order: Json) -> tuple[str | None, Money | None]:
@@ -238,7 +318,7 @@ def map_order(shop: str, order: Json, extra_line_items: Sequence[Json] = ()) -> 
     lines = map_line_items([*first_page, *extra_line_items], currency)
     shipping_nodes = (order.get("shippingLines") or {}).get("nodes") or []
     presentment_currency, presentment_total = _presentment(order)
-    company_id, company_location_id = _company(order)
+    company = _company(order)
     cancelled_at = order.get("cancelledAt")
     tags = order.get("tags") or []
     return ShopifyOrder(
@@ -260,9 +340,11 @@ def map_order(shop: str, order: Json, extra_line_items: Sequence[Json] = ()) -> 
         cancelled_at=_datetime(cancelled_at, "cancelledAt") if cancelled_at is not None else None,
         presentment_currency=presentment_currency,
         presentment_total=presentment_total,
-        po_number=order.get("poNumber") or None,
-        company_id=company_id,
-        company_location_id=company_location_id,
+        po_number=_bounded(order, "poNumber", PO_NUMBER_LIMIT, "") or None,
+        company_id=company.shopify_id if company else None,
+        company_location_id=company.location_id if company else None,
         payment_terms=_text(order.get("paymentTerms"), "paymentTermsName") or None,
         tags=tuple(str(t) for t in tags),
+        company=company,
+        presentment_tax=_presentment_tax(order, presentment_currency),
     )

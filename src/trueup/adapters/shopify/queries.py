@@ -50,6 +50,9 @@ fragment TrueupMoneyBag on MoneyBag {
 fragment TrueupAddress on MailingAddress {
   name firstName lastName company address1 address2 city zip provinceCode countryCodeV2 phone
 }
+fragment TrueupCompanyAddress on CompanyAddress {
+  firstName lastName address1 address2 city zip countryCode phone
+}
 fragment TrueupOrder on Order {
   id
   name
@@ -64,7 +67,7 @@ fragment TrueupOrder on Order {
   tags
   email
   currentTotalPriceSet { ...TrueupMoneyBag }
-  currentTotalTaxSet { ...TrueupShopMoney }
+  currentTotalTaxSet { ...TrueupMoneyBag }
   customer {
     id firstName lastName
     defaultEmailAddress { emailAddress }
@@ -74,9 +77,16 @@ fragment TrueupOrder on Order {
   billingAddress { ...TrueupAddress }
   purchasingEntity {
     __typename
-    ... on PurchasingCompany { company { id } location { id } }
+    ... on PurchasingCompany {
+      company { id name externalId }
+      location {
+        id name externalId
+        billingAddress { ...TrueupCompanyAddress }
+        shippingAddress { ...TrueupCompanyAddress }
+      }
+    }
   }
-  paymentTerms { paymentTermsName }
+  paymentTerms { paymentTermsName paymentTermsType dueInDays }
   lineItems(first: 50) {
     pageInfo { hasNextPage endCursor }
     nodes { ...TrueupLineItem }

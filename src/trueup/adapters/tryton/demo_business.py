@@ -18,12 +18,12 @@ from decimal import Decimal
 from typing import Any
 
 # Bump when what this module creates changes: it is part of the template cache key.
-SETUP_VERSION = "4"
+SETUP_VERSION = "5"
 
 COMPANY_NAME = "Trueup Demo Shop"
 COMPANY_CURRENCY = "EUR"
 TAXES = {"VAT20": Decimal("0.20"), "VAT5.5": Decimal("0.055")}
-PAYMENT_TERMS = {"Immediate": 0, "Net 30": 30}
+PAYMENT_TERMS = {"Immediate": 0, "Net 15": 15, "Net 30": 30, "Net 60": 60}
 DEFAULT_PAYMENT_TERM = "Immediate"
 WAREHOUSES = {"WH1": "Warehouse 1", "WH2": "Warehouse 2"}
 GOODS_CATEGORY = "Goods"

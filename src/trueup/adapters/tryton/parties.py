@@ -1,7 +1,8 @@
 """Customers as Tryton parties: matched, never duplicated, with their addresses reused.
 
-A party is found by its `code`, which trueup derives from the customer: `SHOPIFY-<id>` for a Shopify customer,
-`EMAIL-<hash>` for a guest. Tryton keeps party codes unique (a SQL constraint), so two workers racing to
+A party is found by its `code`: the one the domain chose when it did (`SHOPIFY-COMPANY-<id>` for a B2B company,
+`SHOPIFY-GUESTS` for the shared guest party), else `SHOPIFY-<id>` for a Shopify customer, `EMAIL-<hash>` for a
+guest. Tryton keeps party codes unique (a SQL constraint), so two workers racing to
 create the same customer cannot both succeed: the loser finds the winner's party. A party an ERP user created
 by hand is found by its e-mail contact mechanism.
 """
@@ -20,6 +21,8 @@ _ADDRESS_FIELDS = ["party_name", "street_unstructured", "postal_code", "city", "
 
 def party_code(customer: Customer) -> str:
     """The Tryton party code of `customer` (no personal data in it: a guest's e-mail is hashed)."""
+    if customer.erp_code:
+        return customer.erp_code
     if customer.shopify_id:
         return f"SHOPIFY-{customer.shopify_id.rsplit('/', 1)[-1]}"
     digest = hashlib.sha256(customer.email.strip().lower().encode()).hexdigest()[:20]
@@ -46,7 +49,9 @@ class PartyBook:
         return (by_code or [p["id"] for p in found] or [None])[0]
 
     def find_or_create(self, customer: Customer, addresses: list[Address]) -> tuple[int, list[int]]:
-        """The party of `customer` and the ids of `addresses` on it (reused when already there)."""
+        """The party of `customer` and the ids of `addresses` on it (reused when already there). An address in
+        a country the ERP does not know is invalid customer data: nothing is created."""
+        self._check_countries(addresses)
         party_id = self.find(customer)
         if party_id is None:
             created = self._create(customer, addresses)
@@ -56,6 +61,13 @@ class PartyBook:
             if party_id is None:
                 raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "Tryton refused to create the customer")
         return party_id, self._address_ids(party_id, addresses)
+
+    def _check_countries(self, addresses: list[Address]) -> None:
+        if any(a.country_code.upper() not in self._country_ids for a in addresses):
+            # The field is named, never the value: the order's addresses are personal data.
+            raise StructuralError(
+                Cause.INVALID_CUSTOMER_DATA, "an address's country_code is not a country known to Tryton"
+            )
 
     def _create(self, customer: Customer, addresses: list[Address]) -> tuple[int, list[int]] | None:
         contacts = [{"type": "email", "value": customer.email.strip().lower()}] if customer.email.strip() else []
