@@ -22,6 +22,7 @@ from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.parties import party_code
 from trueup.adapters.tryton.products import receive_stock
+from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.money import Money
 from trueup.domain.orders import Address, Customer
@@ -40,6 +41,7 @@ class Harness:
     receive_stock: Callable[[dict[str, int], str], None]
     parties_of: Callable[[Customer], int]
     sales_with_reference: Callable[[str], int]
+    add_kit: Callable[[str, list[tuple[str, int, str]]], None]  # kit SKU, [(component SKU, quantity, list price)]
 
 
 def fake_harness() -> Harness:
@@ -55,6 +57,7 @@ def fake_harness() -> Harness:
         receive_stock=add_stock,
         parties_of=fake.parties_of,
         sales_with_reference=lambda reference: int(reference in fake.sales),
+        add_kit=lambda sku, parts: fake.add_kit(sku, [KitComponent(c, Decimal(q), Decimal(p)) for c, q, p in parts]),
     )
 
 
@@ -78,11 +81,17 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
             sales_with_reference=lambda reference: int(
                 client.call("sale.sale", "search_count", [("reference", "=", reference)])
             ),
+            add_kit=lambda sku, parts: add_kit(client, sku, parts),
         )
 
 
 def add_products(client: TrytonClient, prices: dict[str, str]) -> None:
     seed_catalogue(client, [catalogue_item(sku, price) for sku, price in prices.items()])
+
+
+def add_kit(client: TrytonClient, sku: str, parts: list[tuple[str, int, str]]) -> None:
+    components = [catalogue_item(c, price) for c, _, price in parts]
+    seed_catalogue(client, [*components, catalogue_item(sku, "0.00", components=[(c, q) for c, q, _ in parts])])
 
 
 # --- factories -------------------------------------------------------------------------------------
@@ -231,6 +240,19 @@ def test_posted_totals_equal_the_request(harness: Harness, quantity: int, unit_p
     assert posted.untaxed == request.expected_untaxed
     assert posted.tax == request.expected_tax
     assert posted.total == request.expected_untaxed + request.expected_tax
+
+
+def test_kit_components_are_read_with_their_quantities_and_list_prices(harness: Harness) -> None:
+    kit, cap, sock = unique("KIT"), unique("CAP"), unique("SOCK")
+    (plain,) = new_skus(harness, 1)
+    harness.add_kit(kit, [(cap, 1, "15.00"), (sock, 2, "4.50")])
+
+    kits = harness.back_office.kit_components([kit, plain, unique("MISSING")])
+
+    assert kits == {
+        kit: [KitComponent(cap, Decimal(1), Decimal("15.00")), KitComponent(sock, Decimal(2), Decimal("4.50"))]
+    }
+    assert harness.back_office.unknown_skus([kit, cap, sock]) == set()
 
 
 def test_stock_levels_are_per_warehouse(harness: Harness) -> None:

@@ -2,8 +2,9 @@
 tests/contract/test_back_office_contract.py.
 
 Same rules as TrytonBackOffice: sales found by their external reference; every SKU, tax and warehouse is
-checked before anything is created; one party per customer (Shopify id first, then e-mail); tax rounded
-per line. Knobs for engine tests:
+checked before anything is created; one party per customer (the domain's party code, else Shopify id, then
+e-mail), its addresses reused; the payment term looked up by name; tax rounded per line; kits (`add_kit`)
+read back by `kit_components`. Knobs for engine tests:
 - `down = True`: every call raises TransientError;
 - `commit_then_timeout_next = True`: the next create commits the sale, then raises TransientError (a timeout
   after the ERP committed);
@@ -17,13 +18,55 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.money import Money, minor_unit, total
-from trueup.domain.orders import Customer
+from trueup.domain.orders import Address, Customer
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
 from trueup.service_layer.ports import StockLevel
 
 DEFAULT_TAX_RATES = {"VAT20": Decimal("0.20"), "VAT5.5": Decimal("0.055")}
+DEFAULT_PAYMENT_TERMS = frozenset({"Immediate", "Net 15", "Net 30", "Net 60"})  # as in the demo Tryton business
+# The countries of the demo Tryton business.
+DEFAULT_COUNTRIES = frozenset(
+    {
+        "AT",
+        "AU",
+        "BE",
+        "CA",
+        "CH",
+        "CZ",
+        "DE",
+        "DK",
+        "ES",
+        "FI",
+        "FR",
+        "GB",
+        "GR",
+        "IE",
+        "IT",
+        "JP",
+        "LU",
+        "NL",
+        "NO",
+        "NZ",
+        "PL",
+        "PT",
+        "SE",
+        "US",
+    }
+)
+
+
+@dataclass(frozen=True)
+class SaleRecord:
+    """What the fake keeps of a sale besides its totals (Tryton's party, payment_term, comment, addresses)."""
+
+    party_id: int
+    payment_term: str | None
+    comment: str | None
+    invoice_address: Address | None
+    shipment_address: Address | None
 
 
 @dataclass
@@ -32,19 +75,30 @@ class FakeBackOffice:
     tax_rates: dict[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_TAX_RATES))
     warehouses: set[str] = field(default_factory=lambda: {"WH1", "WH2"})
     currencies: set[str] = field(default_factory=lambda: {"EUR", "USD", "GBP"})
+    payment_terms: set[str] = field(default_factory=lambda: set(DEFAULT_PAYMENT_TERMS))
+    countries: set[str] = field(default_factory=lambda: set(DEFAULT_COUNTRIES))
     stock: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (sku, warehouse) → units
+    kits: dict[str, list[KitComponent]] = field(default_factory=dict)  # kit SKU → its components
     down: bool = False
     commit_then_timeout_next: bool = False
     reject_next: bool | str = False
     sales: dict[str, PostedSale] = field(default_factory=dict)  # by reference
+    requests: dict[str, SalesOrderRequest] = field(default_factory=dict)  # what each sale was posted from
     sale_parties: dict[str, int] = field(default_factory=dict)  # reference → party id
     parties: dict[int, Customer] = field(default_factory=dict)
+    party_addresses: dict[int, list[Address]] = field(default_factory=dict)  # each address once per party
+    sale_records: dict[str, SaleRecord] = field(default_factory=dict)  # by reference
     calls: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- test set-up ----------------------------------------------------------------------------
     def add_products(self, *skus: str) -> None:
         self.skus.update(skus)
+
+    def add_kit(self, sku: str, components: list[KitComponent]) -> None:
+        """A kit sold under `sku`, made of `components` (which become products too)."""
+        self.skus.update([sku, *(c.sku for c in components)])
+        self.kits[sku] = list(components)
 
     def parties_of(self, customer: Customer) -> int:
         """How many parties `customer` matches (by Shopify id or e-mail): 1 when nothing was duplicated."""
@@ -67,6 +121,10 @@ class FakeBackOffice:
             )
         known = sorted(set(skus) & self.skus)
         return [StockLevel(sku, warehouse, self.stock.get((sku, warehouse), Decimal(0))) for sku in known]
+
+    def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
+        self._enter("kit_components")
+        return {sku: list(self.kits[sku]) for sku in sorted(set(skus)) if self.kits.get(sku)}
 
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
         self._enter("create_sales_order")
@@ -105,6 +163,11 @@ class FakeBackOffice:
             )
         if order.currency not in self.currencies:
             raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"currency {order.currency} unknown")
+        if order.payment_term is not None and order.payment_term not in self.payment_terms:
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_TERM, f"no payment term named {order.payment_term}")
+        addresses = [a for a in (order.invoice_address, order.shipment_address) if a is not None]
+        if any(a.country_code.upper() not in self.countries for a in addresses):
+            raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "an address's country_code is not a known country")
 
     def _post(self, order: SalesOrderRequest) -> PostedSale:
         untaxed = total([line.amount.rounded() for line in order.lines], order.currency)
@@ -114,8 +177,20 @@ class FakeBackOffice:
         number = len(self.sales) + 1
         sale = PostedSale(number, f"SO{number}", order.reference, "processing", untaxed, tax, untaxed + tax)
         self.sales[order.reference] = sale
+        self.requests[order.reference] = order
         self.sale_parties[order.reference] = party_id
+        invoice = order.invoice_address or order.shipment_address
+        shipment = order.shipment_address or order.invoice_address
+        self._keep_addresses(party_id, [a for a in (invoice, shipment) if a is not None])
+        comment = (
+            order.note if order.note is not None else (f"PO number: {order.po_number}" if order.po_number else None)
+        )
+        self.sale_records[order.reference] = SaleRecord(party_id, order.payment_term, comment, invoice, shipment)
         return sale
+
+    def _keep_addresses(self, party_id: int, addresses: list[Address]) -> None:
+        known = self.party_addresses.setdefault(party_id, [])
+        known.extend(a for a in dict.fromkeys(addresses) if a not in known)
 
     @staticmethod
     def _tax_rounding(order: SalesOrderRequest, tax: Money) -> Money:
@@ -135,8 +210,12 @@ class FakeBackOffice:
         return Money(sum(amounts, Decimal(0)), base.currency)
 
     def _party(self, customer: Customer) -> int:
+        if customer.erp_code:  # the domain chose the party (a company, the shared guest party): by code only
+            for party_id, known in self.parties.items():
+                if known.erp_code == customer.erp_code:
+                    return party_id
         for party_id, known in self.parties.items():
-            if customer.shopify_id and known.shopify_id == customer.shopify_id:
+            if customer.shopify_id and known.shopify_id == customer.shopify_id and not known.erp_code:
                 return party_id
         for party_id, known in self.parties.items():
             if customer.email and known.email.lower() == customer.email.lower():
@@ -147,6 +226,8 @@ class FakeBackOffice:
 
 
 def _same_customer(a: Customer, b: Customer) -> bool:
+    if a.erp_code or b.erp_code:
+        return a.erp_code == b.erp_code
     if a.shopify_id and a.shopify_id == b.shopify_id:
         return True
     return bool(a.email) and a.email.lower() == b.email.lower()

@@ -6,14 +6,16 @@ divide evenly by the quantity; the back-office adapter expresses it in the ERP's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from trueup.domain.bundles import ComponentShare, KitComponent, explode_kit
+from trueup.domain.buyers import GuestRule, erp_payment_term, sale_note, sales_addresses, sales_customer
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money, total
 from trueup.domain.orders import OrderLine, ShippingLine, ShopifyOrder, TaxLine
-from trueup.domain.sales import SalesLine, SalesOrderRequest
+from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
 
 SHIPPING_SKU = "SHIPPING"
 
@@ -28,6 +30,9 @@ class PostingPolicy:
     shipping_sku: str = SHIPPING_SKU
     # The largest difference between the ERP's tax and Shopify's booked as rounding (shop currency).
     tax_rounding_tolerance: Decimal = Decimal("0.05")
+    # Shopify payment terms name ("Net 30") -> ERP payment term name; unmapped terms park the order.
+    payment_terms: Mapping[str, str] = field(default_factory=dict)
+    guest_rule: GuestRule = GuestRule.BY_EMAIL
 
 
 def tax_key(tax: TaxLine) -> str:
@@ -66,6 +71,37 @@ def _product_lines(line: OrderLine, policy: PostingPolicy, taxes_included: bool)
     return [SalesLine(line.sku, line.title, quantity, unit_price, codes, net_amount=untaxed)]
 
 
+def _goods_lines(
+    order: ShopifyOrder, policy: PostingPolicy, kits: Mapping[str, Sequence[KitComponent]]
+) -> list[SalesLine]:
+    inclusive = order.taxes_included
+    lines: list[SalesLine] = []
+    for line in order.lines:
+        if line.quantity <= 0:
+            continue
+        components = kits.get(line.sku)
+        if components:
+            lines += _component_lines(line, components, policy, inclusive)
+        else:
+            lines += _product_lines(line, policy, inclusive)
+    return lines
+
+
+def _component_lines(
+    line: OrderLine, components: Sequence[KitComponent], policy: PostingPolicy, taxes_included: bool
+) -> list[SalesLine]:
+    """A single-SKU bundle as its components (the warehouse picks those), each at its exact share."""
+    codes = _tax_codes(line.taxes, policy)
+    return [_share_line(share, codes, taxes_included) for share in explode_kit(line, components)]
+
+
+def _share_line(share: ComponentShare, codes: tuple[str, ...], taxes_included: bool) -> SalesLine:
+    untaxed = _untaxed(share.net, share.tax, taxes_included)
+    unit_price = Money(untaxed.amount / share.quantity, untaxed.currency)
+    description = f"{share.bundle_title} ({share.bundle_sku}): {share.sku}"
+    return SalesLine(share.sku, description, share.quantity, unit_price, codes, net_amount=untaxed)
+
+
 def _shipping_line(shipping: ShippingLine, policy: PostingPolicy, taxes_included: bool) -> SalesLine:
     return SalesLine(
         sku=policy.shipping_sku,
@@ -83,34 +119,36 @@ def _check_lines(order: ShopifyOrder) -> None:
         raise StructuralError(
             Cause.SKU_NOT_IN_ITEM_MASTER, f"{len(missing)} line(s) have no SKU in Shopify", needs={"skus": [""]}
         )
-    if order.customer is None:
-        raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "the order has no customer and no email")
 
 
-def build_sales_order(order: ShopifyOrder, policy: PostingPolicy) -> SalesOrderRequest:
+def build_sales_order(
+    order: ShopifyOrder, policy: PostingPolicy, kits: Mapping[str, Sequence[KitComponent]] | None = None
+) -> SalesOrderRequest:
     """The ERP sales order for `order`; raises StructuralError naming what is missing.
 
-    Lines with no quantity left (removed by an edit) are left out. Checks that the lines, shipping and
-    tax add up to Shopify's total before anything is posted.
+    Lines with no quantity left (removed by an edit) are left out. A line whose SKU is in `kits` (the ERP's
+    kit definitions, by SKU) posts as its components. Checks that the lines, shipping and tax add up to
+    Shopify's total before anything is posted.
     """
     _check_lines(order)
-    assert order.customer is not None  # checked above; narrows the type
+    invoice_address, shipment_address = sales_addresses(order)
     inclusive = order.taxes_included
-    lines = [sl for line in order.lines if line.quantity > 0 for sl in _product_lines(line, policy, inclusive)]
+    lines = _goods_lines(order, policy, kits or {})
     lines += [_shipping_line(s, policy, inclusive) for s in order.shipping if not s.price.is_zero()]
     request = SalesOrderRequest(
         reference=order_reference(order),
         description=order.name,
         currency=order.currency,
-        customer=order.customer,
-        invoice_address=order.billing_address or order.shipping_address,
-        shipment_address=order.shipping_address,
+        customer=sales_customer(order, policy.guest_rule),
+        invoice_address=invoice_address,
+        shipment_address=shipment_address,
         lines=tuple(lines),
         expected_untaxed=total([line.amount for line in lines], order.currency),
         expected_tax=order.total_tax,
         warehouse=policy.warehouse,
         po_number=order.po_number,
-        payment_term=order.payment_terms,
+        payment_term=erp_payment_term(order, policy.payment_terms),
+        note=sale_note(order),
         tax_rounding_tolerance=Money(policy.tax_rounding_tolerance, order.currency),
     )
     check_totals(order, request)
@@ -124,4 +162,19 @@ def check_totals(order: ShopifyOrder, request: SalesOrderRequest) -> None:
         raise StructuralError(
             Cause.TOTALS_MISMATCH,
             f"the order's parts add up to {expected} but Shopify's total is {order.total_price}",
+        )
+
+
+def check_posted_totals(order: ShopifyOrder, sale: PostedSale) -> None:
+    """After posting: the ERP's sale must total what Shopify charged, to the cent.
+
+    A tax rounding within tolerance is already booked on the sale as its own line, so the totals agree
+    exactly; any difference left is a mismatch for a person, with both figures.
+    """
+    erp, shopify = sale.total.rounded(), order.total_price.rounded()
+    if erp != shopify:
+        raise StructuralError(
+            Cause.TOTALS_MISMATCH,
+            f"the ERP's sale {sale.number} totals {erp} (untaxed {sale.untaxed}, tax {sale.tax}) "
+            f"but Shopify's total is {shopify} (difference {shopify - erp})",
         )

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
@@ -66,6 +67,10 @@ class BackOffice(Protocol):
 
     def stock_levels(self, skus: Iterable[str], warehouse: str) -> list[StockLevel]:
         """Available quantities of `skus` at `warehouse`."""
+
+    def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
+        """The components of those of `skus` the ERP defines as kits (bundles sold under one SKU), in the
+        ERP's order, with their list prices; SKUs that are not kits, or are unknown, are left out."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,11 @@ class Store(Protocol):
 
     def running_jobs(self) -> int:
         """Jobs claimed by a worker and not finished (including those whose lease expired)."""
+
+    def purge(self, done_jobs_before: datetime, deliveries_before: datetime) -> tuple[int, int]:
+        """Delete jobs finished before `done_jobs_before` and deliveries received before `deliveries_before`;
+        returns how many of each. Waiting and running jobs and the ledger are never purged. A delivery
+        purged can no longer be recognised as a duplicate: keep deliveries longer than Shopify retries."""
 
     # --- ledger ---------------------------------------------------------------------------------
     def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None: ...

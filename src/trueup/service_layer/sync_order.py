@@ -9,13 +9,14 @@ committed is found, never repeated.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 import structlog
 
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
-from trueup.domain.posting import PostingPolicy, build_sales_order, order_reference
+from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals, order_reference
 from trueup.domain.sales import PostedSale
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
 
@@ -87,13 +88,29 @@ def _advance(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> Ledg
         if not order.is_postable:
             return entry.moved_to(OrderState.WAITING_FOR_PAYMENT, now)
         existing = _post(ctx, order)
-    return entry.moved_to(
-        OrderState.POSTED, now, erp_sale_id=existing.erp_id, erp_number=existing.number, erp_total=existing.total
-    )
+    return _checked(order, entry, existing, now)
+
+
+def _checked(order: ShopifyOrder, entry: LedgerEntry, sale: PostedSale, now: datetime) -> LedgerEntry:
+    """Posted if the ERP's sale totals what Shopify charged; otherwise parked, the sale kept on the entry so
+    both figures are shown (and a replay checks again once a person has put the sale right)."""
+    erp = {"erp_sale_id": sale.erp_id, "erp_number": sale.number, "erp_total": sale.total}
+    if order.cancelled_at is not None:
+        return entry.moved_to(OrderState.POSTED, now, **erp)  # cancelled since: the post-purchase flow's
+    try:
+        check_posted_totals(order, sale)
+    except StructuralError as problem:
+        log.warning("posted_totals_differ", shop=order.shop, order=order.name, sale=sale.number)
+        return entry.moved_to(
+            OrderState.EXCEPTION, now, cause=problem.cause, detail=problem.detail, needs=problem.needs, **erp
+        )
+    return entry.moved_to(OrderState.POSTED, now, **erp)
 
 
 def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
-    request = build_sales_order(order, ctx.policy)
+    # A SKU the ERP defines as a kit posts as its components: one look-up for the whole order.
+    kits = ctx.back_office.kit_components({line.sku for line in order.lines if line.quantity > 0 and line.sku})
+    request = build_sales_order(order, ctx.policy, kits)
     unknown = ctx.back_office.unknown_skus(request.skus)
     if unknown:
         raise StructuralError(

@@ -2,7 +2,9 @@
 
 A sales order carries the external reference in `sale.sale.reference`: it is Tryton's field for the
 customer-side identification of a sale (searchable, shown in the sale list, free text), whereas `number`
-is Tryton's own sequence and `description` holds the human name ("#1001"). Taxes are matched by their
+is Tryton's own sequence and `description` holds the human name ("#1001"). The sale's `comment` holds
+the buyer's PO number ("PO number: …", first line) and, for an order paid in another currency, what was
+charged in it; Tryton copies neither to the invoice by itself. Taxes are matched by their
 *name* (account.tax has no code field in 8.2), products by `code` (= SKU), warehouses by location code.
 
 Posting an order costs 6 to 8 calls: products and taxes (1 each), party (1–3), sale with its lines (1),
@@ -18,8 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.kits import read_kit_components
 from trueup.adapters.tryton.parties import PartyBook
 from trueup.adapters.tryton.sale_lines import priced_parts
+from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
@@ -79,6 +83,10 @@ class TrytonBackOffice:
             StockLevel(row["code"], warehouse, _quantity(min(row["quantity"], row["forecast_quantity"])))
             for row in rows
         ]
+
+    def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
+        """The components of the kits among `skus` (product_kit), with their list prices (see kits.py)."""
+        return read_kit_components(self._client, skus)
 
     # --- create ---------------------------------------------------------------------------------
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
@@ -181,7 +189,7 @@ class TrytonBackOffice:
                                   needs={"warehouses": [order.warehouse]})  # fmt: skip
         terms = self._lookup("payment_terms", {order.payment_term} - {None})
         if order.payment_term is not None and order.payment_term not in terms:
-            raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"no Tryton payment term named {order.payment_term}")
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_TERM, f"no Tryton payment term named {order.payment_term}")
 
     def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
         invoice = order.invoice_address or order.shipment_address
@@ -200,7 +208,7 @@ class TrytonBackOffice:
             "payment_term": self._payment_term_id(order.payment_term),
             "reference": order.reference,
             "description": order.description,
-            "comment": f"PO {order.po_number}" if order.po_number else None,
+            "comment": _comment(order),
             "lines": [("create", [v for line in order.lines for v in self._line_values(line, products)])],
         }
 
@@ -294,6 +302,12 @@ _LOOKUPS: dict[str, tuple[str, str, list[Any]]] = {
     "warehouses": ("stock.location", "code", [("type", "=", "warehouse")]),
     "payment_terms": ("account.invoice.payment_term", "name", []),
 }
+
+
+def _comment(order: SalesOrderRequest) -> str | None:
+    if order.note is not None:
+        return order.note
+    return f"PO number: {order.po_number}" if order.po_number else None  # a request built without a note
 
 
 def _quantity(value: float | Decimal) -> Decimal:

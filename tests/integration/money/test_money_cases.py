@@ -1,0 +1,57 @@
+"""Each money case posts to the real Tryton and must land there to the cent (see cases.py).
+
+The path is the engine's: the kits among the order's SKUs are read from Tryton, the sales order is built
+from the Shopify order, TrytonBackOffice creates and confirms it, and the sale read back is compared with
+the case's expected lines and totals, and with Shopify's total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+
+from tests.integration.money.cases import CASES, GOODS, KITS, TAX_MAPPING, US_TAXES, MoneyCase
+from tests.integration.money.tryton_sales import sale_lines
+from tests.support.tryton import catalogue_item, connect, seed_catalogue
+from trueup.adapters.tryton.back_office import TrytonBackOffice
+from trueup.adapters.tryton.demo_taxes import ensure_taxes
+from trueup.adapters.tryton.embedded import TrytonServer
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.domain.money import Money
+from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals
+
+pytestmark = pytest.mark.tryton
+
+POLICY = PostingPolicy(taxes=TAX_MAPPING, warehouse="WH1")
+
+
+@pytest.fixture(scope="module")
+def client(tryton_server: TrytonServer) -> Iterator[TrytonClient]:
+    """A client on a Tryton holding the cases' goods, kit and taxes."""
+    with connect(tryton_server) as client:
+        goods = [catalogue_item(sku, price) for sku, price in GOODS.items()]
+        kits = [catalogue_item(sku, "25.00", components=parts) for sku, parts in KITS.items()]
+        seed_catalogue(client, goods + kits)
+        ensure_taxes(client, US_TAXES.items())
+        yield client
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_the_erp_holds_exactly_what_shopify_charged(client: TrytonClient, case: MoneyCase) -> None:
+    back_office = TrytonBackOffice(client)
+    order = case.order
+    kits = back_office.kit_components({line.sku for line in order.lines})
+
+    sale = back_office.create_sales_order(build_sales_order(order, POLICY, kits))
+
+    currency = order.currency
+    assert order.total_price == Money(Decimal(case.total), currency), "the case itself must add up"
+    assert (sale.untaxed, sale.tax, sale.total) == (
+        Money(Decimal(case.untaxed), currency),
+        Money(Decimal(case.tax), currency),
+        Money(Decimal(case.total), currency),
+    )
+    assert sale_lines(client, sale.erp_id) == [(sku, Decimal(q), Decimal(amount)) for sku, q, amount in case.lines]
+    check_posted_totals(order, sale)
