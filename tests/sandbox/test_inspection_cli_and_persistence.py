@@ -6,7 +6,6 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from shopify_sandbox.bench import requests_per_second
 from shopify_sandbox.cli import sandbox_app
 from shopify_sandbox.clock import ManualClock, SystemClock
 from shopify_sandbox.events import NullBus
@@ -79,26 +78,3 @@ def test_a_saved_state_comes_back_with_its_orders(tmp_path: Path) -> None:
 def test_a_missing_extension_module_is_skipped() -> None:
     assert load("shopify_sandbox.no_such_module:routes") is None
     assert load("shopify_sandbox.money:allocate") is not None
-
-
-def test_the_benchmark_reports_its_measure() -> None:
-    report = requests_per_second(requests=20, concurrency=2)
-    assert report["ok"] == 20
-    assert report["failed"] == 0
-    assert report["requests_per_second"] > 0
-
-
-def test_a_state_file_is_written_at_shutdown_and_read_at_start(tmp_path: Path) -> None:
-    from shopify_sandbox.app import create_app
-    from shopify_sandbox.live_server import running_server
-
-    path = tmp_path / "sandbox.state"
-    first = create_app(sandbox_config(state_file=path))
-    state = first.state.sandbox.state
-    variant = next(v for v in state.all("ProductVariant") if v.sku == "TOTE")
-    with running_server(first):
-        create_order(state, {"lineItems": [{"variantId": variant.id, "quantity": 1}]})
-    assert path.exists()
-    second = SandboxClient(sandbox_config(state_file=path))
-    names = second.graphql("{ orders(first: 5) { nodes { name } } }")["data"]["orders"]["nodes"]
-    assert names == [{"name": "#1001"}]
