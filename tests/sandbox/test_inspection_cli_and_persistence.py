@@ -78,3 +78,19 @@ def test_a_saved_state_comes_back_with_its_orders(tmp_path: Path) -> None:
 def test_a_missing_extension_module_is_skipped() -> None:
     assert load("shopify_sandbox.no_such_module:routes") is None
     assert load("shopify_sandbox.money:allocate") is not None
+
+
+def test_a_state_file_is_written_at_shutdown_and_read_at_start(tmp_path: Path) -> None:
+    from shopify_sandbox.app import create_app
+    from shopify_sandbox.live_server import running_server
+
+    path = tmp_path / "sandbox.state"
+    first = create_app(sandbox_config(state_file=path))
+    state = first.state.sandbox.state
+    variant = next(v for v in state.all("ProductVariant") if v.sku == "TOTE")
+    with running_server(first):
+        create_order(state, {"lineItems": [{"variantId": variant.id, "quantity": 1}]})
+    assert path.exists()
+    second = SandboxClient(sandbox_config(state_file=path))
+    names = second.graphql("{ orders(first: 5) { nodes { name } } }")["data"]["orders"]["nodes"]
+    assert names == [{"name": "#1001"}]
