@@ -18,6 +18,7 @@ _BASES = {
     "InventoryItem": 47_201_000_000_000,
     "Location": 71_001_000_000,
     "Customer": 7_401_000_000_000,
+    "Metafield": 30_201_000_000_000,
     "FulfillmentOrder": 6_701_000_000_000,
     "FulfillmentOrderLineItem": 14_801_000_000_000,
     "OrderTransaction": 6_901_000_000_000,

@@ -18,7 +18,8 @@ from shopify_sandbox.models.catalog import (
     ProductVariant,
     Shop,
 )
-from shopify_sandbox.spec import CompanySpec, CustomerSpec, ProductSpec, ShopSpec
+from shopify_sandbox.models.metafields import Metafield
+from shopify_sandbox.spec import CompanySpec, CustomerSpec, MetafieldSpec, ProductSpec, ShopSpec
 from shopify_sandbox.state import ShopState
 
 
@@ -155,8 +156,28 @@ def _add_customer(state: ShopState, spec: CustomerSpec) -> Customer:
             default_address=_customer_address(spec),
             created_at=now,
             updated_at=now,
+            metafields=_metafields(state, spec.metafields, "CUSTOMER"),
         )
     )
+
+
+def _metafields(state: ShopState, specs: tuple[MetafieldSpec, ...], owner_type: str) -> list[Metafield]:
+    now = state.now()
+    return [
+        state.add(
+            Metafield(
+                number=state.new_number("Metafield"),
+                namespace=spec.namespace,
+                key=spec.key,
+                value=spec.value,
+                type=spec.type,
+                owner_type=owner_type,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        for spec in specs
+    ]
 
 
 def _add_company(state: ShopState, spec: CompanySpec, customers: list[Customer]) -> Company:
@@ -169,6 +190,7 @@ def _add_company(state: ShopState, spec: CompanySpec, customers: list[Customer])
             catalog_discount_percent=spec.catalog_discount_percent,
             created_at=now,
             updated_at=now,
+            metafields=_metafields(state, spec.metafields, "COMPANY"),
         )
     )
     contact_customer = next((c for c in customers if c.email == spec.contact_email), None)

@@ -48,6 +48,16 @@ class ProductSpec:
 
 
 @dataclass(frozen=True)
+class MetafieldSpec:
+    """A metafield to seed on a customer or a company, e.g. ("erp", "account_number", "ACC-00042")."""
+
+    namespace: str
+    key: str
+    value: str
+    type: str = "single_line_text_field"
+
+
+@dataclass(frozen=True)
 class CustomerSpec:
     first_name: str
     last_name: str
@@ -57,6 +67,7 @@ class CustomerSpec:
     city: str
     zip: str
     country_code: str
+    metafields: tuple[MetafieldSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,7 @@ class CompanySpec:
     locations: tuple[CompanyLocationSpec, ...]
     # Company price list: a fixed percentage off list price, applied at checkout.
     catalog_discount_percent: Decimal = Decimal("0")
+    metafields: tuple[MetafieldSpec, ...] = ()
 
 
 @dataclass(frozen=True)

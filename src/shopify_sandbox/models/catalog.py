@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from shopify_sandbox.models.addresses import LocationAddress, MailingAddress
 from shopify_sandbox.models.base import Node
+from shopify_sandbox.models.metafields import Metafield
 
 # Shopify's inventory quantity names; `on_hand` is derived (see InventoryLevel.quantity).
 STORED_QUANTITY_NAMES = (
@@ -162,6 +163,7 @@ class Customer(Node):
     created_at: datetime | None = None
     updated_at: datetime | None = None
     state: str = "ENABLED"
+    metafields: list[Metafield] = field(default_factory=list)
 
     @property
     def display_name(self) -> str:
@@ -184,6 +186,7 @@ class Company(Node):
     catalog_discount_percent: Decimal = Decimal("0")
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    metafields: list[Metafield] = field(default_factory=list)
 
     @property
     def main_contact(self) -> CompanyContact | None:

@@ -12,6 +12,7 @@ from shopify_sandbox.spec import (
     CompanySpec,
     CustomerSpec,
     LocationSpec,
+    MetafieldSpec,
     ProductSpec,
     ShopSpec,
     VariantSpec,
@@ -148,7 +149,9 @@ def _customers(rng: random.Random, count: int) -> tuple[CustomerSpec, ...]:
         phone = f"+1555{rng.randint(1000000, 9999999)}" if rng.random() < 0.7 else None
         address = f"{rng.randint(1, 999)} {rng.choice(STREETS)}"
         email = f"{first.lower()}.{last.lower()}.{n + 1}@example.com"
-        customers.append(CustomerSpec(first, last, email, phone, address, place.city, place.zip, "US"))
+        # Every fifth customer has an account in the brand's ERP (no draw from `rng`: seeds keep their shops).
+        metafields = (MetafieldSpec("erp", "account_number", f"C-{n + 1:05d}"),) if n % 5 == 0 else ()
+        customers.append(CustomerSpec(first, last, email, phone, address, place.city, place.zip, "US", metafields))
     return tuple(customers)
 
 
@@ -168,7 +171,10 @@ def _companies(rng: random.Random, count: int) -> tuple[CompanySpec, ...]:
             for label, place in zip(("HQ", "Warehouse"), rng.sample(PLACES, 2), strict=False)
         )[: rng.choice((1, 2))]
         discount = Decimal(rng.choice((10, 15, 20)))
-        companies.append(CompanySpec(name, f"B2B-{n + 1:04d}", f"purchasing@{handle}.example", locations, discount))
+        account = (MetafieldSpec("erp", "account_number", f"ACC-{n + 1:05d}"),)
+        companies.append(
+            CompanySpec(name, f"B2B-{n + 1:04d}", f"purchasing@{handle}.example", locations, discount, account)
+        )
     return tuple(companies)
 
 
