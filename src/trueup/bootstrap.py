@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.storage.migrate import upgrade
@@ -10,7 +11,9 @@ from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.config import ShopConfig, TrueupConfig
+from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
+from trueup.domain.party_fields import parse_mappings
 from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.ports import BackOffice
 from trueup.service_layer.sync_order import OrderContext
@@ -46,7 +49,11 @@ def build_back_office(config: TrueupConfig) -> BackOffice:
 def build_shopify(shop: ShopConfig, config: TrueupConfig) -> ShopifyAdminClient:
     token = shop.access_token.read(f"shops[{shop.domain}].access_token", config.base_dir)
     return ShopifyAdminClient(
-        shop.domain, token.get_secret_value(), api_version=shop.api_version, base_url=shop.api_url
+        shop.domain,
+        token.get_secret_value(),
+        api_version=shop.api_version,
+        base_url=shop.api_url,
+        metafields=[mapping.source for mapping in parse_mappings(config.metafields)],
     )
 
 
@@ -57,7 +64,17 @@ def posting_policy(shop: ShopConfig, config: TrueupConfig) -> PostingPolicy:
         tax_rounding_tolerance=config.tax_rounding_tolerance,
         payment_terms=dict(config.payment_terms),
         guest_rule=GuestRule(config.guest_checkout),
+        bundles=configured_bundles(config),
+        party_metafields=parse_mappings(config.metafields),
     )
+
+
+def configured_bundles(config: TrueupConfig) -> dict[str, tuple[KitComponent, ...]]:
+    """The bundles of `[bundles]` as kit definitions; list-price weights are read from the ERP when posting."""
+    return {
+        sku: tuple(KitComponent(c.sku, c.quantity, list_price=Decimal(0), weight=c.weight) for c in bundle.components)
+        for sku, bundle in config.bundles.items()
+    }
 
 
 def build_contexts(

@@ -12,9 +12,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from trueup.domain.errors import BadInput
+from trueup.domain.party_fields import parse_mappings
 
 DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
 
@@ -90,6 +100,34 @@ class WorkerConfig(_Strict):
     purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
 
 
+class BundleComponentConfig(_Strict):
+    """One component of a single-SKU bundle defined in configuration."""
+
+    sku: Annotated[str, Field(min_length=1)]
+    quantity: Annotated[Decimal, Field(gt=0)] = Decimal(1)  # units per bundle sold
+    # Per unit of the component, instead of its ERP list price (only with spread = "weights").
+    weight: Annotated[Decimal, Field(ge=0)] | None = None
+
+
+class BundleConfig(_Strict):
+    """A bundle sold under one SKU: the warehouse gets its components, and the price, discount and tax Shopify
+    charged are spread over them by weight, to the cent. Complements the ERP's kit definitions, and overrides
+    the ERP's kit for the same SKU."""
+
+    components: list[BundleComponentConfig] = Field(min_length=1)
+    # "list_price": weights are the ERP's list prices × quantities; "weights": each component's `weight`.
+    spread: Literal["list_price", "weights"] = "list_price"
+
+    @model_validator(mode="after")
+    def _weights_match_the_spread(self) -> BundleConfig:
+        weighted = [c.sku for c in self.components if c.weight is not None]
+        if self.spread == "weights" and len(weighted) != len(self.components):
+            raise ValueError('with spread = "weights", give every component a weight')
+        if self.spread == "list_price" and weighted:
+            raise ValueError(f'weights are only used with spread = "weights" (given for {", ".join(weighted)})')
+        return self
+
+
 class TrueupConfig(_Strict):
     shops: list[ShopConfig] = Field(min_length=1)
     back_office: BackOfficeConfig
@@ -106,6 +144,11 @@ class TrueupConfig(_Strict):
     payment_terms: dict[str, str] = Field(default_factory=dict)
     # Where guest checkouts post: "by_email" (one party per e-mail address) or "shared" (one guest party).
     guest_checkout: Literal["by_email", "shared"] = "by_email"
+    # Single-SKU bundles by SKU ([bundles."GIFT-SET"]); the ERP's kits serve for the SKUs not named here.
+    bundles: dict[Annotated[str, Field(min_length=1)], BundleConfig] = Field(default_factory=dict)
+    # Shopify metafield "<customer|company>.<namespace>.<key>" -> ERP party field ("party.identifier",
+    # "party.identifier:<type>", "party.customer_payment_term"); see trueup.domain.party_fields.
+    metafields: dict[str, str] = Field(default_factory=dict)
     _base_dir: Path = PrivateAttr(default=Path("."))
 
     @property
@@ -120,6 +163,12 @@ class TrueupConfig(_Strict):
         if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
             return prefix + str((self._base_dir / url[len(prefix) :]).resolve())
         return url
+
+    @field_validator("metafields")
+    @classmethod
+    def _known_metafields(cls, value: dict[str, str]) -> dict[str, str]:
+        parse_mappings(value)  # its ValueError names the mapping in error
+        return value
 
     @model_validator(mode="after")
     def _unique_shops(self) -> TrueupConfig:

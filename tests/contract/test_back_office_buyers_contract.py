@@ -18,6 +18,7 @@ from trueup.adapters.tryton.parties import party_code
 from trueup.domain.buyers import GUEST_PARTY_CODE, company_party_code, shared_guest
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.orders import Address, Customer
+from trueup.domain.party_fields import PartyFieldValue, parse_source, parse_target
 from trueup.domain.sales import SalesOrderRequest
 from trueup.service_layer.ports import BackOffice
 
@@ -38,6 +39,7 @@ class Buyers:
     parties_with_code: Callable[[str], int]
     sale_view: Callable[[str], SaleView]  # by reference
     addresses_of: Callable[[str], int]  # party code → how many addresses the party holds
+    party_fields_of: Callable[[str], dict[str, str]]  # party code → its fields from metafields, by target
 
 
 def fake_buyers() -> Buyers:
@@ -56,6 +58,7 @@ def fake_buyers() -> Buyers:
         parties_with_code=lambda code: len(with_code(code)),
         sale_view=view,
         addresses_of=lambda code: sum(len(fake.party_addresses.get(i, [])) for i in with_code(code)),
+        party_fields_of=lambda code: fake.party_fields.get(with_code(code)[0], {}),
     )
 
 
@@ -68,6 +71,19 @@ def tryton_sale_view(client: TrytonClient, reference: str) -> SaleView:
         (row,) = client.call("account.invoice.payment_term", "read", [sale["payment_term"]], ["name"])
         term = row["name"]
     return SaleView(party["code"], term, sale["comment"])
+
+
+def tryton_party_fields(client: TrytonClient, code: str) -> dict[str, str]:
+    """The party's identifiers ("party.identifier[:type]" → code) and its customer payment term's name."""
+    (party,) = client.call("party.party", "search_read", [("code", "=", code)], 0, 1, None, ["customer_payment_term"])
+    rows = client.call(
+        "party.identifier", "search_read", [("party", "=", party["id"])], 0, None, None, ["type", "code"]
+    )
+    fields = {("party.identifier:" + row["type"] if row["type"] else "party.identifier"): row["code"] for row in rows}
+    if party["customer_payment_term"] is not None:
+        (term,) = client.call("account.invoice.payment_term", "read", [party["customer_payment_term"]], ["name"])
+        fields["party.customer_payment_term"] = term["name"]
+    return fields
 
 
 @pytest.fixture(params=["fake", pytest.param("tryton", marks=pytest.mark.tryton)])
@@ -83,6 +99,7 @@ def buyers(request: pytest.FixtureRequest) -> Iterator[Buyers]:
             parties_with_code=lambda code: int(client.call("party.party", "search_count", [("code", "=", code)])),
             sale_view=lambda reference: tryton_sale_view(client, reference),
             addresses_of=lambda code: int(client.call("party.address", "search_count", [("party.code", "=", code)])),
+            party_fields_of=lambda code: tryton_party_fields(client, code),
         )
 
 
@@ -189,3 +206,71 @@ def test_an_address_in_a_country_the_erp_lacks_is_invalid_customer_data_naming_t
     assert "ZZ" not in raised.value.detail
     assert buyers.back_office.find_sales_order(request.reference) is None
     assert buyers.parties_with_code(party_code(customer)) == 0
+
+
+# --- fields from Shopify metafields -----------------------------------------------------------------
+def from_metafield(source: str, target: str, value: str) -> PartyFieldValue:
+    return PartyFieldValue(parse_target(target), value, parse_source(source))
+
+
+def account(value: str) -> PartyFieldValue:
+    return from_metafield("company.erp.account_number", "party.identifier", value)
+
+
+def credit_term(value: str) -> PartyFieldValue:
+    return from_metafield("company.erp.credit_term", "party.customer_payment_term", value)
+
+
+def test_metafield_values_are_set_on_the_party_it_creates(buyers: Buyers) -> None:
+    company = a_company()
+
+    buyers.back_office.create_sales_order(
+        an_order_for(buyers, company, party_fields=(account("ACC-00042"), credit_term("Net 60")))
+    )
+
+    assert buyers.party_fields_of(party_code(company)) == {
+        "party.identifier": "ACC-00042",
+        "party.customer_payment_term": "Net 60",
+    }
+
+
+def test_metafield_values_that_changed_are_updated_on_the_existing_party(buyers: Buyers) -> None:
+    customer = a_customer()
+    buyers.back_office.create_sales_order(an_order_for(buyers, customer))  # a party with no such fields yet
+    buyers.back_office.create_sales_order(
+        an_order_for(buyers, customer, party_fields=(account("ACC-1"), credit_term("Net 15")))
+    )
+
+    buyers.back_office.create_sales_order(
+        an_order_for(buyers, customer, party_fields=(account("ACC-2"), credit_term("Net 30")))
+    )
+
+    assert buyers.party_fields_of(party_code(customer)) == {
+        "party.identifier": "ACC-2",
+        "party.customer_payment_term": "Net 30",
+    }
+    assert buyers.parties_with_code(party_code(customer)) == 1
+
+
+def test_without_shopify_terms_the_sale_takes_the_credit_term_from_the_metafield(buyers: Buyers) -> None:
+    with_terms = an_order_for(buyers, a_company(), payment_term="Net 30", party_fields=(credit_term("Net 60"),))
+    without = an_order_for(buyers, a_company(), party_fields=(credit_term("Net 60"),))
+
+    for request in (with_terms, without):
+        buyers.back_office.create_sales_order(request)
+
+    assert buyers.sale_view(with_terms.reference).payment_term == "Net 30"
+    assert buyers.sale_view(without.reference).payment_term == "Net 60"
+
+
+def test_a_credit_term_the_erp_lacks_is_invalid_customer_data_naming_the_metafield(buyers: Buyers) -> None:
+    company = a_company()
+    request = an_order_for(buyers, company, party_fields=(account("ACC-9"), credit_term("Net 45 (no such term)")))
+
+    with pytest.raises(StructuralError) as raised:
+        buyers.back_office.create_sales_order(request)
+
+    assert raised.value.cause is Cause.INVALID_CUSTOMER_DATA
+    assert "company metafield erp.credit_term" in raised.value.detail
+    assert buyers.back_office.find_sales_order(request.reference) is None
+    assert buyers.parties_with_code(party_code(company)) == 0

@@ -44,6 +44,11 @@ class Harness:
     add_kit: Callable[[str, list[tuple[str, int, str]]], None]  # kit SKU, [(component SKU, quantity, list price)]
 
 
+def add_fake_products(fake: FakeBackOffice, prices: dict[str, str]) -> None:
+    fake.add_products(*prices)
+    fake.prices.update({sku: Decimal(price) for sku, price in prices.items()})
+
+
 def fake_harness() -> Harness:
     fake = FakeBackOffice()
 
@@ -53,7 +58,7 @@ def fake_harness() -> Harness:
 
     return Harness(
         back_office=fake,
-        add_products=lambda prices: fake.add_products(*prices),
+        add_products=lambda prices: add_fake_products(fake, prices),
         receive_stock=add_stock,
         parties_of=fake.parties_of,
         sales_with_reference=lambda reference: int(reference in fake.sales),
@@ -253,6 +258,16 @@ def test_kit_components_are_read_with_their_quantities_and_list_prices(harness: 
         kit: [KitComponent(cap, Decimal(1), Decimal("15.00")), KitComponent(sock, Decimal(2), Decimal("4.50"))]
     }
     assert harness.back_office.unknown_skus([kit, cap, sock]) == set()
+
+
+def test_list_prices_are_read_for_the_skus_the_item_master_has(harness: Harness) -> None:
+    cap, sock = unique("CAP"), unique("SOCK")
+    harness.add_products({cap: "15.00", sock: "4.50"})
+
+    prices = harness.back_office.list_prices([cap, sock, unique("MISSING")])
+
+    assert prices == {cap: Decimal("15.00"), sock: Decimal("4.50")}
+    assert harness.back_office.list_prices([]) == {}
 
 
 def test_stock_levels_are_per_warehouse(harness: Harness) -> None:

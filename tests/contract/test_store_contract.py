@@ -265,6 +265,18 @@ def test_a_ledger_entry_reads_back_exactly(store: Store) -> None:
     assert store.ledger_entry(SHOP, order_gid(999)) is None
 
 
+def test_a_ledger_entry_keeps_the_presentment_total_exactly(store: Store) -> None:
+    entry = make_entry(total="100.00", presentment_total=Money(Decimal("118.305"), "USD"))
+    store.save_ledger_entry(entry)
+
+    kept = store.ledger_entry(SHOP, entry.order_id)
+    assert kept is not None
+    assert (kept.shopify_total, kept.presentment_total) == (
+        Money(Decimal("100.00"), "EUR"),
+        Money(Decimal("118.305"), "USD"),
+    )
+
+
 def test_saving_an_entry_again_replaces_it_but_keeps_when_it_was_first_seen(store: Store) -> None:
     entry = make_entry()
     store.save_ledger_entry(entry)

@@ -45,3 +45,28 @@ def place_custom_order(
     result = stack.graphql(ORDER_CREATE, {"order": order})["data"]["orderCreate"]
     assert result["userErrors"] == [], result["userErrors"]
     return str(result["order"]["id"])
+
+
+COMPANY_LOCATIONS = "query E2ECompanyLocations { companyLocations(first: 1) { nodes { id name } } }"
+
+
+def place_company_order(
+    stack: LocalStack, sku: str, price: str, quantity: int = 10, po_number: str = "PO-E2E-1"
+) -> str:
+    """A paid B2B order (the shop's first company location, on its payment terms, with a PO number) of one
+    line of a catalogue `sku`; returns its gid. The trading's own company orders wait for payment."""
+    locations = stack.graphql(COMPANY_LOCATIONS)["data"]["companyLocations"]["nodes"]
+    assert locations, "the sandbox shop has no company location"
+    order: dict[str, Any] = {
+        "companyLocationId": locations[0]["id"],
+        "poNumber": po_number,
+        "currency": "USD",
+        "financialStatus": "PAID",
+        "lineItems": [
+            {"sku": sku, "title": f"Wholesale {sku}", "quantity": quantity, "taxable": False, "requiresShipping": True,
+             "priceSet": {"shopMoney": {"amount": price, "currencyCode": "USD"}}}
+        ],
+    }  # fmt: skip
+    result = stack.graphql(ORDER_CREATE, {"order": order})["data"]["orderCreate"]
+    assert result["userErrors"] == [], result["userErrors"]
+    return str(result["order"]["id"])

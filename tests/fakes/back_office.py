@@ -22,6 +22,7 @@ from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.money import Money, minor_unit, total
 from trueup.domain.orders import Address, Customer
+from trueup.domain.party_fields import PartyField
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
 from trueup.service_layer.ports import StockLevel
 
@@ -79,6 +80,7 @@ class FakeBackOffice:
     countries: set[str] = field(default_factory=lambda: set(DEFAULT_COUNTRIES))
     stock: dict[tuple[str, str], Decimal] = field(default_factory=dict)  # (sku, warehouse) → units
     kits: dict[str, list[KitComponent]] = field(default_factory=dict)  # kit SKU → its components
+    prices: dict[str, Decimal] = field(default_factory=dict)  # SKU → list price (unset: none read back)
     down: bool = False
     commit_then_timeout_next: bool = False
     reject_next: bool | str = False
@@ -87,6 +89,8 @@ class FakeBackOffice:
     sale_parties: dict[str, int] = field(default_factory=dict)  # reference → party id
     parties: dict[int, Customer] = field(default_factory=dict)
     party_addresses: dict[int, list[Address]] = field(default_factory=dict)  # each address once per party
+    # party id → its fields taken from metafields, by target ("party.identifier", …) → value
+    party_fields: dict[int, dict[str, str]] = field(default_factory=dict)
     sale_records: dict[str, SaleRecord] = field(default_factory=dict)  # by reference
     calls: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -125,6 +129,10 @@ class FakeBackOffice:
     def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
         self._enter("kit_components")
         return {sku: list(self.kits[sku]) for sku in sorted(set(skus)) if self.kits.get(sku)}
+
+    def list_prices(self, skus: Iterable[str]) -> dict[str, Decimal]:
+        self._enter("list_prices")
+        return {sku: self.prices[sku] for sku in sorted(set(skus) & self.skus) if sku in self.prices}
 
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
         self._enter("create_sales_order")
@@ -165,6 +173,10 @@ class FakeBackOffice:
             raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"currency {order.currency} unknown")
         if order.payment_term is not None and order.payment_term not in self.payment_terms:
             raise StructuralError(Cause.UNMAPPED_PAYMENT_TERM, f"no payment term named {order.payment_term}")
+        for value in order.party_fields:
+            if value.target.field is PartyField.CUSTOMER_PAYMENT_TERM and value.value not in self.payment_terms:
+                raise StructuralError(Cause.INVALID_CUSTOMER_DATA, f"Shopify {value.source} names payment term "
+                                      f"{value.value!r}, which the ERP lacks ({value.target})")  # fmt: skip
         addresses = [a for a in (order.invoice_address, order.shipment_address) if a is not None]
         if any(a.country_code.upper() not in self.countries for a in addresses):
             raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "an address's country_code is not a known country")
@@ -174,6 +186,7 @@ class FakeBackOffice:
         tax = total([self._line_tax(line) for line in order.lines], order.currency)
         untaxed = untaxed + self._tax_rounding(order, tax)
         party_id = self._party(order.customer)
+        self.party_fields.setdefault(party_id, {}).update({str(f.target): f.value for f in order.party_fields})
         number = len(self.sales) + 1
         sale = PostedSale(number, f"SO{number}", order.reference, "processing", untaxed, tax, untaxed + tax)
         self.sales[order.reference] = sale
@@ -185,7 +198,10 @@ class FakeBackOffice:
         comment = (
             order.note if order.note is not None else (f"PO number: {order.po_number}" if order.po_number else None)
         )
-        self.sale_records[order.reference] = SaleRecord(party_id, order.payment_term, comment, invoice, shipment)
+        # As Tryton does: without Shopify terms, the sale takes the party's credit term from its metafield.
+        party_terms = [f.value for f in order.party_fields if f.target.field is PartyField.CUSTOMER_PAYMENT_TERM]
+        term = order.payment_term or next(iter(party_terms), None)
+        self.sale_records[order.reference] = SaleRecord(party_id, term, comment, invoice, shipment)
         return sale
 
     def _keep_addresses(self, party_id: int, addresses: list[Address]) -> None:

@@ -1,6 +1,7 @@
 """The command line on a real (SQLite) store: `trueup status --json`, `trueup replay`, bad configuration."""
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -9,6 +10,7 @@ from tests.support.deliveries import make_entry
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
+from trueup.domain.money import Money
 from trueup.entrypoints.cli import app
 
 CONFIG = """
@@ -59,3 +61,14 @@ def test_a_bad_configuration_is_a_clear_error_and_exit_code_2(tmp_path):
     result = CliRunner().invoke(app, ["status", "--config", str(path)])
     assert result.exit_code == 2
     assert "shops.0.domain" in result.output
+
+
+def test_status_names_what_was_charged_in_another_currency(tmp_path):
+    path = a_config(tmp_path)
+    store = SqlStore(f"sqlite:///{tmp_path / 'state.db'}")
+    charged = Money(Decimal("13.54"), "USD")
+    store.save_ledger_entry(make_entry(order_number=8, state=OrderState.POSTED, presentment_total=charged))
+    store.close()
+    result = CliRunner().invoke(app, ["status", "--config", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Charged in USD (posted in the shop currency): 13.54" in result.output

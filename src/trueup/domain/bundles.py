@@ -10,8 +10,8 @@ bundle is preserved exactly, whatever the remainders.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from trueup.domain.money import Money, allocate, total
@@ -41,6 +41,14 @@ class KitComponent:
         """This component's share weight in a line of `kits` kits."""
         per_unit = self.list_price if self.weight is None else self.weight
         return max(per_unit, Decimal(0)) * self.quantity_for(kits)
+
+
+def with_list_prices(components: Sequence[KitComponent], list_prices: Mapping[str, Decimal]) -> list[KitComponent]:
+    """`components` (of a bundle defined in configuration) with the ERP's list prices as their weights, except
+    those given an explicit weight; a component the ERP has no price for weighs nothing."""
+    return [
+        c if c.weight is not None else replace(c, list_price=list_prices.get(c.sku, Decimal(0))) for c in components
+    ]
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,9 @@ class LedgerEntry:
     needs: dict[str, list[str]] = field(default_factory=dict)
     # Shopify's updatedAt of the order version last applied: the poll skips orders already seen.
     shopify_updated_at: datetime | None = None
+    # What the customer was charged in the currency they saw, kept only when it is not the shop's
+    # (the ERP posts in the shop currency; this is the record of the foreign amount).
+    presentment_total: Money | None = None
 
     @property
     def what_to_do(self) -> str | None:

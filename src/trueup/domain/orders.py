@@ -35,6 +35,13 @@ POSTABLE = frozenset(
 )
 
 
+def payment_is_settled(status: FinancialStatus, *, on_payment_terms: bool) -> bool:
+    """Whether an order is a sale the ERP must know about now: money authorised or taken — or an order on
+    payment terms (a B2B order on Net 30 shows as pending in Shopify until the invoice is paid, yet it is a
+    sale now, to be invoiced on those terms). Other pending orders wait for their payment."""
+    return status in POSTABLE or (status == FinancialStatus.PENDING and on_payment_terms)
+
+
 @dataclass(frozen=True)
 class Address:
     name: str
@@ -60,6 +67,8 @@ class Customer:
     # The ERP party code this buyer is matched by, when the domain decides it (a B2B company, the shared
     # guest party); None lets the back-office derive it from the Shopify id or the e-mail.
     erp_code: str | None = None
+    # The customer's metafields the configuration asks for, as (namespace.key, value); unset ones left out.
+    metafields: tuple[tuple[str, str], ...] = ()
 
     @property
     def display_name(self) -> str:
@@ -77,6 +86,8 @@ class Company:
     external_id: str = ""
     billing_address: Address | None = None
     shipping_address: Address | None = None
+    # The company's metafields the configuration asks for, as (namespace.key, value); unset ones left out.
+    metafields: tuple[tuple[str, str], ...] = ()
 
     @property
     def number(self) -> str:
@@ -103,10 +114,13 @@ class OrderLine:
     discount: Money  # sum of this line's discount allocations
     taxes: tuple[TaxLine, ...] = ()
     group_id: str | None = None  # lineItemGroup id for a native bundle component
+    # Shopify's exact amount for the line before discounts, when it has one: a bundle component's share of
+    # the bundle's price may not be its unit price times its quantity to the cent.
+    original_total: Money | None = None
 
     @property
     def gross(self) -> Money:
-        return self.unit_price.times(self.quantity)
+        return self.original_total if self.original_total is not None else self.unit_price.times(self.quantity)
 
     @property
     def net(self) -> Money:
@@ -166,8 +180,8 @@ class ShopifyOrder:
 
     @property
     def is_postable(self) -> bool:
-        """Payment is authorised or taken, and the order was not cancelled before that."""
-        return self.financial_status in POSTABLE
+        """Payment is authorised or taken, or deferred by agreed payment terms (see `payment_is_settled`)."""
+        return payment_is_settled(self.financial_status, on_payment_terms=self.payment_terms is not None)
 
     @property
     def number(self) -> int:

@@ -15,6 +15,7 @@ from trueup.domain.buyers import GuestRule, erp_payment_term, sale_note, sales_a
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money, total
 from trueup.domain.orders import OrderLine, ShippingLine, ShopifyOrder, TaxLine
+from trueup.domain.party_fields import MetafieldMapping, party_field_values
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
 
 SHIPPING_SKU = "SHIPPING"
@@ -33,6 +34,11 @@ class PostingPolicy:
     # Shopify payment terms name ("Net 30") -> ERP payment term name; unmapped terms park the order.
     payment_terms: Mapping[str, str] = field(default_factory=dict)
     guest_rule: GuestRule = GuestRule.BY_EMAIL
+    # Single-SKU bundles defined in configuration, by SKU: they complement the ERP's kits and override them
+    # for the SKUs named. A component without an explicit weight is weighted by the ERP's list price.
+    bundles: Mapping[str, tuple[KitComponent, ...]] = field(default_factory=dict)
+    # Shopify customer and company metafields -> ERP party fields.
+    party_metafields: tuple[MetafieldMapping, ...] = ()
 
 
 def tax_key(tax: TaxLine) -> str:
@@ -135,11 +141,12 @@ def build_sales_order(
     inclusive = order.taxes_included
     lines = _goods_lines(order, policy, kits or {})
     lines += [_shipping_line(s, policy, inclusive) for s in order.shipping if not s.price.is_zero()]
+    customer = sales_customer(order, policy.guest_rule)
     request = SalesOrderRequest(
         reference=order_reference(order),
         description=order.name,
         currency=order.currency,
-        customer=sales_customer(order, policy.guest_rule),
+        customer=customer,
         invoice_address=invoice_address,
         shipment_address=shipment_address,
         lines=tuple(lines),
@@ -149,6 +156,7 @@ def build_sales_order(
         po_number=order.po_number,
         payment_term=erp_payment_term(order, policy.payment_terms),
         note=sale_note(order),
+        party_fields=party_field_values(order, policy.party_metafields, own_party=customer.shopify_id is not None),
         tax_rounding_tolerance=Money(policy.tax_rounding_tolerance, order.currency),
     )
     check_totals(order, request)

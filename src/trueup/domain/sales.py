@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from trueup.domain.money import Money, total
 from trueup.domain.orders import Address, Customer
+from trueup.domain.party_fields import PartyFieldValue
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,9 @@ class SalesOrderRequest:
     tax_rounding_tolerance: Money | None = None
     # Free text the ERP keeps on the sale: the buyer's PO number, what was charged in another currency.
     note: str | None = None
+    # Fields the ERP sets on the customer's party (on creation, and again when they change), taken from
+    # Shopify customer or company metafields as configured.
+    party_fields: tuple[PartyFieldValue, ...] = ()
 
     @property
     def untaxed(self) -> Money:

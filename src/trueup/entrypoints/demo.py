@@ -14,7 +14,6 @@ from typing import Any
 from rich.console import Console
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.domain.orders import POSTABLE, FinancialStatus
 from trueup.entrypoints.local_stack import EPOCH, LocalStack, StackOptions
 from trueup.service_layer.status import build_status
 
@@ -28,7 +27,7 @@ class _Clock:
 
 def shopify_side(stack: LocalStack) -> dict[str, Any]:
     orders = list(stack.shopify().order_summaries_since(EPOCH))
-    postable = [o for o in orders if FinancialStatus(o.financial_status) in POSTABLE and not o.cancelled]
+    postable = [o for o in orders if o.postable]
     return {
         "orders": len(orders),
         "postable_orders": len(postable),

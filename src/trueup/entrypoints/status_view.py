@@ -53,6 +53,8 @@ def render_status(report: StatusReport, console: Console) -> None:
         console.print(f"[yellow]Unknown topic {topic}: {count} delivery(ies) kept, not processed[/yellow]")
     for currency, sides in report.posted_totals.items():
         console.print(f"Posted {currency}: Shopify {sides['shopify']}, ERP {sides['erp']}")
+    for currency, amount in report.charged_in_other_currencies.items():
+        console.print(f"Charged in {currency} (posted in the shop currency): {amount}")
     for mismatch in report.total_mismatches:
         console.print(
             f"[red]Total differs on {mismatch['order']}: Shopify {mismatch['shopify']}, ERP {mismatch['erp']}[/red]"

@@ -72,6 +72,10 @@ class BackOffice(Protocol):
         """The components of those of `skus` the ERP defines as kits (bundles sold under one SKU), in the
         ERP's order, with their list prices; SKUs that are not kits, or are unknown, are left out."""
 
+    def list_prices(self, skus: Iterable[str]) -> dict[str, Decimal]:
+        """The list prices of those of `skus` the item master has (the weights a configured bundle's
+        components are spread by); unknown SKUs are left out."""
+
 
 @dataclass(frozen=True)
 class IncomingDelivery:

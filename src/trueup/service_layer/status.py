@@ -42,6 +42,9 @@ class StatusReport:
     # Per currency: what Shopify says posted orders total, and what the ERP holds for them.
     posted_totals: dict[str, dict[str, str]] = field(default_factory=dict)
     total_mismatches: list[dict[str, str]] = field(default_factory=list)
+    # Per presentment currency: what customers paying in another currency than the shop's were charged in
+    # it, over posted orders (the ERP holds their shop-currency totals above).
+    charged_in_other_currencies: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -83,11 +86,20 @@ def _posted_totals(entries: list[LedgerEntry]) -> tuple[dict[str, dict[str, str]
     return totals, mismatches
 
 
+def _charged_in_other_currencies(entries: list[LedgerEntry]) -> dict[str, str]:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for e in entries:
+        if e.state == OrderState.POSTED and e.presentment_total is not None:
+            sums[e.presentment_total.currency] += e.presentment_total.amount
+    return {currency: str(amount) for currency, amount in sorted(sums.items())}
+
+
 def build_status(store: Store, clock: Clock, examples: int = 3) -> StatusReport:
     """Everything `trueup status` shows, computed from the store."""
     now = clock.now()
     intake = store.intake_stats()
-    totals, mismatches = _posted_totals(store.ledger_entries(OrderState.POSTED))
+    posted = store.ledger_entries(OrderState.POSTED)
+    totals, mismatches = _posted_totals(posted)
     last = intake.last_received_at
     return StatusReport(
         generated_at=now.isoformat(),
@@ -101,4 +113,5 @@ def build_status(store: Store, clock: Clock, examples: int = 3) -> StatusReport:
         unknown_topics=intake.unknown_topics,
         posted_totals=totals,
         total_mismatches=mismatches,
+        charged_in_other_currencies=_charged_in_other_currencies(posted),
     )

@@ -15,9 +15,11 @@ import structlog
 
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.money import Money
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals, order_reference
 from trueup.domain.sales import PostedSale
+from trueup.service_layer.kits import kits_for
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
 
 log = structlog.get_logger(__name__)
@@ -73,7 +75,19 @@ def _new_entry(ctx: OrderContext, order: ShopifyOrder) -> LedgerEntry:
 
 
 def _seen(entry: LedgerEntry, order: ShopifyOrder) -> LedgerEntry:
-    return replace(entry, name=order.name, shopify_total=order.total_price, shopify_updated_at=order.updated_at)
+    return replace(
+        entry,
+        name=order.name,
+        shopify_total=order.total_price,
+        shopify_updated_at=order.updated_at,
+        presentment_total=_foreign_presentment_total(order),
+    )
+
+
+def _foreign_presentment_total(order: ShopifyOrder) -> Money | None:
+    """What the customer was charged in their own currency, when that is not the shop's."""
+    presented = order.presentment_total
+    return presented if presented is not None and presented.currency != order.currency else None
 
 
 def _advance(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> LedgerEntry:
@@ -108,8 +122,9 @@ def _checked(order: ShopifyOrder, entry: LedgerEntry, sale: PostedSale, now: dat
 
 
 def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
-    # A SKU the ERP defines as a kit posts as its components: one look-up for the whole order.
-    kits = ctx.back_office.kit_components({line.sku for line in order.lines if line.quantity > 0 and line.sku})
+    # A SKU the ERP (or the configuration) defines as a kit posts as its components.
+    skus = {line.sku for line in order.lines if line.quantity > 0 and line.sku}
+    kits = kits_for(ctx.back_office, ctx.policy.bundles, skus)
     request = build_sales_order(order, ctx.policy, kits)
     unknown = ctx.back_office.unknown_skus(request.skus)
     if unknown:

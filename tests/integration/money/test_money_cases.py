@@ -8,19 +8,24 @@ the case's expected lines and totals, and with Shopify's total.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
-from tests.integration.money.cases import CASES, GOODS, KITS, TAX_MAPPING, US_TAXES, MoneyCase
+from tests.integration.money.cases import CASES, GOODS, KITS, TAX_MAPPING, US_TAXES, MoneyCase, vat20
+from tests.integration.money.cases import line as case_line
+from tests.integration.money.cases import order as case_order
 from tests.integration.money.tryton_sales import sale_lines
 from tests.support.tryton import catalogue_item, connect, seed_catalogue
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.demo_taxes import ensure_taxes
 from trueup.adapters.tryton.embedded import TrytonServer
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.domain.bundles import KitComponent
 from trueup.domain.money import Money
 from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals
+from trueup.service_layer.kits import kits_for
 
 pytestmark = pytest.mark.tryton
 
@@ -55,3 +60,22 @@ def test_the_erp_holds_exactly_what_shopify_charged(client: TrytonClient, case: 
     )
     assert sale_lines(client, sale.erp_id) == [(sku, Decimal(q), Decimal(amount)) for sku, q, amount in case.lines]
     check_posted_totals(order, sale)
+
+
+def test_a_bundle_defined_in_configuration_posts_as_its_components_spread_by_trytons_list_prices(
+    client: TrytonClient,
+) -> None:
+    # Not a kit in Tryton: a mug (7.00) and two pens (0.50), weighed 7:1; the odd cent goes to the mug.
+    duo = (KitComponent("M-MUG", Decimal(1), Decimal(0)), KitComponent("M-PEN", Decimal(2), Decimal(0)))
+    policy = replace(POLICY, bundles={"M-DUO": duo})
+    order = case_order(901, [case_line("M-DUO", 1, "16.01", taxes=vat20("3.20"))])
+    back_office = TrytonBackOffice(client)
+
+    kits = kits_for(back_office, policy.bundles, {"M-DUO"})
+    sale = back_office.create_sales_order(build_sales_order(order, policy, kits))
+
+    assert sale_lines(client, sale.erp_id) == [
+        ("M-MUG", Decimal(1), Decimal("14.01")),
+        ("M-PEN", Decimal(2), Decimal("2.00")),
+    ]
+    assert sale.total == order.total_price == Money(Decimal("19.21"), "EUR")

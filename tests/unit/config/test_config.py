@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from trueup.bootstrap import posting_policy
 from trueup.config import load_config
 from trueup.domain.errors import BadInput
 
@@ -77,3 +78,26 @@ def test_a_secret_written_in_the_file_is_refused_without_echoing_it(tmp_path):
 def test_not_toml_is_a_clear_error(tmp_path):
     with pytest.raises(BadInput, match="not valid TOML"):
         load_config(write(tmp_path, "[[shops]\n"))
+
+
+def test_metafields_map_customer_and_company_metafields_to_erp_party_fields(tmp_path):
+    text = VALID + '\n[metafields]\n"company.erp.account_number" = "party.identifier"\n'
+    text += '"company.erp.credit_term" = "party.customer_payment_term"\n'
+    config = load_config(write(tmp_path, text))
+    assert config.metafields == {
+        "company.erp.account_number": "party.identifier",
+        "company.erp.credit_term": "party.customer_payment_term",
+    }
+    policy = posting_policy(config.shops[0], config)
+    assert [(str(m.source), str(m.target)) for m in policy.party_metafields] == [
+        ("company metafield erp.account_number", "party.identifier"),
+        ("company metafield erp.credit_term", "party.customer_payment_term"),
+    ]
+
+
+def test_a_metafield_mapped_to_an_unknown_erp_field_names_the_key(tmp_path):
+    text = VALID + '\n[metafields]\n"company.erp.account_number" = "party.code"\n'
+    with pytest.raises(BadInput) as error:
+        load_config(write(tmp_path, text))
+    assert "metafields: Value error" in str(error.value)
+    assert "not an ERP party field" in str(error.value)

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import a_line, a_shipping, an_order, eur, vat
-from trueup.domain.bundles import KitComponent, explode_kit
+from trueup.domain.bundles import KitComponent, explode_kit, with_list_prices
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import allocate, total
 from trueup.domain.orders import TaxLine
@@ -208,3 +208,19 @@ def test_random_orders_with_kits_post_every_total_exactly(order, parts):
     assert request.untaxed == total([line.net for line in order.lines], "EUR") + order.shipping[0].net
     assert request.untaxed + request.expected_tax == order.total_price
     assert all(line.sku != "KIT" for line in request.lines)
+
+
+def test_a_configured_bundle_takes_the_erps_list_prices_unless_given_weights():
+    configured = [
+        KitComponent("CAP", Decimal(1), Decimal(0)),
+        KitComponent("SOCK", Decimal(2), Decimal(0), weight=Decimal(3)),
+        KitComponent("PIN", Decimal(1), Decimal(0)),
+    ]
+
+    priced = with_list_prices(configured, {"CAP": Decimal("15.00"), "SOCK": Decimal("5.00")})
+
+    assert [(c.sku, c.list_price, c.weight) for c in priced] == [
+        ("CAP", Decimal("15.00"), None),
+        ("SOCK", Decimal(0), Decimal(3)),  # its explicit weight stands
+        ("PIN", Decimal(0), None),  # no ERP price: weighs nothing
+    ]

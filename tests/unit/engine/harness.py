@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from tests.factories import NOW, SHOP
 from tests.fakes.back_office import FakeBackOffice
@@ -28,16 +30,23 @@ class MovableClock:
         self.at += timedelta(seconds=seconds)
 
 
+StoreFactory = Callable[[Callable[[], datetime]], Any]
+
+
 @dataclass
 class Engine:
+    """`store_factory(clock)` gives the store (the in-memory fake by default; SQLite or PostgreSQL in
+    tests/integration/engine, which run the same engine tests on the real stores)."""
+
     clock: MovableClock = field(default_factory=MovableClock)
     policy: PostingPolicy = field(default_factory=lambda: PostingPolicy(taxes={"VAT 20": "VAT20"}))
+    store_factory: StoreFactory = InMemoryStore
 
     def __post_init__(self) -> None:
         self.shopify = FakeShopifyAdmin(SHOP, clock=self.clock.now)
         self.erp = FakeBackOffice()
         self.erp.add_products("TEE-M", "TEE-L", "MUG")
-        self.store = InMemoryStore(clock=self.clock.now)
+        self.store = self.store_factory(self.clock.now)
         self.ctx = OrderContext(self.shopify, self.erp, self.store, self.clock, self.policy)
         self.worker = self.worker_named("w1")
 

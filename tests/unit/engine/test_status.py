@@ -53,3 +53,24 @@ def test_status_shows_both_sides_totals_and_every_order_that_differs():
     assert report.posted_totals == {"EUR": {"shopify": "15.00", "erp": "14.99"}}
     assert report.total_mismatches == [{"order": "#1002", "shopify": "5.00 EUR", "erp": "4.99 EUR"}]
     assert report.to_json()["orders_by_state"]["posted"] == 2
+
+
+def test_status_shows_what_customers_paying_in_other_currencies_were_charged_in_them():
+    store = a_store_with_history()
+    usd = {"presentment_total": Money(Decimal("11.80"), "USD")}
+    store.save_ledger_entry(make_entry(order_number=5, state=OrderState.POSTED, erp_total=eur("12.30"), **usd))
+    store.save_ledger_entry(
+        make_entry(
+            order_number=6,
+            state=OrderState.POSTED,
+            erp_total=eur("12.30"),
+            presentment_total=Money(Decimal("10.51"), "GBP"),
+        )
+    )
+    store.save_ledger_entry(make_entry(order_number=7, state=OrderState.POSTED, erp_total=eur("12.30"), **usd))
+    store.save_ledger_entry(make_entry(order_number=8, state=OrderState.WAITING_FOR_PAYMENT, **usd))  # not posted
+
+    report = build_status(store, MovableClock(T0))
+
+    assert report.charged_in_other_currencies == {"GBP": "10.51", "USD": "23.60"}
+    assert report.posted_totals["EUR"] == {"shopify": "51.90", "erp": "51.89"}

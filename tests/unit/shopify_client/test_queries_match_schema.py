@@ -10,7 +10,8 @@ from graphql import FieldNode, TypeInfo, TypeInfoVisitor, Visitor, parse, valida
 
 from tests.support.sandbox import TEST_DOCUMENTS
 from tests.unit.shopify_client.schema_cost import VERSIONS, admin_schema, estimated_cost
-from trueup.adapters.shopify.queries import ALL_OPERATIONS, ORDERS_PAGE_SIZE, Operation
+from trueup.adapters.shopify.queries import ALL_OPERATIONS, FETCH_ORDER, ORDERS_PAGE_SIZE, Operation, fetch_order
+from trueup.domain.party_fields import MetafieldOwner, parse_mappings, sources
 
 SHOPIFY_MAX_QUERY_COST = 1000
 
@@ -67,3 +68,22 @@ def _test_documents() -> list[str]:
 def test_documents_the_tests_send_validate_too(version: str) -> None:
     for document in _test_documents():
         assert [e.message for e in validate(admin_schema(version), parse(document))] == []
+
+
+def test_the_order_query_with_configured_metafields_validates_and_stays_within_its_estimate() -> None:
+    mappings = parse_mappings(
+        {
+            "customer.erp.account_number": "party.identifier",
+            "company.erp.account_number": "party.identifier",
+            "company.erp.credit_term": "party.customer_payment_term",
+            "company.$app:erp.vat-number": "party.identifier:eu_vat",
+        }
+    )
+    operation = fetch_order(sources(mappings, MetafieldOwner.CUSTOMER), sources(mappings, MetafieldOwner.COMPANY))
+
+    for version in VERSIONS:
+        assert [e.message for e in validate(admin_schema(version), parse(operation.document))] == []
+    assert 'm1: metafield(namespace: "erp", key: "credit_term") { value }' in operation.document
+    cost = estimated_cost(admin_schema("2026-10"), operation.document, {"first": ORDERS_PAGE_SIZE})
+    assert cost <= operation.estimated_cost + 5
+    assert cost > estimated_cost(admin_schema("2026-10"), FETCH_ORDER.document, {"first": ORDERS_PAGE_SIZE})

@@ -20,7 +20,8 @@ from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_s
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import BadInput
 from trueup.domain.money import Money
-from trueup.domain.orders import ShopifyOrder
+from trueup.domain.orders import FinancialStatus, ShopifyOrder, payment_is_settled
+from trueup.domain.party_fields import MetafieldOwner, MetafieldSource
 from trueup.service_layer.ports import OrderStamp
 
 _REST_TOPIC = re.compile(r"^[a-z_]+/[a-z_]+$")
@@ -34,6 +35,13 @@ class OrderSummary:
     financial_status: str
     cancelled: bool
     total: Money  # current total, shop money
+    on_payment_terms: bool = False
+
+    @property
+    def postable(self) -> bool:
+        """A sale the ERP must hold: not cancelled, and paid, authorised or on payment terms."""
+        settled = payment_is_settled(FinancialStatus(self.financial_status), on_payment_terms=self.on_payment_terms)
+        return settled and not self.cancelled
 
 
 @dataclass(frozen=True)
@@ -74,6 +82,7 @@ class ShopifyAdminClient:
         *,
         budget: CostBudget | None = None,
         page_size: int = queries.ORDERS_PAGE_SIZE,
+        metafields: Sequence[MetafieldSource] = (),
     ) -> None:
         if not 1 <= page_size <= queries.ORDERS_PAGE_SIZE:
             raise ValueError(f"page_size must be within 1..{queries.ORDERS_PAGE_SIZE}")
@@ -82,6 +91,10 @@ class ShopifyAdminClient:
             shop_domain, access_token, api_version=api_version, base_url=base_url, http=http, budget=budget
         )
         self._page_size = page_size
+        # The configured customer and company metafields are read with the order, in the same query.
+        self._customer_metafields = tuple(m for m in metafields if m.owner is MetafieldOwner.CUSTOMER)
+        self._company_metafields = tuple(m for m in metafields if m.owner is MetafieldOwner.COMPANY)
+        self._fetch_order = queries.fetch_order(self._customer_metafields, self._company_metafields)
 
     def close(self) -> None:
         self.graphql.close()
@@ -90,7 +103,7 @@ class ShopifyAdminClient:
     def fetch_order(self, order_id: str) -> ShopifyOrder | None:
         """The order as Shopify holds it now (every line item page), or None if Shopify does not know it."""
         gid = order_gid(order_id)
-        order = self.graphql.execute(queries.FETCH_ORDER, {"id": gid}).get("order")
+        order = self.graphql.execute(self._fetch_order, {"id": gid}).get("order")
         if order is None:
             return None
         page_info = order["lineItems"].get("pageInfo") or {}
@@ -103,7 +116,13 @@ class ShopifyAdminClient:
                     start_after=page_info.get("endCursor"),
                 )
             )
-        return map_order(self.shop, order, extra)
+        return map_order(
+            self.shop,
+            order,
+            extra,
+            customer_metafields=self._customer_metafields,
+            company_metafields=self._company_metafields,
+        )
 
     def _line_items_page(self, gid: str, after: str | None) -> Mapping[str, Any]:
         order = self.graphql.execute(queries.ORDER_LINE_ITEMS_PAGE, {"id": gid, "after": after}).get("order")
@@ -153,6 +172,7 @@ class ShopifyAdminClient:
                 financial_status=str(node["displayFinancialStatus"]),
                 cancelled=node["cancelledAt"] is not None,
                 total=Money(Decimal(str(money["amount"])), str(money["currencyCode"])),
+                on_payment_terms=node.get("paymentTerms") is not None,
             )
 
     def orders_updated_since(self, since: datetime) -> Iterator[ShopifyOrder]:

@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from trueup.adapters.shopify.metafield_mapping import metafield_values
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money, total
 from trueup.domain.orders import (
@@ -24,6 +25,7 @@ from trueup.domain.orders import (
     ShopifyOrder,
     TaxLine,
 )
+from trueup.domain.party_fields import MetafieldSource
 
 Json = Mapping[str, Any]
 
@@ -150,6 +152,11 @@ def map_line_item(node: Json, currency: str, path: str) -> OrderLine:
     if not isinstance(quantity, int) or quantity < 0:
         raise _unsupported(f"{path}.currentQuantity")
     group = node.get("lineItemGroup")
+    # Shopify's exact line amount: a bundle component's share of the bundle price need not divide by its
+    # quantity. It is for the ordered quantity, so it only applies while no edit has changed that.
+    original_total = None
+    if node.get("quantity") == quantity and node.get("originalTotalSet") is not None:
+        original_total = shop_money(node.get("originalTotalSet"), currency, f"{path}.originalTotalSet")
     return OrderLine(
         line_id=str(_field(node, "id", path)),
         sku=sku.strip(),
@@ -159,6 +166,7 @@ def map_line_item(node: Json, currency: str, path: str) -> OrderLine:
         discount=_discounts(node.get("discountAllocations", []), currency, f"{path}.discountAllocations"),
         taxes=_tax_lines(node.get("taxLines", []), currency, f"{path}.taxLines"),
         group_id=str(group["id"]) if isinstance(group, Mapping) and group.get("id") else None,
+        original_total=original_total,
     )
 
 
@@ -228,7 +236,7 @@ def _checked_email(email: str, path: str) -> str:
     return email
 
 
-def _customer(order: Json) -> Customer | None:
+def _customer(order: Json, metafields: Sequence[MetafieldSource]) -> Customer | None:
     node = order.get("customer")
     order_email = _checked_email(_text(order, "email"), "email")
     if node is None:
@@ -241,6 +249,7 @@ def _customer(order: Json) -> Customer | None:
         first_name=_bounded(node, "firstName", NAME_LIMIT, "customer"),
         last_name=_bounded(node, "lastName", NAME_LIMIT, "customer"),
         phone=_bounded(node.get("defaultPhoneNumber"), "phoneNumber", PHONE_LIMIT, "customer.defaultPhoneNumber"),
+        metafields=metafield_values(node, metafields, "customer"),
     )
     if not customer.display_name:
         raise _invalid_customer("customer", "has neither a name nor an e-mail address")
@@ -259,7 +268,7 @@ def _guest(order: Json, email: str) -> Customer | None:
     return guest if guest.display_name else None
 
 
-def _company(order: Json) -> Company | None:
+def _company(order: Json, metafields: Sequence[MetafieldSource]) -> Company | None:
     """The B2B buyer of a company order (purchasingEntity is a PurchasingCompany), else None."""
     entity = order.get("purchasingEntity")
     if not isinstance(entity, Mapping) or entity.get("__typename") != "PurchasingCompany":
@@ -280,6 +289,7 @@ def _company(order: Json) -> Company | None:
         external_id=_bounded(company, "externalId", NAME_LIMIT, "purchasingEntity.company"),
         billing_address=_company_address(location.get("billingAddress"), f"{where}.billingAddress", name),
         shipping_address=_company_address(location.get("shippingAddress"), f"{where}.shippingAddress", name),
+        metafields=metafield_values(company, metafields, "purchasingEntity.company"),
     )
 
 
@@ -308,8 +318,16 @@ def _presentment(order: Json) -> tuple[str | None, Money | None]:
     return currency, Money(_amount(money.get("amount"), "currentTotalPriceSet.presentmentMoney.amount"), currency)
 
 
-def map_order(shop: str, order: Json, extra_line_items: Sequence[Json] = ()) -> ShopifyOrder:
-    """The Order node → ShopifyOrder. `extra_line_items` are the nodes of the line item pages after the first."""
+def map_order(
+    shop: str,
+    order: Json,
+    extra_line_items: Sequence[Json] = (),
+    *,
+    customer_metafields: Sequence[MetafieldSource] = (),
+    company_metafields: Sequence[MetafieldSource] = (),
+) -> ShopifyOrder:
+    """The Order node → ShopifyOrder. `extra_line_items` are the nodes of the line item pages after the first;
+    `*_metafields` the metafields the query selected on the customer and the company (`queries.fetch_order`)."""
     currency = _field(order, "currencyCode", "")
     if not isinstance(currency, str) or len(currency) != 3:
         raise _unsupported("currencyCode")
@@ -318,7 +336,7 @@ def map_order(shop: str, order: Json, extra_line_items: Sequence[Json] = ()) -> 
     lines = map_line_items([*first_page, *extra_line_items], currency)
     shipping_nodes = (order.get("shippingLines") or {}).get("nodes") or []
     presentment_currency, presentment_total = _presentment(order)
-    company = _company(order)
+    company = _company(order, company_metafields)
     cancelled_at = order.get("cancelledAt")
     tags = order.get("tags") or []
     return ShopifyOrder(
@@ -332,7 +350,7 @@ def map_order(shop: str, order: Json, extra_line_items: Sequence[Json] = ()) -> 
         total_price=shop_money(order.get("currentTotalPriceSet"), currency, "currentTotalPriceSet"),
         total_tax=shop_money(order.get("currentTotalTaxSet"), currency, "currentTotalTaxSet"),
         taxes_included=bool(order.get("taxesIncluded")),
-        customer=_customer(order),
+        customer=_customer(order, customer_metafields),
         shipping_address=_address(order.get("shippingAddress"), "shippingAddress"),
         billing_address=_address(order.get("billingAddress"), "billingAddress"),
         created_at=_datetime(order.get("createdAt"), "createdAt"),

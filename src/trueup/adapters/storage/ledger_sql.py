@@ -48,6 +48,8 @@ def save(connection: Connection, entry: LedgerEntry, now: datetime) -> None:
         "detail": entry.detail,
         "needs": entry.needs,
         "shopify_updated_at": entry.shopify_updated_at,
+        "presentment_total_amount": _amount(entry.presentment_total),
+        "presentment_total_currency": _currency(entry.presentment_total),
         "updated_at": now,
     }
     connection.execute(_upsert(connection.dialect.name), values)
@@ -80,6 +82,7 @@ def entry_from(row: Row[Any]) -> LedgerEntry:
         detail=row.detail,
         needs=row.needs,
         shopify_updated_at=row.shopify_updated_at,
+        presentment_total=_money(row.presentment_total_amount, row.presentment_total_currency),
     )
 
 

@@ -75,6 +75,8 @@ ledger = Table(
     Column("needs", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("shopify_updated_at", UtcDateTime),
+    Column("presentment_total_amount", String(64)),
+    Column("presentment_total_currency", String(3)),
 )
 
 cursors = Table(

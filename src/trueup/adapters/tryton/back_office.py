@@ -22,10 +22,12 @@ from typing import Any
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.kits import read_kit_components
 from trueup.adapters.tryton.parties import PartyBook
+from trueup.adapters.tryton.party_fields import check_party_fields, party_payment_term
 from trueup.adapters.tryton.sale_lines import priced_parts
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
+from trueup.domain.party_fields import PartyField
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
 from trueup.service_layer.ports import StockLevel
 
@@ -87,6 +89,16 @@ class TrytonBackOffice:
     def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
         """The components of the kits among `skus` (product_kit), with their list prices (see kits.py)."""
         return read_kit_components(self._client, skus)
+
+    def list_prices(self, skus: Iterable[str]) -> dict[str, Decimal]:
+        """The list prices Tryton uses for those of `skus` it has (by product code)."""
+        wanted = sorted(set(skus))
+        if not wanted:
+            return {}
+        rows = self._client.call(
+            "product.product", "search_read", [("code", "in", wanted)], 0, None, None, ["code", "list_price_used"]
+        )
+        return {row["code"]: Decimal(row["list_price_used"] or 0) for row in rows}
 
     # --- create ---------------------------------------------------------------------------------
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
@@ -190,13 +202,15 @@ class TrytonBackOffice:
         terms = self._lookup("payment_terms", {order.payment_term} - {None})
         if order.payment_term is not None and order.payment_term not in terms:
             raise StructuralError(Cause.UNMAPPED_PAYMENT_TERM, f"no Tryton payment term named {order.payment_term}")
+        party_terms = {f.value for f in order.party_fields if f.target.field is PartyField.CUSTOMER_PAYMENT_TERM}
+        check_party_fields(order.party_fields, self._lookup("payment_terms", party_terms))
 
     def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
         invoice = order.invoice_address or order.shipment_address
         shipment = order.shipment_address or order.invoice_address
         addresses = [a for a in (invoice, shipment) if a is not None]
-        book = PartyBook(self._client, self._lookup("countries"))
-        party_id, address_ids = book.find_or_create(order.customer, addresses)
+        book = PartyBook(self._client, self._lookup("countries"), self._lookup("payment_terms"))
+        party_id, address_ids = book.find_or_create(order.customer, addresses, order.party_fields)
         invoice_id, shipment_id = (address_ids * 2)[:2] if len(address_ids) == 1 else address_ids[:2]
         return {
             "company": self._client.context["company"],
@@ -205,7 +219,7 @@ class TrytonBackOffice:
             "shipment_address": shipment_id,
             "currency": self._lookup("currencies")[order.currency],
             "warehouse": self._warehouse_id(order.warehouse),
-            "payment_term": self._payment_term_id(order.payment_term),
+            "payment_term": self._payment_term_id(order.payment_term or party_payment_term(order.party_fields)),
             "reference": order.reference,
             "description": order.description,
             "comment": _comment(order),

@@ -10,11 +10,14 @@ by hand is found by its e-mail contact mechanism.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.party_fields import PartyFieldWriter, describe
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.orders import Address, Customer
+from trueup.domain.party_fields import PartyFieldValue
 
 _ADDRESS_FIELDS = ["party_name", "street_unstructured", "postal_code", "city", "country"]
 
@@ -30,11 +33,15 @@ def party_code(customer: Customer) -> str:
 
 
 class PartyBook:
-    """Finds or creates parties and their addresses through one Tryton client."""
+    """Finds or creates parties and their addresses through one Tryton client; sets the fields taken from
+    metafields (see party_fields.py), with payment terms by name in `payment_term_ids`."""
 
-    def __init__(self, client: TrytonClient, country_ids: dict[str, int]) -> None:
+    def __init__(
+        self, client: TrytonClient, country_ids: dict[str, int], payment_term_ids: Mapping[str, int] | None = None
+    ) -> None:
         self._client = client
         self._country_ids = country_ids
+        self._fields = PartyFieldWriter(client, payment_term_ids or {})
 
     def find(self, customer: Customer) -> int | None:
         """The party of `customer`: by code first, else by e-mail."""
@@ -48,18 +55,22 @@ class PartyBook:
         by_code = [p["id"] for p in found if p["code"] == code]
         return (by_code or [p["id"] for p in found] or [None])[0]
 
-    def find_or_create(self, customer: Customer, addresses: list[Address]) -> tuple[int, list[int]]:
-        """The party of `customer` and the ids of `addresses` on it (reused when already there). An address in
-        a country the ERP does not know is invalid customer data: nothing is created."""
+    def find_or_create(
+        self, customer: Customer, addresses: list[Address], fields: Sequence[PartyFieldValue] = ()
+    ) -> tuple[int, list[int]]:
+        """The party of `customer` and the ids of `addresses` on it (reused when already there), with `fields`
+        set on it (written only when they changed). An address in a country the ERP does not know is invalid
+        customer data: nothing is created."""
         self._check_countries(addresses)
         party_id = self.find(customer)
         if party_id is None:
-            created = self._create(customer, addresses)
+            created = self._create(customer, addresses, fields)
             if created is not None:
                 return created
             party_id = self.find(customer)  # another worker created it meanwhile
             if party_id is None:
                 raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "Tryton refused to create the customer")
+        self._fields.update(party_id, fields)
         return party_id, self._address_ids(party_id, addresses)
 
     def _check_countries(self, addresses: list[Address]) -> None:
@@ -69,7 +80,9 @@ class PartyBook:
                 Cause.INVALID_CUSTOMER_DATA, "an address's country_code is not a country known to Tryton"
             )
 
-    def _create(self, customer: Customer, addresses: list[Address]) -> tuple[int, list[int]] | None:
+    def _create(
+        self, customer: Customer, addresses: list[Address], fields: Sequence[PartyFieldValue]
+    ) -> tuple[int, list[int]] | None:
         contacts = [{"type": "email", "value": customer.email.strip().lower()}] if customer.email.strip() else []
         unique = list(dict.fromkeys(addresses))
         values = {
@@ -77,12 +90,16 @@ class PartyBook:
             "code": party_code(customer),
             "contact_mechanisms": [("create", contacts)],
             "addresses": [("create", [self._address_values(a) for a in unique] or [{}])],
+            **self._fields.create_values(fields),
         }
         try:
             (party_id,) = self._client.call("party.party", "create", [values])
         except StructuralError as error:
             if "unique" in error.detail.lower():
                 return None
+            if fields:  # Tryton's message would show the value (an identifier): name where it came from instead
+                detail = f"Tryton refused the customer's party with the values from Shopify {describe(fields)}"
+                raise StructuralError(Cause.INVALID_CUSTOMER_DATA, detail) from error
             raise StructuralError(Cause.INVALID_CUSTOMER_DATA, error.detail) from error
         rows = self._client.call(
             "party.address", "search_read", [("party", "=", party_id)], 0, None, [("id", "ASC")], []
