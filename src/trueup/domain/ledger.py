@@ -43,6 +43,11 @@ class LedgerEntry:
     # (the ERP posts in the shop currency; this is the record of the foreign amount).
     presentment_total: Money | None = None
 
+    @classmethod
+    def received(cls, shop: str, order_id: str, name: str, at: datetime) -> LedgerEntry:
+        """The entry of an order trueup has just come to know."""
+        return cls(shop=shop, order_id=order_id, name=name, state=OrderState.RECEIVED, first_seen_at=at, state_since=at)
+
     @property
     def what_to_do(self) -> str | None:
         return WHAT_TO_DO[self.cause] if self.cause else None

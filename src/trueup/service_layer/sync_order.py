@@ -63,15 +63,7 @@ def sync_order(ctx: OrderContext, order_id: str) -> LedgerEntry | None:
 
 
 def _new_entry(ctx: OrderContext, order: ShopifyOrder) -> LedgerEntry:
-    now = ctx.clock.now()
-    return LedgerEntry(
-        shop=order.shop,
-        order_id=order.order_id,
-        name=order.name,
-        state=OrderState.RECEIVED,
-        first_seen_at=now,
-        state_since=now,
-    )
+    return LedgerEntry.received(order.shop, order.order_id, order.name, ctx.clock.now())
 
 
 def _seen(entry: LedgerEntry, order: ShopifyOrder) -> LedgerEntry:

@@ -165,14 +165,7 @@ class Worker:
             return
         order_id = job.payload["order_id"]
         now = self.clock.now()
-        entry = self.store.ledger_entry(job.shop, order_id) or LedgerEntry(
-            shop=job.shop,
-            order_id=order_id,
-            name=order_id,
-            state=OrderState.RECEIVED,
-            first_seen_at=now,
-            state_since=now,
-        )
+        entry = self.store.ledger_entry(job.shop, order_id) or LedgerEntry.received(job.shop, order_id, order_id, now)
         detail = f"{type(error).__name__} after {job.attempts + 1} attempts"
         self.store.save_ledger_entry(
             entry.moved_to(OrderState.EXCEPTION, now, cause=Cause.PROCESSING_FAILED, detail=detail)
