@@ -72,7 +72,7 @@ def build_report(stack: LocalStack, settled: bool, traded: dict[str, Any]) -> di
 def print_report(report: dict[str, Any], console: Console) -> None:
     shop, erp = report["shopify"], report["erp"]
     console.print(
-        f"\n[bold]Shopify[/bold]: {shop['orders']} orders, {shop['postable_orders']} paid or authorised "
+        f"\n[bold]Shopify[/bold]: {shop['orders']} orders, {shop['postable_orders']} paid, authorised or on terms "
         f"totalling {shop['postable_total']} {shop['currency']}"
     )
     console.print(f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']} {shop['currency']}")
