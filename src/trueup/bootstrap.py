@@ -107,4 +107,6 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
         purge_interval_seconds=w.purge_interval_seconds,
+        fulfil_interval_seconds=w.fulfil_interval_seconds,
+        notify_customer=w.notify_customer,
     )

@@ -98,6 +98,8 @@ class WorkerConfig(_Strict):
     done_jobs_retention_days: Annotated[float, Field(gt=0)] = 7.0
     deliveries_retention_days: Annotated[float, Field(ge=2)] = 30.0  # Shopify retries for up to 48 h
     purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
+    fulfil_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
+    notify_customer: bool = True  # Shopify e-mails the customer when trueup creates a fulfilment
 
 
 class BundleComponentConfig(_Strict):

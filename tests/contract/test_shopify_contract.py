@@ -19,7 +19,15 @@ from tests.support.sandbox import KIT_COMPONENTS, LOCATIONS, PRICES, SHOP, runni
 from trueup.adapters.shopify.admin import ShopifyAdminClient, topic_enum
 from trueup.adapters.shopify.shop_mapping import ShopInfo, ShopLocation
 from trueup.domain.catalogue import BundleComponent, CatalogueItem
-from trueup.domain.errors import TransientError
+from trueup.domain.errors import Cause, StructuralError, TransientError
+from trueup.domain.fulfilment import (
+    OPEN_STATUSES,
+    FulfilmentRequest,
+    OrderFulfilment,
+    Shipment,
+    ShipmentLine,
+    plan_fulfilment,
+)
 from trueup.domain.money import Money, allocate
 from trueup.domain.orders import FinancialStatus, OrderLine, ShopifyOrder
 
@@ -332,3 +340,59 @@ def test_sandbox_serves_every_trueup_read_in_both_api_versions(sandbox: Any, ver
         assert order_id in {o.order_id for o in client.orders_updated_since(order.updated_at)}
     finally:
         client.close()
+
+
+# --- fulfilment ---------------------------------------------------------------------------------
+def open_lines(state: OrderFulfilment) -> Counter[str]:
+    remaining: Counter[str] = Counter()
+    for fo in state.fulfillment_orders:
+        if fo.status in OPEN_STATUSES:
+            for line in fo.lines:
+                remaining[line.sku] += line.remaining
+    return +remaining
+
+
+def shipped(order_id: str, *lines: tuple[str, int]) -> Shipment:
+    return Shipment("S1", f"shopify:{SHOP}:{order_id.rsplit('/', 1)[-1]}", tuple(ShipmentLine(s, q) for s, q in lines))
+
+
+def test_a_new_order_has_its_lines_open_for_fulfilment_and_no_fulfilment(harness: Harness) -> None:
+    order_id = harness.place([("TEE-M", 2), ("CAP", 1)])
+    state = harness.admin.order_fulfilment(order_id)
+    assert state is not None
+    assert state.order_id == order_id
+    assert open_lines(state) == Counter({"TEE-M": 2, "CAP": 1})
+    assert state.fulfillment_ids == ()
+
+
+def test_partial_fulfilments_each_take_their_units_until_the_order_is_closed(harness: Harness) -> None:
+    order_id = harness.place([("TEE-M", 3)])
+    first = plan_fulfilment(
+        shipped(order_id, ("TEE-M", 1)),
+        harness.admin.order_fulfilment(order_id).fulfillment_orders,
+        notify_customer=True,
+    )
+    first_id = harness.admin.create_fulfilment(first)
+    after_first = harness.admin.order_fulfilment(order_id)
+    assert open_lines(after_first) == Counter({"TEE-M": 2})
+    assert after_first.fulfillment_ids == (first_id,)
+    rest = plan_fulfilment(shipped(order_id, ("TEE-M", 2)), after_first.fulfillment_orders, notify_customer=False)
+    second_id = harness.admin.create_fulfilment(rest)
+    done = harness.admin.order_fulfilment(order_id)
+    assert open_lines(done) == Counter()
+    assert {fo.status for fo in done.fulfillment_orders} == {"CLOSED"}
+    assert done.fulfillment_ids == (first_id, second_id)
+
+
+def test_fulfilling_more_than_remains_is_refused_with_its_cause(harness: Harness) -> None:
+    order_id = harness.place([("CAP", 1)])
+    [fo] = harness.admin.order_fulfilment(order_id).fulfillment_orders
+    too_many = FulfilmentRequest({fo.fulfillment_order_id: {fo.lines[0].line_id: 2}}, None, None, None, False)
+    with pytest.raises(StructuralError) as refused:
+        harness.admin.create_fulfilment(too_many)
+    assert refused.value.cause is Cause.FULFILMENT_ORDER_NOT_FOUND
+    assert open_lines(harness.admin.order_fulfilment(order_id)) == Counter({"CAP": 1})
+
+
+def test_the_fulfilment_of_an_unknown_order_is_none(harness: Harness) -> None:
+    assert harness.admin.order_fulfilment("gid://shopify/Order/999999999") is None

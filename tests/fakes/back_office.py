@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError, TransientError
+from trueup.domain.fulfilment import Shipment, ShipmentLine
 from trueup.domain.money import Money, minor_unit, total
 from trueup.domain.orders import Address, Customer
 from trueup.domain.party_fields import PartyField
@@ -92,6 +93,8 @@ class FakeBackOffice:
     # party id → its fields taken from metafields, by target ("party.identifier", …) → value
     party_fields: dict[int, dict[str, str]] = field(default_factory=dict)
     sale_records: dict[str, SaleRecord] = field(default_factory=dict)  # by reference
+    # Despatched shipments as (write sequence, shipment), in write order: Tryton's write_date, as a counter.
+    shipments: list[tuple[int, Shipment]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -103,6 +106,19 @@ class FakeBackOffice:
         """A kit sold under `sku`, made of `components` (which become products too)."""
         self.skus.update([sku, *(c.sku for c in components)])
         self.kits[sku] = list(components)
+
+    def despatch(
+        self, reference: str, lines: Iterable[tuple[str, int]], tracking_number: str | None = None
+    ) -> Shipment:
+        """A customer shipment of the sale `reference` despatched now (as a warehouse would ship it)."""
+        shipment = Shipment(
+            f"stock.shipment.out,{len(self.shipments) + 1}",
+            reference,
+            tuple(ShipmentLine(sku, q) for sku, q in lines),
+            tracking_number=tracking_number,
+        )
+        self.shipments.append((len(self.shipments) + 1, shipment))
+        return shipment
 
     def parties_of(self, customer: Customer) -> int:
         """How many parties `customer` matches (by Shopify id or e-mail): 1 when nothing was duplicated."""
@@ -133,6 +149,14 @@ class FakeBackOffice:
     def list_prices(self, skus: Iterable[str]) -> dict[str, Decimal]:
         self._enter("list_prices")
         return {sku: self.prices[sku] for sku in sorted(set(skus) & self.skus) if sku in self.prices}
+
+    def despatched_shipments(self, since_cursor: str | None) -> tuple[list[Shipment], str | None]:
+        self._enter("despatched_shipments")
+        start = int(since_cursor) if since_cursor else 0
+        batch = [(seq, shipment) for seq, shipment in self.shipments if seq >= start][:200]
+        if not batch:
+            return [], since_cursor
+        return [shipment for _, shipment in batch], str(batch[-1][0])
 
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
         self._enter("create_sales_order")

@@ -12,7 +12,8 @@ from typing import Any
 from trueup.adapters.shopify.admin import WebhookSubscription, order_gid, topic_enum
 from trueup.adapters.shopify.shop_mapping import ShopInfo
 from trueup.domain.catalogue import CatalogueItem
-from trueup.domain.errors import BadInput, TransientError
+from trueup.domain.errors import BadInput, Cause, StructuralError, TransientError
+from trueup.domain.fulfilment import FulfillmentOrder, FulfillmentOrderLine, FulfilmentRequest, OrderFulfilment
 from trueup.domain.orders import ShopifyOrder
 from trueup.service_layer.ports import OrderStamp
 
@@ -40,6 +41,10 @@ class FakeShopifyAdmin:
         self._ids = itertools.count(1)
         self._shop_info = shop_info or ShopInfo("Demo", shop, "EUR", False, ())
         self._catalogue = list(catalogue)
+        # Fulfilment, as Shopify keeps it: one fulfilment order per order (one location), a fulfilment
+        # order line per line item; units fulfilled per fulfilment order line, fulfilments per order.
+        self._fulfilled: dict[str, int] = {}
+        self.fulfilments: dict[str, list[tuple[str, FulfilmentRequest]]] = {}
 
     # --- arranging the shop ------------------------------------------------------------------
     def put_order(self, order: ShopifyOrder) -> ShopifyOrder:
@@ -86,6 +91,51 @@ class FakeShopifyAdmin:
                 gid = f"gid://shopify/WebhookSubscription/{next(self._ids)}"
                 self._subscriptions.append(WebhookSubscription(gid, topic, callback_url))
 
+    def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
+        self._gate("order_fulfilment")
+        order = self._orders.get(order_gid(order_id))
+        if order is None:
+            return None
+        lines = self._fulfillment_lines(order.order_id)
+        fulfilled = any(line.remaining < self._quantity(order.order_id, line.line_id) for line in lines)
+        status = "CLOSED" if all(line.remaining == 0 for line in lines) else "IN_PROGRESS" if fulfilled else "OPEN"
+        fulfilment_order = FulfillmentOrder(fulfillment_order_id(order.order_id), status, lines)
+        made = tuple(gid for gid, _ in self.fulfilments.get(order.order_id, []))
+        return OrderFulfilment(order.order_id, (fulfilment_order,), made)
+
+    def create_fulfilment(self, request: FulfilmentRequest) -> str:
+        self._gate("create_fulfilment")
+        order_ids = {order_of_fulfillment_order(fo_id) for fo_id in request.lines_by_order}
+        remaining = {line.line_id: line.remaining for o in order_ids for line in self._fulfillment_lines(o)}
+        wanted = [(line_id, q) for lines in request.lines_by_order.values() for line_id, q in lines.items()]
+        if len(order_ids) != 1 or not wanted or any(not 0 < q <= remaining.get(i, 0) for i, q in wanted):
+            raise StructuralError(
+                Cause.FULFILMENT_ORDER_NOT_FOUND,
+                "Shopify refused the fulfilment: Invalid fulfillment order line item quantity requested.",
+            )
+        for line_id, q in wanted:
+            self._fulfilled[line_id] = self._fulfilled.get(line_id, 0) + q
+        gid = f"gid://shopify/Fulfillment/{next(self._ids)}"
+        self.fulfilments.setdefault(order_ids.pop(), []).append((gid, request))
+        return gid
+
+    def _fulfillment_lines(self, order_id: str) -> tuple[FulfillmentOrderLine, ...]:
+        order = self._orders.get(order_id)
+        if order is None:
+            return ()
+        return tuple(
+            FulfillmentOrderLine(
+                fo_line_id(order_id, line.line_id),
+                line.sku,
+                line.quantity - self._fulfilled.get(fo_line_id(order_id, line.line_id), 0),
+            )
+            for line in order.lines
+        )
+
+    def _quantity(self, order_id: str, fo_line: str) -> int:
+        lines = self._orders[order_id].lines
+        return next(line.quantity for line in lines if fo_line_id(order_id, line.line_id) == fo_line)
+
     # --- the client's extra reads --------------------------------------------------------------
     def webhook_subscriptions(self) -> list[WebhookSubscription]:
         self._gate("webhook_subscriptions")
@@ -106,3 +156,17 @@ class FakeShopifyAdmin:
         if self.throttled_next > 0:
             self.throttled_next -= 1
             raise TransientError(f"Shopify throttled {call}", retry_after=self.retry_after)
+
+
+def fulfillment_order_id(order_id: str) -> str:
+    """The fake's one fulfilment order of an order: the same number as the order."""
+    return f"gid://shopify/FulfillmentOrder/{order_id.rsplit('/', 1)[-1]}"
+
+
+def order_of_fulfillment_order(fulfillment_order_gid: str) -> str:
+    return f"gid://shopify/Order/{fulfillment_order_gid.rsplit('/', 1)[-1]}"
+
+
+def fo_line_id(order_id: str, line_id: str) -> str:
+    """The fake's fulfilment order line of a line item: its order's and its own numbers."""
+    return f"gid://shopify/FulfillmentOrderLineItem/{order_id.rsplit('/', 1)[-1]}-{line_id.rsplit('/', 1)[-1]}"

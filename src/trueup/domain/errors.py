@@ -40,6 +40,7 @@ class Cause(StrEnum):
     UNSUPPORTED_ORDER = "unsupported_order"
     BACK_OFFICE_REJECTED = "back_office_rejected"
     PROCESSING_FAILED = "processing_failed"
+    FULFILMENT_ORDER_NOT_FOUND = "fulfilment_order_not_found"
 
 
 WHAT_TO_DO: dict[Cause, str] = {
@@ -55,6 +56,9 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.UNSUPPORTED_ORDER: "This kind of order is not handled yet; post it by hand in the ERP.",
     Cause.BACK_OFFICE_REJECTED: "The ERP refused the document; read its message, fix the data, then replay.",
     Cause.PROCESSING_FAILED: "trueup failed on this order repeatedly (a defect): report the detail, then replay.",
+    Cause.FULFILMENT_ORDER_NOT_FOUND: "The shipment's lines have no open fulfilment order in Shopify (the order is "
+    "unknown, already fulfilled, closed or on hold): fulfil it by hand in Shopify, or release the hold; the "
+    "shipment is not sent twice.",
 }
 
 

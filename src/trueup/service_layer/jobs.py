@@ -10,6 +10,7 @@ SYNC_ORDER = "sync_order"
 POLL_ORDERS = "poll_orders"
 REPLAY_PARKED = "replay_parked"
 PURGE_HISTORY = "purge_history"
+FULFIL_SHIPMENTS = "fulfil_shipments"
 
 
 def order_key(shop: str, order_id: str) -> str:
@@ -22,6 +23,10 @@ def sync_order_job(shop: str, order_id: str, run_at: datetime | None = None) -> 
 
 def poll_orders_job(shop: str, run_at: datetime | None = None) -> JobRequest:
     return JobRequest(POLL_ORDERS, f"{shop}|poll", shop, {}, run_at)
+
+
+def fulfil_shipments_job(shop: str, run_at: datetime | None = None) -> JobRequest:
+    return JobRequest(FULFIL_SHIPMENTS, f"{shop}|fulfil", shop, {}, run_at)
 
 
 def replay_parked_job(run_at: datetime | None = None) -> JobRequest:

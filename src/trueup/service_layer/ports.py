@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause
+from trueup.domain.fulfilment import FulfilmentRequest, OrderFulfilment, Shipment
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.sales import PostedSale, SalesOrderRequest
@@ -43,6 +44,14 @@ class ShopifyAdmin(Protocol):
 
     def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> None:
         """Subscribe `callback_url` to `topics` (REST form, "orders/create"), without duplicating subscriptions."""
+
+    def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
+        """The order's fulfilment orders (open lines with remaining quantities) and the ids of its
+        fulfilments, oldest first; None if Shopify does not know the order."""
+
+    def create_fulfilment(self, request: FulfilmentRequest) -> str:
+        """Create one fulfilment; returns its id. A refusal (line closed, quantity above what remains)
+        raises StructuralError(FULFILMENT_ORDER_NOT_FOUND)."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,11 @@ class BackOffice(Protocol):
     def list_prices(self, skus: Iterable[str]) -> dict[str, Decimal]:
         """The list prices of those of `skus` the item master has (the weights a configured bundle's
         components are spread by); unknown SKUs are left out."""
+
+    def despatched_shipments(self, since_cursor: str | None) -> tuple[list[Shipment], str | None]:
+        """Customer shipments despatched (shipped or done) since `since_cursor` (None: from the start), oldest
+        first, in batches, with the cursor to read from next. A shipment may come again (at the cursor's
+        edge, or when written again after despatch): callers make handling it idempotent."""
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,14 @@ import structlog
 from trueup.domain.errors import Cause, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.retry import RetryPolicy
+from trueup.service_layer.fulfilment import fulfil_despatched
 from trueup.service_layer.jobs import (
+    FULFIL_SHIPMENTS,
     POLL_ORDERS,
     PURGE_HISTORY,
     REPLAY_PARKED,
     SYNC_ORDER,
+    fulfil_shipments_job,
     poll_orders_job,
     purge_history_job,
     replay_parked_job,
@@ -41,6 +44,9 @@ class WorkerSettings:
     poll_overlap_seconds: float = 300.0
     first_lookback_seconds: float = 86400.0
     replay_interval_seconds: float = 30.0
+    # Despatched ERP shipments are read this often and fulfilled in Shopify, the customer notified or not.
+    fulfil_interval_seconds: float = 30.0
+    notify_customer: bool = True
     # History kept: finished jobs, and raw deliveries (which also bound how long a duplicate is recognised).
     done_jobs_retention_days: float = 7.0
     deliveries_retention_days: float = 30.0
@@ -74,12 +80,14 @@ class Worker:
             POLL_ORDERS: self._poll_orders,
             REPLAY_PARKED: self._replay_parked,
             PURGE_HISTORY: self._purge_history,
+            FULFIL_SHIPMENTS: self._fulfil_shipments,
         }
 
     def schedule_periodic(self) -> None:
         """Queue the periodic jobs if no worker has (the queueing lock makes this safe to repeat)."""
         for shop in self.contexts:
             self.store.enqueue(poll_orders_job(shop))
+            self.store.enqueue(fulfil_shipments_job(shop))
         self.store.enqueue(replay_parked_job())
         self.store.enqueue(purge_history_job())
 
@@ -134,6 +142,13 @@ class Worker:
             )
         finally:
             self._again(poll_orders_job(job.shop, self._after(s.poll_interval_seconds)))
+
+    def _fulfil_shipments(self, job: Job) -> None:
+        s = self.settings
+        try:
+            fulfil_despatched(self.contexts[job.shop], notify_customer=s.notify_customer)
+        finally:
+            self._again(fulfil_shipments_job(job.shop, self._after(s.fulfil_interval_seconds)))
 
     def _replay_parked(self, job: Job) -> None:
         try:

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from trueup.bootstrap import posting_policy
+from trueup.bootstrap import posting_policy, worker_settings
 from trueup.config import load_config
 from trueup.domain.errors import BadInput
 
@@ -101,3 +101,11 @@ def test_a_metafield_mapped_to_an_unknown_erp_field_names_the_key(tmp_path):
         load_config(write(tmp_path, text))
     assert "metafields: Value error" in str(error.value)
     assert "not an ERP party field" in str(error.value)
+
+
+def test_customer_notification_of_fulfilments_is_on_by_default_and_can_be_turned_off(tmp_path):
+    assert worker_settings(load_config(write(tmp_path, VALID))).notify_customer is True
+    quiet = VALID + "\n[worker]\nnotify_customer = false\nfulfil_interval_seconds = 10\n"
+    settings = worker_settings(load_config(write(tmp_path, quiet)))
+    assert settings.notify_customer is False
+    assert settings.fulfil_interval_seconds == 10

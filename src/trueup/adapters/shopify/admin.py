@@ -18,7 +18,8 @@ from trueup.adapters.shopify.order_mapping import map_order
 from trueup.adapters.shopify.pagination import walk_pages
 from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_shop, map_variant
 from trueup.domain.catalogue import CatalogueItem
-from trueup.domain.errors import BadInput
+from trueup.domain.errors import BadInput, Cause, StructuralError
+from trueup.domain.fulfilment import FulfillmentOrder, FulfillmentOrderLine, FulfilmentRequest, OrderFulfilment
 from trueup.domain.money import Money
 from trueup.domain.orders import FinancialStatus, ShopifyOrder, payment_is_settled
 from trueup.domain.party_fields import MetafieldOwner, MetafieldSource
@@ -61,6 +62,32 @@ def topic_enum(rest_topic: str) -> str:
 def order_gid(order_id: str) -> str:
     """Accepts "gid://shopify/Order/5" or "5"."""
     return order_id if order_id.startswith("gid://") else f"gid://shopify/Order/{order_id}"
+
+
+def fulfilment_input(request: FulfilmentRequest) -> dict[str, Any]:
+    """FulfillmentInput for `request`: tracking only with what the ERP has."""
+    tracking = {
+        key: value
+        for key, value in (
+            ("company", request.carrier),
+            ("number", request.tracking_number),
+            ("url", request.tracking_url),
+        )
+        if value
+    }
+    fulfillment: dict[str, Any] = {
+        "lineItemsByFulfillmentOrder": [
+            {
+                "fulfillmentOrderId": fo_id,
+                "fulfillmentOrderLineItems": [{"id": line_id, "quantity": q} for line_id, q in lines.items()],
+            }
+            for fo_id, lines in request.lines_by_order.items()
+        ],
+        "notifyCustomer": request.notify_customer,
+    }
+    if tracking:
+        fulfillment["trackingInfo"] = tracking
+    return fulfillment
 
 
 def search_timestamp(moment: datetime) -> str:
@@ -183,6 +210,35 @@ class ShopifyAdminClient:
             order = self.fetch_order(stamp.order_id)
             if order is not None:  # deleted since the page was read
                 yield order
+
+    # --- fulfilment --------------------------------------------------------------------------
+    def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
+        """The order's fulfilment orders (up to 10, 50 lines each) and the ids of its fulfilments."""
+        order = self.graphql.execute(queries.ORDER_FULFILMENT, {"id": order_gid(order_id)}).get("order")
+        if order is None:
+            return None
+        fulfillment_orders = tuple(
+            FulfillmentOrder(
+                str(fo["id"]),
+                str(fo["status"]),
+                tuple(
+                    FulfillmentOrderLine(str(line["id"]), str(line.get("sku") or ""), int(line["remainingQuantity"]))
+                    for line in fo["lineItems"]["nodes"]
+                ),
+            )
+            for fo in order["fulfillmentOrders"]["nodes"]
+        )
+        return OrderFulfilment(str(order["id"]), fulfillment_orders, tuple(str(f["id"]) for f in order["fulfillments"]))
+
+    def create_fulfilment(self, request: FulfilmentRequest) -> str:
+        """fulfillmentCreate for `request`; Shopify's refusal is a StructuralError saying what to do."""
+        variables = {"fulfillment": fulfilment_input(request)}
+        result = self.graphql.execute(queries.FULFILLMENT_CREATE, variables)["fulfillmentCreate"]
+        errors = result.get("userErrors") or []
+        if errors or not result.get("fulfillment"):
+            details = "; ".join(str(e.get("message")) for e in errors) or "no fulfilment returned"
+            raise StructuralError(Cause.FULFILMENT_ORDER_NOT_FOUND, f"Shopify refused the fulfilment: {details}")
+        return str(result["fulfillment"]["id"])
 
     # --- webhooks ----------------------------------------------------------------------------
     def webhook_subscriptions(self) -> list[WebhookSubscription]:

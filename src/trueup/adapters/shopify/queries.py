@@ -272,6 +272,39 @@ query TrueupShopInfo($after: String) {
     estimated_cost=110,
 )
 
+ORDER_FULFILMENT = Operation(
+    name="TrueupOrderFulfilment",
+    document="""
+query TrueupOrderFulfilment($id: ID!) {
+  order(id: $id) {
+    id
+    fulfillments(first: 100) { id }
+    fulfillmentOrders(first: 10) {
+      nodes {
+        id
+        status
+        lineItems(first: 50) { nodes { id sku remainingQuantity } }
+      }
+    }
+  }
+}
+""",
+    estimated_cost=600,
+)
+
+FULFILLMENT_CREATE = Operation(
+    name="TrueupFulfillmentCreate",
+    document="""
+mutation TrueupFulfillmentCreate($fulfillment: FulfillmentInput!) {
+  fulfillmentCreate(fulfillment: $fulfillment) {
+    fulfillment { id }
+    userErrors { field message }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
 ALL_OPERATIONS: tuple[Operation, ...] = (
     FETCH_ORDER,
     ORDER_LINE_ITEMS_PAGE,
@@ -282,4 +315,6 @@ ALL_OPERATIONS: tuple[Operation, ...] = (
     CATALOGUE_PAGE,
     VARIANT_COMPONENTS,
     SHOP_INFO,
+    ORDER_FULFILMENT,
+    FULFILLMENT_CREATE,
 )

@@ -24,8 +24,10 @@ from trueup.adapters.tryton.kits import read_kit_components
 from trueup.adapters.tryton.parties import PartyBook
 from trueup.adapters.tryton.party_fields import check_party_fields, party_payment_term
 from trueup.adapters.tryton.sale_lines import priced_parts
+from trueup.adapters.tryton.shipments import read_despatched_shipments
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.fulfilment import Shipment
 from trueup.domain.money import Money
 from trueup.domain.party_fields import PartyField
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
@@ -99,6 +101,10 @@ class TrytonBackOffice:
             "product.product", "search_read", [("code", "in", wanted)], 0, None, None, ["code", "list_price_used"]
         )
         return {row["code"]: Decimal(row["list_price_used"] or 0) for row in rows}
+
+    def despatched_shipments(self, since_cursor: str | None) -> tuple[list[Shipment], str | None]:
+        """Customer shipments shipped or done since the cursor (see shipments.py for how they are read)."""
+        return read_despatched_shipments(self._client, since_cursor)
 
     # --- create ---------------------------------------------------------------------------------
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
