@@ -4,27 +4,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from tests.support.deliveries import make_entry
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.adapters.storage.engine import make_engine
-from trueup.adapters.storage.migrate import MIGRATIONS
+from trueup.adapters.storage.migrate import downgrade
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
-
-
-def downgrade(url: str, revision: str) -> None:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.downgrade(config, revision)
-    finally:
-        engine.dispose()
 
 
 def ledger_columns(url: str) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -14,12 +15,21 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Apply every migration up to `revision` to the database at `url` (idempotent)."""
+    _run(command.upgrade, url, revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Undo the migrations after `revision` on the database at `url`."""
+    _run(command.downgrade, url, revision)
+
+
+def _run(action: Callable[[Config, str], None], url: str, revision: str) -> None:
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+            action(config, revision)
     finally:
         engine.dispose()
