@@ -19,8 +19,11 @@ from trueup.domain.money import Money
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals, order_reference
 from trueup.domain.sales import PostedSale
+from trueup.service_layer.inventory_demand import note_demand
 from trueup.service_layer.kits import kits_for
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
+from trueup.service_layer.post_purchase import apply_changes
+from trueup.service_layer.refunds import credit_refunds
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +62,7 @@ def sync_order(ctx: OrderContext, order_id: str) -> LedgerEntry | None:
         log.info("order_parked", shop=order.shop, order=order.name, cause=str(problem.cause))
     entry = _seen(entry, order)
     ctx.store.save_ledger_entry(entry)
+    note_demand(ctx, order, entry)
     return entry
 
 
@@ -85,7 +89,15 @@ def _foreign_presentment_total(order: ShopifyOrder) -> Money | None:
 def _advance(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> LedgerEntry:
     now = ctx.clock.now()
     if entry.state == OrderState.POSTED:
-        return entry  # what happens after posting (edits, cancels, refunds) is the post-purchase flow's
+        entry = apply_changes(ctx, order, entry)  # edits, address changes, cancellations, the cut-off
+    else:
+        entry = _post_if_ready(ctx, order, entry, now)
+    if entry.erp_sale_id is not None:
+        entry = credit_refunds(ctx, order, entry)  # refunds become credit memos once the sale exists
+    return entry
+
+
+def _post_if_ready(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, now: datetime) -> LedgerEntry:
     # Asked first, whatever Shopify says: an earlier attempt may have posted it before timing out.
     existing = ctx.back_office.find_sales_order(order_reference(order))
     if existing is None:

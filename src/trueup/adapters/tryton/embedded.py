@@ -24,7 +24,7 @@ from types import TracebackType
 
 import httpx
 
-from trueup.adapters.tryton import demo_business
+from trueup.adapters.tryton import demo_business, demo_taxes
 from trueup.adapters.tryton.products import ensure_products, receive_stock
 
 __all__ = [
@@ -67,12 +67,14 @@ def _bin(name: str) -> str:
 
 
 def template_key() -> str:
-    """What the template depends on: the modules, the set-up code, trytond's version and the year (the
-    demo business has fiscal years for this year and the next)."""
+    """What the template depends on: the modules, the set-up code (its version and its source, so that an
+    edit is never served a stale template), trytond's version and the year (the demo business has fiscal
+    years for this year and the next)."""
     import trytond
 
     year = str(dt.date.today().year)
-    recipe = "|".join([*MODULES, demo_business.SETUP_VERSION, trytond.__version__, ADMIN_PASSWORD, year])
+    source = "".join(Path(module.__file__ or "").read_text() for module in (demo_business, demo_taxes))
+    recipe = "|".join([*MODULES, demo_business.SETUP_VERSION, source, trytond.__version__, ADMIN_PASSWORD, year])
     return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
 
