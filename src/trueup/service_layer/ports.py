@@ -12,9 +12,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from trueup.domain.after_sale import CreditNoteRequest, PostedCreditNote, SaleProgress
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import FulfilmentRequest, OrderFulfilment, Shipment
+from trueup.domain.inventory import (
+    InventoryLevel,
+    ShopLocation,
+    StockChange,
+    StockWrite,
+    StockWriteResult,
+    WarehouseStock,
+)
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.sales import PostedSale, SalesOrderRequest
@@ -53,6 +62,18 @@ class ShopifyAdmin(Protocol):
         """Create one fulfilment; returns its id. A refusal (line closed, quantity above what remains)
         raises StructuralError(FULFILMENT_ORDER_NOT_FOUND)."""
 
+    # --- inventory ------------------------------------------------------------------------------
+    def locations(self) -> list[ShopLocation]:
+        """Every location of the shop, active or not."""
+
+    def inventory_levels(self, location_ids: Sequence[str], skus: Iterable[str] | None = None) -> list[InventoryLevel]:
+        """`available` of tracked inventory items at `location_ids`: of `skus`, or of every SKU (a whole
+        catalogue is read in bulk). Items not stocked at a location are left out."""
+
+    def set_available(self, writes: Sequence[StockWrite], idempotency_key: str) -> StockWriteResult:
+        """Set `available` for up to 250 (item, location) pairs in one call, each compared with its
+        `expected` quantity (changeFromQuantity). The same key sent again applies nothing twice."""
+
 
 @dataclass(frozen=True)
 class StockLevel:
@@ -84,6 +105,37 @@ class BackOffice(Protocol):
     def list_prices(self, skus: Iterable[str]) -> dict[str, Decimal]:
         """The list prices of those of `skus` the item master has (the weights a configured bundle's
         components are spread by); unknown SKUs are left out."""
+
+    # --- after the sale (edits, cancellations, refunds) ------------------------------------------
+    def sale_progress(self, erp_sale_id: int) -> SaleProgress:
+        """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
+
+    def amend_sale(self, erp_sale_id: int, order: SalesOrderRequest) -> PostedSale:
+        """Make the posted sale match `order` (the Shopify order mapped again): lines added, removed or
+        changed in quantity or price, shipping address and contact; its shipments still to pick and its
+        draft invoices follow. Callers check the cut-off first; the ERP refusing (a line already shipped)
+        raises StructuralError."""
+
+    def cancel_sale(self, erp_sale_id: int) -> PostedSale:
+        """Cancel the sale with its shipments not yet despatched and its draft invoices (idempotent)."""
+
+    def find_credit_note(self, reference: str) -> PostedCreditNote | None:
+        """The credit note carrying this reference, if the ERP has one."""
+
+    def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
+        """Create and post a credit note for one refund against the sale (its invoice where it has one),
+        totalling `request.expected_total`, and move the restocked units (RETURN: received back at the
+        warehouse; CANCEL: off the shipment still to leave). Not idempotent by itself: callers look the
+        reference up first."""
+
+    # --- stock ----------------------------------------------------------------------------------
+    def stock_changes(self, since_cursor: str | None) -> tuple[list[StockChange], str | None]:
+        """Products whose stock moved at a warehouse since `since_cursor` (None: from now on — returns
+        no change, only a cursor), with the cursor to read from next."""
+
+    def warehouse_stock(self, warehouse: str, skus: Iterable[str] | None = None) -> list[WarehouseStock]:
+        """What can be promised of `skus` (None: every stockable product) at `warehouse`: on hand less what
+        is due out, never below zero; kits as their scarcest component allows."""
 
     def despatched_shipments(self, since_cursor: str | None) -> tuple[list[Shipment], str | None]:
         """Customer shipments despatched (shipped or done) since `since_cursor` (None: from the start), oldest

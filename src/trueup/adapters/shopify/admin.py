@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,6 +20,7 @@ from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_s
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import BadInput, Cause, StructuralError
 from trueup.domain.fulfilment import FulfillmentOrder, FulfillmentOrderLine, FulfilmentRequest, OrderFulfilment
+from trueup.domain.inventory import InventoryLevel, ShopLocation, StockWrite, StockWriteResult
 from trueup.domain.money import Money
 from trueup.domain.orders import FinancialStatus, ShopifyOrder, payment_is_settled
 from trueup.domain.party_fields import MetafieldOwner, MetafieldSource
@@ -241,6 +242,16 @@ class ShopifyAdminClient:
         return str(result["fulfillment"]["id"])
 
     # --- webhooks ----------------------------------------------------------------------------
+    # --- inventory (PLACEHOLDERS: being built) -----------------------------------------------------
+    def locations(self) -> list[ShopLocation]:
+        raise NotImplementedError("locations")
+
+    def inventory_levels(self, location_ids: Sequence[str], skus: Iterable[str] | None = None) -> list[InventoryLevel]:
+        raise NotImplementedError("inventory_levels")
+
+    def set_available(self, writes: Sequence[StockWrite], idempotency_key: str) -> StockWriteResult:
+        raise NotImplementedError("set_available")
+
     def webhook_subscriptions(self) -> list[WebhookSubscription]:
         """Every webhook subscription of this app on the shop."""
 

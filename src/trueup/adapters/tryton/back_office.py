@@ -25,9 +25,11 @@ from trueup.adapters.tryton.parties import PartyBook
 from trueup.adapters.tryton.party_fields import check_party_fields, party_payment_term
 from trueup.adapters.tryton.sale_lines import priced_parts
 from trueup.adapters.tryton.shipments import read_despatched_shipments
+from trueup.domain.after_sale import CreditNoteRequest, PostedCreditNote, SaleProgress
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.fulfilment import Shipment
+from trueup.domain.inventory import StockChange, WarehouseStock
 from trueup.domain.money import Money
 from trueup.domain.party_fields import PartyField
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
@@ -105,6 +107,29 @@ class TrytonBackOffice:
     def despatched_shipments(self, since_cursor: str | None) -> tuple[list[Shipment], str | None]:
         """Customer shipments shipped or done since the cursor (see shipments.py for how they are read)."""
         return read_despatched_shipments(self._client, since_cursor)
+
+    # --- after the sale (PLACEHOLDERS: being built) ------------------------------------------------
+    def sale_progress(self, erp_sale_id: int) -> SaleProgress:
+        raise NotImplementedError("sale_progress")
+
+    def amend_sale(self, erp_sale_id: int, order: SalesOrderRequest) -> PostedSale:
+        raise NotImplementedError("amend_sale")
+
+    def cancel_sale(self, erp_sale_id: int) -> PostedSale:
+        raise NotImplementedError("cancel_sale")
+
+    def find_credit_note(self, reference: str) -> PostedCreditNote | None:
+        raise NotImplementedError("find_credit_note")
+
+    def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
+        raise NotImplementedError("create_credit_note")
+
+    # --- stock (PLACEHOLDERS: being built) --------------------------------------------------------
+    def stock_changes(self, since_cursor: str | None) -> tuple[list[StockChange], str | None]:
+        raise NotImplementedError("stock_changes")
+
+    def warehouse_stock(self, warehouse: str, skus: Iterable[str] | None = None) -> list[WarehouseStock]:
+        raise NotImplementedError("warehouse_stock")
 
     # --- create ---------------------------------------------------------------------------------
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
