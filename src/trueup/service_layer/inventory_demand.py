@@ -1,15 +1,56 @@
-"""Demand Shopify has taken that the ERP does not know yet: orders received but not posted."""
+"""Demand Shopify has taken that the ERP does not know yet: orders received but not posted.
+
+Shopify lowers `available` as soon as it takes an order; the ERP's available falls only once the sale is
+posted (Tryton's forecast then counts it). Meanwhile trueup counts the order's units as unposted demand, so
+that the target it computes (ERP available − unposted demand − buffer) agrees with the level Shopify already
+lowered, instead of writing the units back. Once the order is posted or cancelled its demand is cleared.
+A bundle sold under one SKU counts as its components. The SKUs whose demand changes are marked for the next
+stock sync, which recomputes them. Before this record exists, the order is held back by Shopify's `committed`
+units, which every target also bounds (see service_layer/inventory.py).
+"""
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from trueup.domain.ledger import LedgerEntry
+from trueup.domain.bundles import KitComponent
+from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 
 if TYPE_CHECKING:
     from trueup.service_layer.sync_order import OrderContext
 
+UNKNOWN_WAREHOUSE = ""  # the ERP's default warehouse: counted against every warehouse (never oversells)
+
+
+def is_unposted_demand(order: ShopifyOrder, entry: LedgerEntry) -> bool:
+    """Whether the order's units are taken in Shopify but not yet in the ERP: no ERP sale, not cancelled."""
+    return entry.erp_sale_id is None and order.cancelled_at is None and entry.state != OrderState.CANCELLED_UNPOSTED
+
 
 def note_demand(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> None:
-    """Record (or clear, once posted or cancelled) the order's quantities not yet in the ERP (not yet built)."""
+    """Record (or clear, once posted or cancelled) the order's quantities not yet in the ERP."""
+    demand: dict[tuple[str, str], int] = defaultdict(int)
+    if is_unposted_demand(order, entry):
+        warehouse = ctx.policy.warehouse or UNKNOWN_WAREHOUSE
+        quantities: dict[str, int] = defaultdict(int)
+        for line in order.lines:
+            if line.sku and line.quantity > 0:
+                quantities[line.sku] += line.quantity
+        kits = _bundles(ctx, set(quantities))
+        for sku, quantity in quantities.items():
+            components = kits.get(sku)
+            if not components:
+                demand[(sku, warehouse)] += quantity
+            for component in components or ():
+                demand[(component.sku, warehouse)] += math.ceil(component.quantity_for(quantity))
+    ctx.store.set_order_demand(order.shop, order.order_id, dict(demand))
+
+
+def _bundles(ctx: OrderContext, skus: set[str]) -> dict[str, list[KitComponent]]:
+    """Configured bundles among `skus`, then the ERP's kits (one look-up)."""
+    configured = {sku: list(parts) for sku, parts in ctx.policy.bundles.items() if sku in skus}
+    rest = skus - configured.keys()
+    return {**(ctx.back_office.kit_components(rest) if rest else {}), **configured}

@@ -4,16 +4,54 @@ Shopify admits a query when its requested cost fits in what the bucket holds, th
 at the restore rate. Every answer carries the bucket as Shopify saw it (`throttleStatus`); the budget
 keeps the last reading, projects the refill since, subtracts what other threads have in flight, and
 makes a caller wait (within a bound) until the query will fit. Shared by every thread talking to one shop.
+
+Priorities: orders and fulfilments (ORDERS, the default) before inventory (INVENTORY). An inventory call
+only goes while the projected bucket stays above a reserve kept for order calls (a share of the bucket, and
+at least the dearest order call seen, so the next one always fits), and never while an order call waits;
+so a stock push can use the whole restore rate without ever making an order wait. The priority of a call
+is set around it with `calls_at(Priority.INVENTORY)` (a context variable: the GraphQL layer needs no
+change). Several processes: see docs/inventory-budget.md.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from enum import IntEnum
 
 from trueup.domain.errors import TransientError
+
+
+class Priority(IntEnum):
+    """Who goes first on a shop's budget: lower is more urgent."""
+
+    ORDERS = 0  # orders, fulfilments, webhooks, everything not said otherwise
+    INVENTORY = 1  # stock reads and writes: only above the reserve
+
+
+_PRIORITY: ContextVar[Priority] = ContextVar("shopify_call_priority", default=Priority.ORDERS)
+
+# The share of the bucket inventory calls leave for order calls (Standard: 500 of 2000 points, 5 s of refill).
+DEFAULT_RESERVE_FRACTION = 0.25
+_POINT_TOLERANCE = 1e-6
+
+
+@contextmanager
+def calls_at(priority: Priority) -> Iterator[None]:
+    """Run the Shopify calls made inside the block (in this thread or task) at `priority`."""
+    token = _PRIORITY.set(priority)
+    try:
+        yield
+    finally:
+        _PRIORITY.reset(token)
+
+
+def current_priority() -> Priority:
+    return _PRIORITY.get()
 
 
 @dataclass(frozen=True)
@@ -40,8 +78,16 @@ class CostBudget:
         max_wait: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        reserve_fraction: float = DEFAULT_RESERVE_FRACTION,
+        inventory_max_wait: float = 120.0,
     ) -> None:
+        if not 0 <= reserve_fraction < 1:
+            raise ValueError("reserve_fraction must be within [0, 1)")
         self._max_wait = max_wait
+        self._reserve_fraction = reserve_fraction
+        self._inventory_max_wait = inventory_max_wait
+        self._orders_waiting = 0
+        self._dearest_order_call = 0  # the largest requested cost of an ORDERS call so far
         self._clock = clock
         self._sleep = sleep
         self._lock = threading.Lock()
@@ -54,23 +100,42 @@ class CostBudget:
         with self._lock:
             return self._learned_costs.get(operation_name, first_guess)
 
-    def acquire(self, cost: int) -> None:
+    def acquire(self, cost: int, priority: Priority | None = None) -> None:
         """Wait until a query of requested cost `cost` fits in the bucket, then reserve it.
 
-        Raises TransientError (with the wait still needed) when that would take longer than `max_wait`.
+        `priority` defaults to the one set by `calls_at` (ORDERS outside any). An INVENTORY call also
+        leaves the reserve in the bucket and lets any waiting ORDERS call go first. Raises TransientError
+        (with the wait still needed) when that would take longer than the priority's longest wait.
         Without any reading yet, the query goes straight away: Shopify's answer gives the first reading.
         """
+        urgency = current_priority() if priority is None else priority
+        if urgency is Priority.ORDERS:
+            with self._lock:
+                self._dearest_order_call = max(self._dearest_order_call, cost)
+        longest = self._max_wait if urgency is Priority.ORDERS else self._inventory_max_wait
         waited = 0.0
-        while True:
-            wait = self._try_reserve(cost)
-            if wait <= 0:
-                return
-            if waited + wait > self._max_wait:
-                raise TransientError(f"Shopify cost budget exhausted for a {cost}-point query", retry_after=wait)
-            self._sleep(wait)
-            waited += wait
+        waiting = False
+        try:
+            while True:
+                wait = self._try_reserve(cost, urgency)
+                if wait <= 0:
+                    return
+                if waited + wait > longest:
+                    raise TransientError(f"Shopify cost budget exhausted for a {cost}-point query", retry_after=wait)
+                if urgency is Priority.ORDERS and not waiting:
+                    waiting = self._note_waiting(+1)
+                self._sleep(wait)
+                waited += wait
+        finally:
+            if waiting:
+                self._note_waiting(-1)
 
-    def _try_reserve(self, cost: int) -> float:
+    def _note_waiting(self, change: int) -> bool:
+        with self._lock:
+            self._orders_waiting += change
+        return change > 0
+
+    def _try_reserve(self, cost: int, priority: Priority = Priority.ORDERS) -> float:
         with self._lock:
             reading = self._reading
             if reading is None:
@@ -79,12 +144,19 @@ class CostBudget:
             status = reading.status
             # A query larger than the whole bucket can only be admitted by a full bucket.
             needed = min(float(cost), status.maximum_available)
+            if priority is Priority.INVENTORY:
+                reserve = max(self._reserve_fraction * status.maximum_available, self._dearest_order_call)
+                needed = min(needed + reserve, status.maximum_available)
             projected = self._projected_locked(reading) - self._in_flight
-            if projected >= needed:
+            orders_first = priority is Priority.INVENTORY and self._orders_waiting > 0
+            # A hair's breadth short (float arithmetic on the clock) counts as enough: never a 1e-14 s sleep.
+            if projected >= needed - _POINT_TOLERANCE and not orders_first:
                 self._in_flight += cost
                 return 0.0
             if status.restore_rate <= 0:
                 return self._max_wait + 1.0
+            if orders_first:  # let the order calls take what is there, then look again
+                return max(needed - projected, float(cost)) / status.restore_rate
             return (needed - projected) / status.restore_rate
 
     def _projected_locked(self, reading: _Reading) -> float:
