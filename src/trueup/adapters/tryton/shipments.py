@@ -1,10 +1,14 @@
 """Despatched customer shipments read from Tryton 8.2: what trueup fulfils back in Shopify.
 
 A customer shipment (`stock.shipment.out`) counts once it is `shipped` or `done`. Its lines are its
-outgoing moves (product code = SKU, quantity); its sale is the moves' `sale` (the sale line they come
-from), whose `reference` is the one trueup posted ("shopify:<shop>:<order number>"). Tryton's base
-modules have no carrier nor tracking field (the carrier modules are not installed): the shipment's own
-`reference` field, free text, is read as the tracking number, and the carrier is left out.
+outgoing moves (product code = SKU, quantity); its warehouse is the code of the one it leaves from
+(what the fulfilment's Shopify location is chosen by); its sale is the moves' `sale` (the sale line they
+come from), whose `reference` is the one trueup posted ("shopify:<shop>:<order number>"). Tryton's base
+modules have no carrier nor tracking field: the shipment's own `reference` field, free text, is read as
+the tracking number. Where the database has Tryton's carrier modules (`carrier` with `stock_shipment_cost`,
+as trueup's embedded Tryton has), the shipment's `carrier` is read by its party's name ("DHL Express");
+otherwise the carrier is left out. Tryton has no tracking URL: trueup builds it from the carrier's URL
+template in its configuration (`[tracking_urls]`).
 
 The cursor is the `write_date` of the newest shipment read (Tryton's naive UTC timestamp, ISO text). The
 next read starts at it inclusive, so a shipment written in the same microsecond is never missed; the
@@ -30,15 +34,28 @@ def read_despatched_shipments(client: TrytonClient, since: str | None) -> tuple[
     domain: list[Any] = [("state", "in", list(DESPATCHED))]
     if since:
         domain.append(("write_date", ">=", dt.datetime.fromisoformat(since)))
+    fields = ["reference", "write_date", "outgoing_moves", "warehouse.code"]
+    if _has_carrier(client):
+        fields.append("carrier.party.name")
     rows = client.call(
-        "stock.shipment.out", "search_read", domain, 0, BATCH, [("write_date", "ASC"), ("id", "ASC")],
-        ["reference", "write_date", "outgoing_moves"],
-    )  # fmt: skip
+        "stock.shipment.out", "search_read", domain, 0, BATCH, [("write_date", "ASC"), ("id", "ASC")], fields
+    )
     if not rows:
         return [], since
     moves = _moves(client, [m for row in rows for m in row["outgoing_moves"]])
     shipments = [_shipment(row, [moves[m] for m in row["outgoing_moves"] if m in moves]) for row in rows]
     return [s for s in shipments if s.sale_reference], rows[-1]["write_date"].isoformat()
+
+
+def shipments_cursor_at(moment: dt.datetime) -> str:
+    """The cursor of shipments written at or after `moment`: Tryton's write_date is naive UTC."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+
+
+def _has_carrier(client: TrytonClient) -> bool:
+    """Whether customer shipments have a carrier in this database (Tryton's carrier modules activated)."""
+    return "carrier" in client.call("stock.shipment.out", "fields_get", ["carrier"])
 
 
 def _moves(client: TrytonClient, move_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -58,5 +75,7 @@ def _shipment(row: dict[str, Any], moves: list[dict[str, Any]]) -> Shipment:
         shipment_id=f"stock.shipment.out,{row['id']}",
         sale_reference=reference,
         lines=tuple(ShipmentLine(sku, q) for sku, q in quantities.items() if q > 0),
+        carrier=((row.get("carrier.") or {}).get("party.") or {}).get("name") or None,
         tracking_number=row.get("reference") or None,
+        warehouse=(row.get("warehouse.") or {}).get("code") or None,
     )
