@@ -9,7 +9,9 @@ is served at `/sandbox/bulk/<number>.jsonl`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
@@ -51,6 +53,8 @@ from shopify_sandbox.state import ShopState
 from shopify_sandbox.webhooks.topics import is_known_rest_topic
 
 MAX_RUNNING = 5
+# Wall-clock work per run of due jobs before a bulk query defers the rest of its pages.
+SLICE_SECONDS = 1.0
 
 __all__ = ["BulkOperation", "BulkQueryError", "run_query", "start"]
 
@@ -99,21 +103,52 @@ def start(state: ShopState, query: str, schema: GraphQLSchema, context: Any) -> 
 def _complete(
     state: ShopState, operation: BulkOperation, schema: GraphQLSchema, document: DocumentNode, context: Any
 ) -> None:
-    if operation.status != "RUNNING":
-        return  # cancelled meanwhile
-    try:
-        lines, roots = run_query(schema, document, context)
-    except RuntimeError:
-        operation.status, operation.error_code = "FAILED", "INTERNAL_SERVER_ERROR"
-        operation.completed_at = state.now()
+    _BulkRun(operation, schema, document, context).step(state)
+
+
+@dataclass
+class _BulkRun:
+    """A bulk query read a slice of pages at a time (at most SLICE_SECONDS of work per run of due jobs), so
+    that a large catalogue neither blocks the request that happens to run it nor times it out; the next
+    slice is deferred to the next run. A small shop is read in one slice."""
+
+    operation: BulkOperation
+    schema: GraphQLSchema
+    document: DocumentNode
+    context: Any
+    lines: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    roots: int = 0
+    after: str | None = None
+
+    def step(self, state: ShopState) -> None:
+        operation = self.operation
+        if operation.status != "RUNNING":
+            return  # cancelled meanwhile
+        deadline = time.monotonic() + SLICE_SECONDS
+        try:
+            while True:
+                roots, self.after = read_page(self.schema, self.document, self.context, self.after, self.lines)
+                self.roots += roots
+                if self.after is None:
+                    break
+                if time.monotonic() >= deadline:
+                    extension(state).defer(state, self.step)
+                    return
+        except RuntimeError:
+            operation.status, operation.error_code = "FAILED", "INTERNAL_SERVER_ERROR"
+            operation.completed_at = state.now()
+            _announce_finish(state, operation)
+            return
+        body = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in self.lines).encode()
+        operation.result = body
+        operation.status, operation.completed_at = "COMPLETED", state.now()
+        operation.object_count, operation.root_object_count, operation.file_size = (
+            len(self.lines),
+            self.roots,
+            len(body),
+        )
+        operation.url = f"{extension(state).base_url}/sandbox/bulk/{operation.number}.jsonl" if self.lines else None
         _announce_finish(state, operation)
-        return
-    body = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines).encode()
-    operation.result = body
-    operation.status, operation.completed_at = "COMPLETED", state.now()
-    operation.object_count, operation.root_object_count, operation.file_size = len(lines), roots, len(body)
-    operation.url = f"{extension(state).base_url}/sandbox/bulk/{operation.number}.jsonl" if lines else None
-    _announce_finish(state, operation)
 
 
 def _announce_finish(state: ShopState, operation: BulkOperation) -> None:
@@ -139,22 +174,31 @@ def _execute(schema: GraphQLSchema, document: DocumentNode, context: Any) -> dic
 def run_query(schema: GraphQLSchema, document: DocumentNode, context: Any) -> tuple[list[dict[str, Any]], int]:
     """Every object the query reaches, as JSONL records, and the number of top-level objects."""
     lines: list[dict[str, Any]] = []
-    roots, after = 0, None
-    while True:
-        paged = rewrite(schema, document, after)
-        top = next(d for d in paged.definitions if isinstance(d, OperationDefinitionNode)).selection_set.selections[0]
-        assert isinstance(top, FieldNode)
-        assert schema.query_type is not None
-        connection = next(iter(_execute(schema, paged, context).values()))
-        node_type = _node_type(schema, field_type(schema, schema.query_type, top))
-        for node in _nodes(connection):
-            roots += 1
-            _read_all_pages(schema, context, node_type, _node_selection(top), node)
-            _emit(node, None, lines)
-        page = connection[PAGE_ALIAS]
-        if not page["hasNextPage"]:
-            return lines, roots
-        after = page["endCursor"]
+    roots, after = read_page(schema, document, context, None, lines)
+    while after is not None:
+        more, after = read_page(schema, document, context, after, lines)
+        roots += more
+    return lines, roots
+
+
+def read_page(
+    schema: GraphQLSchema, document: DocumentNode, context: Any, after: str | None, lines: list[dict[str, Any]]
+) -> tuple[int, str | None]:
+    """One page of top-level objects (after `after`) appended to `lines` as JSONL records: how many top-level
+    objects it held, and the cursor to read on from (None: that was the last page)."""
+    paged = rewrite(schema, document, after)
+    top = next(d for d in paged.definitions if isinstance(d, OperationDefinitionNode)).selection_set.selections[0]
+    assert isinstance(top, FieldNode)
+    assert schema.query_type is not None
+    connection = next(iter(_execute(schema, paged, context).values()))
+    node_type = _node_type(schema, field_type(schema, schema.query_type, top))
+    roots = 0
+    for node in _nodes(connection):
+        roots += 1
+        _read_all_pages(schema, context, node_type, _node_selection(top), node)
+        _emit(node, None, lines)
+    page = connection[PAGE_ALIAS]
+    return roots, (page["endCursor"] if page["hasNextPage"] else None)
 
 
 def _node_type(schema: GraphQLSchema, connection_type: Any) -> Any:

@@ -32,6 +32,10 @@ def serve(
     state_file: Annotated[
         Path | None, typer.Option(help="Keep the shop's state in this file (default: memory).")
     ] = None,
+    variants: Annotated[
+        int | None, typer.Option(help="Serve a large catalogue of this many tracked variants (inventory at scale).")
+    ] = None,
+    locations: Annotated[int, typer.Option(help="Locations of the large catalogue (1-5).")] = 3,
 ) -> None:
     """Serve the Admin GraphQL API at http://HOST:PORT/admin/api/2026-10/graphql.json."""
     import uvicorn
@@ -42,6 +46,7 @@ def serve(
     config = SandboxConfig(
         plan=plan.value, access_token=access_token, api_secret=api_secret, seed=seed, state_file=state_file
     )
+    config.catalogue_variants, config.catalogue_locations = variants, locations
     # One set of fault knobs for the API and the webhooks, switched at run time: POST /sandbox/faults.
     injector = FaultInjector()
     dispatcher = enable_webhook_delivery(config, faults=injector)

@@ -30,10 +30,17 @@ class SandboxConfig:
     registry: SubscriptionRegistry | None = None
     cost_rules: CostRules = DEFAULT_RULES
     state_file: Path | None = None
+    # A large catalogue for inventory at scale (shopify_sandbox.large_catalogue), instead of the seeded shop.
+    catalogue_variants: int | None = None
+    catalogue_locations: int = 3
 
     def resolve_shop_spec(self) -> ShopSpec:
         if self.shop_spec is not None:
             return self.shop_spec
+        if self.catalogue_variants is not None:
+            from shopify_sandbox.large_catalogue import large_catalogue_shop
+
+            return large_catalogue_shop(self.catalogue_variants, self.catalogue_locations, self.seed or 1)
         if self.seed is not None:
             try:
                 from shopify_sandbox.trading import generate_shop

@@ -2,6 +2,8 @@
 
 Terms are ANDed: `updated_at:>'2026-11-27T09:00:00Z' created_at:<=2026-11-28 financial_status:paid
 name:#1001 tag:wholesale sku:ABC-1 id:>5801000000001`. Comparators: `:` (equals), `:>`, `:>=`, `:<`, `:<=`.
+`OR` between terms gives alternatives (`sku:A OR sku:B`; AND binds tighter, as in Shopify's syntax); an
+explicit `AND` is the same as a space. Parentheses and NOT are not honoured.
 Unknown fields are ignored, as Shopify ignores them.
 """
 
@@ -67,7 +69,25 @@ def parse_query(text: str | None) -> list[Term]:
     return terms
 
 
+def parse_alternatives(text: str | None) -> list[list[Term]]:
+    """The query as alternatives joined by `OR`, each a list of terms that must all match."""
+    if not text:
+        return [[]]
+    groups: list[list[str]] = [[]]
+    for word in shlex.split(text, posix=True):
+        if word == "OR":
+            groups.append([])
+        elif word != "AND":
+            groups[-1].append(shlex.quote(word))
+    return [parse_query(" ".join(group)) for group in groups]
+
+
 def filter_items(items: list[Any], text: str | None, fields: dict[str, Callable[[Any], Any]]) -> list[Any]:
-    """The items matching every supported term of `text`; `fields` maps a search field to its value."""
-    terms = [term for term in parse_query(text) if term.field in fields]
-    return [item for item in items if all(term.matches(fields[term.field](item)) for term in terms)]
+    """The items matching every supported term of one alternative of `text` (all of it, without `OR`);
+    `fields` maps a search field to its value."""
+    alternatives = [[term for term in terms if term.field in fields] for terms in parse_alternatives(text)]
+    return [
+        item
+        for item in items
+        if any(all(term.matches(fields[term.field](item)) for term in terms) for terms in alternatives)
+    ]

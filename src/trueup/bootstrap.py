@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
+
+import structlog
 
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.storage.migrate import upgrade
@@ -13,11 +16,17 @@ from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.config import ShopConfig, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
+from trueup.domain.errors import BadInput, TransientError
+from trueup.domain.inventory import Buffer, BufferKind, BufferRules
+from trueup.domain.order_changes import CutOff, PostPurchasePolicy
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.posting import PostingPolicy
+from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
 from trueup.service_layer.ports import BackOffice
 from trueup.service_layer.sync_order import OrderContext
 from trueup.service_layer.worker import WorkerSettings
+
+log = structlog.get_logger(__name__)
 
 
 class SystemClock:
@@ -66,7 +75,14 @@ def posting_policy(shop: ShopConfig, config: TrueupConfig) -> PostingPolicy:
         guest_rule=GuestRule(config.guest_checkout),
         bundles=configured_bundles(config),
         party_metafields=parse_mappings(config.metafields),
+        locations=dict(shop.locations),
     )
+
+
+def post_purchase_policy(config: TrueupConfig) -> PostPurchasePolicy:
+    """The cut-off and hold window of `[post_purchase]`."""
+    settings = config.post_purchase
+    return PostPurchasePolicy(cut_off=CutOff(settings.cut_off), hold_minutes=settings.hold_minutes)
 
 
 def configured_bundles(config: TrueupConfig) -> dict[str, tuple[KitComponent, ...]]:
@@ -84,7 +100,14 @@ def build_contexts(
     shared = back_office or build_back_office(config)
     clock = SystemClock()
     return {
-        shop.domain: OrderContext(build_shopify(shop, config), shared, store, clock, posting_policy(shop, config))
+        shop.domain: OrderContext(
+            build_shopify(shop, config),
+            shared,
+            store,
+            clock,
+            posting_policy(shop, config),
+            post_purchase=post_purchase_policy(config),
+        )
         for shop in config.shops
     }
 
@@ -109,4 +132,51 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         purge_interval_seconds=w.purge_interval_seconds,
         fulfil_interval_seconds=w.fulfil_interval_seconds,
         notify_customer=w.notify_customer,
+        tracking_urls=dict(config.tracking_urls),
+        fulfil_first_lookback_seconds=w.fulfil_first_lookback_seconds,
+        stock=stock_policies(config),
+        stock_sync_interval_seconds=config.inventory.sync_interval_seconds,
+        stock_reconcile_interval_seconds=config.inventory.reconcile_interval_seconds,
     )
+
+
+# --- inventory ------------------------------------------------------------------------------------------
+def stock_policies(config: TrueupConfig) -> dict[str, StockPolicy]:
+    """Each shop's stock policy when `[inventory]` is enabled (none otherwise); every shop must then map at
+    least one Shopify location to an ERP warehouse."""
+    inventory = config.inventory
+    if not inventory.enabled:
+        return {}
+    unmapped = [shop.domain for shop in config.shops if not shop.locations]
+    if unmapped:
+        raise BadInput(f"[inventory] is enabled but shops {', '.join(unmapped)} map no location: give each "
+                       '[[shops]] locations = {"<Shopify location id>" = "<ERP warehouse code>"}')  # fmt: skip
+    buffers = BufferRules(
+        default=_buffer(inventory.buffer),
+        per_sku={sku: _buffer(value) for sku, value in inventory.sku_buffers.items()},
+        per_location={location_gid(loc): _buffer(value) for loc, value in inventory.location_buffers.items()},
+    )
+    bundles = configured_bundles(config)
+    return {
+        shop.domain: StockPolicy(
+            {location_gid(loc): warehouse for loc, warehouse in shop.locations.items()}, buffers, bundles,
+            posting_warehouse=shop.warehouse,
+        )
+        for shop in config.shops
+    }
+
+
+def _buffer(value: int | str) -> Buffer:
+    if isinstance(value, str):
+        return Buffer(Decimal(value.removesuffix("%")), BufferKind.PERCENT)
+    return Buffer(Decimal(value))
+
+
+def check_stock_locations(contexts: Mapping[str, OrderContext], settings: WorkerSettings) -> None:
+    """At start-up: every configured location exists in its shop and is active (BadInput names those that
+    are not). A shop that cannot be reached now is logged and checked by its next reconciliation."""
+    for shop, policy in settings.stock.items():
+        try:
+            check_locations(contexts[shop].shopify, policy)
+        except TransientError as error:
+            log.warning("locations_not_checked", shop=shop, error=str(error))

@@ -100,6 +100,33 @@ class WorkerConfig(_Strict):
     purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
     fulfil_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
     notify_customer: bool = True  # Shopify e-mails the customer when trueup creates a fulfilment
+    # The first fulfilment run reads the ERP's shipments despatched this long before it, not its whole history.
+    fulfil_first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0
+
+
+class PostPurchaseConfig(_Strict):
+    """Changes after posting: the warehouse stage from which Shopify-side edits, address changes and cancels
+    become exceptions for a person instead of being applied, and the hold window of new orders."""
+
+    cut_off: Literal["picked", "packed", "shipped"] = "picked"
+    # A new paid order waits this long before it goes to the ERP, its fulfilment held in Shopify meanwhile
+    # (0: no window). A week at most: Shopify's held orders are there for a person to see, not to forget.
+    hold_minutes: Annotated[int, Field(ge=0, le=10080)] = 0
+
+
+# A safety buffer: whole units (2) or a percentage of what could be promised ("10%").
+BufferValue = Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^(100|\d{1,2})(\.\d+)?%$")]
+
+
+class InventoryConfig(_Strict):
+    """Stock from the ERP/WMS to Shopify, per location mapped in `[[shops]] locations` (see docs/inventory.md)."""
+
+    enabled: bool = False
+    buffer: BufferValue = 0  # the default buffer
+    sku_buffers: dict[str, BufferValue] = Field(default_factory=dict)  # by SKU (before a location's)
+    location_buffers: dict[str, BufferValue] = Field(default_factory=dict)  # by Shopify location id
+    sync_interval_seconds: Annotated[float, Field(gt=0)] = 2.0  # ERP stock changes are read this often
+    reconcile_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0  # every mapped level compared
 
 
 class BundleComponentConfig(_Strict):
@@ -136,6 +163,8 @@ class TrueupConfig(_Strict):
     storage: StorageConfig = StorageConfig()
     server: ServerConfig = ServerConfig()
     worker: WorkerConfig = WorkerConfig()
+    post_purchase: PostPurchaseConfig = PostPurchaseConfig()
+    inventory: InventoryConfig = InventoryConfig()
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
     # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
@@ -151,6 +180,9 @@ class TrueupConfig(_Strict):
     # Shopify metafield "<customer|company>.<namespace>.<key>" -> ERP party field ("party.identifier",
     # "party.identifier:<type>", "party.customer_payment_term"); see trueup.domain.party_fields.
     metafields: dict[str, str] = Field(default_factory=dict)
+    # Carrier name (as the ERP names it) -> its tracking page, "{number}" standing for the tracking number,
+    # e.g. "DHL" = "https://www.dhl.com/track?id={number}": the URL Shopify shows when the ERP gives none.
+    tracking_urls: dict[str, Annotated[str, Field(pattern=r"^https?://.*\{number\}")]] = Field(default_factory=dict)
     _base_dir: Path = PrivateAttr(default=Path("."))
 
     @property

@@ -16,6 +16,7 @@ import pytest
 
 from tests.fakes.shopify import FakeShopifyAdmin
 from tests.support.sandbox import KIT_COMPONENTS, LOCATIONS, PRICES, SHOP, running_sandbox, sandbox_available
+from trueup.adapters.shopify import queries
 from trueup.adapters.shopify.admin import ShopifyAdminClient, topic_enum
 from trueup.adapters.shopify.shop_mapping import ShopInfo, ShopLocation
 from trueup.domain.catalogue import BundleComponent, CatalogueItem
@@ -396,3 +397,48 @@ def test_fulfilling_more_than_remains_is_refused_with_its_cause(harness: Harness
 
 def test_the_fulfilment_of_an_unknown_order_is_none(harness: Harness) -> None:
     assert harness.admin.order_fulfilment("gid://shopify/Order/999999999") is None
+
+
+# --- the hold window: trueup's own fulfilment holds -----------------------------------------------------
+def fulfilment_statuses(harness: Harness, order_id: str) -> set[str]:
+    state = harness.admin.order_fulfilment(order_id)
+    assert state is not None
+    return {fo.status for fo in state.fulfillment_orders}
+
+
+def test_an_order_held_by_trueup_is_on_hold_until_released(harness: Harness) -> None:
+    order_id = harness.place([("TEE-M", 1), ("CAP", 1)])
+
+    assert harness.admin.hold_fulfilment(order_id, "trueup hold window: posts to the ERP at 10:30 UTC") == 1
+    assert fulfilment_statuses(harness, order_id) == {"ON_HOLD"}
+    assert harness.admin.release_fulfilment_holds(order_id) == 1
+    assert fulfilment_statuses(harness, order_id) == {"OPEN"}
+
+
+def test_holding_and_releasing_again_changes_nothing(harness: Harness) -> None:
+    order_id = harness.place([("CAP", 2)])
+    harness.admin.hold_fulfilment(order_id, "trueup hold window")
+
+    assert harness.admin.hold_fulfilment(order_id, "trueup hold window") == 1, "one hold, not two"
+    assert harness.admin.release_fulfilment_holds(order_id) == 1
+    assert harness.admin.release_fulfilment_holds(order_id) == 0
+    assert fulfilment_statuses(harness, order_id) == {"OPEN"}
+
+
+def test_an_unknown_order_has_nothing_to_hold_or_release(harness: Harness) -> None:
+    assert harness.admin.hold_fulfilment("gid://shopify/Order/999999999", "trueup hold window") == 0
+    assert harness.admin.release_fulfilment_holds("gid://shopify/Order/999999999") == 0
+
+
+def test_releasing_leaves_a_hold_someone_else_placed(sandbox: Any) -> None:
+    harness = SandboxHarness(sandbox)
+    order_id = harness.place([("TEE-M", 1)])
+    [fo] = harness.admin.order_fulfilment(order_id).fulfillment_orders
+    merchant_hold = {"reason": "INCORRECT_ADDRESS", "handle": "address-check"}
+    hold = {"id": fo.fulfillment_order_id, "hold": merchant_hold}
+    harness.admin.graphql.execute(queries.FULFILLMENT_ORDER_HOLD, hold)
+
+    assert harness.admin.hold_fulfilment(order_id, "trueup hold window") == 1
+    assert harness.admin.release_fulfilment_holds(order_id) == 1
+    assert fulfilment_statuses(harness, order_id) == {"ON_HOLD"}, "the address check still holds it"
+    harness.admin.close()

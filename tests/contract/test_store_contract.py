@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from trueup.adapters.storage import SqlStore, upgrade
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
+from trueup.domain.refunds import RefundRecord, RefundState
 from trueup.service_layer.ports import Job, JobRequest, Store
 
 SHOP = "alpha.myshopify.com"
@@ -363,3 +365,97 @@ def test_purge_keeps_what_is_recent(store: Store, clock: Clock) -> None:
     store.complete(claimed(store), "w1")
     store.accept_deliveries([make_delivery(received_at=T0)])
     assert store.purge(done_jobs_before=T0 - timedelta(days=1), deliveries_before=T0 - timedelta(days=1)) == (0, 0)
+
+
+# --- order changes: the hold window and accepted changes ------------------------------------------------
+def test_a_job_waiting_for_later_can_be_made_due_now(store: Store) -> None:
+    store.enqueue(job_for(1, run_at=T0 + timedelta(minutes=30)))
+    later = T0 + timedelta(minutes=1)
+
+    assert store.run_now("sync_order", f"{SHOP}|{order_gid(1)}", later) is True
+    assert claim_now(store) is None, "due at the moment it was released, not before"
+    job = claimed(store, at=later)
+    assert job.payload == {"n": 1}
+
+
+def test_making_due_now_needs_a_waiting_job_of_that_key_and_kind(store: Store) -> None:
+    store.enqueue(job_for(1, run_at=T0 + timedelta(minutes=30)))
+    store.enqueue(job_for(2))
+    running = claimed(store)
+
+    assert store.run_now("sync_order", f"{SHOP}|{order_gid(2)}", T0) is False, "it is running, not waiting"
+    assert store.run_now("refund", f"{SHOP}|{order_gid(1)}", T0) is False
+    assert store.run_now("sync_order", f"{SHOP}|{order_gid(3)}", T0) is False
+    store.complete(running, "w1")
+
+
+def test_making_due_now_never_delays_a_job_already_due(store: Store) -> None:
+    store.enqueue(job_for(1))
+
+    assert store.run_now("sync_order", f"{SHOP}|{order_gid(1)}", T0 + timedelta(hours=1)) is True
+    assert claimed(store, at=T0).payload == {"n": 1}
+
+
+def test_a_held_entry_keeps_when_it_is_released_and_an_accepted_change(store: Store) -> None:
+    entry = make_entry(
+        state=OrderState.HELD,
+        held_until=T0 + timedelta(minutes=30),
+        accepted_changes="TEE-M quantity 2 -> 1",
+    )
+    store.save_ledger_entry(entry)
+
+    kept = store.ledger_entry(SHOP, entry.order_id)
+    assert kept == entry
+    assert store.ledger_counts() == {OrderState.HELD: 1}
+
+
+# --- refund records -------------------------------------------------------------------------------
+def a_refund_record(refund: int = 7, order: int = 1001, ordinal: int = 1, **changes: object) -> RefundRecord:
+    record = RefundRecord(
+        shop=SHOP,
+        order_id=order_gid(order),
+        refund_id=f"gid://shopify/Refund/{refund}",
+        order_name=f"#{order}",
+        ordinal=ordinal,
+        state=RefundState.WAITING_FOR_SALE,
+        first_seen_at=T0,
+        updated_at=T0,
+    )
+    return dataclasses.replace(record, **changes)  # type: ignore[arg-type]
+
+
+def test_a_refund_record_reads_back_exactly_and_keeps_when_it_was_first_seen(store: Store) -> None:
+    store.save_refund_record(a_refund_record())
+    later = T0 + timedelta(minutes=5)
+    credited = a_refund_record(
+        state=RefundState.CREDITED,
+        amount=Money(Decimal("24.005"), "EUR"),
+        credit_note_number="CN-17",
+        first_seen_at=later,
+        updated_at=later,
+    )
+
+    store.save_refund_record(credited)
+
+    assert store.refund_record(SHOP, credited.refund_id) == dataclasses.replace(credited, first_seen_at=T0)
+    assert store.refund_record(SHOP, "gid://shopify/Refund/999") is None
+
+
+def test_a_parked_refund_keeps_its_cause_and_needs(store: Store) -> None:
+    parked = a_refund_record(
+        state=RefundState.EXCEPTION, cause=Cause.UNMAPPED_TAX, detail="VAT 10", needs={"taxes": ["VAT 10"]}
+    )
+    store.save_refund_record(parked)
+
+    assert store.refund_record(SHOP, parked.refund_id) == parked
+
+
+def test_refund_records_filter_by_order_and_state_ordered_by_ordinal(store: Store) -> None:
+    store.save_refund_record(a_refund_record(refund=9, ordinal=2, state=RefundState.CREDITED))
+    store.save_refund_record(a_refund_record(refund=8, ordinal=1, state=RefundState.CREDITED))
+    store.save_refund_record(a_refund_record(refund=10, order=1002))
+
+    assert [r.ordinal for r in store.refund_records(order_id=order_gid(1001))] == [1, 2]
+    assert [r.order_id for r in store.refund_records(state=RefundState.WAITING_FOR_SALE)] == [order_gid(1002)]
+    assert store.refund_records(shop="other.myshopify.com") == []
+    assert store.refund_counts() == {RefundState.CREDITED: 2, RefundState.WAITING_FOR_SALE: 1}

@@ -14,13 +14,18 @@ read back by `kit_components`. Knobs for engine tests:
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
+from tests.fakes import after_sale as _after_sale
+from tests.fakes import back_office_stock as _stock
+from trueup.domain.after_sale import CreditNoteRequest, PostedCreditNote, SaleProgress, ShipmentStage
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.fulfilment import Shipment, ShipmentLine
+from trueup.domain.inventory import StockChange, WarehouseStock
 from trueup.domain.money import Money, minor_unit, total
 from trueup.domain.orders import Address, Customer
 from trueup.domain.party_fields import PartyField
@@ -95,7 +100,14 @@ class FakeBackOffice:
     sale_records: dict[str, SaleRecord] = field(default_factory=dict)  # by reference
     # Despatched shipments as (write sequence, shipment), in write order: Tryton's write_date, as a counter.
     shipments: list[tuple[int, Shipment]] = field(default_factory=list)
+    shipment_written_at: dict[int, datetime] = field(default_factory=dict)  # write sequence → when
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     calls: list[str] = field(default_factory=list)
+    # After the sale (tests/fakes/after_sale.py): shipments, invoices, credit notes and stock returned.
+    after_sale: _after_sale.FakeAfterSaleBook = field(default_factory=_after_sale.FakeAfterSaleBook)
+    # Stock (tests/fakes/back_office_stock.py): every movement in order, and the goods of posted sales due out.
+    stock_log: list[StockChange] = field(default_factory=list)
+    due_out: dict[tuple[str, str], Decimal] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     # --- test set-up ----------------------------------------------------------------------------
@@ -108,17 +120,39 @@ class FakeBackOffice:
         self.kits[sku] = list(components)
 
     def despatch(
-        self, reference: str, lines: Iterable[tuple[str, int]], tracking_number: str | None = None
+        self,
+        reference: str,
+        lines: Iterable[tuple[str, int]],
+        tracking_number: str | None = None,
+        *,
+        carrier: str | None = None,
+        warehouse: str | None = None,
     ) -> Shipment:
-        """A customer shipment of the sale `reference` despatched now (as a warehouse would ship it)."""
+        """A customer shipment of the sale `reference` despatched now (as a warehouse would ship it), from
+        `warehouse` (by default the sale's, else WH1)."""
+        posted = self.requests.get(reference)
+        sequence = max((seq for seq, _ in self.shipments), default=0) + 1
         shipment = Shipment(
-            f"stock.shipment.out,{len(self.shipments) + 1}",
+            f"stock.shipment.out,{sequence}",
             reference,
             tuple(ShipmentLine(sku, q) for sku, q in lines),
+            carrier=carrier,
             tracking_number=tracking_number,
+            warehouse=warehouse or (posted.warehouse if posted else None) or "WH1",
         )
-        self.shipments.append((len(self.shipments) + 1, shipment))
+        self.shipments.append((sequence, shipment))
+        self.shipment_written_at[sequence] = self.clock()
         return shipment
+
+    def rewrite_shipment(self, shipment: Shipment, **changes: str | None) -> Shipment:
+        """The warehouse writes a despatched shipment again (a tracking number added, say): it comes back
+        in the next read, as Tryton's write_date moves."""
+        changed = replace(shipment, **changes)  # type: ignore[arg-type]
+        sequence = max((seq for seq, _ in self.shipments), default=0) + 1
+        self.shipments = [(seq, s) for seq, s in self.shipments if s.shipment_id != shipment.shipment_id]
+        self.shipments.append((sequence, changed))
+        self.shipment_written_at[sequence] = self.clock()
+        return changed
 
     def parties_of(self, customer: Customer) -> int:
         """How many parties `customer` matches (by Shopify id or e-mail): 1 when nothing was duplicated."""
@@ -158,6 +192,11 @@ class FakeBackOffice:
             return [], since_cursor
         return [shipment for _, shipment in batch], str(batch[-1][0])
 
+    def shipments_cursor_at(self, moment: datetime) -> str:
+        self._enter("shipments_cursor_at")
+        later = [seq for seq, at in self.shipment_written_at.items() if at >= moment]
+        return str(min(later, default=max(self.shipment_written_at, default=0) + 1))
+
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
         self._enter("create_sales_order")
         self._check(order)
@@ -167,10 +206,60 @@ class FakeBackOffice:
             raise StructuralError(Cause.BACK_OFFICE_REJECTED, message)
         with self._lock:
             sale = self._post(order)
+            _stock.note_sale(self, order)
         if self.commit_then_timeout_next:
             self.commit_then_timeout_next = False
             raise TransientError("timed out after the back-office committed")
         return sale
+
+    # --- after the sale (edits, cancellations, credit notes): tests/fakes/after_sale.py ------------
+    def sale_progress(self, erp_sale_id: int) -> SaleProgress:
+        self._enter("sale_progress")
+        return _after_sale.sale_progress(self, erp_sale_id)
+
+    def amend_sale(self, erp_sale_id: int, order: SalesOrderRequest) -> PostedSale:
+        self._enter("amend_sale")
+        with self._lock:
+            return _after_sale.amend_sale(self, erp_sale_id, order)
+
+    def cancel_sale(self, erp_sale_id: int) -> PostedSale:
+        self._enter("cancel_sale")
+        with self._lock:
+            return _after_sale.cancel_sale(self, erp_sale_id)
+
+    def find_credit_note(self, reference: str) -> PostedCreditNote | None:
+        self._enter("find_credit_note")
+        return _after_sale.find_credit_note(self, reference)
+
+    def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
+        self._enter("create_credit_note")
+        with self._lock:
+            return _after_sale.create_credit_note(self, request)
+
+    def set_shipment_stage(self, reference_or_id: str | int, stage: ShipmentStage) -> None:
+        """Test helper: the warehouse moves the sale's latest shipment on to `stage` (DONE: the units left)."""
+        _after_sale.set_shipment_stage(self, reference_or_id, stage)
+
+    def returned_stock(self, sku: str, warehouse: str) -> Decimal:
+        """Test helper: units of `sku` received back at `warehouse` by credit notes (RETURN restocks)."""
+        return self.after_sale.returned.get((sku, warehouse), Decimal(0))
+
+    # --- stock: tests/fakes/back_office_stock.py ----------------------------------------------------
+    def stock_changes(self, since_cursor: str | None) -> tuple[list[StockChange], str | None]:
+        self._enter("stock_changes")
+        return _stock.stock_changes(self, since_cursor)
+
+    def warehouse_stock(self, warehouse: str, skus: Iterable[str] | None = None) -> list[WarehouseStock]:
+        self._enter("warehouse_stock")
+        return _stock.warehouse_stock(self, warehouse, skus)
+
+    def receive(self, sku: str, warehouse: str, quantity: int | Decimal) -> None:
+        """Test helper: a goods receipt of `quantity` units at `warehouse` (a stock change)."""
+        _stock.move(self, sku, warehouse, Decimal(quantity))
+
+    def issue(self, sku: str, warehouse: str, quantity: int | Decimal) -> None:
+        """Test helper: `quantity` units leave `warehouse` (a shipment, a stock count; a stock change)."""
+        _stock.move(self, sku, warehouse, -Decimal(quantity))
 
     # --- internals ------------------------------------------------------------------------------
     def _enter(self, name: str) -> None:

@@ -5,16 +5,26 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.shopify_fulfilment import FakeFulfilmentBook, fo_line_id
+from tests.fakes.shopify_inventory import FakeShopifyInventory
 from trueup.adapters.shopify.admin import WebhookSubscription, order_gid, topic_enum
 from trueup.adapters.shopify.shop_mapping import ShopInfo
 from trueup.domain.catalogue import CatalogueItem
-from trueup.domain.errors import BadInput, Cause, StructuralError, TransientError
-from trueup.domain.fulfilment import FulfillmentOrder, FulfillmentOrderLine, FulfilmentRequest, OrderFulfilment
-from trueup.domain.orders import ShopifyOrder
+from trueup.domain.errors import BadInput, TransientError
+from trueup.domain.fulfilment import (
+    FulfillmentOrder,
+    FulfillmentOrderLine,
+    FulfilmentRequest,
+    OrderFulfilment,
+    Tracking,
+)
+from trueup.domain.inventory import InventoryLevel, ShopLocation, StockWrite, StockWriteResult
+from trueup.domain.orders import FinancialStatus, ShopifyOrder
+from trueup.domain.refunds import Refund, value_taken_off
 from trueup.service_layer.ports import OrderStamp
 
 
@@ -45,6 +55,12 @@ class FakeShopifyAdmin:
         # order line per line item; units fulfilled per fulfilment order line, fulfilments per order.
         self._fulfilled: dict[str, int] = {}
         self.fulfilments: dict[str, list[tuple[str, FulfilmentRequest]]] = {}
+        # Locations per line and tracking per fulfilment (tests/fakes/shopify_fulfilment.py).
+        self.fulfilment_book = FakeFulfilmentBook(fulfilled=self._fulfilled)
+        # Inventory (tests/fakes/shopify_inventory.py): arrange with `fake.inventory.add_location/put_level/drift`.
+        self.inventory = FakeShopifyInventory(clock)
+        # Orders whose one fulfilment order trueup holds (the hold window).
+        self.held_by_trueup: set[str] = set()
 
     # --- arranging the shop ------------------------------------------------------------------
     def put_order(self, order: ShopifyOrder) -> ShopifyOrder:
@@ -62,6 +78,22 @@ class FakeShopifyAdmin:
         updated = dataclasses.replace(current, **changes)
         self._orders[updated.order_id] = updated
         return updated
+
+    def put_refund(self, refund: Refund) -> Refund:
+        """Refund part of an order as Shopify would: the refund is kept (oldest first), the order's current
+        total drops by the refunded lines and shipping, its financial status and `updated_at` move."""
+        order = self._orders[order_gid(refund.order_id)]
+        taken, _ = value_taken_off([refund], order.currency, taxes_included=order.taxes_included)
+        status = FinancialStatus.REFUNDED if taken >= order.total_after_refunds else FinancialStatus.PARTIALLY_REFUNDED
+        if refund.total_refunded is None or refund.total_refunded.is_zero():
+            status = order.financial_status  # no money went back (a restock only): the status stays
+        self.update_order(
+            order.order_id,
+            current_total=order.total_after_refunds - taken,
+            financial_status=status,
+            refunds=(*order.refunds, refund),
+        )
+        return refund
 
     def delete_order(self, order_id: str) -> None:
         self._orders.pop(order_gid(order_id), None)
@@ -91,33 +123,62 @@ class FakeShopifyAdmin:
                 gid = f"gid://shopify/WebhookSubscription/{next(self._ids)}"
                 self._subscriptions.append(WebhookSubscription(gid, topic, callback_url))
 
+    def order_refunds(self, order_id: str) -> list[Refund]:
+        self._gate("order_refunds")
+        order = self._orders.get(order_gid(order_id))
+        return sorted(order.refunds, key=lambda r: (r.created_at, r.number)) if order else []
+
     def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
         self._gate("order_fulfilment")
         order = self._orders.get(order_gid(order_id))
         if order is None:
             return None
-        lines = self._fulfillment_lines(order.order_id)
-        fulfilled = any(line.remaining < self._quantity(order.order_id, line.line_id) for line in lines)
-        status = "CLOSED" if all(line.remaining == 0 for line in lines) else "IN_PROGRESS" if fulfilled else "OPEN"
-        fulfilment_order = FulfillmentOrder(fulfillment_order_id(order.order_id), status, lines)
+        fulfillment_orders = self._fulfillment_orders(order.order_id)
         made = tuple(gid for gid, _ in self.fulfilments.get(order.order_id, []))
-        return OrderFulfilment(order.order_id, (fulfilment_order,), made)
+        return OrderFulfilment(order.order_id, fulfillment_orders, made)
+
+    def _fulfillment_orders(self, order_id: str) -> tuple[FulfillmentOrder, ...]:
+        order = self._orders.get(order_id)
+        if order is None:
+            return ()
+        return self.fulfilment_book.fulfillment_orders(order, held=order.order_id in self.held_by_trueup)
+
+    def place_line_at(self, order_id: str, line_id: str, location_id: str) -> None:
+        """Test set-up: the line's stock is assigned to `location_id` (its own fulfilment order)."""
+        self.fulfilment_book.line_locations[(order_gid(order_id), line_id)] = location_id
+
+    def update_tracking(self, fulfillment_id: str, tracking: Tracking, *, notify_customer: bool) -> None:
+        self._gate("update_tracking")
+        self.fulfilment_book.update_tracking(fulfillment_id, tracking, notify_customer)
 
     def create_fulfilment(self, request: FulfilmentRequest) -> str:
         self._gate("create_fulfilment")
-        order_ids = {order_of_fulfillment_order(fo_id) for fo_id in request.lines_by_order}
-        remaining = {line.line_id: line.remaining for o in order_ids for line in self._fulfillment_lines(o)}
-        wanted = [(line_id, q) for lines in request.lines_by_order.values() for line_id, q in lines.items()]
-        if len(order_ids) != 1 or not wanted or any(not 0 < q <= remaining.get(i, 0) for i, q in wanted):
-            raise StructuralError(
-                Cause.FULFILMENT_ORDER_NOT_FOUND,
-                "Shopify refused the fulfilment: Invalid fulfillment order line item quantity requested.",
-            )
-        for line_id, q in wanted:
-            self._fulfilled[line_id] = self._fulfilled.get(line_id, 0) + q
+        order_id = self.fulfilment_book.check(request, self._fulfillment_orders)
         gid = f"gid://shopify/Fulfillment/{next(self._ids)}"
-        self.fulfilments.setdefault(order_ids.pop(), []).append((gid, request))
+        self.fulfilment_book.fulfil(request, gid)
+        self.fulfilments.setdefault(order_id, []).append((gid, request))
         return gid
+
+    def hold_fulfilment(self, order_id: str, reason_notes: str) -> int:
+        self._gate("hold_fulfilment")
+        order = self._orders.get(order_gid(order_id))
+        if order is None:
+            return 0
+        open_lines = any(line.remaining > 0 for line in self._fulfillment_lines(order.order_id))
+        if order.cancelled_at is None and open_lines:
+            self.held_by_trueup.add(order.order_id)
+        return self._on_hold(order.order_id)
+
+    def release_fulfilment_holds(self, order_id: str) -> int:
+        self._gate("release_fulfilment_holds")
+        gid = order_gid(order_id)
+        released = self._on_hold(gid)
+        self.held_by_trueup.discard(gid)
+        return released
+
+    def _on_hold(self, order_id: str) -> int:
+        """How many of the order's fulfilment orders trueup's hold keeps ON_HOLD (closed ones are not held)."""
+        return sum(fo.status == "ON_HOLD" for fo in self._fulfillment_orders(order_id))
 
     def _fulfillment_lines(self, order_id: str) -> tuple[FulfillmentOrderLine, ...]:
         order = self._orders.get(order_id)
@@ -149,6 +210,19 @@ class FakeShopifyAdmin:
         self._gate("catalogue")
         return list(self._catalogue)
 
+    # --- inventory --------------------------------------------------------------------------------
+    def locations(self) -> list[ShopLocation]:
+        self._gate("locations")
+        return self.inventory.all_locations()
+
+    def inventory_levels(self, location_ids: Sequence[str], skus: Iterable[str] | None = None) -> list[InventoryLevel]:
+        self._gate("inventory_levels")
+        return self.inventory.inventory_levels(location_ids, skus)
+
+    def set_available(self, writes: Sequence[StockWrite], idempotency_key: str) -> StockWriteResult:
+        self._gate("set_available")
+        return self.inventory.set_available(writes, idempotency_key)
+
     def _gate(self, call: str) -> None:
         self.calls.append(call)
         if self.down:
@@ -156,17 +230,3 @@ class FakeShopifyAdmin:
         if self.throttled_next > 0:
             self.throttled_next -= 1
             raise TransientError(f"Shopify throttled {call}", retry_after=self.retry_after)
-
-
-def fulfillment_order_id(order_id: str) -> str:
-    """The fake's one fulfilment order of an order: the same number as the order."""
-    return f"gid://shopify/FulfillmentOrder/{order_id.rsplit('/', 1)[-1]}"
-
-
-def order_of_fulfillment_order(fulfillment_order_gid: str) -> str:
-    return f"gid://shopify/Order/{fulfillment_order_gid.rsplit('/', 1)[-1]}"
-
-
-def fo_line_id(order_id: str, line_id: str) -> str:
-    """The fake's fulfilment order line of a line item: its order's and its own numbers."""
-    return f"gid://shopify/FulfillmentOrderLineItem/{order_id.rsplit('/', 1)[-1]}-{line_id.rsplit('/', 1)[-1]}"

@@ -9,8 +9,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
+from tests.fakes.store_inventory import InventoryRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
+from trueup.domain.refunds import RefundRecord, RefundState
 from trueup.service_layer.jobs import sync_order_job
 from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
 
@@ -34,7 +37,7 @@ class _JobRow:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
 
 
-class InMemoryStore:
+class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -46,6 +49,7 @@ class InMemoryStore:
         self._duplicates = 0
         self._ledger: dict[tuple[str, str], LedgerEntry] = {}
         self._cursors: dict[tuple[str, str], str] = {}
+        self._refunds: dict[tuple[str, str], RefundRecord] = {}
 
     # --- intake ---------------------------------------------------------------------------------
     def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
@@ -157,6 +161,13 @@ class InMemoryStore:
         with self._lock:
             return sum(r.state == "doing" for r in self.jobs)
 
+    def run_now(self, kind: str, key: str, now: datetime) -> bool:
+        with self._lock:
+            waiting = [r for r in self.jobs if r.state == "todo" and (r.key, r.kind) == (key, kind)]
+            for row in waiting:
+                row.run_at = min(row.run_at, now)
+            return bool(waiting)
+
     # --- ledger ---------------------------------------------------------------------------------
     def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None:
         with self._lock:
@@ -198,3 +209,31 @@ class InMemoryStore:
     def set_cursor(self, shop: str, name: str, value: str) -> None:
         with self._lock:
             self._cursors[(shop, name)] = value
+
+    # --- refund records ---------------------------------------------------------------------------
+    def refund_record(self, shop: str, refund_id: str) -> RefundRecord | None:
+        with self._lock:
+            return self._refunds.get((shop, refund_id))
+
+    def save_refund_record(self, record: RefundRecord) -> None:
+        with self._lock:
+            kept = self._refunds.get((record.shop, record.refund_id))
+            first_seen = kept.first_seen_at if kept else record.first_seen_at
+            self._refunds[(record.shop, record.refund_id)] = replace(record, first_seen_at=first_seen)
+
+    def refund_records(
+        self, shop: str | None = None, order_id: str | None = None, state: RefundState | None = None
+    ) -> list[RefundRecord]:
+        with self._lock:
+            chosen = [
+                r
+                for r in self._refunds.values()
+                if (shop is None or r.shop == shop)
+                and (order_id is None or r.order_id == order_id)
+                and (state is None or r.state == state)
+            ]
+            return sorted(chosen, key=lambda r: (r.shop, r.order_id, r.ordinal))
+
+    def refund_counts(self, shop: str | None = None) -> dict[RefundState, int]:
+        with self._lock:
+            return dict(Counter(r.state for r in self._refunds.values() if shop is None or r.shop == shop))

@@ -41,6 +41,10 @@ class Cause(StrEnum):
     BACK_OFFICE_REJECTED = "back_office_rejected"
     PROCESSING_FAILED = "processing_failed"
     FULFILMENT_ORDER_NOT_FOUND = "fulfilment_order_not_found"
+    CHANGED_AFTER_CUT_OFF = "changed_after_cut_off"
+    CANCELLED_IN_ERP_ONLY = "cancelled_in_erp_only"
+    ALREADY_DESPATCHED = "already_despatched"
+    SKU_NOT_IN_SHOPIFY = "sku_not_in_shopify"
 
 
 WHAT_TO_DO: dict[Cause, str] = {
@@ -57,8 +61,19 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.BACK_OFFICE_REJECTED: "The ERP refused the document; read its message, fix the data, then replay.",
     Cause.PROCESSING_FAILED: "trueup failed on this order repeatedly (a defect): report the detail, then replay.",
     Cause.FULFILMENT_ORDER_NOT_FOUND: "The shipment's lines have no open fulfilment order in Shopify (the order is "
-    "unknown, already fulfilled, closed or on hold): fulfil it by hand in Shopify, or release the hold; the "
-    "shipment is not sent twice.",
+    "unknown, already fulfilled, closed or on hold, or its lines are due from another location): fulfil it by "
+    "hand in Shopify, or release the hold or move the lines to the shipment's location and run `trueup replay "
+    "--cause fulfilment_order_not_found`; the shipment is never fulfilled twice.",
+    Cause.CHANGED_AFTER_CUT_OFF: "The order changed in Shopify after the warehouse reached the cut-off: stop the "
+    "parcel (cancel its shipment in the ERP) and replay, and the change applies; or make the ERP sale match by "
+    "hand and replay; or, if the parcel has gone, accept the difference (`trueup accept ORDER`).",
+    Cause.CANCELLED_IN_ERP_ONLY: "The ERP sale was cancelled but the Shopify order was not: cancel the order in "
+    "Shopify too, or post it again in the ERP by hand; then replay.",
+    Cause.ALREADY_DESPATCHED: "The warehouse has already picked or despatched what the change touches, so the ERP "
+    "refuses it: stop or amend the parcel by hand in the ERP/warehouse (or book a return), then resolve.",
+    Cause.SKU_NOT_IN_SHOPIFY: "Shopify has no tracked inventory item with this SKU (or it is not stocked at the "
+    "location): create the variant in Shopify, turn on inventory tracking and stock it at the location, or fix "
+    "the SKU; the stock is sent by itself at the next update.",
 }
 
 

@@ -16,6 +16,8 @@ class OrderState(StrEnum):
     POSTED = "posted"  # the ERP holds sales order `erp_number`
     EXCEPTION = "exception"  # parked with a business cause
     CANCELLED_UNPOSTED = "cancelled_unposted"  # cancelled in Shopify before it was ever a sale
+    HELD = "held"  # in the hold window: its fulfilment held in Shopify, posted when the window ends
+    CANCELLED = "cancelled"  # cancelled in Shopify after posting: the ERP sale `erp_number` is cancelled
 
 
 # States in which an order still needs something to happen (or someone to act).
@@ -42,6 +44,10 @@ class LedgerEntry:
     # What the customer was charged in the currency they saw, kept only when it is not the shop's
     # (the ERP posts in the shop currency; this is the record of the foreign amount).
     presentment_total: Money | None = None
+    # While HELD: when the hold window ends and the order posts (unless released earlier).
+    held_until: datetime | None = None
+    # A change after the cut-off a person accepted as it is (the difference, as described): not raised again.
+    accepted_changes: str | None = None
 
     @classmethod
     def received(cls, shop: str, order_id: str, name: str, at: datetime) -> LedgerEntry:

@@ -6,8 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from trueup.domain.money import Money, total
+
+if TYPE_CHECKING:
+    from trueup.domain.refunds import Refund
 
 
 class FinancialStatus(StrEnum):
@@ -177,6 +181,16 @@ class ShopifyOrder:
     tags: tuple[str, ...] = field(default_factory=tuple)
     company: Company | None = None  # set for a B2B order (purchasingEntity is a PurchasingCompany)
     presentment_tax: Money | None = None  # Shopify's total tax in the presentment currency
+    # Shopify's current total, after refunds (`total_price` is the order as sold, before them); None when not
+    # known, which `total_after_refunds` reads as no refund.
+    current_total: Money | None = None
+    # The order's refunds, oldest first, read with it (each becomes a credit note of its own).
+    refunds: tuple[Refund, ...] = ()
+
+    @property
+    def total_after_refunds(self) -> Money:
+        """What the order is worth now that refunds are taken off: Shopify's current total."""
+        return self.current_total if self.current_total is not None else self.total_price
 
     @property
     def is_postable(self) -> bool:

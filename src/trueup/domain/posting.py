@@ -39,6 +39,8 @@ class PostingPolicy:
     bundles: Mapping[str, tuple[KitComponent, ...]] = field(default_factory=dict)
     # Shopify customer and company metafields -> ERP party fields.
     party_metafields: tuple[MetafieldMapping, ...] = ()
+    # Shopify location id (numeric or gid) -> the ERP warehouse its goods ship from (fulfilment by location).
+    locations: Mapping[str, str] = field(default_factory=dict)
 
 
 def tax_key(tax: TaxLine) -> str:

@@ -73,3 +73,19 @@ def sandbox(
     _quiet()
     with Console(stderr=True).status(f"Sending {requests} GraphQL requests to the sandbox..."):
         _emit("sandbox", run(requests=requests, concurrency=concurrency))
+
+
+@bench_app.command()
+def inventory(
+    variants: Annotated[int, typer.Option(help="Variants in the sandbox catalogue (full size: 20000).")] = 5000,
+    locations: Annotated[int, typer.Option(help="Locations, each stocking every variant.")] = 3,
+    seconds: Annotated[float, typer.Option(help="How long the writer is kept busy for the sustained rate.")] = 60.0,
+    drift: Annotated[float, typer.Option(help="Share of levels wrong before the full reconciliation.")] = 0.05,
+) -> None:
+    """Stock to Shopify on the Standard plan: updates per second vs the plan's ceiling, THROTTLED, orders
+    served meanwhile, and a full reconciliation (bulk read, differences written)."""
+    from trueup.benchmarks.inventory import run
+
+    _quiet()
+    with Console(stderr=True).status(f"Inventory against a {variants}-variant sandbox on the Standard plan..."):
+        _emit("inventory", run(variants=variants, locations=locations, seconds=seconds, drift=drift))

@@ -67,11 +67,13 @@ def worker(
     cfg = _load(config)
     store = bootstrap.build_store(cfg, durable_commits=False)
     contexts = bootstrap.build_contexts(cfg, store)
+    settings = bootstrap.worker_settings(cfg)
+    bootstrap.check_stock_locations(contexts, settings)  # an unknown or inactive location stops here
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
-    Worker(worker_name, store, contexts, bootstrap.SystemClock(), bootstrap.worker_settings(cfg)).run(stop)
+    Worker(worker_name, store, contexts, bootstrap.SystemClock(), settings).run(stop)
 
 
 @app.command()
@@ -107,6 +109,53 @@ def replay(
         print(json.dumps({"queued": queued}))
     else:
         Console().print(f"{queued} parked order(s) queued again.")
+
+
+@app.command()
+def release(
+    order: Annotated[str, typer.Argument(help="The held order (Shopify id or name, e.g. #1001).")],
+    config: ConfigOption = Path("trueup.toml"),
+    shop: Annotated[str | None, typer.Option(help="Only this shop's order.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Release a held order from its hold window now: it posts to the ERP and its Shopify holds are released."""
+    from trueup import bootstrap
+    from trueup.service_layer.hold_window import release_now
+
+    cfg = _load(config)
+    released = release_now(bootstrap.build_store(cfg), bootstrap.SystemClock(), order, shop=shop)
+    if as_json:
+        print(json.dumps({"released": [{"order": r.order, "shop": r.shop, "queued": r.queued} for r in released]}))
+    elif not released:
+        Console().print(f"No held order {order}.")
+    else:
+        for r in released:
+            Console().print(f"{r.order} ({r.shop}) released: it posts as soon as a worker takes it.")
+    if not released:
+        raise typer.Exit(1)
+
+
+@app.command()
+def accept(
+    order: Annotated[str, typer.Argument(help="The order parked for a change after the cut-off (id or name).")],
+    config: ConfigOption = Path("trueup.toml"),
+    shop: Annotated[str | None, typer.Option(help="Only this shop's order.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Accept a change after the cut-off as it stands (the parcel went anyway): it is not raised again."""
+    from trueup import bootstrap
+    from trueup.service_layer.post_purchase import accept_changes
+
+    cfg = _load(config)
+    accepted = accept_changes(bootstrap.build_store(cfg), order, shop=shop)
+    if as_json:
+        print(json.dumps({"accepted": accepted}))
+    elif not accepted:
+        Console().print(f"No order {order} parked for a change after the cut-off.")
+    else:
+        Console().print(f"{', '.join(accepted)}: change accepted; the order goes back to posted.")
+    if not accepted:
+        raise typer.Exit(1)
 
 
 @app.command()

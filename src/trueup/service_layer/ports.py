@@ -6,7 +6,7 @@ to the same assertions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -15,17 +15,28 @@ from typing import Any, Protocol
 from trueup.domain.after_sale import CreditNoteRequest, PostedCreditNote, SaleProgress
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause
-from trueup.domain.fulfilment import FulfilmentRequest, OrderFulfilment, Shipment
+from trueup.domain.fulfilment import (
+    FulfilmentRecord,
+    FulfilmentRequest,
+    FulfilmentState,
+    OrderFulfilment,
+    Shipment,
+    Tracking,
+)
 from trueup.domain.inventory import (
+    Drift,
     InventoryLevel,
+    LevelSet,
     ShopLocation,
     StockChange,
+    StockIssue,
     StockWrite,
     StockWriteResult,
     WarehouseStock,
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
+from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SalesOrderRequest
 
 
@@ -54,6 +65,10 @@ class ShopifyAdmin(Protocol):
     def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> None:
         """Subscribe `callback_url` to `topics` (REST form, "orders/create"), without duplicating subscriptions."""
 
+    def order_refunds(self, order_id: str) -> list[Refund]:
+        """The order's refunds, oldest first, each with its lines (restock type and location), shipping and
+        order adjustments; empty when Shopify does not know the order."""
+
     def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
         """The order's fulfilment orders (open lines with remaining quantities) and the ids of its
         fulfilments, oldest first; None if Shopify does not know the order."""
@@ -62,17 +77,33 @@ class ShopifyAdmin(Protocol):
         """Create one fulfilment; returns its id. A refusal (line closed, quantity above what remains)
         raises StructuralError(FULFILMENT_ORDER_NOT_FOUND)."""
 
+    def hold_fulfilment(self, order_id: str, reason_notes: str) -> int:
+        """Hold the order's open fulfilment orders under trueup's own hold (reason OTHER, `reason_notes`),
+        so the warehouse does not start on it; those already held by trueup stay as they are (idempotent).
+        Returns how many fulfilment orders trueup now holds (0 for an unknown or closed order)."""
+
+    def release_fulfilment_holds(self, order_id: str) -> int:
+        """Release trueup's own holds on the order's fulfilment orders; holds placed by others stay.
+        Returns how many were released (0 when trueup held none)."""
+
+    def update_tracking(self, fulfillment_id: str, tracking: Tracking, *, notify_customer: bool) -> None:
+        """Replace the tracking (carrier, number, URL) of fulfilment `fulfillment_id`, the customer told or
+        not; its lines do not change. A refusal (no such fulfilment, cancelled) raises StructuralError."""
+
     # --- inventory ------------------------------------------------------------------------------
     def locations(self) -> list[ShopLocation]:
         """Every location of the shop, active or not."""
 
     def inventory_levels(self, location_ids: Sequence[str], skus: Iterable[str] | None = None) -> list[InventoryLevel]:
-        """`available` of tracked inventory items at `location_ids`: of `skus`, or of every SKU (a whole
-        catalogue is read in bulk). Items not stocked at a location are left out."""
+        """`available` of tracked inventory items at `location_ids`, with `committed` read in the same query:
+        of `skus`, or of every SKU (a whole catalogue is read in bulk). Items not stocked at a location are
+        left out."""
 
     def set_available(self, writes: Sequence[StockWrite], idempotency_key: str) -> StockWriteResult:
         """Set `available` for up to 250 (item, location) pairs in one call, each compared with its
-        `expected` quantity (changeFromQuantity). The same key sent again applies nothing twice."""
+        `expected` quantity (changeFromQuantity). The same key sent again applies nothing twice.
+        Every write comes back either applied or stale (Shopify refuses a call whole when one compare is
+        stale: the others are sent again). Runs at inventory priority on the shop's cost budget."""
 
 
 @dataclass(frozen=True)
@@ -135,12 +166,17 @@ class BackOffice(Protocol):
 
     def warehouse_stock(self, warehouse: str, skus: Iterable[str] | None = None) -> list[WarehouseStock]:
         """What can be promised of `skus` (None: every stockable product) at `warehouse`: on hand less what
-        is due out, never below zero; kits as their scarcest component allows."""
+        is due out, never below zero; kits as their scarcest component allows. `on_hand` is what is there
+        (nothing due out taken off; None when the ERP cannot say)."""
 
     def despatched_shipments(self, since_cursor: str | None) -> tuple[list[Shipment], str | None]:
         """Customer shipments despatched (shipped or done) since `since_cursor` (None: from the start), oldest
         first, in batches, with the cursor to read from next. A shipment may come again (at the cursor's
         edge, or when written again after despatch): callers make handling it idempotent."""
+
+    def shipments_cursor_at(self, moment: datetime) -> str:
+        """The cursor from which `despatched_shipments` reads the shipments written at or after `moment` (a
+        first read starts there, not at the beginning of the ERP's history)."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +259,10 @@ class Store(Protocol):
     def running_jobs(self) -> int:
         """Jobs claimed by a worker and not finished (including those whose lease expired)."""
 
+    def run_now(self, kind: str, key: str, now: datetime) -> bool:
+        """Make the waiting job of (`key`, `kind`) due at `now` if it waits for later (e.g. the end of an
+        order's hold window, released early); False when no such job is waiting."""
+
     def purge(self, done_jobs_before: datetime, deliveries_before: datetime) -> tuple[int, int]:
         """Delete jobs finished before `done_jobs_before` and deliveries received before `deliveries_before`;
         returns how many of each. Waiting and running jobs and the ledger are never purged. A delivery
@@ -244,10 +284,70 @@ class Store(Protocol):
     def oldest_open_entry(self, shop: str | None = None) -> LedgerEntry | None:
         """The open entry (received, waiting, exception) that has been in its state the longest."""
 
+    # --- refunds --------------------------------------------------------------------------------
+    def refund_record(self, shop: str, refund_id: str) -> RefundRecord | None:
+        """What trueup recorded of this Shopify refund, if anything."""
+
+    def save_refund_record(self, record: RefundRecord) -> None:
+        """Insert or replace the record of (shop, refund id); the time it was first seen is kept."""
+
+    def refund_records(
+        self, shop: str | None = None, order_id: str | None = None, state: RefundState | None = None
+    ) -> list[RefundRecord]:
+        """Refund records, by shop, order and ordinal."""
+
+    def refund_counts(self, shop: str | None = None) -> dict[RefundState, int]:
+        """How many refunds are in each state (states with none are left out)."""
+
     # --- cursors --------------------------------------------------------------------------------
     def cursor(self, shop: str, name: str) -> str | None: ...
 
     def set_cursor(self, shop: str, name: str, value: str) -> None: ...
+
+    # --- fulfilment records -----------------------------------------------------------------------
+    def fulfilment_record(self, shop: str, shipment_id: str) -> FulfilmentRecord | None:
+        """What trueup did with the ERP shipment `shipment_id` for `shop`, if anything."""
+
+    def save_fulfilment_record(self, record: FulfilmentRecord) -> None:
+        """Insert or replace the record of `record.shipment_id` for `record.shop`."""
+
+    def fulfilment_records(
+        self, shop: str | None = None, states: Iterable[FulfilmentState] | None = None
+    ) -> list[FulfilmentRecord]:
+        """The records (of one shop, in some states), oldest update first."""
+
+    # --- inventory --------------------------------------------------------------------------------
+    def set_order_demand(self, shop: str, order_id: str, demand: Mapping[tuple[str, str], int]) -> set[str]:
+        """Replace what `order_id` asks of stock that the ERP does not know yet, by (sku, ERP warehouse; ""
+        when not known): empty once the order is posted or cancelled. The SKUs whose demand changed are
+        marked dirty (for the next stock sync to recompute) and returned."""
+
+    def stock_dirty(self, shop: str) -> dict[str, datetime]:
+        """The SKUs marked dirty, with when they were last marked."""
+
+    def clear_stock_dirty(self, shop: str, marks: Mapping[str, datetime]) -> None:
+        """Unmark the SKUs of `marks` (as read by `stock_dirty`), unless marked again since."""
+
+    def unposted_demand(self, shop: str) -> dict[tuple[str, str], int]:
+        """The units orders Shopify took still ask of the ERP, summed by (sku, warehouse)."""
+
+    def record_levels_set(self, shop: str, writes: Sequence[StockWrite]) -> None:
+        """Remember the levels trueup has just set in Shopify (and when)."""
+
+    def levels_set(self, shop: str, sku: str | None = None) -> list[LevelSet]:
+        """The last level trueup set per (sku, location) (of one SKU), by SKU then location."""
+
+    def replace_drift(self, shop: str, drift: Sequence[Drift]) -> None:
+        """The shop's open drift (levels a reconciliation found wrong and could not fix) becomes `drift`."""
+
+    def open_drift(self, shop: str | None = None) -> list[Drift]:
+        """The drift still open, by SKU then location."""
+
+    def replace_stock_issues(self, shop: str, issues: Sequence[StockIssue]) -> None:
+        """The shop's stock issues become `issues`; an issue already known keeps when it was first seen."""
+
+    def stock_issues(self, shop: str | None = None) -> list[tuple[StockIssue, datetime]]:
+        """The open stock issues with when each was first seen, by cause, SKU, location."""
 
 
 class Clock(Protocol):

@@ -10,7 +10,11 @@ from typing import Any
 
 from trueup.domain.errors import WHAT_TO_DO, Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.service_layer.fulfilment_status import unfulfilled_shipments
+from trueup.service_layer.inventory_status import stock_summary
+from trueup.service_layer.order_changes_status import cancelled_orders, held_orders
 from trueup.service_layer.ports import Clock, Store
+from trueup.service_layer.refunds_status import refunds_summary
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,16 @@ class StatusReport:
     # Per presentment currency: what customers paying in another currency than the shop's were charged in
     # it, over posted orders (the ERP holds their shop-currency totals above).
     charged_in_other_currencies: dict[str, str] = field(default_factory=dict)
+    # ERP shipments that could not be fulfilled in Shopify, by cause: count, what to do, a few examples.
+    unfulfilled_shipments: list[dict[str, object]] = field(default_factory=list)
+    # Orders in their hold window, first to post first: when each posts, and whether it is overdue.
+    held_orders: list[dict[str, object]] = field(default_factory=list)
+    # The latest orders cancelled in Shopify after posting, with the ERP sale cancelled for each.
+    cancelled_orders: list[dict[str, str]] = field(default_factory=list)
+    # Refunds: by state, credited per currency, parked by cause, waiting for their order, latest notes.
+    refunds: dict[str, object] = field(default_factory=dict)
+    # Stock: issues by cause with what to do, and the drift the last reconciliation left open.
+    stock: dict[str, object] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,4 +128,9 @@ def build_status(store: Store, clock: Clock, examples: int = 3) -> StatusReport:
         posted_totals=totals,
         total_mismatches=mismatches,
         charged_in_other_currencies=_charged_in_other_currencies(posted),
+        unfulfilled_shipments=unfulfilled_shipments(store, examples),
+        held_orders=held_orders(store, now),
+        cancelled_orders=cancelled_orders(store, examples),
+        refunds=refunds_summary(store, examples),
+        stock=stock_summary(store, now, examples),
     )

@@ -8,7 +8,7 @@ committed is found, never repeated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import structlog
@@ -16,14 +16,16 @@ import structlog
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
+from trueup.domain.order_changes import PostPurchasePolicy
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals, order_reference
 from trueup.domain.sales import PostedSale
+from trueup.service_layer.hold_window import end_hold, hold, keeps_holding
 from trueup.service_layer.inventory_demand import note_demand
 from trueup.service_layer.kits import kits_for
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
-from trueup.service_layer.post_purchase import apply_changes
-from trueup.service_layer.refunds import credit_refunds
+from trueup.service_layer.post_purchase import apply_changes, follows_changes
+from trueup.service_layer.refunds import credit_refunds, note_waiting_refunds
 
 log = structlog.get_logger(__name__)
 
@@ -37,10 +39,13 @@ class OrderContext:
     store: Store
     clock: Clock
     policy: PostingPolicy
+    # The cut-off after which Shopify-side changes are exceptions, and the hold window of new orders.
+    post_purchase: PostPurchasePolicy = field(default_factory=PostPurchasePolicy)
 
 
-def sync_order(ctx: OrderContext, order_id: str) -> LedgerEntry | None:
+def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> LedgerEntry | None:
     """Apply the current Shopify state of `order_id`; returns its ledger entry (None if Shopify lost it).
+    `release`: this sync ends the order's hold window (it is due, or a person released it early).
 
     Raises TransientError to be retried later; StructuralError is recorded on the ledger, not raised.
     """
@@ -50,7 +55,7 @@ def sync_order(ctx: OrderContext, order_id: str) -> LedgerEntry | None:
         return None
     entry = ctx.store.ledger_entry(order.shop, order.order_id) or _new_entry(ctx, order)
     try:
-        entry = _advance(ctx, order, entry)
+        entry = _advance(ctx, order, entry, release)
     except StructuralError as problem:
         entry = entry.moved_to(
             OrderState.EXCEPTION,
@@ -86,14 +91,22 @@ def _foreign_presentment_total(order: ShopifyOrder) -> Money | None:
     return presented if presented is not None and presented.currency != order.currency else None
 
 
-def _advance(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> LedgerEntry:
+def _advance(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, release: bool = False) -> LedgerEntry:
     now = ctx.clock.now()
-    if entry.state == OrderState.POSTED:
+    if follows_changes(entry):
         entry = apply_changes(ctx, order, entry)  # edits, address changes, cancellations, the cut-off
+    elif keeps_holding(ctx, order, entry, now, release):
+        entry = hold(ctx, order, entry, now)  # the hold window: posted when it ends
     else:
+        if entry.state == OrderState.HELD:
+            entry = end_hold(ctx, order, entry)
         entry = _post_if_ready(ctx, order, entry, now)
+        if entry.state == OrderState.POSTED and order.cancelled_at is not None:
+            entry = apply_changes(ctx, order, entry)  # in the ERP already, and cancelled since
     if entry.erp_sale_id is not None:
         entry = credit_refunds(ctx, order, entry)  # refunds become credit memos once the sale exists
+    else:
+        note_waiting_refunds(ctx, order, entry)  # recorded as waiting for the sale (or covered by a cancel)
     return entry
 
 

@@ -18,16 +18,21 @@ from trueup.domain.errors import Cause, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.retry import RetryPolicy
 from trueup.service_layer.fulfilment import fulfil_despatched
+from trueup.service_layer.inventory import StockContext, StockPolicy, reconcile, run_stock_pass, sync_changes
 from trueup.service_layer.jobs import (
     FULFIL_SHIPMENTS,
     POLL_ORDERS,
     PURGE_HISTORY,
+    RECONCILE_STOCK,
     REPLAY_PARKED,
     SYNC_ORDER,
+    SYNC_STOCK,
     fulfil_shipments_job,
     poll_orders_job,
     purge_history_job,
+    reconcile_stock_job,
     replay_parked_job,
+    sync_stock_job,
 )
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
@@ -47,6 +52,10 @@ class WorkerSettings:
     # Despatched ERP shipments are read this often and fulfilled in Shopify, the customer notified or not.
     fulfil_interval_seconds: float = 30.0
     notify_customer: bool = True
+    # Carrier name -> tracking URL template ("{number}" is the tracking number), for ERPs that give no URL.
+    tracking_urls: Mapping[str, str] = field(default_factory=dict)
+    # The first fulfilment run reads the shipments despatched this long before it, not the ERP's whole history.
+    fulfil_first_lookback_seconds: float = 86400.0
     # History kept: finished jobs, and raw deliveries (which also bound how long a duplicate is recognised).
     done_jobs_retention_days: float = 7.0
     deliveries_retention_days: float = 30.0
@@ -55,6 +64,10 @@ class WorkerSettings:
     # A job failing with an unexpected error (a defect, not the other side) is parked after this many tries.
     max_unexpected_attempts: int = 5
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    # Inventory: the shops whose stock trueup sends to Shopify (shop -> its policy), and how often.
+    stock: Mapping[str, StockPolicy] = field(default_factory=dict)
+    stock_sync_interval_seconds: float = 2.0
+    stock_reconcile_interval_seconds: float = 3600.0
 
 
 class Worker:
@@ -81,6 +94,8 @@ class Worker:
             REPLAY_PARKED: self._replay_parked,
             PURGE_HISTORY: self._purge_history,
             FULFIL_SHIPMENTS: self._fulfil_shipments,
+            SYNC_STOCK: self._sync_stock,
+            RECONCILE_STOCK: self._reconcile_stock,
         }
 
     def schedule_periodic(self) -> None:
@@ -90,6 +105,9 @@ class Worker:
             self.store.enqueue(fulfil_shipments_job(shop))
         self.store.enqueue(replay_parked_job())
         self.store.enqueue(purge_history_job())
+        for shop in self.settings.stock:
+            self.store.enqueue(reconcile_stock_job(shop))  # at start: everything brought to target first
+            self.store.enqueue(sync_stock_job(shop))
 
     def run_once(self) -> bool:
         """Claim and run one job; False when there was nothing to run."""
@@ -130,7 +148,7 @@ class Worker:
         self.store.retry_later(job, self.name, run_at, f"{type(error).__name__}: {error}")
 
     def _sync_order(self, job: Job) -> None:
-        sync_order(self.contexts[job.shop], job.payload["order_id"])
+        sync_order(self.contexts[job.shop], job.payload["order_id"], release=bool(job.payload.get("release")))
 
     def _poll_orders(self, job: Job) -> None:
         s = self.settings
@@ -146,9 +164,34 @@ class Worker:
     def _fulfil_shipments(self, job: Job) -> None:
         s = self.settings
         try:
-            fulfil_despatched(self.contexts[job.shop], notify_customer=s.notify_customer)
+            fulfil_despatched(
+                self.contexts[job.shop],
+                notify_customer=s.notify_customer,
+                tracking_urls=s.tracking_urls,
+                first_lookback=timedelta(seconds=s.fulfil_first_lookback_seconds),
+            )
         finally:
             self._again(fulfil_shipments_job(job.shop, self._after(s.fulfil_interval_seconds)))
+
+    def _stock_context(self, shop: str) -> StockContext:
+        ctx = self.contexts[shop]
+        return StockContext(ctx.shopify, ctx.back_office, ctx.store, ctx.clock, self.settings.stock[shop])
+
+    def _sync_stock(self, job: Job) -> None:
+        if job.shop not in self.settings.stock:  # inventory turned off since the job was queued: it ends here
+            return
+        try:
+            run_stock_pass(sync_changes, self._stock_context(job.shop))
+        finally:
+            self._again(sync_stock_job(job.shop, self._after(self.settings.stock_sync_interval_seconds)))
+
+    def _reconcile_stock(self, job: Job) -> None:
+        if job.shop not in self.settings.stock:
+            return
+        try:
+            run_stock_pass(reconcile, self._stock_context(job.shop))
+        finally:
+            self._again(reconcile_stock_job(job.shop, self._after(self.settings.stock_reconcile_interval_seconds)))
 
     def _replay_parked(self, job: Job) -> None:
         try:

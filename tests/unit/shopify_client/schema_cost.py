@@ -95,7 +95,7 @@ def _field_cost(
 
 
 def _first(field: FieldNode, variables: dict[str, Any]) -> int:
-    for argument in field.arguments:
+    for argument in field.arguments or ():
         if argument.name.value in ("first", "last"):
             value = argument.value
             if isinstance(value, IntValueNode):

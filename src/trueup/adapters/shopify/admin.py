@@ -11,19 +11,22 @@ from typing import Any
 
 import httpx
 
-from trueup.adapters.shopify import queries
+from trueup.adapters.shopify import fulfilment_calls, fulfilment_holds, queries
 from trueup.adapters.shopify.cost_budget import CostBudget
 from trueup.adapters.shopify.graphql import DEFAULT_API_VERSION, ShopifyGraphQL, ShopifyQueryError
+from trueup.adapters.shopify.inventory import ShopifyInventory
 from trueup.adapters.shopify.order_mapping import map_order
 from trueup.adapters.shopify.pagination import walk_pages
+from trueup.adapters.shopify.refund_mapping import map_refunds
 from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_shop, map_variant
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import BadInput, Cause, StructuralError
-from trueup.domain.fulfilment import FulfillmentOrder, FulfillmentOrderLine, FulfilmentRequest, OrderFulfilment
+from trueup.domain.fulfilment import FulfilmentRequest, OrderFulfilment, Tracking
 from trueup.domain.inventory import InventoryLevel, ShopLocation, StockWrite, StockWriteResult
 from trueup.domain.money import Money
 from trueup.domain.orders import FinancialStatus, ShopifyOrder, payment_is_settled
 from trueup.domain.party_fields import MetafieldOwner, MetafieldSource
+from trueup.domain.refunds import Refund
 from trueup.service_layer.ports import OrderStamp
 
 _REST_TOPIC = re.compile(r"^[a-z_]+/[a-z_]+$")
@@ -123,6 +126,7 @@ class ShopifyAdminClient:
         self._customer_metafields = tuple(m for m in metafields if m.owner is MetafieldOwner.CUSTOMER)
         self._company_metafields = tuple(m for m in metafields if m.owner is MetafieldOwner.COMPANY)
         self._fetch_order = queries.fetch_order(self._customer_metafields, self._company_metafields)
+        self.inventory = ShopifyInventory(self.graphql)
 
     def close(self) -> None:
         self.graphql.close()
@@ -144,13 +148,21 @@ class ShopifyAdminClient:
                     start_after=page_info.get("endCursor"),
                 )
             )
+        # The sale is the order before refunds: an order with refunds is read with them (`map_order`).
+        refunds = self.order_refunds(gid) if order.get("refunds") else []
         return map_order(
             self.shop,
             order,
             extra,
             customer_metafields=self._customer_metafields,
             company_metafields=self._company_metafields,
+            refunds=refunds,
         )
+
+    def order_refunds(self, order_id: str) -> list[Refund]:
+        """The order's refunds, oldest first (none when Shopify does not know the order)."""
+        order = self.graphql.execute(queries.ORDER_REFUNDS, {"id": order_gid(order_id)}).get("order")
+        return map_refunds(order) if order is not None else []
 
     def _line_items_page(self, gid: str, after: str | None) -> Mapping[str, Any]:
         order = self.graphql.execute(queries.ORDER_LINE_ITEMS_PAGE, {"id": gid, "after": after}).get("order")
@@ -214,22 +226,12 @@ class ShopifyAdminClient:
 
     # --- fulfilment --------------------------------------------------------------------------
     def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
-        """The order's fulfilment orders (up to 10, 50 lines each) and the ids of its fulfilments."""
-        order = self.graphql.execute(queries.ORDER_FULFILMENT, {"id": order_gid(order_id)}).get("order")
-        if order is None:
-            return None
-        fulfillment_orders = tuple(
-            FulfillmentOrder(
-                str(fo["id"]),
-                str(fo["status"]),
-                tuple(
-                    FulfillmentOrderLine(str(line["id"]), str(line.get("sku") or ""), int(line["remainingQuantity"]))
-                    for line in fo["lineItems"]["nodes"]
-                ),
-            )
-            for fo in order["fulfillmentOrders"]["nodes"]
-        )
-        return OrderFulfilment(str(order["id"]), fulfillment_orders, tuple(str(f["id"]) for f in order["fulfillments"]))
+        """The order's fulfilment orders (every page, with their assigned locations) and its fulfilments."""
+        return fulfilment_calls.read_order_fulfilment(self.graphql, order_gid(order_id))
+
+    def update_tracking(self, fulfillment_id: str, tracking: Tracking, *, notify_customer: bool) -> None:
+        """fulfillmentTrackingInfoUpdate; Shopify's refusal is a StructuralError saying what to do."""
+        fulfilment_calls.update_tracking(self.graphql, fulfillment_id, tracking, notify_customer=notify_customer)
 
     def create_fulfilment(self, request: FulfilmentRequest) -> str:
         """fulfillmentCreate for `request`; Shopify's refusal is a StructuralError saying what to do."""
@@ -241,16 +243,28 @@ class ShopifyAdminClient:
             raise StructuralError(Cause.FULFILMENT_ORDER_NOT_FOUND, f"Shopify refused the fulfilment: {details}")
         return str(result["fulfillment"]["id"])
 
+    # --- the hold window (adapters/shopify/fulfilment_holds.py) --------------------------------
+    def hold_fulfilment(self, order_id: str, reason_notes: str) -> int:
+        """Hold the order's open fulfilment orders under trueup's own hold; how many it holds."""
+        return fulfilment_holds.hold(self.graphql, order_gid(order_id), reason_notes)
+
+    def release_fulfilment_holds(self, order_id: str) -> int:
+        """Release trueup's own holds on the order's fulfilment orders; how many were released."""
+        return fulfilment_holds.release(self.graphql, order_gid(order_id))
+
     # --- webhooks ----------------------------------------------------------------------------
-    # --- inventory (PLACEHOLDERS: being built) -----------------------------------------------------
+    # --- inventory (adapters/shopify/inventory.py; at inventory priority on the shop's budget) -------
     def locations(self) -> list[ShopLocation]:
-        raise NotImplementedError("locations")
+        """Every location of the shop, active or not."""
+        return self.inventory.locations()
 
     def inventory_levels(self, location_ids: Sequence[str], skus: Iterable[str] | None = None) -> list[InventoryLevel]:
-        raise NotImplementedError("inventory_levels")
+        """`available` at `location_ids` of `skus` (paged), or of the whole catalogue (a bulk operation)."""
+        return self.inventory.inventory_levels(location_ids, skus)
 
     def set_available(self, writes: Sequence[StockWrite], idempotency_key: str) -> StockWriteResult:
-        raise NotImplementedError("set_available")
+        """inventorySetQuantities with changeFromQuantity and the key; stale writes come back unapplied."""
+        return self.inventory.set_available(writes, idempotency_key)
 
     def webhook_subscriptions(self) -> list[WebhookSubscription]:
         """Every webhook subscription of this app on the shop."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from trueup.adapters.shopify.metafield_mapping import metafield_values
 from trueup.domain.errors import Cause, StructuralError
-from trueup.domain.money import Money, total
+from trueup.domain.money import Money, allocate, minor_unit, total
 from trueup.domain.orders import (
     Address,
     Company,
@@ -26,6 +26,7 @@ from trueup.domain.orders import (
     TaxLine,
 )
 from trueup.domain.party_fields import MetafieldSource
+from trueup.domain.refunds import Refund, refunded_units, value_taken_off
 
 Json = Mapping[str, Any]
 
@@ -143,36 +144,83 @@ def _discounts(nodes: Any, currency: str, path: str) -> Money:
     return total(amounts, currency)
 
 
-def map_line_item(node: Json, currency: str, path: str) -> OrderLine:
-    """One LineItem node → OrderLine (amounts per line, in the shop currency)."""
+def map_line_item(node: Json, currency: str, path: str, refunded: int = 0) -> OrderLine:
+    """One LineItem node → OrderLine as sold: after edits, before refunds (amounts per line, shop currency).
+
+    Shopify's `quantity` counts every unit ordered, `currentQuantity` leaves out the units removed by edits and
+    those refunded; `refunded` (read from the order's refunds) puts the refunded ones back, since the ERP sale
+    keeps them and each refund is a credit note of its own. The line's taxes and discounts cover every unit
+    ordered: the share of units an edit removed is taken off them (`_sold_share`).
+    """
     sku = node.get("sku")
     if not isinstance(sku, str) or not sku.strip():
         raise _unsupported(f"{path}.sku", "is empty: a line without a SKU cannot be posted by SKU")
-    quantity = _field(node, "currentQuantity", path)
-    if not isinstance(quantity, int) or quantity < 0:
+    current = _field(node, "currentQuantity", path)
+    if not isinstance(current, int) or current < 0:
         raise _unsupported(f"{path}.currentQuantity")
+    ordered = node.get("quantity")
+    quantity = current + refunded
+    if isinstance(ordered, int) and quantity > ordered:
+        raise _unsupported(f"{path}.quantity", "is below the units still on the line and refunded")
+    removed = ordered - quantity if isinstance(ordered, int) else 0
     group = node.get("lineItemGroup")
+    unit_price = shop_money(node.get("originalUnitPriceSet"), currency, f"{path}.originalUnitPriceSet")
+    discount = _discounts(node.get("discountAllocations", []), currency, f"{path}.discountAllocations")
+    taxes = _tax_lines(node.get("taxLines", []), currency, f"{path}.taxLines")
     # Shopify's exact line amount: a bundle component's share of the bundle price need not divide by its
-    # quantity. It is for the ordered quantity, so it only applies while no edit has changed that.
+    # quantity. It is for the quantity ordered when the order was placed, so it only applies while no edit
+    # has removed units, and while it is that quantity's price to within a cent a unit (an edit that added
+    # units leaves it behind).
     original_total = None
-    if node.get("quantity") == quantity and node.get("originalTotalSet") is not None:
-        original_total = shop_money(node.get("originalTotalSet"), currency, f"{path}.originalTotalSet")
+    if removed == 0 and node.get("originalTotalSet") is not None:
+        given = shop_money(node.get("originalTotalSet"), currency, f"{path}.originalTotalSet")
+        off = abs((given - unit_price.times(quantity)).amount)
+        original_total = given if off < minor_unit(currency) * max(quantity, 1) else None
+    if removed and isinstance(ordered, int):
+        gross = unit_price.times(ordered)
+        net = _sold_share(gross - discount, removed, ordered)
+        discount = unit_price.times(quantity) - net
+        taxes = _sold_taxes(taxes, removed, ordered)
     return OrderLine(
         line_id=str(_field(node, "id", path)),
         sku=sku.strip(),
         title=_text(node, "title"),
         quantity=quantity,
-        unit_price=shop_money(node.get("originalUnitPriceSet"), currency, f"{path}.originalUnitPriceSet"),
-        discount=_discounts(node.get("discountAllocations", []), currency, f"{path}.discountAllocations"),
-        taxes=_tax_lines(node.get("taxLines", []), currency, f"{path}.taxLines"),
+        unit_price=unit_price,
+        discount=discount,
+        taxes=taxes,
         group_id=str(group["id"]) if isinstance(group, Mapping) and group.get("id") else None,
         original_total=original_total,
     )
 
 
-def map_line_items(nodes: Sequence[Json], currency: str, *, first_index: int = 0) -> list[OrderLine]:
-    """Line item nodes (one page) → OrderLines; `first_index` keeps field paths right across pages."""
-    return [map_line_item(node, currency, f"lineItems[{first_index + i}]") for i, node in enumerate(nodes)]
+def _sold_share(amount: Money, removed: int, ordered: int) -> Money:
+    """What is left of a line's `amount` once `removed` of its `ordered` units are gone: the removed units'
+    share rounded half up to the cent, the way Shopify rounds shop money."""
+    unit = minor_unit(amount.currency)
+    share = (amount.amount * removed / ordered).quantize(unit, rounding=ROUND_HALF_UP)
+    return Money(amount.amount - share, amount.currency)
+
+
+def _sold_taxes(taxes: tuple[TaxLine, ...], removed: int, ordered: int) -> tuple[TaxLine, ...]:
+    if not taxes:
+        return taxes
+    currency = taxes[0].amount.currency
+    left = _sold_share(total([t.amount for t in taxes], currency), removed, ordered)
+    shares = allocate(left, [max(t.amount.amount, Decimal(0)) for t in taxes])
+    return tuple(TaxLine(t.title, t.rate, share) for t, share in zip(taxes, shares, strict=True))
+
+
+def map_line_items(
+    nodes: Sequence[Json], currency: str, *, first_index: int = 0, refunded: Mapping[str, int] | None = None
+) -> list[OrderLine]:
+    """Line item nodes (one page) → OrderLines; `first_index` keeps field paths right across pages; `refunded`
+    gives the units refunded so far by line item id."""
+    units = refunded or {}
+    return [
+        map_line_item(node, currency, f"lineItems[{first_index + i}]", units.get(str(node.get("id")), 0))
+        for i, node in enumerate(nodes)
+    ]
 
 
 def _shipping_line(node: Json, currency: str, path: str) -> ShippingLine:
@@ -325,15 +373,24 @@ def map_order(
     *,
     customer_metafields: Sequence[MetafieldSource] = (),
     company_metafields: Sequence[MetafieldSource] = (),
+    refunds: Sequence[Refund] = (),
 ) -> ShopifyOrder:
     """The Order node → ShopifyOrder. `extra_line_items` are the nodes of the line item pages after the first;
-    `*_metafields` the metafields the query selected on the customer and the company (`queries.fetch_order`)."""
+    `*_metafields` the metafields the query selected on the customer and the company (`queries.fetch_order`).
+
+    The order is mapped as sold, after edits and before `refunds` (the order's refunds, `refund_mapping`):
+    Shopify's current totals leave refunded lines and shipping out, so they are put back (each refund is a
+    credit note of its own); `current_total` keeps Shopify's current total, after refunds."""
     currency = _field(order, "currencyCode", "")
     if not isinstance(currency, str) or len(currency) != 3:
         raise _unsupported("currencyCode")
     connection = _field(order, "lineItems", "")
     first_page = list(_field(connection, "nodes", "lineItems"))
-    lines = map_line_items([*first_page, *extra_line_items], currency)
+    lines = map_line_items([*first_page, *extra_line_items], currency, refunded=refunded_units(refunds))
+    taxes_included = bool(order.get("taxesIncluded"))
+    current_total = shop_money(order.get("currentTotalPriceSet"), currency, "currentTotalPriceSet")
+    current_tax = shop_money(order.get("currentTotalTaxSet"), currency, "currentTotalTaxSet")
+    refunded, refunded_tax = value_taken_off(refunds, currency, taxes_included=taxes_included)
     shipping_nodes = (order.get("shippingLines") or {}).get("nodes") or []
     presentment_currency, presentment_total = _presentment(order)
     company = _company(order, company_metafields)
@@ -347,9 +404,9 @@ def map_order(
         financial_status=_financial_status(order),
         lines=tuple(lines),
         shipping=tuple(_shipping_line(node, currency, f"shippingLines[{i}]") for i, node in enumerate(shipping_nodes)),
-        total_price=shop_money(order.get("currentTotalPriceSet"), currency, "currentTotalPriceSet"),
-        total_tax=shop_money(order.get("currentTotalTaxSet"), currency, "currentTotalTaxSet"),
-        taxes_included=bool(order.get("taxesIncluded")),
+        total_price=current_total + refunded,
+        total_tax=current_tax + refunded_tax,
+        taxes_included=taxes_included,
         customer=_customer(order, customer_metafields),
         shipping_address=_address(order.get("shippingAddress"), "shippingAddress"),
         billing_address=_address(order.get("billingAddress"), "billingAddress"),
@@ -365,4 +422,6 @@ def map_order(
         tags=tuple(str(t) for t in tags),
         company=company,
         presentment_tax=_presentment_tax(order, presentment_currency),
+        current_total=current_total,
+        refunds=tuple(refunds),
     )

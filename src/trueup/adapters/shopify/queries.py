@@ -93,6 +93,7 @@ fragment TrueupOrder on Order {
     }
   }
   paymentTerms { paymentTermsName paymentTermsType dueInDays }
+  refunds(first: 1) { id }
   lineItems(first: 50) {
     pageInfo { hasNextPage endCursor }
     nodes { ...TrueupLineItem }
@@ -275,21 +276,54 @@ query TrueupShopInfo($after: String) {
 ORDER_FULFILMENT = Operation(
     name="TrueupOrderFulfilment",
     document="""
-query TrueupOrderFulfilment($id: ID!) {
+query TrueupOrderFulfilment($id: ID!, $after: String) {
   order(id: $id) {
     id
-    fulfillments(first: 100) { id }
-    fulfillmentOrders(first: 10) {
+    fulfillments(first: 250) { id }
+    fulfillmentOrders(first: 10, after: $after) {
       nodes {
         id
         status
-        lineItems(first: 50) { nodes { id sku remainingQuantity } }
+        assignedLocation { location { id } }
+        lineItems(first: 50) {
+          nodes { id sku remainingQuantity }
+          pageInfo { hasNextPage endCursor }
+        }
       }
+      pageInfo { hasNextPage endCursor }
     }
   }
 }
 """,
-    estimated_cost=600,
+    estimated_cost=650,
+)
+
+FULFILLMENT_ORDER_LINES_PAGE = Operation(
+    name="TrueupFulfillmentOrderLines",
+    document="""
+query TrueupFulfillmentOrderLines($id: ID!, $after: String) {
+  fulfillmentOrder(id: $id) {
+    lineItems(first: 250, after: $after) {
+      nodes { id sku remainingQuantity }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+""",
+    estimated_cost=260,
+)
+
+FULFILLMENT_TRACKING_UPDATE = Operation(
+    name="TrueupFulfillmentTrackingUpdate",
+    document="""
+mutation TrueupFulfillmentTrackingUpdate($id: ID!, $tracking: FulfillmentTrackingInput!, $notify: Boolean) {
+  fulfillmentTrackingInfoUpdate(fulfillmentId: $id, trackingInfoInput: $tracking, notifyCustomer: $notify) {
+    fulfillment { id }
+    userErrors { field message }
+  }
+}
+""",
+    estimated_cost=10,
 )
 
 FULFILLMENT_CREATE = Operation(
@@ -305,7 +339,219 @@ mutation TrueupFulfillmentCreate($fulfillment: FulfillmentInput!) {
     estimated_cost=10,
 )
 
+# --- inventory ----------------------------------------------------------------------------------
+# Largest number of SKUs read per inventory query, and of levels read per item in it (locations).
+INVENTORY_SKUS_PER_QUERY = 25
+INVENTORY_LEVELS_PER_ITEM = 5  # more are paged (TrueupInventoryItemLevels)
+
+LOCATIONS = Operation(
+    name="TrueupLocations",
+    document="""
+query TrueupLocations($after: String) {
+  locations(first: 100, after: $after, includeInactive: true) {
+    pageInfo { hasNextPage endCursor }
+    nodes { id name isActive }
+  }
+}
+""",
+    estimated_cost=110,
+)
+
+_INVENTORY_LEVEL_FRAGMENT = """
+fragment TrueupAvailableLevel on InventoryLevel {
+  updatedAt
+  location { id }
+  quantities(names: ["available", "committed"]) { name quantity }
+}
+"""
+
+INVENTORY_BY_SKU = Operation(
+    name="TrueupInventoryBySku",
+    document="""
+query TrueupInventoryBySku($query: String!, $after: String) {
+  inventoryItems(first: 25, query: $query, after: $after) {
+    pageInfo { hasNextPage endCursor }
+    nodes {
+      id
+      sku
+      tracked
+      inventoryLevels(first: 5) {
+        pageInfo { hasNextPage endCursor }
+        nodes { ...TrueupAvailableLevel }
+      }
+    }
+  }
+}
+"""
+    + _INVENTORY_LEVEL_FRAGMENT,
+    estimated_cost=460,
+)
+
+INVENTORY_ITEM_LEVELS = Operation(
+    name="TrueupInventoryItemLevels",
+    document="""
+query TrueupInventoryItemLevels($id: ID!, $after: String) {
+  inventoryItem(id: $id) {
+    id
+    inventoryLevels(first: 100, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { ...TrueupAvailableLevel }
+    }
+  }
+}
+"""
+    + _INVENTORY_LEVEL_FRAGMENT,
+    estimated_cost=310,
+)
+
+# Never sent as an operation: the query a bulk operation runs (bulkOperationRunQuery's `query`).
+INVENTORY_BULK_QUERY = Operation(
+    name="TrueupInventoryBulk",
+    document="""
+query TrueupInventoryBulk {
+  inventoryItems {
+    edges {
+      node {
+        id
+        sku
+        tracked
+        inventoryLevels {
+          edges { node { updatedAt location { id } quantities(names: ["available", "committed"]) { name quantity } } }
+        }
+      }
+    }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
+BULK_OPERATION_RUN_QUERY = Operation(
+    name="TrueupBulkOperationRunQuery",
+    document="""
+mutation TrueupBulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: false) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
+BULK_OPERATION = Operation(
+    name="TrueupBulkOperation",
+    document="""
+query TrueupBulkOperation($id: ID!) {
+  bulkOperation(id: $id) { id status errorCode objectCount url partialDataUrl }
+}
+""",
+    estimated_cost=2,
+)
+
+INVENTORY_SET_QUANTITIES = Operation(
+    name="TrueupInventorySetQuantities",
+    document="""
+mutation TrueupInventorySetQuantities($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) {
+    inventoryAdjustmentGroup { id }
+    userErrors { field message code }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
+# An order's refunds, oldest first, with what each gave back: lines (and where they were restocked), shipping
+# and order adjustments. Shopify keeps few refunds per order; a refund of more than 50 lines is refused.
+ORDER_REFUNDS = Operation(
+    name="TrueupOrderRefunds",
+    document="""
+query TrueupOrderRefunds($id: ID!) {
+  order(id: $id) {
+    id
+    currencyCode
+    taxesIncluded
+    refunds(first: 50) {
+      id
+      createdAt
+      note
+      totalRefundedSet { ...TrueupShopMoney }
+      refundLineItems(first: 50) {
+        pageInfo { hasNextPage }
+        nodes {
+          quantity
+          restockType
+          location { id }
+          subtotalSet { ...TrueupShopMoney }
+          totalTaxSet { ...TrueupShopMoney }
+          lineItem { id sku title taxLines { ...TrueupTaxLine } }
+        }
+      }
+      refundShippingLines(first: 5) {
+        nodes {
+          subtotalAmountSet { ...TrueupShopMoney }
+          taxAmountSet { ...TrueupShopMoney }
+          shippingLine { title taxLines { ...TrueupTaxLine } }
+        }
+      }
+      orderAdjustments(first: 5) {
+        nodes { reason amountSet { ...TrueupShopMoney } taxAmountSet { ...TrueupShopMoney } }
+      }
+    }
+  }
+}
+"""
+    + _MONEY_FRAGMENTS,
+    estimated_cost=600,
+)
+
+ORDER_HOLDS = Operation(
+    name="TrueupOrderHolds",
+    document="""
+query TrueupOrderHolds($id: ID!) {
+  order(id: $id) {
+    id
+    fulfillmentOrders(first: 20) {
+      nodes { id status fulfillmentHolds { id handle heldByRequestingApp } }
+    }
+  }
+}
+""",
+    estimated_cost=25,
+)
+
+FULFILLMENT_ORDER_HOLD = Operation(
+    name="TrueupFulfillmentOrderHold",
+    document="""
+mutation TrueupFulfillmentOrderHold($id: ID!, $hold: FulfillmentOrderHoldInput!) {
+  fulfillmentOrderHold(id: $id, fulfillmentHold: $hold) {
+    fulfillmentHold { id handle }
+    fulfillmentOrder { id status }
+    userErrors { field message code }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
+FULFILLMENT_ORDER_RELEASE_HOLD = Operation(
+    name="TrueupFulfillmentOrderReleaseHold",
+    document="""
+mutation TrueupFulfillmentOrderReleaseHold($id: ID!, $holdIds: [ID!]) {
+  fulfillmentOrderReleaseHold(id: $id, holdIds: $holdIds) {
+    fulfillmentOrder { id status }
+    userErrors { field message code }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
 ALL_OPERATIONS: tuple[Operation, ...] = (
+    ORDER_HOLDS,
+    FULFILLMENT_ORDER_HOLD,
+    FULFILLMENT_ORDER_RELEASE_HOLD,
     FETCH_ORDER,
     ORDER_LINE_ITEMS_PAGE,
     ORDERS_UPDATED_SINCE,
@@ -317,4 +563,14 @@ ALL_OPERATIONS: tuple[Operation, ...] = (
     SHOP_INFO,
     ORDER_FULFILMENT,
     FULFILLMENT_CREATE,
+    FULFILLMENT_ORDER_LINES_PAGE,
+    FULFILLMENT_TRACKING_UPDATE,
+    LOCATIONS,
+    INVENTORY_BY_SKU,
+    INVENTORY_ITEM_LEVELS,
+    INVENTORY_BULK_QUERY,
+    BULK_OPERATION_RUN_QUERY,
+    BULK_OPERATION,
+    INVENTORY_SET_QUANTITIES,
+    ORDER_REFUNDS,
 )

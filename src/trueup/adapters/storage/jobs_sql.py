@@ -161,3 +161,12 @@ def purge_done(connection: Connection, before: datetime) -> int:
     """Delete the jobs finished before `before`; how many."""
     result = connection.execute(delete(jobs).where(jobs.c.state == DONE, jobs.c.updated_at < before))
     return int(result.rowcount)
+
+
+def run_now(connection: Connection, kind: str, key: str, now: datetime) -> bool:
+    """Make the waiting job of (`key`, `kind`) due at `now` if it waits for later; False if none waits."""
+    waiting = and_(jobs.c.key == key, jobs.c.kind == kind, jobs.c.state == TODO)
+    if connection.execute(select(jobs.c.id).where(waiting)).first() is None:
+        return False
+    connection.execute(update(jobs).where(waiting, jobs.c.run_at > now).values(run_at=now, updated_at=now))
+    return True

@@ -50,6 +50,8 @@ def save(connection: Connection, entry: LedgerEntry, now: datetime) -> None:
         "shopify_updated_at": entry.shopify_updated_at,
         "presentment_total_amount": _amount(entry.presentment_total),
         "presentment_total_currency": _currency(entry.presentment_total),
+        "held_until": entry.held_until,
+        "accepted_changes": entry.accepted_changes,
         "updated_at": now,
     }
     connection.execute(_upsert(connection.dialect.name), values)
@@ -83,6 +85,8 @@ def entry_from(row: Row[Any]) -> LedgerEntry:
         needs=row.needs,
         shopify_updated_at=row.shopify_updated_at,
         presentment_total=_money(row.presentment_total_amount, row.presentment_total_currency),
+        held_until=row.held_until,
+        accepted_changes=row.accepted_changes,
     )
 
 

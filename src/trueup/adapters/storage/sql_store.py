@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import exc
 
-from trueup.adapters.storage import cursors_sql, deliveries_sql, jobs_sql, ledger_sql
+from trueup.adapters.storage import cursors_sql, deliveries_sql, fulfilments_sql, jobs_sql, ledger_sql, refunds_sql
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
+from trueup.adapters.storage.inventory_store import InventoryRecords
 from trueup.domain.errors import Cause
+from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.refunds import RefundRecord, RefundState
 from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
 
 log = structlog.get_logger(__name__)
@@ -24,7 +27,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore:
+class SqlStore(InventoryRecords):
     """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`.
 
     Every method runs in its own transaction. Lost connections and a locked database raise TransientError.
@@ -118,6 +121,11 @@ class SqlStore:
         with reading(self._engine) as connection:
             return jobs_sql.count(connection, jobs_sql.DOING)
 
+    @translate_driver_errors
+    def run_now(self, kind: str, key: str, now: datetime) -> bool:
+        with writing(self._engine) as connection:
+            return jobs_sql.run_now(connection, kind, key, now)
+
     # --- ledger ---------------------------------------------------------------------------------
     @translate_driver_errors
     def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None:
@@ -159,3 +167,44 @@ class SqlStore:
     def set_cursor(self, shop: str, name: str, value: str) -> None:
         with writing(self._engine) as connection:
             cursors_sql.put(connection, shop, name, value, self._clock())
+
+    # --- fulfilment records -----------------------------------------------------------------------
+    @translate_driver_errors
+    def fulfilment_record(self, shop: str, shipment_id: str) -> FulfilmentRecord | None:
+        with reading(self._engine) as connection:
+            return fulfilments_sql.get(connection, shop, shipment_id)
+
+    @translate_driver_errors
+    def save_fulfilment_record(self, record: FulfilmentRecord) -> None:
+        with writing(self._engine) as connection:
+            fulfilments_sql.save(connection, record)
+
+    @translate_driver_errors
+    def fulfilment_records(
+        self, shop: str | None = None, states: Iterable[FulfilmentState] | None = None
+    ) -> list[FulfilmentRecord]:
+        with reading(self._engine) as connection:
+            return fulfilments_sql.listed(connection, shop, states)
+
+    # --- refund records ---------------------------------------------------------------------------
+    @translate_driver_errors
+    def refund_record(self, shop: str, refund_id: str) -> RefundRecord | None:
+        with reading(self._engine) as connection:
+            return refunds_sql.one(connection, shop, refund_id)
+
+    @translate_driver_errors
+    def save_refund_record(self, record: RefundRecord) -> None:
+        with writing(self._engine) as connection:
+            refunds_sql.save(connection, record)
+
+    @translate_driver_errors
+    def refund_records(
+        self, shop: str | None = None, order_id: str | None = None, state: RefundState | None = None
+    ) -> list[RefundRecord]:
+        with reading(self._engine) as connection:
+            return refunds_sql.listed(connection, shop, order_id, state)
+
+    @translate_driver_errors
+    def refund_counts(self, shop: str | None = None) -> dict[RefundState, int]:
+        with reading(self._engine) as connection:
+            return refunds_sql.counts(connection, shop)

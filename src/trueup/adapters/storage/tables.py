@@ -77,6 +77,8 @@ ledger = Table(
     Column("shopify_updated_at", UtcDateTime),
     Column("presentment_total_amount", String(64)),
     Column("presentment_total_currency", String(3)),
+    Column("held_until", UtcDateTime),
+    Column("accepted_changes", Text),
 )
 
 cursors = Table(
@@ -93,4 +95,97 @@ counters = Table(
     metadata,
     Column("name", String(100), primary_key=True),
     Column("value", BigInteger, nullable=False),
+)
+
+# --- refunds (migration 0005): each Shopify refund and the ERP credit note that credits it ---------------
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("refund_id", String(255), primary_key=True),
+    Column("order_id", String(255), nullable=False),
+    Column("order_name", String(255), nullable=False),
+    Column("ordinal", Integer, nullable=False),
+    Column("state", String(32), nullable=False),
+    Column("amount", String(64)),
+    Column("currency", String(3)),
+    Column("credit_note_number", String(255)),
+    Column("cause", String(64)),
+    Column("detail", Text),
+    Column("needs", JSON, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# --- inventory (migration 0006) -------------------------------------------------------------------
+stock_demand = Table(
+    "stock_demand",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("order_id", String(255), primary_key=True),
+    Column("sku", String(255), primary_key=True),
+    Column("warehouse", String(100), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+stock_dirty = Table(
+    "stock_dirty",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("sku", String(255), primary_key=True),
+    Column("marked_at", UtcDateTime, nullable=False),
+)
+
+stock_levels_set = Table(
+    "stock_levels_set",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("sku", String(255), primary_key=True),
+    Column("location_id", String(255), primary_key=True),
+    Column("quantity", Integer, nullable=False),
+    Column("set_at", UtcDateTime, nullable=False),
+)
+
+stock_drift = Table(
+    "stock_drift",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("sku", String(255), primary_key=True),
+    Column("location_id", String(255), primary_key=True),
+    Column("shopify", Integer, nullable=False),
+    Column("target", Integer, nullable=False),
+    Column("since", UtcDateTime, nullable=False),
+)
+
+stock_issues = Table(
+    "stock_issues",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("cause", String(64), primary_key=True),
+    Column("sku", String(255), primary_key=True),
+    Column("location", String(255), primary_key=True),
+    Column("detail", Text, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+)
+
+# What trueup did with each ERP shipment (migration 0008): the guard against two fulfilments for one
+# shipment, and the failures `trueup status` shows until they are fixed.
+fulfilments = Table(
+    "fulfilments",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("shipment_id", String(255), primary_key=True),
+    Column("order_id", String(255), nullable=False),
+    Column("sale_reference", String(255), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("shipment", JSON, nullable=False),  # lines, warehouse, carrier and tracking as the ERP gave them
+    Column("fulfillment_id", String(255)),
+    Column("fulfilments_before", Integer, nullable=False),
+    Column("tracking_company", String(255)),
+    Column("tracking_number", String(255)),
+    Column("tracking_url", Text),
+    Column("cause", String(64)),
+    Column("detail", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
 )

@@ -19,12 +19,14 @@ from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any
 
+from trueup.adapters.tryton import after_sale, credit_notes
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.kits import read_kit_components
 from trueup.adapters.tryton.parties import PartyBook
 from trueup.adapters.tryton.party_fields import check_party_fields, party_payment_term
 from trueup.adapters.tryton.sale_lines import priced_parts
-from trueup.adapters.tryton.shipments import read_despatched_shipments
+from trueup.adapters.tryton.shipments import read_despatched_shipments, shipments_cursor_at
+from trueup.adapters.tryton.stock import TrytonStock
 from trueup.domain.after_sale import CreditNoteRequest, PostedCreditNote, SaleProgress
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
@@ -37,7 +39,7 @@ from trueup.service_layer.ports import StockLevel
 
 SHIPPING_PRODUCT = "SHIPPING"
 ROUNDING_PRODUCT = "TAX-ROUNDING"  # a service product with no tax, booked to the rounding account
-_SALE_FIELDS = ["number", "reference", "state", "currency", "untaxed_amount", "tax_amount", "total_amount"]
+_SALE_FIELDS = ["number", "reference", "state", "currency", "untaxed_amount", "tax_amount", "total_amount", "comment"]
 _UNFINISHED = ("draft", "quotation")
 
 
@@ -47,6 +49,7 @@ class TrytonBackOffice:
     def __init__(self, client: TrytonClient) -> None:
         self._client = client
         self._lookups: dict[str, dict[str, int]] = {}
+        self._stock = TrytonStock(client)
 
     # --- reads ----------------------------------------------------------------------------------
     def find_sales_order(self, reference: str) -> PostedSale | None:
@@ -108,28 +111,33 @@ class TrytonBackOffice:
         """Customer shipments shipped or done since the cursor (see shipments.py for how they are read)."""
         return read_despatched_shipments(self._client, since_cursor)
 
-    # --- after the sale (PLACEHOLDERS: being built) ------------------------------------------------
+    def shipments_cursor_at(self, moment: dt.datetime) -> str:
+        return shipments_cursor_at(moment)
+
+    # --- after the sale: after_sale.py (progress, amendments, cancellations), credit_notes.py ------------
     def sale_progress(self, erp_sale_id: int) -> SaleProgress:
-        raise NotImplementedError("sale_progress")
+        return after_sale.sale_progress(self, erp_sale_id)
 
     def amend_sale(self, erp_sale_id: int, order: SalesOrderRequest) -> PostedSale:
-        raise NotImplementedError("amend_sale")
+        return after_sale.amend_sale(self, erp_sale_id, order)
 
     def cancel_sale(self, erp_sale_id: int) -> PostedSale:
-        raise NotImplementedError("cancel_sale")
+        return after_sale.cancel_sale(self, erp_sale_id)
 
     def find_credit_note(self, reference: str) -> PostedCreditNote | None:
-        raise NotImplementedError("find_credit_note")
+        return credit_notes.find_credit_note(self, reference)
 
     def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
-        raise NotImplementedError("create_credit_note")
+        return credit_notes.create_credit_note(self, request)
 
-    # --- stock (PLACEHOLDERS: being built) --------------------------------------------------------
+    # --- stock (see stock.py) -------------------------------------------------------------------------
     def stock_changes(self, since_cursor: str | None) -> tuple[list[StockChange], str | None]:
-        raise NotImplementedError("stock_changes")
+        """Products whose stock moved at a warehouse since the cursor (stock moves written or created)."""
+        return self._stock.changes(since_cursor)
 
     def warehouse_stock(self, warehouse: str, skus: Iterable[str] | None = None) -> list[WarehouseStock]:
-        raise NotImplementedError("warehouse_stock")
+        """What `warehouse` can promise of `skus` (None: every stockable product), kits included."""
+        return self._stock.warehouse_stock(warehouse, skus)
 
     # --- create ---------------------------------------------------------------------------------
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
@@ -306,7 +314,7 @@ class TrytonBackOffice:
             erp_id=row["id"],
             number=row["number"] or "",
             reference=row["reference"] or "",
-            state=row["state"],
+            state=after_sale.state_of(row),  # "cancelled" for a sale cancel_sale cancelled
             untaxed=Money(row["untaxed_amount"], currency),
             tax=Money(row["tax_amount"], currency),
             total=Money(row["total_amount"], currency),

@@ -7,7 +7,7 @@ more reliable than driving the client-side wizards over JSON-RPC. Nothing here r
 What it creates: a company in EUR (with USD and GBP rates), the account module's chart of accounts, fiscal
 years for this year and the next with their periods and sequences, two VAT taxes whose *names* are their codes
 (Tryton's account.tax has no code field), payment terms "Immediate" and "Net 30", warehouses WH1 and WH2, a
-goods category with its accounts, and the service product SHIPPING.
+goods category with its accounts, the service product SHIPPING, and the carriers DHL Express and UPS.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ WAREHOUSES = {"WH1": "Warehouse 1", "WH2": "Warehouse 2"}
 GOODS_CATEGORY = "Goods"
 SHIPPING_CODE = "SHIPPING"
 ROUNDING_CODE = "TAX-ROUNDING"
+CARRIERS = {"DHL Express": "CARRIER-DHL", "UPS": "CARRIER-UPS"}  # carrier party name -> its service product
 
 # (code, name, numeric code, symbol, rate against EUR)
 _CURRENCIES = [
@@ -62,6 +63,7 @@ def set_up(pool: Any, today: dt.date) -> None:
         _create_warehouses(pool)
         category = _create_goods_category(pool, accounts, taxes["VAT20"])
         _create_shipping_product(pool, category)
+        _create_carriers(pool, category)
 
 
 def _create_currencies(pool: Any) -> dict[str, Any]:
@@ -210,6 +212,9 @@ def _configure(pool: Any, accounts: dict[str, Any]) -> None:
     config.default_category_account_revenue = accounts["revenue"]
     config.default_category_account_expense = accounts["expense"]
     config.default_customer_payment_term = immediate
+    # Invoices and credit notes in another currency than the company's book their exchange difference here.
+    config.currency_exchange_credit_account = accounts["revenue"]
+    config.currency_exchange_debit_account = accounts["expense"]
     # Shopify rounds tax per line item; Tryton then matches it to the cent.
     config.tax_rounding = "line"
     config.save()
@@ -273,6 +278,28 @@ def _create_shipping_product(pool: Any, category: Any) -> None:
             for name, code in (("Shipping", SHIPPING_CODE), ("Tax rounding", ROUNDING_CODE))
         ]
     )
+
+
+def _create_carriers(pool: Any, category: Any) -> None:
+    """The carriers a warehouse can put on a customer shipment (Tryton's carrier module): each a party and
+    the service product its work is invoiced by."""
+    unit = pool.get("ir.model.data").get_id("product", "uom_unit")
+    for name, code in CARRIERS.items():
+        (party,) = pool.get("party.party").create([{"name": name}])
+        (template,) = pool.get("product.template").create(
+            [
+                {
+                    "name": f"{name} delivery",
+                    "code": code,
+                    "type": "service",
+                    "default_uom": unit,
+                    "list_price": Decimal(0),
+                    "account_category": category.id,
+                    "products": [("create", [{}])],
+                }
+            ]
+        )
+        pool.get("carrier").create([{"party": party.id, "carrier_product": template.products[0].id}])
 
 
 def main(argv: list[str]) -> None:

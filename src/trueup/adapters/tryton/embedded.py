@@ -49,6 +49,10 @@ MODULES = (
     "currency",
     "country",
     "account_product",
+    "sale_amendment",
+    "sale_history",
+    "carrier",  # with stock_shipment_cost: a carrier on customer shipments, read for fulfilment tracking
+    "stock_shipment_cost",
 )
 ADMIN_LOGIN = "admin"
 ADMIN_PASSWORD = "admin"  # noqa: S105 - the embedded Tryton listens on 127.0.0.1 only
