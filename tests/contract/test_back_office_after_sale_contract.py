@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -172,8 +173,8 @@ def with_lines(request: SalesOrderRequest, lines: list[SalesLine]) -> SalesOrder
                    expected_tax=again.expected_tax)  # fmt: skip
 
 
-def posted(harness: Harness, lines: list[SalesLine]) -> tuple[SalesOrderRequest, PostedSale]:
-    request = a_request(lines)
+def posted(harness: Harness, lines: list[SalesLine], **changes: Any) -> tuple[SalesOrderRequest, PostedSale]:
+    request = replace(a_request(lines), **changes)
     return request, harness.back_office.create_sales_order(request)
 
 
@@ -307,6 +308,23 @@ def test_an_amendment_keeps_shopify_tax_with_a_rounding_line(harness: Harness) -
 
     assert amended.total == Money(Decimal("1.27"), "EUR")
     assert amended.tax + amended.untaxed == amended.total
+
+
+def test_a_rounding_line_booked_at_posting_is_not_counted_twice_by_an_amendment(harness: Harness) -> None:
+    sku, other = new_skus(harness, 2)
+    tolerance = Money.of("0.05", "EUR")
+    rounded = [a_line(sku, 3, "0.35", "VAT20")]  # 1.05 untaxed; Tryton: 0.21 of tax, Shopify 0.22
+    request, sale = posted(
+        harness, rounded, expected_tax=Money(Decimal("0.22"), "EUR"), tax_rounding_tolerance=tolerance
+    )
+    assert sale.total == Money(Decimal("1.27"), "EUR")
+    edited = with_lines(request, [*rounded, a_line(other, 1, "10.00", "VAT20")])  # + 2.00 of tax on both sides
+    edited = replace(edited, expected_tax=Money(Decimal("2.22"), "EUR"), tax_rounding_tolerance=tolerance)
+
+    amended = harness.back_office.amend_sale(sale.erp_id, edited)
+
+    assert amended.total == Money(Decimal("13.27"), "EUR")  # 11.05 + 2.22: the 0.01 booked once
+    assert harness.back_office.sale_progress(sale.erp_id).total == amended.total
 
 
 def test_an_address_change_reaches_the_shipment(harness: Harness) -> None:

@@ -404,7 +404,8 @@ def _settle_rounding(
         _LINE_FIELDS,
     )
     current = sum((_decimal(x["quantity"]) * _decimal(x["unit_price"]) for x in snapshot_lines), Decimal(0))
-    target = current + difference.amount
+    # The rounding line carries no tax, so Tryton's tax never includes it: the whole difference is the line.
+    target = difference.amount
     if current == target:
         return
     if product is None:
