@@ -28,7 +28,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 demo: $(STAMP)
-	$(BIN)/trueup demo --dir .demo --orders 50 --until-settled
+	$(BIN)/trueup demo --dir .demo --orders 50 --seed 7 --until-settled
 
 test: $(STAMP) node lint typecheck
 	$(BIN)/pytest -m "not slow" -p no:cacheprovider

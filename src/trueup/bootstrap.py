@@ -159,7 +159,9 @@ def stock_policies(config: TrueupConfig) -> dict[str, StockPolicy]:
     bundles = configured_bundles(config)
     return {
         shop.domain: StockPolicy(
-            {location_gid(loc): warehouse for loc, warehouse in shop.locations.items()}, buffers, bundles,
+            {location_gid(loc): warehouse for loc, warehouse in shop.locations.items()},
+            buffers,
+            bundles,
             posting_warehouse=shop.warehouse,
         )
         for shop in config.shops

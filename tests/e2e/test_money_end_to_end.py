@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.e2e.orders import place_company_order
-from tests.e2e.test_orders_reach_the_erp import assert_one_sale_per_paid_order
+from tests.e2e.test_orders_reach_the_erp import assert_one_sale_per_paid_order, credited_by_order
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 from trueup.entrypoints.local_stack import LocalStack
@@ -94,11 +94,19 @@ def test_the_trading_ends_with_shopify_and_the_erp_equal_to_the_cent_per_order_a
     assert parked_orders(stack) == {}  # each with its cause, should one be parked
     assert_one_sale_per_paid_order(stack)
     erp = erp_totals(stack)
+    # The sale is the order as sold, Shopify's current total is after refunds: each refund is a credit note.
+    credited = credited_by_order(stack)
     shopify = {order["name"]: Decimal(order["currentTotalPriceSet"]["shopMoney"]["amount"]) for order in paid}
-    by_name = {order["name"]: erp.get(order["id"].rsplit("/", 1)[-1]) for order in paid}
+    by_name = {order["name"]: sale_less_notes(erp, credited, order["id"]) for order in paid}
     assert by_name == shopify
-    assert sum(erp.values()) == sum(shopify.values())
+    assert sum(erp.values()) - sum(credited.values()) == sum(shopify.values())
     assert_presentment_totals_kept(stack, [order for order in paid if "foreign currency" in kinds_of(order)])
+
+
+def sale_less_notes(erp: dict[str, Decimal], credited: dict[str, Decimal], order_id: str) -> Decimal | None:
+    """The ERP's sale of the order less its credit notes (None without a sale)."""
+    sale = erp.get(order_id.rsplit("/", 1)[-1])
+    return None if sale is None else sale - credited.get(order_id, Decimal(0))
 
 
 def parked_orders(stack: LocalStack) -> dict[str, str]:

@@ -32,6 +32,9 @@ def trade(
     follow_ups: Annotated[
         bool, typer.Option(help="Also edit, cancel, refund and re-address some orders, as customers do.")
     ] = True,
+    skus: Annotated[
+        str | None, typer.Option(help="Comma-separated SKUs: orders buy only these (a run on a few fast sellers).")
+    ] = None,
     api_version: Annotated[str, typer.Option(help="Admin API version.")] = "2026-10",
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
@@ -43,7 +46,13 @@ def trade(
     shop = generate_shop(seed if shop_seed is None else shop_seed)
     if minutes is None and orders is None:
         orders = 50
-    plan = generate_trading(seed, shop, orders=orders, minutes=minutes, profile=profile, follow_ups=follow_ups)
+    only = [sku.strip() for sku in skus.split(",") if sku.strip()] if skus is not None else None
+    try:
+        plan = generate_trading(
+            seed, shop, orders=orders, minutes=minutes, profile=profile, follow_ups=follow_ups, skus=only
+        )
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--skus") from error
     client = AdminGraphQL(url, access_token, api_version=api_version)
     player = TradePlayer(client, speed=speed)
     console = Console(stderr=as_json)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -77,11 +78,17 @@ class _Sellable:
 class OrderFactory:
     """Draws orders for one shop from the plan's generator, keeping clear of exhausted stock."""
 
-    def __init__(self, shop: ShopSpec, rng: random.Random) -> None:
+    def __init__(self, shop: ShopSpec, rng: random.Random, skus: Collection[str] | None = None) -> None:
         self.shop = shop
         self.rng = rng
         self.ledger = StockLedger(shop)
-        self._sellables = [_Sellable(p, v) for p in shop.products for v in p.variants]
+        self._all_sellables = [_Sellable(p, v) for p in shop.products for v in p.variants]
+        # `skus`: a run whose demand falls on these SKUs only (fast sellers), the rest of the shop untouched.
+        if skus is not None:
+            unknown = sorted(set(skus) - {s.variant.sku for s in self._all_sellables})
+            if unknown or not skus:
+                raise ValueError(f"SKUs not in the shop's catalogue: {', '.join(unknown) or '(none given)'}")
+        self._sellables = [s for s in self._all_sellables if skus is None or s.variant.sku in skus]
         self._bundle_components = {p.variants[0].sku: p.bundle_components for p in shop.products if p.bundle_components}
 
     def order(self, position: int) -> PlannedOrder:
@@ -124,7 +131,7 @@ class OrderFactory:
                 break
         if not picked:  # the shop is sold out of everything drawn: buy what is never out of stock
             picked = [
-                (next(s for s in self._sellables if not s.variant.tracked and not s.product.bundle_components), 1)
+                (next(s for s in self._all_sellables if not s.variant.tracked and not s.product.bundle_components), 1)
             ]
         return tuple(self._line(sellable, quantity, rate, price_factor) for sellable, quantity in picked)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from shopify_sandbox.spec import ShopSpec
@@ -49,12 +50,13 @@ def generate_trading(
     minutes: float | None = None,
     profile: str = "ordinary",
     follow_ups: bool = True,
+    skus: Collection[str] | None = None,
 ) -> list[TradeAction]:
     """The plan: `orders` orders (or those of `minutes` minutes) arriving along the profile's curve
     ("ordinary" or "black_friday"), with their follow-ups (unless `follow_ups` is False), sorted by time.
-    Same seed, same plan."""
+    With `skus`, orders buy only those SKUs (a run on a few fast sellers). Same seed, same plan."""
     rng = random.Random(f"trade-{seed}-{profile}")
-    factory = OrderFactory(shop, rng)
+    factory = OrderFactory(shop, rng, skus)
     actions: list[TradeAction] = []
     for position, at in enumerate(arrival_seconds(rng, profile, orders=orders, minutes=minutes)):
         order = factory.order(position)

@@ -14,10 +14,14 @@ from typing import Any
 from rich.console import Console
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.entrypoints.demo_after_sale import after_sale_side
 from trueup.entrypoints.local_stack import EPOCH, LocalStack, StackOptions
 from trueup.service_layer.status import build_status
 
 SETTLE_TIMEOUT_SECONDS = 900.0
+# The trading's pace: 100 times the plan's, so follow-ups planned 1 to 60 minutes after their order (edits,
+# address changes, cancellations, refunds) land seconds after it, mostly once the order is in the ERP.
+TRADING_SPEED = 100.0
 
 
 class _Clock:
@@ -53,16 +57,19 @@ def build_report(stack: LocalStack, settled: bool, traded: dict[str, Any]) -> di
     store = stack.store()
     try:
         status = build_status(store, _Clock()).to_json()
+        refunds = store.refund_records(shop=stack.shop_domain)
     finally:
         store.close()
     with stack.tryton_client() as client:
         erp = erp_side(client)
+        after_sale = after_sale_side(client, stack.shopify().order_summaries_since(EPOCH), refunds, stack.erp_sales())
     return {
         "settled": settled,
         "dir": str(stack.dir),
         "traded": traded,
         "shopify": shopify_side(stack),
         "erp": erp,
+        "after_sale": after_sale,
         "ledger": status["orders_by_state"],
         "exceptions": status["exceptions"],
         "total_mismatches": status["total_mismatches"],
@@ -75,7 +82,11 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         f"\n[bold]Shopify[/bold]: {shop['orders']} orders, {shop['postable_orders']} paid, authorised or on terms "
         f"totalling {shop['postable_total']} {shop['currency']}"
     )
-    console.print(f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']} {shop['currency']}")
+    console.print(
+        f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']} {shop['currency']} as sold "
+        "(cancelled ones at 0; refunds are credit notes of their own)"
+    )
+    _print_after_sale(report, console)
     console.print(f"[bold]Ledger[/bold]:  {report['ledger']}")
     for group in report["exceptions"]:
         console.print(f"  [yellow]{group['count']} × {group['cause']}[/yellow]: {group['what_to_do']}")
@@ -84,6 +95,31 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     for mismatch in report["total_mismatches"]:
         console.print(f"  [red]{mismatch['order']}: Shopify {mismatch['shopify']} vs ERP {mismatch['erp']}[/red]")
     console.print("Settled." if report["settled"] else "[red]Not settled within the time allowed.[/red]")
+
+
+def _print_after_sale(report: dict[str, Any], console: Console) -> None:
+    after, currency, ledger = report["after_sale"], report["shopify"]["currency"], report["ledger"]
+    cancelled = ledger.get("cancelled", 0) + ledger.get("cancelled_unposted", 0)
+    console.print(
+        f"[bold]After sale[/bold]: {report['traded'].get('follow_ups_done', 0)} follow-ups traded; "
+        f"{after['edits_applied']} edits applied to {after['sales_amended']} ERP sales; "
+        f"{cancelled} orders cancelled ({ledger.get('cancelled', 0)} ERP sales cancelled); "
+        f"{after['credit_notes_posted']} credit notes posted totalling {after['credited_total']} {currency}"
+        + (f"; {after['refunds_covered_by_cancellation']} refunds covered by a cancellation"
+           if after["refunds_covered_by_cancellation"] else "")
+    )  # fmt: skip
+    mismatched = after["per_order_mismatches"]
+    agreeing = after["orders_accounted"] - sum(1 for m in mismatched if m["shopify"] != "none")
+    console.print(
+        f"[bold]Per order[/bold]: ERP sale − credit notes = Shopify's current total to the cent for {agreeing} of "
+        f"{after['orders_accounted']} orders sold or cancelled (ERP {after['erp_less_credit_notes']}, Shopify "
+        f"{after['shopify_current_total']} {currency})"
+    )
+    for mismatch in after["per_order_mismatches"]:
+        console.print(
+            f"  [red]{mismatch['order']}: ERP sale − credit notes {mismatch['erp']} vs Shopify {mismatch['shopify']}"
+            "[/red]"
+        )
 
 
 def _exit_on_sigterm() -> None:
@@ -100,7 +136,7 @@ def run_demo(dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: b
     stack = LocalStack(StackOptions(dir=dir, seed=seed), say=lambda text: console.print(f"• {text}"))
     with stack:
         console.print(f"• Trading {orders} orders through the sandbox's Admin API")
-        traded = stack.trade(orders, seed)
+        traded = stack.trade(orders, seed, follow_ups=True, speed=TRADING_SPEED)
         if not until_settled:
             console.print(f"\nRunning. Shopify sandbox: {stack.sandbox_url}; trueup: {stack.service_url}")
             console.print(f"Look: trueup status --config {stack.config_path}    (logs in {stack.dir / 'logs'})")

@@ -8,7 +8,7 @@ import json
 import secrets
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,7 +23,7 @@ from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.demo_taxes import ensure_taxes
 from trueup.adapters.tryton.embedded import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.adapters.tryton.products import ensure_products
+from trueup.adapters.tryton.products import ensure_products, receive_stock
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
@@ -43,6 +43,7 @@ WEBHOOK_TOPICS = (
 )
 SETTLED_STATES = frozenset(
     {OrderState.POSTED, OrderState.EXCEPTION, OrderState.WAITING_FOR_PAYMENT, OrderState.CANCELLED_UNPOSTED}
+    | {OrderState.CANCELLED}
 )
 PLACEHOLDER_DOMAIN = "sandbox.myshopify.com"
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
@@ -59,6 +60,16 @@ class StackOptions:
     lease_seconds: float = 30.0
     tryton_cache: Path | None = None  # default: dir/cache
     worker_env: dict[str, str] = field(default_factory=dict)
+    hold_minutes: int = 0  # [post_purchase]: the hold window of new orders (0: none)
+    cut_off: str = "picked"  # [post_purchase]: picked, packed or shipped
+    # [inventory] (off unless `inventory`): stock from Tryton to the sandbox's locations.
+    inventory: bool = False
+    inventory_buffer: int | str = 0  # units, or a percentage ("10%")
+    locations: dict[str, str] = field(default_factory=dict)  # sandbox location name -> ERP warehouse (WH1, WH2)
+    stock_sync_interval_seconds: float = 2.0
+    stock_reconcile_interval_seconds: float = 3600.0
+    bundles: dict[str, dict[str, int]] = field(default_factory=dict)  # [bundles]: SKU -> {component SKU: units}
+    stock: dict[str, dict[str, int]] = field(default_factory=dict)  # received in Tryton first: warehouse -> units
 
 
 def _sandbox_taxes() -> list[tuple[str, Decimal]]:
@@ -122,6 +133,10 @@ class LocalStack:
     def _start(self) -> LocalStack:
         for sub in ("logs", "secrets", "state", "tryton"):
             (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        if self.options.storage_url is None:
+            # Tryton and the sandbox start afresh: a ledger left by an earlier run would name sales that are gone.
+            for old in (self.dir / "state").glob("trueup.db*"):
+                old.unlink()
         self._start_tryton()
         self._start_sandbox()
         self._prepare_erp()
@@ -197,6 +212,8 @@ class LocalStack:
         with self.tryton_client() as client:
             ensure_products(client, items)
             self.taxes = ensure_taxes(client, _sandbox_taxes())
+            for warehouse, quantities in self.options.stock.items():
+                receive_stock(client, quantities, warehouse)
 
     def _write_config(self) -> None:
         (self.dir / "secrets" / "shopify-token").write_text(self.token)
@@ -230,6 +247,10 @@ api_url = "{self.sandbox_url}"
 access_token = {{ file = "secrets/shopify-token" }}
 api_secret = {{ file = "secrets/api-secret" }}
 warehouse = "WH1"
+{self._inventory_config()}
+[post_purchase]
+cut_off = "{self.options.cut_off}"
+hold_minutes = {self.options.hold_minutes}
 
 [payment_terms]
 "Net 15" = "Net 15"
@@ -241,14 +262,63 @@ warehouse = "WH1"
 """
         )
 
+    def location_ids(self) -> dict[str, str]:
+        """The sandbox's locations: name -> gid."""
+        return {location.name: location.location_id for location in self.shopify().locations()}
+
+    def _inventory_config(self) -> str:
+        """The shop's location mapping, `[inventory]` and `[bundles]` when inventory is on ("" otherwise)."""
+        options = self.options
+        if not options.inventory:
+            return ""
+        ids = self.location_ids()
+        mapped = "\n".join(f'"{ids[name]}" = "{warehouse}"' for name, warehouse in sorted(options.locations.items()))
+        buffer = json.dumps(options.inventory_buffer)  # 2, or "10%"
+        bundles = "".join(
+            f'\n[bundles."{sku}"]\ncomponents = ['
+            + ", ".join(f'{{ sku = "{part}", quantity = {units} }}' for part, units in sorted(parts.items()))
+            + "]\n"
+            for sku, parts in sorted(options.bundles.items())
+        )
+        return f"""[shops.locations]
+{mapped}
+
+[inventory]
+enabled = true
+buffer = {buffer}
+sync_interval_seconds = {options.stock_sync_interval_seconds}
+reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
+{bundles}"""
+
+    def stock_ready(self) -> bool:
+        """Whether the workers have taken their first cursor of the ERP's stock changes (the reconciliation at
+        start is queued before it): from then on every change in Tryton reaches Shopify by itself."""
+        from trueup.service_layer.inventory import CHANGES_CURSOR
+
+        store = self.store()
+        try:
+            return store.cursor(self.shop_domain, CHANGES_CURSOR) is not None
+        finally:
+            store.close()
+
     # --- trading and settling --------------------------------------------------------------------
-    def trade(self, orders: int, seed: int, follow_ups: bool = False, timeout: float = 600.0) -> dict[str, Any]:
+    def trade(
+        self,
+        orders: int,
+        seed: int,
+        follow_ups: bool = False,
+        timeout: float = 600.0,
+        profile: str = "ordinary",
+        skus: Sequence[str] = (),
+        speed: float = 0.0,
+    ) -> dict[str, Any]:
         """Place `orders` orders through the sandbox's own API (with edits, cancels and refunds when
-        `follow_ups`); returns the trade command's JSON summary."""
+        `follow_ups`; buying only `skus` when given); returns the trade command's JSON summary."""
         argv = trueup_command(
             "sandbox", "trade", "--url", self.sandbox_url, "--access-token", self.token,
             "--orders", str(orders), "--seed", str(seed), "--shop-seed", str(self.options.seed),
-            "--follow-ups" if follow_ups else "--no-follow-ups", "--json",
+            "--follow-ups" if follow_ups else "--no-follow-ups", "--json", "--profile", profile,
+            "--speed", str(speed), *(("--skus", ",".join(skus)) if skus else ()),
         )  # fmt: skip
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
         (self.dir / "logs" / "trade.log").write_text(result.stderr)
@@ -282,6 +352,17 @@ warehouse = "WH1"
             rows: list[dict[str, Any]] = client.call(
                 "sale.sale", "search_read", [("reference", "like", "shopify:%")], 0, None, None,
                 ["reference", "state", "untaxed_amount", "tax_amount", "total_amount"],
+            )  # fmt: skip
+        return rows
+
+    def erp_credit_notes(self) -> list[dict[str, Any]]:
+        """Every credit note trueup posted for a Shopify refund (reference, number, state, total: negative, as
+        Tryton keeps a credit note), read from Tryton itself."""
+        with self.tryton_client() as client:
+            rows: list[dict[str, Any]] = client.call(
+                "account.invoice", "search_read",
+                [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")], 0, None, [("id", "ASC")],
+                ["reference", "number", "state", "total_amount"],
             )  # fmt: skip
         return rows
 
