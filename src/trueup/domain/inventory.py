@@ -219,11 +219,6 @@ def plan_writes(levels: Iterable[InventoryLevel], targets: Mapping[tuple[str, st
     return writes
 
 
-def batches(writes: Sequence[StockWrite], size: int = 250) -> list[list[StockWrite]]:
-    """`writes` in calls of at most `size` quantities (Shopify's limit per inventorySetQuantities)."""
-    return [list(writes[start : start + size]) for start in range(0, len(writes), size)]
-
-
 @dataclass(frozen=True)
 class Drift:
     """A level Shopify held that was not what it should have been, found by a reconciliation."""

@@ -35,13 +35,13 @@ from trueup.domain.inventory import (
     StockIssue,
     StockNeed,
     StockWrite,
-    batches,
     committed_by_warehouse,
     find_drift,
     plan_writes,
     stock_targets,
 )
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
+from trueup.service_layer.stock_writes import StockWriteQueue, flush
 
 log = structlog.get_logger(__name__)
 
@@ -199,13 +199,17 @@ def _converge(
 
 
 def _write(ctx: StockContext, writes: Sequence[StockWrite], outcome: StockPass) -> list[StockWrite]:
+    """Send `writes` through the coalescing queue (one write per item and location, 250 per call, each call's
+    idempotency key derived from this pass and its content); returns the stale ones."""
+    queue, run_id = StockWriteQueue(), uuid.uuid4().hex
+    queue.put_all(writes)
     stale: list[StockWrite] = []
-    for batch in batches(writes):
-        result = ctx.shopify.set_available(batch, f"trueup-stock-{uuid.uuid4().hex}")
-        if result.applied:
-            ctx.store.record_levels_set(ctx.shopify.shop, result.applied)
-        outcome.written.extend(result.applied)
-        stale.extend(result.stale)
+    while len(queue):
+        report = flush(ctx.shopify, queue, run_id, max_calls=1)
+        if report.applied:
+            ctx.store.record_levels_set(ctx.shopify.shop, report.applied)
+        outcome.written.extend(report.applied)
+        stale.extend(report.stale)
     return stale
 
 

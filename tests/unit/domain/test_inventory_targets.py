@@ -16,7 +16,6 @@ from trueup.domain.inventory import (
     BufferRules,
     InventoryLevel,
     StockNeed,
-    batches,
     bundle_available,
     find_drift,
     plan_writes,
@@ -127,11 +126,6 @@ def test_the_plan_writes_exactly_the_differences(rows: list[tuple[str, int, int]
     targets = {(sku, WH1): target for sku, _, target in rows}
     writes = plan_writes(levels, targets)
     assert {(w.sku, w.quantity, w.expected) for w in writes} == {(s, t, a) for s, a, t in rows if a != t}
-
-
-def test_writes_go_in_calls_of_at_most_250() -> None:
-    writes = plan_writes([level(f"S{i}", 1) for i in range(600)], {(f"S{i}", WH1): 0 for i in range(600)})
-    assert [len(batch) for batch in batches(writes)] == [250, 250, 100]
 
 
 def test_drift_is_dated_by_its_first_sighting_or_shopifys_last_change() -> None:
