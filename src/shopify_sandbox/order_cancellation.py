@@ -15,6 +15,7 @@ from shopify_sandbox.money import format_amount
 from shopify_sandbox.order_money import order_currencies
 from shopify_sandbox.order_webhooks import order_rest_now
 from shopify_sandbox.post_purchase_state import extension
+from shopify_sandbox.refund_money import left_on
 from shopify_sandbox.refunds import RECEIVED_KINDS, create_refund, money_received
 from shopify_sandbox.state import ShopState
 from shopify_sandbox.stock_movements import release
@@ -87,10 +88,10 @@ def _refund_everything(state: ShopState, order: Order, restock: bool) -> None:
         if line.current_quantity
     ]
     transactions = []
-    left = money_received(order, currencies).shop
+    # refundCreate takes the presentment currency: each payment gets back what is left of it, as paid.
+    left = money_received(order, currencies).presentment
     for paid in (t for t in order.transactions if t.kind in RECEIVED_KINDS and t.status == "SUCCESS" and t.amount_set):
-        assert paid.amount_set is not None
-        amount = min(paid.amount_set.shop, left)
+        amount = min(left_on(order, paid, currencies).presentment, left)
         if amount > 0:
             transactions.append(
                 {
@@ -106,6 +107,7 @@ def _refund_everything(state: ShopState, order: Order, restock: bool) -> None:
         state,
         {
             "orderId": order.id,
+            "currency": order.presentment_currency_code,
             "refundLineItems": lines,
             "shipping": {"fullRefund": True},
             "transactions": transactions,

@@ -2,6 +2,8 @@
 
 Line money is prorated per unit (order_money); the refund's total is the sum of its transactions, as in
 Shopify; a difference from the calculated value is recorded as a REFUND_DISCREPANCY order adjustment.
+Amounts asked for (transactions, shipping) are in the order's presentment currency; their shop amounts are
+derived (refund_money).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from shopify_sandbox.order_money import (
 )
 from shopify_sandbox.order_pricing import allocate_bag, discounted_line_total
 from shopify_sandbox.order_webhooks import order_rest_now
+from shopify_sandbox.refund_money import presentment_part, refund_shop_total, transaction_shop_amounts
 from shopify_sandbox.rest_post_purchase import refund_to_rest
 from shopify_sandbox.state import ShopState
 from shopify_sandbox.stock_movements import put_back, release
@@ -68,22 +71,16 @@ def create_refund(state: ShopState, refund_input: dict[str, Any]) -> SandboxRefu
         processed_at=now,
         notify=bool(refund_input.get("notify")),
     )
+    _check_currency(order, refund_input.get("currency"))
     planned = [_plan_line(state, order, item, currencies) for item in refund_input.get("refundLineItems") or []]
     _check_quantities(planned)
     refund.refund_shipping_lines = _shipping(state, order, refund_input.get("shipping"), currencies)
-    transactions = [_transaction(state, order, item, currencies) for item in refund_input.get("transactions") or []]
-    refunded_total = currencies.total([t.amount_set for t in transactions if t.amount_set])
-    if refunded_total.shop > money_received(order, currencies).shop and not refund_input.get("allowOverRefunding"):
-        raise RefundError(
-            f"Refund amount ({refunded_total.shop}) exceeds the refundable amount "
-            f"({money_received(order, currencies).shop}).",
-            ["transactions"],
-        )
+    refund.refund_line_items = planned
+    transactions = _transactions(state, order, refund, refund_input, currencies)
     for line_refund in planned:
         _apply_line(state, order, line_refund)
-    refund.refund_line_items = planned
     refund.transactions = transactions
-    refund.total_refunded_set = refunded_total
+    refund.total_refunded_set = currencies.total([t.amount_set for t in transactions if t.amount_set])
     for transaction in transactions:
         order.transactions.append(state.add(transaction))
     for shipping_line in refund.refund_shipping_lines:
@@ -94,6 +91,16 @@ def create_refund(state: ShopState, refund_input: dict[str, Any]) -> SandboxRefu
     state.publish("refunds/create", refund_to_rest(refund))
     state.publish("orders/updated", order_rest_now(state, order))
     return refund
+
+
+def _check_currency(order: Order, currency: str | None) -> None:
+    """RefundInput.currency must be the presentment currency; it is required when that is not the shop's."""
+    if currency is None and order.presentment_currency_code == order.currency_code:
+        return
+    if currency != order.presentment_currency_code:
+        raise RefundError(
+            f"Currency must be the order's presentment currency ({order.presentment_currency_code})", ["currency"]
+        )
 
 
 def _plan_line(state: ShopState, order: Order, item: dict[str, Any], currencies: Currencies) -> RefundLineItem:
@@ -167,15 +174,16 @@ def _shipping(
     values = [shipping_value(line, currencies) for line in order.shipping_lines]
     left = currencies.total([price for price, _ in values]) - done
     left_tax = currencies.total([tax for _, tax in values]) - done_tax
-    wanted = left if shipping.get("fullRefund") else currencies.bag(to_decimal(shipping["amount"]))
-    if wanted.shop > left.shop:
+    asked = left.presentment if shipping.get("fullRefund") else to_decimal(shipping["amount"])
+    if asked > left.presentment:
         raise RefundError(
-            f"Shipping refund amount ({wanted.shop}) exceeds the refundable shipping ({left.shop}).",
+            f"Shipping refund amount ({asked}) exceeds the refundable shipping ({left.presentment}).",
             ["shipping", "amount"],
         )
-    if wanted.shop <= 0:
+    if asked <= 0:
         return []
-    tax = left_tax if wanted == left else prorate(left_tax, int(wanted.shop * 100), int(left.shop * 100))
+    wanted = presentment_part(left, asked, currencies)
+    tax = left_tax if wanted == left else prorate(left_tax, int(asked * 100), int(left.presentment * 100))
     remaining = [price for price, _ in values]
     shares = allocate_bag(wanted, remaining)
     tax_shares = allocate_bag(tax, remaining)
@@ -191,7 +199,46 @@ def _shipping(
     ]
 
 
-def _transaction(state: ShopState, order: Order, item: dict[str, Any], currencies: Currencies) -> OrderTransaction:
+def _transactions(
+    state: ShopState, order: Order, refund: SandboxRefund, refund_input: dict[str, Any], currencies: Currencies
+) -> list[OrderTransaction]:
+    """The money returned: asked for in the presentment currency, checked against what was received, with the
+    shop amounts derived from it (refund_money)."""
+    requested = [_requested(state, order, item) for item in refund_input.get("transactions") or []]
+    if not requested:
+        return []
+    asked = sum((amount for _, _, amount in requested), Decimal(0))
+    received = money_received(order, currencies)
+    if asked > received.presentment and not refund_input.get("allowOverRefunding"):
+        raise RefundError(
+            f"Refund amount ({asked}) exceeds the refundable amount ({received.presentment}).", ["transactions"]
+        )
+    shop_total = refund_shop_total(asked, received, calculated_value(refund, order, currencies), currencies)
+    shop_amounts = transaction_shop_amounts(
+        order, [(parent, amount) for _, parent, amount in requested], shop_total, currencies
+    )
+    now = state.now()
+    return [
+        OrderTransaction(
+            number=state.new_number("OrderTransaction"),
+            kind="REFUND",
+            status="SUCCESS",
+            gateway=item["gateway"],
+            amount_set=currencies.bag(shop, amount),
+            created_at=now,
+            processed_at=now,
+            parent_transaction=parent,
+            order=order,
+            test=order.test,
+        )
+        for (item, parent, amount), shop in zip(requested, shop_amounts, strict=True)
+    ]
+
+
+def _requested(
+    state: ShopState, order: Order, item: dict[str, Any]
+) -> tuple[dict[str, Any], OrderTransaction | None, Decimal]:
+    """(input, parent payment, amount in the presentment currency) of one OrderTransactionInput."""
     if item.get("kind", "REFUND") != "REFUND":
         raise RefundError("Transaction kind must be refund", ["transactions", "kind"])
     parent = state.by_gid(item["parentId"], "OrderTransaction") if item.get("parentId") else None
@@ -204,19 +251,7 @@ def _transaction(state: ShopState, order: Order, item: dict[str, Any], currencie
     amount = to_decimal(item["amount"])
     if amount <= 0:
         raise RefundError("Amount must be greater than 0", ["transactions", "amount"])
-    now = state.now()
-    return OrderTransaction(
-        number=state.new_number("OrderTransaction"),
-        kind="REFUND",
-        status="SUCCESS",
-        gateway=item["gateway"],
-        amount_set=currencies.bag(amount),
-        created_at=now,
-        processed_at=now,
-        parent_transaction=parent,
-        order=order,
-        test=order.test,
-    )
+    return item, parent, amount
 
 
 def calculated_value(refund: SandboxRefund, order: Order, currencies: Currencies) -> MoneyBag:
@@ -253,7 +288,7 @@ def _update_statuses(order: Order, currencies: Currencies, now: Any) -> None:
     back = currencies.total(
         [t.amount_set for t in order.transactions if t.kind == "REFUND" and t.status == "SUCCESS" and t.amount_set]
     )
-    if back.shop > Decimal(0):
-        order.display_financial_status = "REFUNDED" if back.shop >= paid.shop else "PARTIALLY_REFUNDED"
+    if back.presentment > Decimal(0):
+        order.display_financial_status = "REFUNDED" if back.presentment >= paid.presentment else "PARTIALLY_REFUNDED"
     refresh_fulfillment_status(order)
     order.updated_at = now

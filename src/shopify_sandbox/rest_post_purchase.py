@@ -6,10 +6,13 @@ from typing import Any
 
 from shopify_sandbox.models.orders import FulfillmentOrder, OrderTransaction
 from shopify_sandbox.models.post_purchase import FulfillmentHold, SandboxFulfillment, SandboxRefund
+from shopify_sandbox.money import format_amount
 from shopify_sandbox.rest_payloads import line_item_to_rest, money, price_set, shipping_line_to_rest, timestamp
 
 
 def transaction_to_rest(transaction: OrderTransaction) -> dict[str, Any]:
+    """The REST Transaction: its amount in the currency the customer paid in (the presentment currency), as
+    REST shows transactions unless asked for the shop currency (`in_shop_currency`)."""
     amount = transaction.amount_set
     return {
         "id": transaction.number,
@@ -18,8 +21,8 @@ def transaction_to_rest(transaction: OrderTransaction) -> dict[str, Any]:
         "kind": transaction.kind.lower(),
         "gateway": transaction.gateway,
         "status": transaction.status.lower(),
-        "amount": money(amount),
-        "currency": amount.shop_money.currency_code if amount else None,
+        "amount": format_amount(amount.presentment) if amount else "0.00",
+        "currency": amount.presentment_money.currency_code if amount else None,
         "parent_id": transaction.parent_transaction.number if transaction.parent_transaction else None,
         "authorization": transaction.authorization_code,
         "created_at": timestamp(transaction.created_at),
