@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/trueup bench engine
 	$(BIN)/trueup bench tryton
 	$(BIN)/trueup bench sandbox
+	$(BIN)/trueup bench inventory
 
 clean:
 	rm -rf $(VENV) .demo .cache
