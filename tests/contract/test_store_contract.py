@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
-
-from tests.fakes.store import InMemoryStore
+from tests.contract.stores import Clock
 from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
 from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
-from trueup.adapters.storage import SqlStore, upgrade
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
@@ -22,34 +17,6 @@ from trueup.service_layer.ports import Job, JobRequest, Store
 
 SHOP = "alpha.myshopify.com"
 LEASE = 30.0
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    if request.param == "memory":
-        yield InMemoryStore(clock)
-        return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trueup.db'}"
-        upgrade(url)
-    else:
-        url = request.getfixturevalue("postgres_url")
-    sql_store = SqlStore(url, clock)
-    yield sql_store
-    sql_store.close()
 
 
 def job_for(order: int, kind: str = "sync_order", run_at: datetime | None = None) -> JobRequest:

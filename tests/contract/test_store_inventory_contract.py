@@ -2,42 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-
-from tests.contract.test_store_contract import SHOP, Clock
-from tests.fakes.store import InMemoryStore
+from tests.contract.stores import Clock
+from tests.contract.test_store_contract import SHOP
 from tests.support.deliveries import T0
 from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
-from trueup.adapters.storage import SqlStore, upgrade
 from trueup.domain.inventory import Drift, LevelSet, StockIssue, StockWrite
 from trueup.service_layer.ports import Store
 
 LOC = "gid://shopify/Location/1"
 OTHER_SHOP = "beta.myshopify.com"
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[Store]:
-    if request.param == "memory":
-        yield InMemoryStore(clock)
-        return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trueup.db'}"
-        upgrade(url)
-    else:
-        url = request.getfixturevalue("postgres_url")
-    sql_store = SqlStore(url, clock)
-    yield sql_store
-    sql_store.close()
 
 
 def test_demand_is_summed_over_orders_and_replaced_per_order(store: Store) -> None:
