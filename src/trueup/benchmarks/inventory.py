@@ -8,6 +8,11 @@ Three figures:
   meanwhile an order read every half second at order priority, and how long it waited;
 - hand-over latency: from a change handed to the writer to Shopify holding it (idle budget), p50/p95.
 
+With `order_processes` > 0, that many other OS processes make order-side calls meanwhile (`fetch_order`, and
+every fifth call `order_summaries_since`), each with its own client and cost budget, as separate trueup
+workers sharing the shop would: their THROTTLED answers, waits for the bucket and latencies are reported per
+process (`order_process_main`, started as `python -c`, talks to this one over its stdin and stdout).
+
 The client is trueup's own (ShopifyAdminClient, its cost budget, the coalescing writer); the counts come from
 Shopify's answers (`extensions.cost`), seen through an httpx response hook.
 """
@@ -17,18 +22,26 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
 from trueup.adapters.shopify.admin import ShopifyAdminClient
-from trueup.adapters.shopify.cost_budget import CostBudget, Priority, current_priority
+from trueup.adapters.shopify.cost_budget import (
+    DEFAULT_ORDER_CALLS_AT_ONCE,
+    CostBudget,
+    Priority,
+    current_priority,
+)
 from trueup.domain.errors import TransientError
 from trueup.domain.inventory import InventoryLevel, StockWrite
 from trueup.entrypoints.processes import ManagedProcess, free_port, trueup_command
@@ -48,6 +61,7 @@ class Answers:
 
     calls: Counter[str] = field(default_factory=Counter)
     throttled: int = 0
+    throttled_by_operation: Counter[str] = field(default_factory=Counter)
     charged: Counter[str] = field(default_factory=Counter)  # actual cost by operation
     # (time, currently available, maximum available, restore rate)
     readings: list[tuple[float, float, float, float]] = field(default_factory=list)
@@ -68,6 +82,8 @@ class Answers:
         with self.lock:
             self.calls[name] += 1
             self.throttled += codes.count("THROTTLED") + (response.status_code == 429)
+            if "THROTTLED" in codes or response.status_code == 429:
+                self.throttled_by_operation[name] += 1
             self.charged[name] += int(cost.get("actualQueryCost") or 0)
             if status:
                 self.readings.append(
@@ -201,6 +217,137 @@ def watch_orders(client: ShopifyAdminClient, stop: threading.Event, waits: list[
         stop.wait(0.5)
 
 
+def order_calls(
+    client: ShopifyAdminClient, stop: threading.Event, reads_per_second: float, answers: Answers
+) -> dict[str, Any]:
+    """Order-side calls at `reads_per_second` until `stop`, as a busy shop's webhooks and polls bring them.
+
+    A call Shopify throttles goes the retry path (the TransientError's wait, then the same call again, as the
+    job queue would retry it): its latency includes that wait, and it is counted as throttled, then served.
+    """
+    latencies: list[float] = []
+    throttled_then_served = failed = 0
+    since = datetime.now(UTC) - timedelta(minutes=5)
+    interval = 1.0 / reads_per_second
+    n = 0
+    next_at = time.monotonic()
+    while not stop.is_set():
+        n += 1
+        started = time.monotonic()
+        for attempt in range(3):
+            try:
+                if n % 5 == 0:
+                    list(client.order_summaries_since(since))
+                else:
+                    client.fetch_order(f"gid://shopify/Order/{n}")
+            except TransientError as exc:
+                if attempt == 2:
+                    failed += 1
+                    break
+                time.sleep(min(exc.retry_after or 1.0, 10.0))
+            else:
+                throttled_then_served += attempt > 0
+                latencies.append(time.monotonic() - started)
+                break
+        next_at += interval
+        stop.wait(max(next_at - time.monotonic(), 0.0))
+    calls, throttled = answers.snapshot()
+    return {
+        "order_calls": len(latencies) + failed,
+        "p50_ms": round(_percentile(latencies, 0.5) * 1000, 1),
+        "p95_ms": round(_percentile(latencies, 0.95) * 1000, 1),
+        "max_ms": round(max(latencies, default=0.0) * 1000, 1),
+        "throttled_answers": throttled,
+        "throttled_by_operation": dict(answers.throttled_by_operation),
+        "throttled_then_served_on_retry": throttled_then_served,
+        "failed_after_retries": failed,
+        "requests": sum(calls.values()),
+        "points_charged": sum(answers.charged.values()),
+    }
+
+
+def order_process_main(url: str, reads_per_second: float) -> None:
+    """One order-side process: its own client and budget on the shop. Reads `go` then `stop` on stdin and
+    prints its figures as one JSON line."""
+    from trueup.entrypoints.logging_setup import configure_logging
+
+    configure_logging("WARNING")
+    answers = Answers()
+    budget_waits: list[float] = []
+
+    def budget_sleep(seconds: float) -> None:  # every call here is at order priority
+        budget_waits.append(seconds)
+        time.sleep(seconds)
+
+    http = httpx.Client(timeout=httpx.Timeout(60.0, connect=5.0), event_hooks={"response": [answers.hook]})
+    client = _client(url, http, CostBudget(sleep=budget_sleep))
+    try:
+        client.fetch_order("gid://shopify/Order/0")  # the first reading of the bucket, before the run
+        with answers.lock:
+            answers.calls.clear()
+            answers.charged.clear()
+            answers.throttled = 0
+            answers.throttled_by_operation.clear()
+        budget_waits.clear()
+        print("ready", flush=True)
+        sys.stdin.readline()  # go
+        stop = threading.Event()
+
+        def stop_on_stdin() -> None:
+            sys.stdin.readline()
+            stop.set()
+
+        threading.Thread(target=stop_on_stdin, daemon=True).start()
+        figures = order_calls(client, stop, reads_per_second, answers)
+        figures["calls_that_waited_for_the_bucket"] = len(budget_waits)
+        figures["seconds_waited_for_the_bucket"] = round(sum(budget_waits), 3)
+        print(json.dumps(figures), flush=True)
+    finally:
+        http.close()
+
+
+class OrderProcesses:
+    """`count` order-side processes against the sandbox at `url`, started and ready, then let go together."""
+
+    def __init__(self, url: str, count: int, reads_per_second: float) -> None:
+        code = f"from {__name__} import order_process_main; order_process_main({url!r}, {reads_per_second!r})"
+        self._children = [
+            subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for _ in range(count)
+        ]
+        for child in self._children:
+            if _line(child.stdout) != "ready":
+                self.kill()
+                raise RuntimeError("an order process did not start (see its output above)")
+
+    def go(self) -> None:
+        self._send("go")
+
+    def stop(self) -> list[dict[str, Any]]:
+        self._send("stop")
+        figures = []
+        for n, child in enumerate(self._children, start=1):
+            out, _ = child.communicate(timeout=60)
+            figures.append({"process": n, **json.loads(out.strip().splitlines()[-1])})
+        return figures
+
+    def kill(self) -> None:
+        for child in self._children:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+    def _send(self, word: str) -> None:
+        for child in self._children:
+            assert child.stdin is not None
+            child.stdin.write(word + "\n")
+            child.stdin.flush()
+
+
+def _line(stream: IO[str] | None) -> str:
+    return stream.readline().strip() if stream is not None else ""
+
+
 def after_writes(levels: list[InventoryLevel], applied: list[StockWrite]) -> list[InventoryLevel]:
     """`levels` as Shopify holds them once `applied` went through."""
     written = {(w.inventory_item_id, w.location_id): w.quantity for w in applied}
@@ -232,7 +379,15 @@ def hand_over_latency(
     return figures, after_writes(levels, applied)
 
 
-def run(variants: int = 5000, locations: int = 3, seconds: float = 60.0, drift: float = 0.05) -> dict[str, Any]:
+def run(
+    variants: int = 5000,
+    locations: int = 3,
+    seconds: float = 60.0,
+    drift: float = 0.05,
+    order_processes: int = 0,
+    order_reads_per_second: float = 2.0,
+    order_calls_at_once: int = DEFAULT_ORDER_CALLS_AT_ONCE,
+) -> dict[str, Any]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -241,12 +396,23 @@ def run(variants: int = 5000, locations: int = 3, seconds: float = 60.0, drift: 
         server = ManagedProcess("sandbox", argv, Path(tmp) / "sandbox.log").start()
         try:
             server.wait_for_port(port, timeout=300)
-            return _measure(url, variants, locations, seconds, drift)
+            return _measure(
+                url, variants, locations, seconds, drift, order_processes, order_reads_per_second, order_calls_at_once
+            )
         finally:
             server.stop()
 
 
-def _measure(url: str, variants: int, locations: int, seconds: float, drift: float) -> dict[str, Any]:
+def _measure(
+    url: str,
+    variants: int,
+    locations: int,
+    seconds: float,
+    drift: float,
+    order_processes: int = 0,
+    order_reads_per_second: float = 2.0,
+    order_calls_at_once: int = DEFAULT_ORDER_CALLS_AT_ONCE,
+) -> dict[str, Any]:
     answers = Answers()
     budget_waits: list[tuple[Priority, float]] = []
 
@@ -254,7 +420,7 @@ def _measure(url: str, variants: int, locations: int, seconds: float, drift: flo
         budget_waits.append((current_priority(), seconds))
         time.sleep(seconds)
 
-    budget = CostBudget(sleep=budget_sleep)
+    budget = CostBudget(sleep=budget_sleep, order_calls_at_once=order_calls_at_once)
     http = httpx.Client(timeout=httpx.Timeout(60.0, connect=5.0), event_hooks={"response": [answers.hook]})
     orders_http = httpx.Client(timeout=httpx.Timeout(60.0, connect=5.0), event_hooks={"response": [answers.hook]})
     client = _client(url, http, budget)
@@ -268,17 +434,24 @@ def _measure(url: str, variants: int, locations: int, seconds: float, drift: flo
         time.sleep(20)  # let the bucket refill: every run starts the sustained phase from a full bucket
         waits: list[float] = []
         stop = threading.Event()
+        others = OrderProcesses(url, order_processes, order_reads_per_second) if order_processes else None
         watcher = threading.Thread(target=watch_orders, args=(orders_client, stop, waits), daemon=True)
         watcher.start()
         before, throttled_before = answers.snapshot()
         budget_waits.clear()
         try:
+            if others is not None:
+                others.go()
             sustained = sustain(client, levels, seconds, answers)
         finally:
             stop.set()
             watcher.join(timeout=10)
+            other_figures = others.stop() if others is not None else []
+            if others is not None:
+                others.kill()
         after, throttled_after = answers.snapshot()
         sustained["throttled"] = throttled_after - throttled_before
+        sustained["throttled_in_this_process_by_operation"] = dict(answers.throttled_by_operation)
         sustained["set_calls"] = after[SET_QUANTITIES] - before[SET_QUANTITIES]
         sustained["order_reads_meanwhile"] = {
             "count": len(waits),
@@ -289,6 +462,15 @@ def _measure(url: str, variants: int, locations: int, seconds: float, drift: flo
         order_waits = [seconds for priority, seconds in budget_waits if priority is Priority.ORDERS]
         sustained["order_calls_that_waited_for_the_bucket"] = len(order_waits)
         sustained["order_seconds_waited_for_the_bucket"] = round(sum(order_waits), 3)
+        if other_figures:
+            sustained["order_processes"] = {
+                "reads_per_second_each": order_reads_per_second,
+                "writer_reserve_holds_order_calls": order_calls_at_once,
+                "each": other_figures,
+            }
+            sustained["throttled_in_any_process"] = sustained["throttled"] + sum(
+                f["throttled_answers"] for f in other_figures
+            )
         results["sustained_updates"] = sustained
         results["throttled_total"] = answers.throttled
         return results

@@ -81,6 +81,13 @@ def inventory(
     locations: Annotated[int, typer.Option(help="Locations, each stocking every variant.")] = 3,
     seconds: Annotated[float, typer.Option(help="How long the writer is kept busy for the sustained rate.")] = 60.0,
     drift: Annotated[float, typer.Option(help="Share of levels wrong before the full reconciliation.")] = 0.05,
+    order_processes: Annotated[
+        int, typer.Option(help="Other processes making order calls on the shop meanwhile, each with its own budget.")
+    ] = 0,
+    order_reads_per_second: Annotated[float, typer.Option(help="Order calls per second in each of them.")] = 2.0,
+    order_calls_at_once: Annotated[
+        int, typer.Option(help="Order calls the stock writer's reserve holds at once (the budget's default: 1).")
+    ] = 1,
 ) -> None:
     """Stock to Shopify on the Standard plan: updates per second vs the plan's ceiling, THROTTLED, orders
     served meanwhile, and a full reconciliation (bulk read, differences written)."""
@@ -88,4 +95,15 @@ def inventory(
 
     _quiet()
     with Console(stderr=True).status(f"Inventory against a {variants}-variant sandbox on the Standard plan..."):
-        _emit("inventory", run(variants=variants, locations=locations, seconds=seconds, drift=drift))
+        _emit(
+            "inventory",
+            run(
+                variants=variants,
+                locations=locations,
+                seconds=seconds,
+                drift=drift,
+                order_processes=order_processes,
+                order_reads_per_second=order_reads_per_second,
+                order_calls_at_once=order_calls_at_once,
+            ),
+        )

@@ -3,10 +3,12 @@ to a waiting order, and still uses the restore rate when it has work."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.unit.shopify_client.payloads import ScriptedShopify
 from tests.unit.shopify_client.test_cost_budget import FakeClock, LeakyBucketShop
+from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.shopify.cost_budget import CostBudget, Priority, ThrottleStatus, calls_at, current_priority
 from trueup.adapters.shopify.graphql import ShopifyGraphQL
 from trueup.adapters.shopify.queries import FETCH_ORDER
@@ -116,3 +118,69 @@ def test_the_reserve_grows_to_the_dearest_order_call_seen() -> None:
     budget.acquire(200, Priority.INVENTORY)  # leaves 700, not 500: 800 - 200 < 700, so it waits 1 s for 900
     assert clock.slept == [pytest.approx(1.0)]
     assert budget.available_now() == pytest.approx(700)
+
+
+def test_the_reserve_can_hold_several_order_calls_at_once() -> None:
+    clock = FakeClock()
+    budget = budget_on(clock, order_calls_at_once=2)
+    budget.acquire(700)  # an order read that asks for 700 points (of the 600 there: waits 1 s)
+    budget.settle(700, ThrottleStatus(maximum_available=2000, currently_available=800, restore_rate=100))
+    clock.slept.clear()
+    budget.acquire(200, Priority.INVENTORY)  # leaves 2 x 700: 800 - 200 < 1400, so it waits 8 s for 1600
+    assert clock.slept == [pytest.approx(8.0)]
+    assert budget.available_now() == pytest.approx(1400)
+
+
+def test_order_calls_at_once_must_be_at_least_one() -> None:
+    with pytest.raises(ValueError, match="order_calls_at_once"):
+        CostBudget(order_calls_at_once=0)
+
+
+def test_an_expected_order_call_is_reserved_before_any_order_call_is_made() -> None:
+    clock = FakeClock()
+    budget = budget_on(clock)  # 600 available
+    budget.expect_order_call(700)  # a process that only pushes stock, on a shop others read orders from
+    budget.acquire(200, Priority.INVENTORY)  # leaves 700, not 500: waits 3 s for 900
+    assert clock.slept == [pytest.approx(3.0)]
+    assert budget.available_now() == pytest.approx(700)
+
+
+def test_every_admin_client_keeps_room_for_its_order_read_before_making_one() -> None:
+    clock = FakeClock()
+    budget = CostBudget(clock=clock, sleep=clock.sleep)
+    with httpx.Client() as http:
+        ShopifyAdminClient("demo.myshopify.com", "t", budget=budget, http=http)
+    budget.settle(0, STANDARD)  # 600 available
+    budget.acquire(200, Priority.INVENTORY)  # leaves the order read's 700, not the share's 500
+    assert budget.available_now() == pytest.approx(FETCH_ORDER.estimated_cost)
+
+
+class OneBucket:
+    """Shopify's bucket for one shop, shared by several processes' budgets, on the fake clock."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock, self.available, self.last = clock, 2000.0, clock()
+
+    def now(self) -> float:
+        self.available = min(2000.0, self.available + (self.clock() - self.last) * 100)
+        self.last = self.clock()
+        return self.available
+
+    def reading(self) -> ThrottleStatus:
+        return ThrottleStatus(maximum_available=2000, currently_available=self.now(), restore_rate=100)
+
+
+def test_with_room_for_one_order_call_the_second_of_two_sent_in_the_same_instant_does_not_fit() -> None:
+    """The limit of the default reserve, as the multi-process benchmark saw it: a stock push in one process holds
+    the bucket at one order read (700); two other processes sending one each in the same instant do not both fit.
+    """
+    clock = FakeClock()
+    shop = OneBucket(clock)
+    writer = CostBudget(clock=clock, sleep=clock.sleep)
+    writer.expect_order_call(700)
+    writer.settle(0, shop.reading())
+    for _ in range(400):  # the writer brings the bucket down to its reserve and holds it there
+        writer.acquire(10, Priority.INVENTORY)
+        shop.available = shop.now() - 10
+        writer.settle(10, shop.reading())
+    assert 700 <= shop.now() < 2 * 700

@@ -126,6 +126,8 @@ class ShopifyAdminClient:
         self._customer_metafields = tuple(m for m in metafields if m.owner is MetafieldOwner.CUSTOMER)
         self._company_metafields = tuple(m for m in metafields if m.owner is MetafieldOwner.COMPANY)
         self._fetch_order = queries.fetch_order(self._customer_metafields, self._company_metafields)
+        # Stock calls leave room for order reads from the start, wherever on the shop they are made.
+        self.graphql.budget.expect_order_call(self._fetch_order.estimated_cost)
         self.inventory = ShopifyInventory(self.graphql)
 
     def close(self) -> None:

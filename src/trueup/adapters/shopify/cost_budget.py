@@ -6,8 +6,9 @@ keeps the last reading, projects the refill since, subtracts what other threads 
 makes a caller wait (within a bound) until the query will fit. Shared by every thread talking to one shop.
 
 Priorities: orders and fulfilments (ORDERS, the default) before inventory (INVENTORY). An inventory call
-only goes while the projected bucket stays above a reserve kept for order calls (a share of the bucket, and
-at least the dearest order call seen, so the next one always fits), and never while an order call waits;
+only goes while the projected bucket stays above a reserve kept for order calls: a share of the bucket, and at
+least room for `order_calls_at_once` of the dearest order call seen (sent at the same instant, by this process
+or by other workers sharing the shop); and never while an order call waits;
 so a stock push can use the whole restore rate without ever making an order wait. The priority of a call
 is set around it with `calls_at(Priority.INVENTORY)` (a context variable: the GraphQL layer needs no
 change). Several processes: see docs/inventory-budget.md.
@@ -37,6 +38,10 @@ _PRIORITY: ContextVar[Priority] = ContextVar("shopify_call_priority", default=Pr
 
 # The share of the bucket inventory calls leave for order calls (Standard: 500 of 2000 points, 5 s of refill).
 DEFAULT_RESERVE_FRACTION = 0.25
+# Order calls the reserve holds at once. One by default: on Standard an order read asks for ~700 of 2,000 points,
+# and a reserve for two left a stock push too little of the bucket to bank the refill while it waits (measured,
+# docs/inventory-budget.md, "Several worker processes"). Larger buckets can afford more.
+DEFAULT_ORDER_CALLS_AT_ONCE = 1
 _POINT_TOLERANCE = 1e-6
 
 
@@ -80,9 +85,13 @@ class CostBudget:
         sleep: Callable[[float], None] = time.sleep,
         reserve_fraction: float = DEFAULT_RESERVE_FRACTION,
         inventory_max_wait: float = 120.0,
+        order_calls_at_once: int = DEFAULT_ORDER_CALLS_AT_ONCE,
     ) -> None:
         if not 0 <= reserve_fraction < 1:
             raise ValueError("reserve_fraction must be within [0, 1)")
+        if order_calls_at_once < 1:
+            raise ValueError("order_calls_at_once must be at least 1")
+        self._order_calls_at_once = order_calls_at_once
         self._max_wait = max_wait
         self._reserve_fraction = reserve_fraction
         self._inventory_max_wait = inventory_max_wait
@@ -99,6 +108,12 @@ class CostBudget:
         """The requested cost Shopify reported last time for this operation, else `first_guess`."""
         with self._lock:
             return self._learned_costs.get(operation_name, first_guess)
+
+    def expect_order_call(self, cost: int) -> None:
+        """An order call of requested cost `cost` may come: keep room for it in the reserve from the start, even
+        in a process that has made no order call yet (another process sharing the shop may be making them)."""
+        with self._lock:
+            self._dearest_order_call = max(self._dearest_order_call, cost)
 
     def acquire(self, cost: int, priority: Priority | None = None) -> None:
         """Wait until a query of requested cost `cost` fits in the bucket, then reserve it.
@@ -145,7 +160,10 @@ class CostBudget:
             # A query larger than the whole bucket can only be admitted by a full bucket.
             needed = min(float(cost), status.maximum_available)
             if priority is Priority.INVENTORY:
-                reserve = max(self._reserve_fraction * status.maximum_available, self._dearest_order_call)
+                reserve = max(
+                    self._reserve_fraction * status.maximum_available,
+                    self._order_calls_at_once * self._dearest_order_call,
+                )
                 needed = min(needed + reserve, status.maximum_available)
             projected = self._projected_locked(reading) - self._in_flight
             orders_first = priority is Priority.INVENTORY and self._orders_waiting > 0
