@@ -215,6 +215,14 @@ def test_a_placed_order_reads_back_as_placed(harness: Harness) -> None:
     assert order.is_postable
 
 
+def test_an_order_longer_than_one_page_of_line_items_reads_back_whole(harness: Harness) -> None:
+    lines = [("TEE-M", quantity) for quantity in range(1, 24)] + [("CAP", 1)] * 3  # 26 lines: two pages of 20
+    order = harness.admin.fetch_order(harness.place(lines))
+    assert order is not None
+    assert skus_and_quantities(order) == Counter(lines)
+    assert order.computed_total() == order.total_price
+
+
 def test_a_pending_order_is_not_postable(harness: Harness) -> None:
     order = harness.admin.fetch_order(harness.place([("TEE-S", 1)], financial_status="PENDING"))
     assert order is not None

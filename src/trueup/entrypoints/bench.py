@@ -86,8 +86,8 @@ def inventory(
     ] = 0,
     order_reads_per_second: Annotated[float, typer.Option(help="Order calls per second in each of them.")] = 2.0,
     order_calls_at_once: Annotated[
-        int, typer.Option(help="Order calls the stock writer's reserve holds at once (the budget's default: 1).")
-    ] = 1,
+        int, typer.Option(help="Order calls the stock writer's reserve holds at once (the budget's default: 2).")
+    ] = 2,
 ) -> None:
     """Stock to Shopify on the Standard plan: updates per second vs the plan's ceiling, THROTTLED, orders
     served meanwhile, and a full reconciliation (bulk read, differences written)."""

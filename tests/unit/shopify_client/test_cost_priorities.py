@@ -111,7 +111,7 @@ def test_steady_inventory_uses_the_restore_rate_without_throttling_and_orders_ne
 
 def test_the_reserve_grows_to_the_dearest_order_call_seen() -> None:
     clock = FakeClock()
-    budget = budget_on(clock)
+    budget = budget_on(clock, order_calls_at_once=1)
     budget.acquire(700)  # an order read that asks for 700 points (of the 600 there: waits 1 s)
     budget.settle(700, ThrottleStatus(maximum_available=2000, currently_available=800, restore_rate=100))
     clock.slept.clear()
@@ -138,7 +138,7 @@ def test_order_calls_at_once_must_be_at_least_one() -> None:
 
 def test_an_expected_order_call_is_reserved_before_any_order_call_is_made() -> None:
     clock = FakeClock()
-    budget = budget_on(clock)  # 600 available
+    budget = budget_on(clock, order_calls_at_once=1)  # 600 available
     budget.expect_order_call(700)  # a process that only pushes stock, on a shop others read orders from
     budget.acquire(200, Priority.INVENTORY)  # leaves 700, not 500: waits 3 s for 900
     assert clock.slept == [pytest.approx(3.0)]
@@ -151,8 +151,8 @@ def test_every_admin_client_keeps_room_for_its_order_read_before_making_one() ->
     with httpx.Client() as http:
         ShopifyAdminClient("demo.myshopify.com", "t", budget=budget, http=http)
     budget.settle(0, STANDARD)  # 600 available
-    budget.acquire(200, Priority.INVENTORY)  # leaves the order read's 700, not the share's 500
-    assert budget.available_now() == pytest.approx(FETCH_ORDER.estimated_cost)
+    budget.acquire(200, Priority.INVENTORY)  # leaves two order reads (2 x 350), not the share's 500
+    assert budget.available_now() == pytest.approx(2 * FETCH_ORDER.estimated_cost)
 
 
 class OneBucket:
@@ -176,7 +176,7 @@ def test_with_room_for_one_order_call_the_second_of_two_sent_in_the_same_instant
     """
     clock = FakeClock()
     shop = OneBucket(clock)
-    writer = CostBudget(clock=clock, sleep=clock.sleep)
+    writer = CostBudget(clock=clock, sleep=clock.sleep, order_calls_at_once=1)
     writer.expect_order_call(700)
     writer.settle(0, shop.reading())
     for _ in range(400):  # the writer brings the bucket down to its reserve and holds it there

@@ -94,7 +94,7 @@ fragment TrueupOrder on Order {
   }
   paymentTerms { paymentTermsName paymentTermsType dueInDays }
   refunds(first: 1) { id }
-  lineItems(first: 50) {
+  lineItems(first: 20) {
     pageInfo { hasNextPage endCursor }
     nodes { ...TrueupLineItem }
   }
@@ -142,7 +142,7 @@ def fetch_order(customer_metafields: Sequence[MetafieldSource] = (),
     return Operation(
         name="TrueupFetchOrder",
         document="query TrueupFetchOrder($id: ID!) { order(id: $id) { ...TrueupOrder } }\n" + fragment,
-        estimated_cost=700 + len(customer_metafields) + len(company_metafields),
+        estimated_cost=350 + len(customer_metafields) + len(company_metafields),
     )
 
 
