@@ -107,6 +107,7 @@ def build_contexts(
             clock,
             posting_policy(shop, config),
             post_purchase=post_purchase_policy(config),
+            track_demand=config.inventory.enabled,
         )
         for shop in config.shops
     }

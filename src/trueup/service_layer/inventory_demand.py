@@ -31,7 +31,10 @@ def is_unposted_demand(order: ShopifyOrder, entry: LedgerEntry) -> bool:
 
 
 def note_demand(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> None:
-    """Record (or clear, once posted or cancelled) the order's quantities not yet in the ERP."""
+    """Record (or clear, once posted or cancelled) the order's quantities not yet in the ERP; nothing when stock
+    is not synced (an order's demand is then bounded by Shopify's `committed` units once it is)."""
+    if not ctx.track_demand:
+        return
     demand: dict[tuple[str, str], int] = defaultdict(int)
     if is_unposted_demand(order, entry):
         warehouse = ctx.policy.warehouse or UNKNOWN_WAREHOUSE

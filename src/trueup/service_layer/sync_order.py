@@ -41,6 +41,9 @@ class OrderContext:
     policy: PostingPolicy
     # The cut-off after which Shopify-side changes are exceptions, and the hold window of new orders.
     post_purchase: PostPurchasePolicy = field(default_factory=PostPurchasePolicy)
+    # Whether unposted demand is recorded for the stock sync ([inventory] enabled): without it, no ERP look-up
+    # or store write is spent on it.
+    track_demand: bool = True
 
 
 def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> LedgerEntry | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -84,6 +85,18 @@ def test_a_bundle_sold_in_shopify_lowers_its_components_through_demand() -> None
     sync_changes(stock.ctx)
 
     assert (stock.shows("SET"), stock.shows("CAP"), stock.shows("SOCK")) == (1, 8, 3)
+
+
+def test_no_demand_is_recorded_nor_asked_of_the_erp_when_stock_is_not_synced() -> None:
+    stock = Stock(buffers=BufferRules())
+    orders = replace(stock.orders, track_demand=False)
+    order = an_order([a_line("TEE", quantity=3)], status=FinancialStatus.PENDING)
+    calls_before = list(stock.erp.calls)
+
+    note_demand(orders, order, LedgerEntry.received(order.shop, order.order_id, order.name, stock.clock.now()))
+
+    assert stock.store.unposted_demand(order.shop) == {}
+    assert stock.erp.calls == calls_before
 
 
 def test_unposted_demand_is_counted_until_the_order_is_posted() -> None:

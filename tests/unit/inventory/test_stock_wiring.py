@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from tests.factories import SHOP, a_line, an_order
+from tests.fakes.back_office import FakeBackOffice
 from tests.fakes.store import InMemoryStore
 from tests.unit.engine.harness import Engine, MovableClock
 from tests.unit.inventory.stock_harness import Stock
-from trueup.bootstrap import stock_policies, worker_settings
+from trueup.bootstrap import build_contexts, stock_policies, worker_settings
 from trueup.config import load_config
 from trueup.domain.errors import WHAT_TO_DO, BadInput, Cause
 from trueup.domain.inventory import Buffer, BufferKind, StockIssue
@@ -63,6 +64,17 @@ def test_inventory_needs_every_shop_to_map_a_location(tmp_path: Path) -> None:
 def test_inventory_is_off_unless_enabled(tmp_path: Path) -> None:
     (tmp_path / "trueup.toml").write_text(CONFIG.replace("enabled = true", ""))
     assert stock_policies(load_config(tmp_path / "trueup.toml")) == {}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_order_sync_tracks_demand_only_when_stock_is_synced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    for name in ("TEST_TRYTON_PASSWORD", "TEST_SHOPIFY_TOKEN", "TEST_SHOPIFY_SECRET"):
+        monkeypatch.setenv(name, "x")
+    (tmp_path / "trueup.toml").write_text(CONFIG.replace("enabled = true", f"enabled = {str(enabled).lower()}"))
+    contexts = build_contexts(load_config(tmp_path / "trueup.toml"), InMemoryStore(), back_office=FakeBackOffice())
+    assert [ctx.track_demand for ctx in contexts.values()] == [enabled]
 
 
 def test_a_worker_syncs_stock_every_few_seconds_and_reconciles_on_schedule() -> None:
