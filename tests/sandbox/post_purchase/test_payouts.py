@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from shopify_sandbox.payouts import close_dispute, open_dispute, record_adjustment
+from shopify_sandbox.payments_ledger import close_dispute, open_dispute, record_adjustment
 from tests.sandbox.post_purchase.orders import place_order, sandbox
 
 ACCOUNT = """
