@@ -68,7 +68,7 @@ def test_a_currency_not_paid_out_is_converted_with_the_conversion_fee_inside_the
     assert order["totalPriceSet"]["shopMoney"]["amount"] == "100.00"
     assert (_money(charge, "amount"), _money(charge, "fee")) == (("100.00", "USD"), ("3.25", "USD"))  # 1.75 + 1.50
     fees = client.graphql(
-        "query($id: ID!) { order(id: $id) { transactions { settlementCurrency fees { type rate amount { amount } } } } }",
+        "query($id: ID!) { order(id: $id) { transactions { settlementCurrency fees { type amount { amount } } } } }",
         {"id": order["id"]},
     )["data"]["order"]["transactions"][0]
     assert fees["settlementCurrency"] == "USD"
