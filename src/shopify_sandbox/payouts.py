@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from shopify_sandbox.models.payouts import TRANSFER_TYPES, BalanceTransaction, ShopifyPaymentsPayout
+from shopify_sandbox.models.payouts import BalanceTransaction, ShopifyPaymentsPayout
 from shopify_sandbox.money import ZERO
 from shopify_sandbox.payments_account import payments_account
 from shopify_sandbox.payments_ledger import record, release_due_reserves, sync_ledger
@@ -152,7 +152,7 @@ def payout_summary(payout: ShopifyPaymentsPayout) -> dict[str, Decimal]:
         grouped.update(types)
         summary[f"{name}Gross"] = sum((t.amount for t in chosen), ZERO)
         summary[f"{name}Fee"] = sum((t.fee for t in chosen), ZERO)
-    others = [t for t in payout.transactions if t.type not in grouped and t.type not in TRANSFER_TYPES[:1]]
+    others = [t for t in payout.transactions if t.type not in grouped]
     summary["adjustmentsGross"] = sum((t.amount for t in others), ZERO)
     summary["adjustmentsFee"] = sum((t.fee for t in others), ZERO)
     return summary

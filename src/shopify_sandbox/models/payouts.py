@@ -11,9 +11,6 @@ from typing import ClassVar
 from shopify_sandbox.models.base import Node
 from shopify_sandbox.models.orders import Order, OrderTransaction
 
-# Types whose money is a payout moving (TRANSFER) or coming back to the balance (failed or cancelled payouts).
-TRANSFER_TYPES = ("TRANSFER", "TRANSFER_FAILURE", "TRANSFER_CANCEL")
-
 
 @dataclass(frozen=True)
 class FeeSchedule:
