@@ -147,7 +147,8 @@ def account_balance(account: PaymentsAccount, info: GraphQLResolveInfo) -> list[
     ]
 
 
-def _ordered(items: list[Any], sort_key: str | None, sorts: dict[str, Callable[[Any], Any]], default: str) -> Any:
+def _ordered(sort_key: str | None, sorts: dict[str, Callable[[Any], Any]], default: str) -> Callable[[Any], Any]:
+    """The sort value for `sortKey` (the default key when none is given)."""
     key = sorts.get(sort_key or default, sorts[default])
     return lambda item: _comparable(key(item))
 
@@ -169,7 +170,7 @@ def account_balance_transactions(_account: PaymentsAccount, info: GraphQLResolve
     if hide_transfers:
         items = [t for t in items if t.type != "TRANSFER"]  # a failed payout's return is part of the next one
     items = filter_items(items, args.pop("query", None), TRANSACTION_SEARCH)
-    return paginate(items, _ordered(items, sort_key, TRANSACTION_SORT, "PROCESSED_AT"), **args)
+    return paginate(items, _ordered(sort_key, TRANSACTION_SORT, "PROCESSED_AT"), **args)
 
 
 @resolves("ShopifyPaymentsAccount", "payouts")
@@ -179,7 +180,7 @@ def account_payouts(_account: PaymentsAccount, info: GraphQLResolveInfo, **args:
     direction = args.pop("transactionType", None)
     items = filter_items(state_of(info).all("ShopifyPaymentsPayout"), args.pop("query", None), PAYOUT_SEARCH)
     items = [p for p in items if direction is None or p.transaction_type == direction]
-    return paginate(items, _ordered(items, sort_key, PAYOUT_SORT, "ISSUED_AT"), **args)
+    return paginate(items, _ordered(sort_key, PAYOUT_SORT, "ISSUED_AT"), **args)
 
 
 @resolves("ShopifyPaymentsAccount", "disputes")
