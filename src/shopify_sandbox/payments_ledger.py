@@ -106,7 +106,7 @@ def _record_charge(state: ShopState, account: PaymentsAccount, transaction: Orde
     converted = order.presentment_currency_code != currency
     parts = charge_fee_parts(amount, account, international, converted)
     taken = transaction.processed_at or transaction.created_at or state.now()
-    record(
+    charge = record(
         state,
         type="CHARGE",
         amount=amount,
@@ -122,20 +122,15 @@ def _record_charge(state: ShopState, account: PaymentsAccount, transaction: Orde
         source_order_transaction_id=transaction.number,
         test=transaction.test,
     )
+    account.charges[transaction.number] = charge.number
 
 
 def charge_of(state: ShopState, transaction: OrderTransaction | None) -> BalanceTransaction | None:
     """The CHARGE a payment became, if it did."""
     if transaction is None:
         return None
-    return next(
-        (
-            t
-            for t in state.all("ShopifyPaymentsBalanceTransaction")
-            if t.type == "CHARGE" and t.order_transaction is transaction
-        ),
-        None,
-    )
+    number = payments_account(state).charges.get(transaction.number)
+    return None if number is None else state.get("ShopifyPaymentsBalanceTransaction", number)
 
 
 def _record_refund(state: ShopState, transaction: OrderTransaction) -> None:

@@ -56,6 +56,7 @@ class PaymentsAccount(Node):
     # The payout calendar is worked through up to here (runs and settlements happen on the clock, lazily).
     processed_through: datetime | None = None
     ledgered_through: int = 0  # the highest OrderTransaction number already looked at
+    charges: dict[int, int] = field(default_factory=dict)  # OrderTransaction number -> its CHARGE's number
 
     @property
     def currencies(self) -> list[str]:

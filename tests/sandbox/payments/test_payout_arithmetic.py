@@ -177,9 +177,12 @@ def test_every_payout_balances_and_nothing_is_paid_twice_or_before_it_is_availab
             currency = {"buy": "USD", "buy_cad": "CAD", "buy_eur": "EUR"}[kind]
             orders.append((buy(client, value, currency=currency), currency, Decimal(value)))
         elif kind == "refund" and orders:
-            order, currency, paid = orders[cents % len(orders)]
-            part = f"{paid / 4:.2f}"
-            refund(client, order, part, f"r{index}", currency=None if currency == "USD" else currency)
+            which = cents % len(orders)
+            order, currency, left = orders[which]
+            part = min((left / 4).quantize(Decimal("0.01")), left)
+            if part > 0:  # never more than is left of what was paid
+                refund(client, order, f"{part:.2f}", f"r{index}", currency=None if currency == "USD" else currency)
+                orders[which] = (order, currency, left - part)
         elif kind == "adjust":
             client.post("/sandbox/payments/adjustments", json={"amount": f"-{value}", "reason": "Fee"})
         elif kind == "dispute" and orders:
