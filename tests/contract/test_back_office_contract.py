@@ -21,12 +21,12 @@ from tests.support.tryton import (  # noqa: F401
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.parties import party_code
-from trueup.adapters.tryton.products import receive_stock
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.money import Money
 from trueup.domain.orders import Address, Customer
 from trueup.domain.sales import SalesLine, SalesOrderRequest
+from trueup.local_stack.tryton_catalogue import receive_stock
 from trueup.service_layer.ports import BackOffice
 
 RATES = {"VAT20": Decimal("0.20"), "VAT5.5": Decimal("0.055")}
@@ -274,8 +274,8 @@ def test_stock_levels_are_per_warehouse(harness: Harness) -> None:
     (sku, empty) = new_skus(harness, 2)
     harness.receive_stock({sku: 7}, "WH2")
 
-    levels = {level.sku: level.available for level in harness.back_office.stock_levels([sku, empty], "WH2")}
-    elsewhere = {level.sku: level.available for level in harness.back_office.stock_levels([sku], "WH1")}
+    levels = {level.sku: level.available for level in harness.back_office.warehouse_stock("WH2", [sku, empty])}
+    elsewhere = {level.sku: level.available for level in harness.back_office.warehouse_stock("WH1", [sku])}
 
     assert levels == {sku: Decimal(7), empty: Decimal(0)}
     assert elsewhere == {sku: Decimal(0)}
@@ -285,7 +285,7 @@ def test_an_unknown_warehouse_is_an_unmapped_location(harness: Harness) -> None:
     (sku,) = new_skus(harness, 1)
 
     with pytest.raises(StructuralError) as raised:
-        harness.back_office.stock_levels([sku], "NOWHERE")
+        harness.back_office.warehouse_stock("NOWHERE", [sku])
 
     assert raised.value.cause is Cause.UNMAPPED_LOCATION
 
@@ -305,7 +305,7 @@ def test_a_fake_that_is_down_fails_every_call_transiently() -> None:
         lambda: fake.create_sales_order(request),
         lambda: fake.find_sales_order(request.reference),
         lambda: fake.unknown_skus(["TEE"]),
-        lambda: fake.stock_levels(["TEE"], "WH1"),
+        lambda: fake.warehouse_stock("WH1", ["TEE"]),
     ):
         with pytest.raises(TransientError):
             call()

@@ -15,8 +15,8 @@ from tests.fakes.back_office import FakeBackOffice
 from tests.support.tryton import connect, tryton_server, tryton_template, unique  # noqa: F401
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.adapters.tryton.products import receive_stock
 from trueup.domain.fulfilment import Shipment, ShipmentLine
+from trueup.local_stack.tryton_catalogue import receive_stock
 from trueup.service_layer.ports import BackOffice
 
 # Tryton's customer shipment workflow, button by button, up to each state.

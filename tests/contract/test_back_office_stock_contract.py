@@ -13,10 +13,10 @@ from tests.contract.test_back_office_contract import a_line, a_request, add_kit,
 from tests.fakes.back_office import FakeBackOffice
 from tests.support.tryton import connect, tryton_server, tryton_template, unique  # noqa: F401
 from trueup.adapters.tryton.back_office import TrytonBackOffice
-from trueup.adapters.tryton.products import receive_stock
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.inventory import StockChange
+from trueup.local_stack.tryton_catalogue import receive_stock
 from trueup.service_layer.ports import BackOffice
 
 

@@ -14,10 +14,10 @@ import pytest
 from tests.fakes.shopify import FakeShopifyAdmin
 from tests.support.sandbox import SHOP, running_sandbox, sandbox_available
 from trueup.adapters.shopify.admin import ShopifyAdminClient
-from trueup.domain.after_sale import RestockType
 from trueup.domain.money import Money
-from trueup.domain.orders import FinancialStatus, OrderLine, ShippingLine, ShopifyOrder, TaxLine
-from trueup.domain.refunds import Refund, RefundLine, RefundShipping
+from trueup.domain.orders import FinancialStatus, OrderLine, ShippingLine, ShopifyOrder
+from trueup.domain.refunds import Refund, RefundLine, RefundShipping, RestockType
+from trueup.domain.taxes import TaxLine
 
 # Three tees at 19.99 with 11.99 VAT, shipping 5.00 with 1.00 VAT: 77.96. The refund gives back one tee
 # (19.99 and its third of the VAT, 4.00, rounded half up) and all the shipping: 29.99.

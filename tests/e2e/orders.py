@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 ORDER_CREATE = """
 mutation E2EPlaceOrder($order: OrderCreateOrderInput!) {

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from trueup.adapters.tryton.products import receive_stock
-from trueup.entrypoints.local_stack import LocalStack
-from trueup.entrypoints.processes import trueup_command
+from trueup.local_stack.processes import trueup_command
+from trueup.local_stack.stack import LocalStack
+from trueup.local_stack.tryton_catalogue import receive_stock
 
 T = TypeVar("T")
 

@@ -25,7 +25,7 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.e2e.stock import available, call, levels, reconcile, set_available, wait_for, wait_stock_ready
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 

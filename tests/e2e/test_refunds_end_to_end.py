@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.conftest import StackFactory
 from trueup.domain.ledger import OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 SETTLE = 180.0

@@ -19,17 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from trueup.adapters.tryton.embedded import (
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.domain.catalogue import BundleComponent, CatalogueItem
+from trueup.domain.money import Money
+from trueup.local_stack.embedded_tryton import (
     ADMIN_LOGIN,
     ADMIN_PASSWORD,
     TrytonServer,
     build_template,
     create_database,
 )
-from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.adapters.tryton.products import ensure_products
-from trueup.domain.catalogue import BundleComponent, CatalogueItem
-from trueup.domain.money import Money
+from trueup.local_stack.tryton_catalogue import ensure_products
 
 CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "tryton"
 DATABASE = "trueup_test"

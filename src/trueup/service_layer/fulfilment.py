@@ -38,8 +38,8 @@ from trueup.domain.fulfilment import (
     shopify_order_id,
     tracking_of,
 )
-from trueup.service_layer.kits import kits_for
-from trueup.service_layer.sync_order import OrderContext
+from trueup.service_layer.bundles import bundles_among
+from trueup.service_layer.order_context import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -162,7 +162,7 @@ def _plan(
     except StructuralError:
         shipped = {line.sku for line in shipment.lines}
         candidates = {line.sku for fo in state.fulfillment_orders for line in fo.lines if line.sku} - shipped
-        kits = kits_for(ctx.back_office, ctx.policy.bundles, candidates) if candidates else {}
+        kits = bundles_among(ctx.back_office, ctx.policy.bundles, candidates) if candidates else {}
         if not kits:
             raise
         return plan_fulfilment(

@@ -40,6 +40,7 @@ from trueup.domain.inventory import (
     plan_writes,
     stock_targets,
 )
+from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
 from trueup.service_layer.stock_writes import StockWriteQueue, flush
 
@@ -256,10 +257,8 @@ def _needs(
 
 # --- bundles ------------------------------------------------------------------------------------------
 def bundles_of(ctx: StockContext, skus: set[str]) -> dict[str, list[KitComponent]]:
-    """The bundles among `skus`: configured ones, then the ERP's kits."""
-    configured = {sku: list(parts) for sku, parts in ctx.policy.bundles.items() if sku in skus}
-    kits = ctx.back_office.kit_components(skus - configured.keys()) if skus - configured.keys() else {}
-    return {**kits, **configured}
+    """The bundles among `skus` (see service_layer/bundles.py); stock needs no weights."""
+    return bundles_among(ctx.back_office, ctx.policy.bundles, skus, weighted=False)
 
 
 def known_bundles(ctx: StockContext) -> dict[str, list[KitComponent]]:

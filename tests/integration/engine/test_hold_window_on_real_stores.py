@@ -11,7 +11,7 @@ from tests.integration.engine.real_stores import STORES, real_store_factory
 from tests.unit.engine.harness import Engine
 from tests.unit.engine.test_hold_window import *  # noqa: F403 - the same tests, collected here with this engine
 from tests.unit.engine.test_hold_window import WINDOW_MINUTES
-from trueup.domain.order_changes import PostPurchasePolicy
+from trueup.domain.post_purchase import PostPurchasePolicy
 from trueup.service_layer.worker import Worker
 
 

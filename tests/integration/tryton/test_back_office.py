@@ -12,13 +12,13 @@ import pytest
 
 from tests.support.tryton import catalogue_item, connect, seed_catalogue, unique
 from trueup.adapters.tryton.back_office import TrytonBackOffice
-from trueup.adapters.tryton.embedded import TrytonServer
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.parties import party_code
 from trueup.domain.errors import StructuralError
 from trueup.domain.money import Money
 from trueup.domain.orders import Address, Customer
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
+from trueup.local_stack.embedded_tryton import TrytonServer
 
 pytestmark = pytest.mark.tryton
 
@@ -67,14 +67,14 @@ def test_a_draft_left_by_a_crash_is_confirmed_when_found(client: TrytonClient) -
     back_office = TrytonBackOffice(client)
     request = a_request(a_line(new_sku(client)))
     posted = back_office.create_sales_order(request)
-    client.call("sale.sale", "write", [posted.erp_id], {"reference": unique("other")})
+    client.call("sale.sale", "write", [int(posted.erp_id)], {"reference": unique("other")})
     # As if a worker died between creating the sale and confirming it:
-    (draft_id,) = client.call("sale.sale", "copy", [posted.erp_id], {"reference": request.reference})
+    (draft_id,) = client.call("sale.sale", "copy", [int(posted.erp_id)], {"reference": request.reference})
 
     found = back_office.find_sales_order(request.reference)
 
     assert found is not None
-    assert found.erp_id == draft_id
+    assert found.erp_id == str(draft_id)
     assert found.state in ("confirmed", "processing")
 
 
@@ -110,7 +110,7 @@ def test_a_kit_is_sold_and_its_components_are_shipped(client: TrytonClient) -> N
 
     posted = TrytonBackOffice(client).create_sales_order(a_request(a_line(kit.sku, 2, "22.00", "VAT20")))
 
-    (sale,) = client.call("sale.sale", "read", [posted.erp_id], ["moves"])
+    (sale,) = client.call("sale.sale", "read", [int(posted.erp_id)], ["moves"])
     moves = client.call("stock.move", "read", sale["moves"], ["product", "quantity"])
     products = client.call("product.product", "search_read", [("code", "in", [cap.sku, sock.sku])], 0, None, None,
                            ["code"])  # fmt: skip

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.tryton import connect, free_port, unique
-from trueup.adapters.tryton.embedded import ADMIN_LOGIN, TrytonServer, create_database
 from trueup.adapters.tryton.jsonrpc import TrytonClient, error_from_reply, error_from_status
 from trueup.domain.errors import BadInput, Cause, StructuralError, TransientError
+from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, TrytonServer, create_database
 
 
 # --- against the real server ---------------------------------------------------------------------

@@ -8,8 +8,8 @@ from tests.factories import SHOP, a_line, an_order
 from tests.unit.engine.harness import Engine
 
 from trueup.domain.ledger import OrderState
-from trueup.domain.order_changes import PostPurchasePolicy
 from trueup.domain.orders import FinancialStatus
+from trueup.domain.post_purchase import PostPurchasePolicy
 from trueup.service_layer.hold_window import release_now
 from trueup.service_layer.worker import Worker
 

@@ -10,11 +10,10 @@ from rich.console import Console
 from tests.factories import NOW, SHOP, a_line, a_shipping, an_order, eur, vat
 from tests.unit.engine.harness import Engine
 
-from trueup.domain.after_sale import RestockType
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.orders import FinancialStatus
-from trueup.domain.refunds import Refund, RefundLine, RefundShipping, RefundState
+from trueup.domain.refunds import Refund, RefundLine, RefundShipping, RefundState, RestockType
 from trueup.entrypoints.status_view import render_status
 from trueup.service_layer.refund_replay import replay_fixed_refunds, replay_refunds
 from trueup.service_layer.status import build_status
@@ -61,7 +60,7 @@ def test_a_partial_refund_with_restock_becomes_one_credit_note_with_the_units_ba
     (record,) = engine.store.refund_records(order_id=order.order_id)
     assert (record.state, record.amount, record.ordinal) == (RefundState.CREDITED, eur("12.00"), 1)
     assert record.describe() == f"refund 1 on order #1001: credit note {record.credit_note_number} posted"
-    note = engine.erp.after_sale.credit_requests[f"shopify:{SHOP}:refund:7"]
+    note = engine.erp.posted.credit_requests[f"shopify:{SHOP}:refund:7"]
     assert [(line.sku, line.quantity, line.net, line.tax) for line in note.lines] == [
         ("TEE-M", 1, eur("10.00"), eur("2.00"))
     ]
@@ -82,7 +81,7 @@ def test_two_refunds_give_two_notes_and_syncing_again_gives_no_third(engine: Eng
 
     records = engine.store.refund_records(order_id=order.order_id)
     assert [(r.ordinal, r.state) for r in records] == [(1, RefundState.CREDITED), (2, RefundState.CREDITED)]
-    assert len(engine.erp.after_sale.credit_notes) == 2
+    assert len(engine.erp.posted.credit_notes) == 2
     assert engine.erp.calls.count("create_credit_note") == 2
     assert engine.erp.returned_stock("TEE-M", "WH1") == Decimal(1)  # goodwill returns nothing
 
@@ -95,7 +94,7 @@ def test_a_refund_before_the_order_is_posted_waits_and_is_credited_once_it_posts
 
     (waiting,) = engine.store.refund_records(order_id=order.order_id)
     assert waiting.state == RefundState.WAITING_FOR_SALE
-    assert engine.erp.after_sale.credit_notes == {}
+    assert engine.erp.posted.credit_notes == {}
 
     engine.shopify.update_order(order.order_id, financial_status=FinancialStatus.PAID)
     sync(engine, order)
@@ -150,7 +149,7 @@ def test_refunded_shipping_is_credited_with_its_tax(engine: Engine):
                                                                            vat("1.00"))]))  # fmt: skip
     sync(engine, order)
 
-    note = engine.erp.after_sale.credit_requests[f"shopify:{SHOP}:refund:7"]
+    note = engine.erp.posted.credit_requests[f"shopify:{SHOP}:refund:7"]
     ((shipping),) = note.lines
     assert (shipping.is_shipping, shipping.net, shipping.tax, shipping.tax_codes) == (True, eur("5.00"), eur("1.00"),
                                                                                       ("VAT20",))  # fmt: skip
@@ -164,7 +163,7 @@ def test_a_refund_of_an_order_cancelled_before_it_was_a_sale_is_covered_by_the_c
 
     (record,) = engine.store.refund_records(order_id=order.order_id)
     assert record.state == RefundState.COVERED_BY_CANCELLATION
-    assert engine.erp.after_sale.credit_notes == {}
+    assert engine.erp.posted.credit_notes == {}
 
 
 def test_status_shows_refunds_by_state_what_was_credited_and_what_is_parked(engine: Engine):
@@ -215,4 +214,4 @@ def test_the_refund_of_an_order_cancelled_before_the_cut_off_is_covered_by_the_s
     assert engine.entry(order.order_id).state == OrderState.CANCELLED
     (record,) = engine.store.refund_records(order_id=order.order_id)
     assert record.state == RefundState.COVERED_BY_CANCELLATION
-    assert engine.erp.after_sale.credit_notes == {}
+    assert engine.erp.posted.credit_notes == {}

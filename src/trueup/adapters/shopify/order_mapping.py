@@ -23,10 +23,10 @@ from trueup.domain.orders import (
     OrderLine,
     ShippingLine,
     ShopifyOrder,
-    TaxLine,
 )
 from trueup.domain.party_fields import MetafieldSource
 from trueup.domain.refunds import Refund, refunded_units, value_taken_off
+from trueup.domain.taxes import TaxLine
 
 Json = Mapping[str, Any]
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.domain.bundles import KitComponent
 
 _COMPONENT_FIELDS = [
@@ -29,7 +29,7 @@ _COMPONENT_FIELDS = [
 ]
 
 
-def read_kit_components(client: TrytonClient, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
+def read_kit_components(client: TrytonDatabase, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
     """The components of those of `skus` that are kits in Tryton, by kit SKU, in Tryton's order."""
     wanted = sorted(set(skus))
     if not wanted:
@@ -52,7 +52,7 @@ def read_kit_components(client: TrytonClient, skus: Iterable[str]) -> dict[str, 
     return {sku: components for sku, components in result.items() if components}
 
 
-def _component_rows(client: TrytonClient, kits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _component_rows(client: TrytonDatabase, kits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     own = ("parent_product", "in", [kit["id"] for kit in kits])
     inherited = [("parent_template", "in", [kit["template"] for kit in kits]), ("parent_product", "=", None)]
     order = [("sequence", "ASC"), ("id", "ASC")]
