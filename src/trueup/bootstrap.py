@@ -165,8 +165,10 @@ def stock_policies(config: TrueupConfig) -> dict[str, StockPolicy]:
         return {}
     unmapped = [shop.domain for shop in config.shops if not shop.locations]
     if unmapped:
-        raise BadInput(f"[inventory] is enabled but shops {', '.join(unmapped)} map no location: give each "
-                       '[[shops]] locations = {"<Shopify location id>" = "<ERP warehouse code>"}')  # fmt: skip
+        raise BadInput(
+            f"[inventory] is enabled but shops {', '.join(unmapped)} map no location: give each "
+            '[[shops]] locations = {"<Shopify location id>" = "<ERP warehouse code>"}'
+        )
     buffers = BufferRules(
         default=_buffer(inventory.buffer),
         per_sku={sku: _buffer(value) for sku, value in inventory.sku_buffers.items()},

@@ -80,11 +80,22 @@ class FakeHarness:
         order_lines = [line for i, (sku, q) in enumerate(lines) for line in self._lines(number * 100 + i, sku, q)]
         total = sum((line.net.amount for line in order_lines), Decimal(0))
         order = ShopifyOrder(
-            shop=SHOP, order_id=f"gid://shopify/Order/{number}", name=f"#{number}", currency="EUR",
-            financial_status=FinancialStatus(financial_status), lines=tuple(order_lines), shipping=(),
-            total_price=Money(total, "EUR"), total_tax=Money.zero("EUR"), taxes_included=False, customer=None,
-            shipping_address=None, billing_address=None, created_at=self._now, updated_at=self._now,
-        )  # fmt: skip
+            shop=SHOP,
+            order_id=f"gid://shopify/Order/{number}",
+            name=f"#{number}",
+            currency="EUR",
+            financial_status=FinancialStatus(financial_status),
+            lines=tuple(order_lines),
+            shipping=(),
+            total_price=Money(total, "EUR"),
+            total_tax=Money.zero("EUR"),
+            taxes_included=False,
+            customer=None,
+            shipping_address=None,
+            billing_address=None,
+            created_at=self._now,
+            updated_at=self._now,
+        )
         return self.admin.put_order(order).order_id
 
     def _lines(self, line_number: int, sku: str, quantity: int) -> list[OrderLine]:

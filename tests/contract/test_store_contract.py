@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from tests.contract.stores import Clock
 from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
-from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money

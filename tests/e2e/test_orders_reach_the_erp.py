@@ -112,8 +112,11 @@ def test_dropped_webhooks_are_caught_by_the_reconciliation_poll(start_stack: Sta
 def test_an_unknown_sku_parks_that_order_and_it_posts_itself_once_the_sku_exists(start_stack: StackFactory):
     stack = start_stack()
     order_id = place_custom_order(stack, "NEW-HAT", "24.00")
-    wait_for(lambda: (e := ledger_state(stack, order_id)) is not None and e.state == OrderState.EXCEPTION, 60,
-             "the order to be parked")  # fmt: skip
+    wait_for(
+        lambda: (e := ledger_state(stack, order_id)) is not None and e.state == OrderState.EXCEPTION,
+        60,
+        "the order to be parked",
+    )
     entry = ledger_state(stack, order_id)
     assert (entry.cause, entry.needs) == (Cause.SKU_NOT_IN_ITEM_MASTER, {"skus": ["NEW-HAT"]})
     assert stack.erp_sales() == []

@@ -144,8 +144,11 @@ def test_a_held_order_waits_in_shopify_then_posts_when_released(start_stack: Sta
 
     release = subprocess.run(
         trueup_command("release", held.name, "--config", str(stack.config_path)),
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert release.returncode == 0, release.stderr
 
     posted = wait_for_entry(stack, order_id, OrderState.POSTED)

@@ -4,9 +4,8 @@ The template is cached under `<repo>/.cache/tryton` (the first run on a machine 
 few milliseconds to copy it). Tests share the session's database, so they use unique SKUs, references and
 customers (`unique`).
 
-Use: `from tests.support.tryton import tryton_client, tryton_server, tryton_template  # noqa: F401` in a test
-module or conftest, mark the tests `@pytest.mark.tryton`, then ask for `tryton_client` (a logged-in
-TrytonClient) or `tryton_server` (the running TrytonServer, with `.url`).
+Registered for every test by tests/conftest.py (`pytest_plugins`): mark the tests `@pytest.mark.tryton`,
+then ask for `tryton_client` (a logged-in TrytonClient) or `tryton_server` (the running TrytonServer, with `.url`).
 """
 
 from __future__ import annotations

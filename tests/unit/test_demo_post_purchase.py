@@ -15,9 +15,13 @@ SHOP = "shop.myshopify.com"
 
 def summary(number: int, status: str, total: str, cancelled: bool = False) -> OrderSummary:
     return OrderSummary(
-        f"gid://shopify/Order/{number}", f"#{number}", datetime(2026, 1, 1, tzinfo=UTC), status, cancelled,
+        f"gid://shopify/Order/{number}",
+        f"#{number}",
+        datetime(2026, 1, 1, tzinfo=UTC),
+        status,
+        cancelled,
         Money(Decimal(total), "USD"),
-    )  # fmt: skip
+    )
 
 
 def sale(number: int, total: str) -> dict[str, object]:

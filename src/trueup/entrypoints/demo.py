@@ -107,9 +107,12 @@ def _print_post_purchase(report: dict[str, Any], console: Console) -> None:
         f"{after['edits_applied']} edits applied to {after['sales_amended']} ERP sales; "
         f"{cancelled} orders cancelled ({ledger.get('cancelled', 0)} ERP sales cancelled); "
         f"{after['credit_notes_posted']} credit notes posted totalling {after['credited_total']} {currency}"
-        + (f"; {after['refunds_covered_by_cancellation']} refunds covered by a cancellation"
-           if after["refunds_covered_by_cancellation"] else "")
-    )  # fmt: skip
+        + (
+            f"; {after['refunds_covered_by_cancellation']} refunds covered by a cancellation"
+            if after["refunds_covered_by_cancellation"]
+            else ""
+        )
+    )
     mismatched = after["per_order_mismatches"]
     agreeing = after["orders_accounted"] - sum(1 for m in mismatched if m["shopify"] != "none")
     console.print(

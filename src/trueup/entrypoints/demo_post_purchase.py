@@ -25,14 +25,23 @@ def post_purchase_side(
     """Edits applied, sales cancelled, credit notes posted, refunds covered by a cancellation, and the orders whose
     ERP sale less its credit notes is not Shopify's current total (with both figures)."""
     notes = client.call(
-        "account.invoice", "search_read", [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")],
-        0, None, None, ["reference", "state", "total_amount"],
-    )  # fmt: skip
+        "account.invoice",
+        "search_read",
+        [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")],
+        0,
+        None,
+        None,
+        ["reference", "state", "total_amount"],
+    )
     amendments = client.call(
-        "sale.amendment", "search_read",
+        "sale.amendment",
+        "search_read",
         [("sale.reference", "like", "shopify:%"), ("state", "=", "validated"), ("description", "=", EDITED)],
-        0, None, None, ["sale"],
-    )  # fmt: skip
+        0,
+        None,
+        None,
+        ["sale"],
+    )
     order_of = {r.refund_id.rsplit("/", 1)[-1]: r.order_id for r in refunds}
     credited: dict[str, Decimal] = {}
     for note in notes:

@@ -39,11 +39,31 @@ _CURRENCIES = [
 ]
 # pycountry is not installed, so the countries orders commonly ship to are listed here.
 _COUNTRIES = {
-    "AT": "Austria", "AU": "Australia", "BE": "Belgium", "CA": "Canada", "CH": "Switzerland", "CZ": "Czechia",
-    "DE": "Germany", "DK": "Denmark", "ES": "Spain", "FI": "Finland", "FR": "France", "GB": "United Kingdom",
-    "GR": "Greece", "IE": "Ireland", "IT": "Italy", "JP": "Japan", "LU": "Luxembourg", "NL": "Netherlands",
-    "NO": "Norway", "NZ": "New Zealand", "PL": "Poland", "PT": "Portugal", "SE": "Sweden", "US": "United States",
-}  # fmt: skip
+    "AT": "Austria",
+    "AU": "Australia",
+    "BE": "Belgium",
+    "CA": "Canada",
+    "CH": "Switzerland",
+    "CZ": "Czechia",
+    "DE": "Germany",
+    "DK": "Denmark",
+    "ES": "Spain",
+    "FI": "Finland",
+    "FR": "France",
+    "GB": "United Kingdom",
+    "GR": "Greece",
+    "IE": "Ireland",
+    "IT": "Italy",
+    "JP": "Japan",
+    "LU": "Luxembourg",
+    "NL": "Netherlands",
+    "NO": "Norway",
+    "NZ": "New Zealand",
+    "PL": "Poland",
+    "PT": "Portugal",
+    "SE": "Sweden",
+    "US": "United States",
+}
 
 
 def set_up(pool: Any, today: dt.date) -> None:

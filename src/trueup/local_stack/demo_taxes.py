@@ -15,8 +15,10 @@ from trueup.adapters.tryton.jsonrpc import TrytonClient
 def ensure_taxes(client: TrytonClient, taxes: Iterable[tuple[str, Decimal]]) -> dict[str, str]:
     """Create the missing percentage taxes for `(name, rate)` pairs; returns {name: ERP tax name}."""
     wanted = dict(taxes)
-    existing = {row["name"] for row in client.call("account.tax", "search_read", [("name", "in", list(wanted))],
-                                                  0, None, None, ["name"])}  # fmt: skip
+    existing = {
+        row["name"]
+        for row in client.call("account.tax", "search_read", [("name", "in", list(wanted))], 0, None, None, ["name"])
+    }
     missing = [name for name in wanted if name not in existing]
     if missing:
         (model,) = client.call("account.tax", "search", [("type", "=", "percentage")], 0, 1, [("id", "ASC")])

@@ -185,10 +185,21 @@ class LocalStack:
     def _start_sandbox(self) -> None:
         self.say(f"Starting the Shopify sandbox (seed {self.options.seed}, plan {self.options.plan})")
         argv = trueup_command(
-            "sandbox", "serve", "--host", "127.0.0.1", "--port", str(self.sandbox_port),
-            "--plan", self.options.plan, "--seed", str(self.options.seed),
-            "--access-token", self.token, "--api-secret", self.api_secret,
-        )  # fmt: skip
+            "sandbox",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.sandbox_port),
+            "--plan",
+            self.options.plan,
+            "--seed",
+            str(self.options.seed),
+            "--access-token",
+            self.token,
+            "--api-secret",
+            self.api_secret,
+        )
         self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log").start()
         self.sandbox.wait_for_port(self.sandbox_port)
         self.shop_domain = self.shopify().shop_info().domain
@@ -314,11 +325,26 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         """Place `orders` orders through the sandbox's own API (with edits, cancels and refunds when
         `follow_ups`; buying only `skus` when given); returns the trade command's JSON summary."""
         argv = trueup_command(
-            "sandbox", "trade", "--url", self.sandbox_url, "--access-token", self.token,
-            "--orders", str(orders), "--seed", str(seed), "--shop-seed", str(self.options.seed),
-            "--follow-ups" if follow_ups else "--no-follow-ups", "--json", "--profile", profile,
-            "--speed", str(speed), *(("--skus", ",".join(skus)) if skus else ()),
-        )  # fmt: skip
+            "sandbox",
+            "trade",
+            "--url",
+            self.sandbox_url,
+            "--access-token",
+            self.token,
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--shop-seed",
+            str(self.options.seed),
+            "--follow-ups" if follow_ups else "--no-follow-ups",
+            "--json",
+            "--profile",
+            profile,
+            "--speed",
+            str(speed),
+            *(("--skus", ",".join(skus)) if skus else ()),
+        )
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
         (self.dir / "logs" / "trade.log").write_text(result.stderr)
         if result.returncode != 0:
@@ -349,9 +375,14 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         """Every sale trueup posted to the ERP (reference, state, totals), read from Tryton itself."""
         with self.tryton_client() as client:
             rows: list[dict[str, Any]] = client.call(
-                "sale.sale", "search_read", [("reference", "like", "shopify:%")], 0, None, None,
+                "sale.sale",
+                "search_read",
+                [("reference", "like", "shopify:%")],
+                0,
+                None,
+                None,
                 ["reference", "state", "untaxed_amount", "tax_amount", "total_amount"],
-            )  # fmt: skip
+            )
         return rows
 
     def erp_credit_notes(self) -> list[dict[str, Any]]:
@@ -359,10 +390,14 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         Tryton keeps a credit note), read from Tryton itself."""
         with self.tryton_client() as client:
             rows: list[dict[str, Any]] = client.call(
-                "account.invoice", "search_read",
-                [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")], 0, None, [("id", "ASC")],
+                "account.invoice",
+                "search_read",
+                [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")],
+                0,
+                None,
+                [("id", "ASC")],
                 ["reference", "number", "state", "total_amount"],
-            )  # fmt: skip
+            )
         return rows
 
     def store(self) -> SqlStore:

@@ -50,9 +50,14 @@ def ensure_products(client: TrytonClient, items: Sequence[CatalogueItem]) -> lis
 def receive_stock(client: TrytonClient, quantities: Mapping[str, int], warehouse: str) -> None:
     """Put `quantities` (SKU → units) into the storage of `warehouse`, as done moves from the supplier."""
     (row,) = client.call(
-        "stock.location", "search_read", [("code", "=", warehouse), ("type", "=", "warehouse")], 0, 1, None,
+        "stock.location",
+        "search_read",
+        [("code", "=", warehouse), ("type", "=", "warehouse")],
+        0,
+        1,
+        None,
         ["storage_location"],
-    )  # fmt: skip
+    )
     (supplier,) = client.call("stock.location", "search", [("type", "=", "supplier")], 0, 1, None)
     products = _product_ids(client, set(quantities))
     unit, _ = _unit_and_category(client)
@@ -95,9 +100,15 @@ def _product_ids(client: TrytonClient, skus: set[str]) -> dict[str, int]:
     if not skus:
         return {}
     rows = client.call(
-        "product.product", "search_read", [("code", "in", sorted(skus))], 0, None, None, ["code"],
+        "product.product",
+        "search_read",
+        [("code", "in", sorted(skus))],
+        0,
+        None,
+        None,
+        ["code"],
         context={"active_test": False},
-    )  # fmt: skip
+    )
     return {row["code"]: row["id"] for row in rows}
 
 

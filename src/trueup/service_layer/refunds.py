@@ -121,8 +121,14 @@ def _credit(
             if restock is not None:
                 ctx.back_office.check_restock(restock)
             note = ctx.back_office.create_credit_note(request)
-            log.info("refund_credited", shop=order.shop, order=order.name, refund=record.ordinal, note=note.number,
-                     total=str(note.total))  # fmt: skip
+            log.info(
+                "refund_credited",
+                shop=order.shop,
+                order=order.name,
+                refund=record.ordinal,
+                note=note.number,
+                total=str(note.total),
+            )
         if restock is not None:
             ctx.back_office.restock(restock)
     except StructuralError as problem:

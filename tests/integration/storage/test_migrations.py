@@ -65,8 +65,10 @@ def test_fulfilment_records_kept_as_cursors_move_to_their_table_and_back(tmp_pat
         assert records["stock.shipment.out,2"].fulfilments_before == 3
         failed = records["stock.shipment.out,3"]
         assert (failed.state, str(failed.cause), failed.detail) == (
-            FulfilmentState.FAILED, "fulfilment_order_not_found", "1 × CAP",
-        )  # fmt: skip
+            FulfilmentState.FAILED,
+            "fulfilment_order_not_found",
+            "1 × CAP",
+        )
         assert store.cursor("a.myshopify.com", "fulfilment:stock.shipment.out,1") is None
         assert store.cursor("a.myshopify.com", "shipments_despatched") == "2026-11-27T09:00:00"
     downgrade(url, "0007")

@@ -95,9 +95,17 @@ def test_reply_errors_are_classed(reply: list[object], expected: type[Exception]
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(429, TransientError), (500, TransientError), (503, TransientError), (504, TransientError),
-     (401, BadInput), (404, BadInput), (403, StructuralError), (400, StructuralError)],
-)  # fmt: skip
+    [
+        (429, TransientError),
+        (500, TransientError),
+        (503, TransientError),
+        (504, TransientError),
+        (401, BadInput),
+        (404, BadInput),
+        (403, StructuralError),
+        (400, StructuralError),
+    ],
+)
 def test_http_statuses_are_classed(status: int, expected: type[Exception]) -> None:
     assert isinstance(error_from_status(status), expected)
 

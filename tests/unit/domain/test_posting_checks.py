@@ -30,9 +30,18 @@ def a_sale(**changes) -> SalesOrderRequest:
         SalesLine("SHIPPING", "Standard", Decimal(1), eur("5.00"), ("VAT20",), is_shipping=True),
     )
     request = SalesOrderRequest(
-        "shopify:demo:1", "#1", "EUR", Customer(None, "a@example.com", "Ada", "L"), PARIS, PARIS, lines,
-        eur("15.00"), eur("3.00"), warehouse="WH1", payment_term="Net 30",
-    )  # fmt: skip
+        "shopify:demo:1",
+        "#1",
+        "EUR",
+        Customer(None, "a@example.com", "Ada", "L"),
+        PARIS,
+        PARIS,
+        lines,
+        eur("15.00"),
+        eur("3.00"),
+        warehouse="WH1",
+        payment_term="Net 30",
+    )
     return replace(request, **changes)
 
 

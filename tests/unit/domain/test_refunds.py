@@ -135,8 +135,17 @@ def test_a_refund_returning_other_money_than_its_parts_is_a_totals_mismatch():
 
 
 def test_an_unmapped_tax_is_named():
-    line = RefundLine("gid://shopify/LineItem/1", "TEE-M", "Tee", 1, RestockType.NO_RESTOCK, None, eur("10"),
-                      eur("1"), vat("1.00", rate="0.1"))  # fmt: skip
+    line = RefundLine(
+        "gid://shopify/LineItem/1",
+        "TEE-M",
+        "Tee",
+        1,
+        RestockType.NO_RESTOCK,
+        None,
+        eur("10"),
+        eur("1"),
+        vat("1.00", rate="0.1"),
+    )
     with pytest.raises(StructuralError) as problem:
         note_for(a_refund([line]))
     assert (problem.value.cause, problem.value.needs) == (Cause.UNMAPPED_TAX, {"taxes": ["VAT 10"]})
@@ -208,8 +217,9 @@ def test_the_note_always_totals_the_refunds_parts_to_the_cent(lines, shipping, a
         assert returned == 0
         return
     assert note.expected_total == eur(returned)
-    assert note.expected_tax == eur(sum((t.amount for _, _, t, _ in lines), Decimal(0)) + sum(
-        (t.amount for _, t in shipping), Decimal(0)))  # fmt: skip
+    assert note.expected_tax == eur(
+        sum((t.amount for _, _, t, _ in lines), Decimal(0)) + sum((t.amount for _, t in shipping), Decimal(0))
+    )
     assert sum(r.quantity for r in restocks_for(refund, kits=GIFT)) == sum(q * (3 if b else 1) for q, _, _, b in lines)
 
 

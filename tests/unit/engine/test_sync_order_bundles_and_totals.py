@@ -42,8 +42,11 @@ def test_a_kit_component_missing_from_the_item_master_parks_the_order_naming_it(
 
     entry = synced(engine, order.order_id)
 
-    assert (entry.state, entry.cause, entry.needs) == (OrderState.EXCEPTION, Cause.SKU_NOT_IN_ITEM_MASTER,
-                                                       {"skus": ["SOCK"]})  # fmt: skip
+    assert (entry.state, entry.cause, entry.needs) == (
+        OrderState.EXCEPTION,
+        Cause.SKU_NOT_IN_ITEM_MASTER,
+        {"skus": ["SOCK"]},
+    )
 
 
 def test_an_erp_sale_that_does_not_total_shopifys_is_parked_with_both_figures():

@@ -81,9 +81,12 @@ def test_a_worker_syncs_stock_every_few_seconds_and_reconciles_on_schedule() -> 
     stock = Stock()
     stock.stock("TEE", 10, shopify=0)
     worker = Worker(
-        "w1", stock.store, {SHOP: stock.orders}, stock.clock,
+        "w1",
+        stock.store,
+        {SHOP: stock.orders},
+        stock.clock,
         WorkerSettings(stock={SHOP: stock.policy}, stock_sync_interval_seconds=2, stock_reconcile_interval_seconds=60),
-    )  # fmt: skip
+    )
     worker.schedule_periodic()
     while worker.run_once():
         pass
@@ -121,8 +124,10 @@ def test_status_shows_stock_issues_by_cause_with_what_to_do() -> None:
     report = build_status(store, clock)
     (group,) = report.stock["issues"]  # type: ignore[misc]
     assert (group["cause"], group["count"], group["what_to_do"]) == (
-        "sku_not_in_shopify", 1, WHAT_TO_DO[Cause.SKU_NOT_IN_SHOPIFY]
-    )  # fmt: skip
+        "sku_not_in_shopify",
+        1,
+        WHAT_TO_DO[Cause.SKU_NOT_IN_SHOPIFY],
+    )
     assert group["oldest_seconds"] == 600
     assert report.stock["open_drift"] == 0
 

@@ -35,9 +35,14 @@ def read_kit_components(client: TrytonDatabase, skus: Iterable[str]) -> dict[str
     if not wanted:
         return {}
     kits = client.call(
-        "product.product", "search_read", [("code", "in", wanted), ("type", "=", "kit")], 0, None, None,
+        "product.product",
+        "search_read",
+        [("code", "in", wanted), ("type", "=", "kit")],
+        0,
+        None,
+        None,
         ["code", "template"],
-    )  # fmt: skip
+    )
     if not kits:
         return {}
     by_product: dict[int, list[KitComponent]] = {}

@@ -158,10 +158,13 @@ class SaleSnapshot:
         """Units of `move_ids` done to the customer."""
         moves = [self.moves[m] for m in move_ids if m in self.moves]
         return sum(
-            (decimal_of(m["quantity"]) for m in moves
-             if m["state"] == "done" and (m.get("to_location.") or {}).get("type") == "customer"),
+            (
+                decimal_of(m["quantity"])
+                for m in moves
+                if m["state"] == "done" and (m.get("to_location.") or {}).get("type") == "customer"
+            ),
             Decimal(0),
-        )  # fmt: skip
+        )
 
     def shipped(self, line: dict[str, Any]) -> Decimal:
         """Units of the line delivered; of a kit, as many whole kits as its least delivered component makes."""

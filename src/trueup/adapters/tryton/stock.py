@@ -52,9 +52,14 @@ class TrytonStock:
         at, seen = _parse(since_cursor)
         start = at - OVERLAP
         rows = self._db.call(
-            "stock.move", "search_read", ["OR", ("write_date", ">=", start), ("create_date", ">=", start)],
-            0, None, [("id", "ASC")], ["product.code", "from_location", "to_location", "write_date", "create_date"],
-        )  # fmt: skip
+            "stock.move",
+            "search_read",
+            ["OR", ("write_date", ">=", start), ("create_date", ">=", start)],
+            0,
+            None,
+            [("id", "ASC")],
+            ["product.code", "from_location", "to_location", "write_date", "create_date"],
+        )
         fresh = [row for row in rows if (row["id"], _stamp(row).isoformat()) not in seen]
         if not fresh:
             return [], since_cursor
@@ -79,9 +84,7 @@ class TrytonStock:
     def _newest_stamp(self) -> dt.datetime:
         stamps = []
         for name in ("write_date", "create_date"):
-            rows = self._db.call(
-                "stock.move", "search_read", [(name, "!=", None)], 0, 1, [(name, "DESC")], [name]
-            )  # fmt: skip
+            rows = self._db.call("stock.move", "search_read", [(name, "!=", None)], 0, 1, [(name, "DESC")], [name])
             stamps += [row[name] for row in rows]
         return max(stamps, default=dt.datetime(1970, 1, 1))
 
@@ -100,9 +103,15 @@ class TrytonStock:
             domain.append(("code", "in", wanted))
         context = {"locations": [warehouse_id], "stock_date_end": dt.date.today(), "with_childs": True}
         rows = self._db.call(
-            "product.product", "search_read", domain, 0, None, [("id", "ASC")],
-            ["code", "quantity", "forecast_quantity"], context=context,
-        )  # fmt: skip
+            "product.product",
+            "search_read",
+            domain,
+            0,
+            None,
+            [("id", "ASC")],
+            ["code", "quantity", "forecast_quantity"],
+            context=context,
+        )
         return [
             WarehouseStock(
                 row["code"], warehouse, units(min(row["quantity"], row["forecast_quantity"])), units(row["quantity"])

@@ -391,8 +391,20 @@ def run(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
-        argv = trueup_command("sandbox", "serve", "--port", str(port), "--plan", "standard", "--access-token", TOKEN,
-                              "--variants", str(variants), "--locations", str(locations))  # fmt: skip
+        argv = trueup_command(
+            "sandbox",
+            "serve",
+            "--port",
+            str(port),
+            "--plan",
+            "standard",
+            "--access-token",
+            TOKEN,
+            "--variants",
+            str(variants),
+            "--locations",
+            str(locations),
+        )
         server = ManagedProcess("sandbox", argv, Path(tmp) / "sandbox.log").start()
         try:
             server.wait_for_port(port, timeout=300)

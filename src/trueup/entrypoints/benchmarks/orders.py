@@ -21,14 +21,33 @@ def synthetic_order(shop: str, number: int, rng: random.Random) -> ShopifyOrder:
         net = price * quantity
         tax = (net * Decimal("0.2")).quantize(Decimal("0.01"))
         lines.append(
-            OrderLine(f"L{number}-{index}", rng.choice(SKUS), "item", quantity, usd(price), usd("0"),
-                      (TaxLine("VAT", Decimal("0.2"), usd(tax)),))
-        )  # fmt: skip
+            OrderLine(
+                f"L{number}-{index}",
+                rng.choice(SKUS),
+                "item",
+                quantity,
+                usd(price),
+                usd("0"),
+                (TaxLine("VAT", Decimal("0.2"), usd(tax)),),
+            )
+        )
     tax_total = sum((line.tax.amount for line in lines), Decimal(0))
     total = sum((line.net.amount for line in lines), Decimal(0)) + tax_total
     now = datetime.now(UTC)
     return ShopifyOrder(
-        shop, f"gid://shopify/Order/{number}", f"#{number}", "USD", FinancialStatus.PAID, tuple(lines), (),
-        usd(total), usd(tax_total), False, Customer(f"gid://shopify/Customer/{number % 97}", f"c{number % 97}@x.io",
-        "A", "B"), None, None, now, now,
-    )  # fmt: skip
+        shop,
+        f"gid://shopify/Order/{number}",
+        f"#{number}",
+        "USD",
+        FinancialStatus.PAID,
+        tuple(lines),
+        (),
+        usd(total),
+        usd(tax_total),
+        False,
+        Customer(f"gid://shopify/Customer/{number % 97}", f"c{number % 97}@x.io", "A", "B"),
+        None,
+        None,
+        now,
+        now,
+    )

@@ -37,14 +37,27 @@ def _percentile(values: list[float], fraction: float) -> float:
 def run(requests: int = 3000, concurrency: int = 16) -> dict[str, Any]:
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        argv = trueup_command("sandbox", "serve", "--port", str(port), "--plan", "enterprise", "--seed", "1",
-                              "--access-token", TOKEN)  # fmt: skip
+        argv = trueup_command(
+            "sandbox", "serve", "--port", str(port), "--plan", "enterprise", "--seed", "1", "--access-token", TOKEN
+        )
         server = ManagedProcess("sandbox", argv, Path(tmp) / "sandbox.log").start()
         try:
             server.wait_for_port(port)
             # Orders to read: 200 placed through the API first, so the orders page is a full page.
-            trade = trueup_command("sandbox", "trade", "--url", f"http://127.0.0.1:{port}", "--access-token", TOKEN,
-                                   "--orders", "200", "--seed", "1", "--no-follow-ups", "--json")  # fmt: skip
+            trade = trueup_command(
+                "sandbox",
+                "trade",
+                "--url",
+                f"http://127.0.0.1:{port}",
+                "--access-token",
+                TOKEN,
+                "--orders",
+                "200",
+                "--seed",
+                "1",
+                "--no-follow-ups",
+                "--json",
+            )
             subprocess.run(trade, check=True, capture_output=True, timeout=300)
             results: dict[str, Any] = {"requests": requests, "concurrency": concurrency, "orders_in_shop": 200}
             headers = {"Content-Type": "application/json", "X-Shopify-Access-Token": TOKEN}

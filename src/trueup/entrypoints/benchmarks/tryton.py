@@ -59,8 +59,9 @@ def run(orders: int = 200, cache: Path = Path(".cache/tryton")) -> dict[str, Any
                 ensure_products(client, _catalogue())
             one = _timed(server.url, [list(range(1, orders + 1))])
             half = orders // 2
-            two = _timed(server.url, [list(range(orders + 1, orders + 1 + half)),
-                                      list(range(orders + 1 + half, 2 * orders + 1))])  # fmt: skip
+            two = _timed(
+                server.url, [list(range(orders + 1, orders + 1 + half)), list(range(orders + 1 + half, 2 * orders + 1))]
+            )
     return {
         "orders": orders,
         "one_worker_orders_per_second": round(orders / one, 2),

@@ -1,12 +1,14 @@
-"""The hold window on fakes: a new order waits, its fulfilment held in Shopify, then posts and is released."""
+"""The hold window: a new order waits, its fulfilment held in Shopify, then posts and is released (on every
+store: the waiting release job, its early release and the held entries are the store's)."""
 
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from tests.factories import SHOP, a_line, an_order
-from tests.unit.engine.harness import Engine
 
+from tests.factories import SHOP, a_line, an_order
+from tests.integration.engine.conftest import StoreFactory
+from tests.unit.engine.harness import Engine
 from trueup.domain.ledger import OrderState
 from trueup.domain.orders import FinancialStatus
 from trueup.domain.post_purchase import PostPurchasePolicy
@@ -17,8 +19,8 @@ WINDOW_MINUTES = 30
 
 
 @pytest.fixture
-def engine() -> Engine:
-    engine = Engine()
+def engine(store_factory: StoreFactory) -> Engine:
+    engine = Engine(store_factory=store_factory)
     engine.ctx = replace(engine.ctx, post_purchase=PostPurchasePolicy(hold_minutes=WINDOW_MINUTES))
     engine.worker = Worker("w1", engine.store, {SHOP: engine.ctx}, engine.clock)
     return engine

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 from tests.factories import a_line, an_order
 from tests.unit.engine.harness import Engine
-
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money

@@ -7,9 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 from rich.console import Console
+
 from tests.factories import NOW, SHOP, a_line, a_shipping, an_order, eur, vat
 from tests.unit.engine.harness import Engine
-
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.orders import FinancialStatus
@@ -35,8 +35,17 @@ def a_refund(order, number: int, *lines: RefundLine, shipping=(), returned=None,
 
 
 def units(quantity: int, subtotal: str, tax: str, restock=RestockType.RETURN, sku="TEE-M", line="1") -> RefundLine:
-    return RefundLine(f"gid://shopify/LineItem/{line}", sku, f"Item {sku}", quantity, restock, None, eur(subtotal),
-                      eur(tax), vat("6.00"))  # fmt: skip
+    return RefundLine(
+        f"gid://shopify/LineItem/{line}",
+        sku,
+        f"Item {sku}",
+        quantity,
+        restock,
+        None,
+        eur(subtotal),
+        eur(tax),
+        vat("6.00"),
+    )
 
 
 def posted(engine: Engine, **changes):
@@ -122,14 +131,26 @@ def test_a_note_the_erp_already_holds_is_found_not_made_again(engine: Engine):
 
 def test_an_unmapped_refund_tax_parks_the_refund_not_the_order_and_it_goes_through_once_mapped(engine: Engine):
     order = posted(engine)
-    odd = RefundLine("gid://shopify/LineItem/1", "TEE-M", "Tee", 1, RestockType.NO_RESTOCK, None, eur("10.00"),
-                     eur("1.00"), vat("1.00", rate="0.1"))  # fmt: skip
+    odd = RefundLine(
+        "gid://shopify/LineItem/1",
+        "TEE-M",
+        "Tee",
+        1,
+        RestockType.NO_RESTOCK,
+        None,
+        eur("10.00"),
+        eur("1.00"),
+        vat("1.00", rate="0.1"),
+    )
     engine.shopify.put_refund(a_refund(order, 7, odd))
     sync(engine, order)
 
     (parked,) = engine.store.refund_records(order_id=order.order_id)
-    assert (parked.state, parked.cause, parked.needs) == (RefundState.EXCEPTION, Cause.UNMAPPED_TAX,
-                                                          {"taxes": ["VAT 10"]})  # fmt: skip
+    assert (parked.state, parked.cause, parked.needs) == (
+        RefundState.EXCEPTION,
+        Cause.UNMAPPED_TAX,
+        {"taxes": ["VAT 10"]},
+    )
     assert parked.what_to_do is not None
     assert engine.entry(order.order_id).state == OrderState.POSTED
 
@@ -145,14 +166,19 @@ def test_refunded_shipping_is_credited_with_its_tax(engine: Engine):
         an_order([a_line(quantity=1, price="10.00", tax="2.00")], shipping=[a_shipping("5.00", tax="1.00")])
     )
     sync(engine, order)
-    engine.shopify.put_refund(a_refund(order, 7, shipping=[RefundShipping("Standard", eur("5.00"), eur("1.00"),
-                                                                           vat("1.00"))]))  # fmt: skip
+    engine.shopify.put_refund(
+        a_refund(order, 7, shipping=[RefundShipping("Standard", eur("5.00"), eur("1.00"), vat("1.00"))])
+    )
     sync(engine, order)
 
     note = engine.erp.posted.credit_requests[f"shopify:{SHOP}:refund:7"]
     ((shipping),) = note.lines
-    assert (shipping.is_shipping, shipping.net, shipping.tax, shipping.tax_codes) == (True, eur("5.00"), eur("1.00"),
-                                                                                      ("VAT20",))  # fmt: skip
+    assert (shipping.is_shipping, shipping.net, shipping.tax, shipping.tax_codes) == (
+        True,
+        eur("5.00"),
+        eur("1.00"),
+        ("VAT20",),
+    )
     assert engine.entry(order.order_id).state == OrderState.POSTED  # 18.00 − 6.00 = Shopify's 12.00
 
 
@@ -169,8 +195,17 @@ def test_a_refund_of_an_order_cancelled_before_it_was_a_sale_is_covered_by_the_c
 def test_status_shows_refunds_by_state_what_was_credited_and_what_is_parked(engine: Engine):
     order = posted(engine)
     engine.shopify.put_refund(a_refund(order, 7, units(1, "10.00", "2.00")))
-    odd = RefundLine("gid://shopify/LineItem/1", "TEE-M", "Tee", 1, RestockType.NO_RESTOCK, None, eur("10.00"),
-                     eur("1.00"), vat("1.00", rate="0.1"))  # fmt: skip
+    odd = RefundLine(
+        "gid://shopify/LineItem/1",
+        "TEE-M",
+        "Tee",
+        1,
+        RestockType.NO_RESTOCK,
+        None,
+        eur("10.00"),
+        eur("1.00"),
+        vat("1.00", rate="0.1"),
+    )
     engine.shopify.put_refund(a_refund(order, 8, odd, minutes=5))
     sync(engine, order)
 
@@ -192,8 +227,17 @@ def test_status_shows_refunds_by_state_what_was_credited_and_what_is_parked(engi
 
 def test_a_parked_refund_replays_by_itself_once_its_tax_is_mapped_and_on_command(engine: Engine):
     order = posted(engine)
-    odd = RefundLine("gid://shopify/LineItem/1", "TEE-M", "Tee", 1, RestockType.NO_RESTOCK, None, eur("10.00"),
-                     eur("1.00"), vat("1.00", rate="0.1"))  # fmt: skip
+    odd = RefundLine(
+        "gid://shopify/LineItem/1",
+        "TEE-M",
+        "Tee",
+        1,
+        RestockType.NO_RESTOCK,
+        None,
+        eur("10.00"),
+        eur("1.00"),
+        vat("1.00", rate="0.1"),
+    )
     engine.shopify.put_refund(a_refund(order, 7, odd))
     sync(engine, order)
 

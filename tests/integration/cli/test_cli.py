@@ -34,8 +34,14 @@ def a_config(tmp_path: Path) -> Path:
     upgrade(f"sqlite:///{tmp_path / 'state.db'}")
     store = SqlStore(f"sqlite:///{tmp_path / 'state.db'}")
     entry = make_entry(order_number=7)
-    store.save_ledger_entry(entry.moved_to(OrderState.EXCEPTION, entry.state_since, cause=Cause.TOTALS_MISMATCH,
-                                           detail="parts add up to 9.00 EUR, Shopify says 10.00 EUR"))  # fmt: skip
+    store.save_ledger_entry(
+        entry.moved_to(
+            OrderState.EXCEPTION,
+            entry.state_since,
+            cause=Cause.TOTALS_MISMATCH,
+            detail="parts add up to 9.00 EUR, Shopify says 10.00 EUR",
+        )
+    )
     store.close()
     return path
 
