@@ -3,7 +3,7 @@
 A customer shipment (`stock.shipment.out`) counts once it is `shipped` or `done`. Its lines are its
 outgoing moves (product code = SKU, quantity); its warehouse is the code of the one it leaves from
 (what the fulfilment's Shopify location is chosen by); its sale is the moves' `sale` (the sale line they
-come from), whose `reference` is the one trueup posted ("shopify:<shop>:<order number>"). Tryton's base
+come from), whose `reference` is the one trueup posted ("shopify:<shop>:<numeric order id>"). Tryton's base
 modules have no carrier nor tracking field: the shipment's own `reference` field, free text, is read as
 the tracking number. Where the database has Tryton's carrier modules (`carrier` with `stock_shipment_cost`,
 as trueup's embedded Tryton has), the shipment's `carrier` is read by its party's name ("DHL Express");
