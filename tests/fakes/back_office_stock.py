@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.inventory import StockChange, WarehouseStock
 from trueup.domain.sales import SalesOrderRequest
+from trueup.local_stack.demo_business import ROUNDING_CODE, SHIPPING_CODE
 
 if TYPE_CHECKING:
     from tests.fakes.back_office import FakeBackOffice
 
-SERVICE_PRODUCTS = frozenset({"SHIPPING", "TAX-ROUNDING"})  # in the demo Tryton business: not stock
+SERVICE_PRODUCTS = frozenset({SHIPPING_CODE, ROUNDING_CODE})  # in the demo Tryton business: not stock
 
 
 def move(fake: FakeBackOffice, sku: str, warehouse: str, quantity: Decimal) -> None:

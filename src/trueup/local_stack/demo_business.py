@@ -7,7 +7,8 @@ more reliable than driving the client-side wizards over JSON-RPC. Nothing here r
 What it creates: a company in EUR (with USD and GBP rates), the account module's chart of accounts, fiscal
 years for this year and the next with their periods and sequences, two VAT taxes whose *names* are their codes
 (Tryton's account.tax has no code field), payment terms "Immediate" and "Net 30", warehouses WH1 and WH2, a
-goods category with its accounts, the service product SHIPPING, and the carriers DHL Express and UPS.
+goods category with its accounts, the service products SHIPPING and TAX-ROUNDING, and the carriers DHL
+Express and UPS.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import datetime as dt
 import sys
 from decimal import Decimal
 from typing import Any
+
+from trueup.adapters.tryton.database import ROUNDING_PRODUCT
+from trueup.domain.posting import SHIPPING_SKU
 
 # Bump when what this module creates changes: it is part of the template cache key.
 SETUP_VERSION = "5"
@@ -27,8 +31,8 @@ PAYMENT_TERMS = {"Immediate": 0, "Net 15": 15, "Net 30": 30, "Net 60": 60}
 DEFAULT_PAYMENT_TERM = "Immediate"
 WAREHOUSES = {"WH1": "Warehouse 1", "WH2": "Warehouse 2"}
 GOODS_CATEGORY = "Goods"
-SHIPPING_CODE = "SHIPPING"
-ROUNDING_CODE = "TAX-ROUNDING"
+SHIPPING_CODE = SHIPPING_SKU  # the shipping product trueup books on by default (`shipping_sku`)
+ROUNDING_CODE = ROUNDING_PRODUCT  # the Tryton adapter's tax-rounding product
 CARRIERS = {"DHL Express": "CARRIER-DHL", "UPS": "CARRIER-UPS"}  # carrier party name -> its service product
 
 # (code, name, numeric code, symbol, rate against EUR)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.test_back_office_shipments_contract import tryton_despatch, tryton_ship_from
+from tests.contract.back_office_harness import tryton_despatch, tryton_ship_from
 from tests.contract.test_shopify_fulfilment_contract import two_location_spec
 from tests.fakes.store import InMemoryStore
 from tests.support.sandbox import LOCATIONS, RunningSandbox, running_sandbox, sandbox_available

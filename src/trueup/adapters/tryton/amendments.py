@@ -169,7 +169,7 @@ def _line_changes(
         # it was validated: it is amended (again) so that Tryton ships and invoices it.
         unprocessed = bool(match["quantity"]) and not match["invoice_lines"]
         if unprocessed or (decimal_of(match["quantity"]), decimal_of(match["unit_price"]), match["description"]) != (
-            Decimal(str(values["quantity"])),
+            decimal_of(values["quantity"]),
             Decimal(values["unit_price"]),
             values["description"],
         ):

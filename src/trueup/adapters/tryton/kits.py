@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.values import decimal_of
 from trueup.domain.bundles import KitComponent
 
 _COMPONENT_FIELDS = [
@@ -69,7 +70,7 @@ def _component(row: dict[str, Any]) -> KitComponent:
     product = row["product."]
     return KitComponent(
         sku=product["code"] or "",  # a component without a code is unknown to the item master
-        quantity=Decimal(str(row["quantity"])).normalize(),  # a Float field in Tryton
+        quantity=decimal_of(row["quantity"]),  # a Float field in Tryton
         list_price=Decimal(product["list_price_used"] or 0),
         fixed=bool(row["fixed"]),
     )

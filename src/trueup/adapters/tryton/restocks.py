@@ -20,6 +20,7 @@ from typing import Any
 
 from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.sale_reads import SaleSnapshot, sale_id_of
+from trueup.adapters.tryton.values import decimal_of
 from trueup.domain.credit_notes import Restock, RestockRequest
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.posting_checks import ErpReferenceData, check_restocks
@@ -76,7 +77,7 @@ def _cancellations(
     made. A kit's units are taken off its components' moves."""
     shipment_states = {f"stock.shipment.out,{s['id']}": s["state"] for s in snapshot.shipments}
     left = {
-        move_id: Decimal(str(move["quantity"]))
+        move_id: decimal_of(move["quantity"])
         for move_id, move in snapshot.moves.items()
         if shipment_states.get(move["shipment"] or "") in _BEFORE_PICKING
         and move["state"] in ("draft", "assigned")
@@ -108,11 +109,11 @@ def _sources(snapshot: SaleSnapshot, product_id: int, units: Decimal) -> list[tu
     components = [c for c in snapshot.components if c["line"] in {line["id"] for line in lines}]
     if not components:
         return [([m for line in lines for m in line["moves"]], units)]
-    sold = {line["id"]: Decimal(str(line["quantity"])) for line in lines}
+    sold = {line["id"]: decimal_of(line["quantity"]) for line in lines}
     by_product: dict[int, tuple[list[int], Decimal]] = {}
     for component in components:
         moves, per_kit = by_product.get(component["product"], ([], Decimal(0)))
-        per_kit = per_kit or Decimal(str(component["quantity"])) / sold[component["line"]]
+        per_kit = per_kit or decimal_of(component["quantity"]) / sold[component["line"]]
         by_product[component["product"]] = ([*moves, *component["moves"]], per_kit)
     return [(moves, units * per_kit) for moves, per_kit in by_product.values()]
 
@@ -132,14 +133,14 @@ def _take_off(db: TrytonDatabase, cancels: list[tuple[int, int, Decimal]]) -> No
         client.call("stock.shipment.out", "draft", [shipment_id])
         rows = {m["id"]: m for m in client.call("stock.move", "read", list(moves), ["quantity"])}
         for move_id, units in moves.items():
-            rest = Decimal(str(rows[move_id]["quantity"])) - units
+            rest = decimal_of(rows[move_id]["quantity"]) - units
             parts = client.call("stock.move", "copy", [move_id], {"quantity": float(units), "shipment": None})
             client.call("stock.move", "cancel", parts)
             if rest > 0:
                 client.call("stock.move", "write", [move_id], {"quantity": float(rest)})
             else:
                 client.call("stock.move", "delete", [move_id])
-        if len(shipment["outgoing_moves"]) > sum(1 for m, u in moves.items() if u >= Decimal(str(rows[m]["quantity"]))):
+        if len(shipment["outgoing_moves"]) > sum(1 for m, u in moves.items() if u >= decimal_of(rows[m]["quantity"])):
             client.call("stock.shipment.out", "wait", [shipment_id])
             if shipment["state"] == "assigned":
                 client.call("stock.shipment.out", "assign_try", [shipment_id])
