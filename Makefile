@@ -23,6 +23,7 @@ node:
 lint: $(STAMP)
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -36,7 +37,7 @@ test: $(STAMP) node lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/trueup bench intake
-	$(BIN)/trueup bench engine
+	$(BIN)/python -m tests.benchmarks.engine
 	$(BIN)/trueup bench tryton
 	$(BIN)/trueup bench sandbox
 	$(BIN)/trueup bench inventory

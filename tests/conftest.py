@@ -1,4 +1,4 @@
-"""Fixtures shared by every test folder: PostgreSQL (a template database cloned per test) and a real Tryton."""
+"""Fixtures shared by every test folder: PostgreSQL (a template database cloned per test) and a real Tryton,
+registered once here so that no test module imports a fixture."""
 
-from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
-from tests.support.tryton import tryton_client, tryton_server, tryton_template  # noqa: F401
+pytest_plugins = ["tests.support.postgres", "tests.support.tryton"]

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from trueup.domain.money import Money
-from trueup.domain.orders import Customer, FinancialStatus, OrderLine, ShippingLine, ShopifyOrder, TaxLine
+from trueup.domain.orders import Customer, FinancialStatus, OrderLine, ShippingLine, ShopifyOrder
+from trueup.domain.taxes import TaxLine
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 SHOP = "demo.myshopify.com"

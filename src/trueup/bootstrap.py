@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -18,12 +18,12 @@ from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
 from trueup.domain.inventory import Buffer, BufferKind, BufferRules
-from trueup.domain.order_changes import CutOff, PostPurchasePolicy
 from trueup.domain.party_fields import parse_mappings
+from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import BackOffice
-from trueup.service_layer.sync_order import OrderContext
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -43,7 +43,7 @@ def build_store(config: TrueupConfig, migrate: bool = True, durable_commits: boo
     return SqlStore(url, durable_commits=durable_commits)
 
 
-def build_back_office(config: TrueupConfig) -> BackOffice:
+def _tryton(config: TrueupConfig) -> BackOffice:
     bo = config.back_office
     client = TrytonClient(
         bo.url,
@@ -53,6 +53,20 @@ def build_back_office(config: TrueupConfig) -> BackOffice:
         timeout=bo.timeout_seconds,
     )
     return TrytonBackOffice(client)
+
+
+# back_office.kind → how to build it. A new back-office adds its kind here (docs/architecture.md).
+BACK_OFFICE_KINDS: dict[str, Callable[[TrueupConfig], BackOffice]] = {"tryton": _tryton}
+
+
+def build_back_office(config: TrueupConfig) -> BackOffice:
+    """The back-office `back_office.kind` names; BadInput naming the kinds trueup knows for any other."""
+    kind = config.back_office.kind
+    build = BACK_OFFICE_KINDS.get(kind)
+    if build is None:
+        known = ", ".join(sorted(BACK_OFFICE_KINDS))
+        raise BadInput(f"back_office.kind = {kind!r} is not a back-office trueup knows (known kinds: {known})")
+    return build(config)
 
 
 def build_shopify(shop: ShopConfig, config: TrueupConfig) -> ShopifyAdminClient:
@@ -71,6 +85,7 @@ def posting_policy(shop: ShopConfig, config: TrueupConfig) -> PostingPolicy:
         taxes=dict(config.taxes),
         warehouse=shop.warehouse,
         tax_rounding_tolerance=config.tax_rounding_tolerance,
+        shipping_sku=config.shipping_sku,
         payment_terms=dict(config.payment_terms),
         guest_rule=GuestRule(config.guest_checkout),
         bundles=configured_bundles(config),
@@ -150,8 +165,10 @@ def stock_policies(config: TrueupConfig) -> dict[str, StockPolicy]:
         return {}
     unmapped = [shop.domain for shop in config.shops if not shop.locations]
     if unmapped:
-        raise BadInput(f"[inventory] is enabled but shops {', '.join(unmapped)} map no location: give each "
-                       '[[shops]] locations = {"<Shopify location id>" = "<ERP warehouse code>"}')  # fmt: skip
+        raise BadInput(
+            f"[inventory] is enabled but shops {', '.join(unmapped)} map no location: give each "
+            '[[shops]] locations = {"<Shopify location id>" = "<ERP warehouse code>"}'
+        )
     buffers = BufferRules(
         default=_buffer(inventory.buffer),
         per_sku={sku: _buffer(value) for sku, value in inventory.sku_buffers.items()},

@@ -25,6 +25,7 @@ from pydantic import (
 
 from trueup.domain.errors import BadInput
 from trueup.domain.party_fields import parse_mappings
+from trueup.domain.posting import SHIPPING_SKU
 
 DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
 
@@ -71,7 +72,8 @@ class ShopConfig(_Strict):
 
 
 class BackOfficeConfig(_Strict):
-    kind: Literal["tryton"] = "tryton"
+    # Which back-office adapter (bootstrap.BACK_OFFICE_KINDS); the keys below are Tryton's.
+    kind: Annotated[str, Field(min_length=1)] = "tryton"
     url: str = "http://127.0.0.1:8000"
     database: str
     username: str = "admin"
@@ -170,6 +172,8 @@ class TrueupConfig(_Strict):
     # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
     # a larger one parks the order as a tax mismatch.
     tax_rounding_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+    # The item master's product (by SKU/code) that shipping is booked on, on sales and credit notes.
+    shipping_sku: Annotated[str, Field(min_length=1)] = SHIPPING_SKU
     # Shopify payment terms name ("Net 30") -> ERP payment term name; a company order with unmapped terms
     # is parked (unmapped_payment_term) rather than posted on the ERP's default terms.
     payment_terms: dict[str, str] = Field(default_factory=dict)

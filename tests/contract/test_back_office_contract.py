@@ -3,100 +3,23 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
+from tests.contract.back_office_harness import BackOfficeHarness
 from tests.fakes.back_office import FakeBackOffice
-from tests.support.tryton import (  # noqa: F401
-    catalogue_item,
-    connect,
-    seed_catalogue,
-    tryton_server,
-    tryton_template,
+from tests.support.tryton import (
     unique,
 )
-from trueup.adapters.tryton.back_office import TrytonBackOffice
-from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.adapters.tryton.parties import party_code
-from trueup.adapters.tryton.products import receive_stock
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.money import Money
 from trueup.domain.orders import Address, Customer
 from trueup.domain.sales import SalesLine, SalesOrderRequest
-from trueup.service_layer.ports import BackOffice
 
 RATES = {"VAT20": Decimal("0.20"), "VAT5.5": Decimal("0.055")}
-
-
-@dataclass
-class Harness:
-    """A back-office under test, and what the test needs to see behind it."""
-
-    back_office: BackOffice
-    add_products: Callable[[dict[str, str]], None]  # SKU → list price
-    receive_stock: Callable[[dict[str, int], str], None]
-    parties_of: Callable[[Customer], int]
-    sales_with_reference: Callable[[str], int]
-    add_kit: Callable[[str, list[tuple[str, int, str]]], None]  # kit SKU, [(component SKU, quantity, list price)]
-
-
-def add_fake_products(fake: FakeBackOffice, prices: dict[str, str]) -> None:
-    fake.add_products(*prices)
-    fake.prices.update({sku: Decimal(price) for sku, price in prices.items()})
-
-
-def fake_harness() -> Harness:
-    fake = FakeBackOffice()
-
-    def add_stock(quantities: dict[str, int], warehouse: str) -> None:
-        for sku, quantity in quantities.items():
-            fake.stock[(sku, warehouse)] = fake.stock.get((sku, warehouse), Decimal(0)) + quantity
-
-    return Harness(
-        back_office=fake,
-        add_products=lambda prices: add_fake_products(fake, prices),
-        receive_stock=add_stock,
-        parties_of=fake.parties_of,
-        sales_with_reference=lambda reference: int(reference in fake.sales),
-        add_kit=lambda sku, parts: fake.add_kit(sku, [KitComponent(c, Decimal(q), Decimal(p)) for c, q, p in parts]),
-    )
-
-
-@pytest.fixture(params=["fake", pytest.param("tryton", marks=pytest.mark.tryton)])
-def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
-    if request.param == "fake":
-        yield fake_harness()
-        return
-    client = connect(request.getfixturevalue("tryton_server"))
-
-    def parties_of(customer: Customer) -> int:
-        by_email = ("contact_mechanisms", "where", [("type", "=", "email"), ("value", "=", customer.email.lower())])
-        return int(client.call("party.party", "search_count", ["OR", ("code", "=", party_code(customer)), by_email]))
-
-    with client:
-        yield Harness(
-            back_office=TrytonBackOffice(client),
-            add_products=lambda prices: add_products(client, prices),
-            receive_stock=lambda quantities, warehouse: receive_stock(client, quantities, warehouse),
-            parties_of=parties_of,
-            sales_with_reference=lambda reference: int(
-                client.call("sale.sale", "search_count", [("reference", "=", reference)])
-            ),
-            add_kit=lambda sku, parts: add_kit(client, sku, parts),
-        )
-
-
-def add_products(client: TrytonClient, prices: dict[str, str]) -> None:
-    seed_catalogue(client, [catalogue_item(sku, price) for sku, price in prices.items()])
-
-
-def add_kit(client: TrytonClient, sku: str, parts: list[tuple[str, int, str]]) -> None:
-    components = [catalogue_item(c, price) for c, _, price in parts]
-    seed_catalogue(client, [*components, catalogue_item(sku, "0.00", components=[(c, q) for c, q, _ in parts])])
 
 
 # --- factories -------------------------------------------------------------------------------------
@@ -147,79 +70,79 @@ def expected_tax(lines: list[SalesLine]) -> Decimal:
     )
 
 
-def new_skus(harness: Harness, count: int) -> list[str]:
+def new_skus(erp: BackOfficeHarness, count: int) -> list[str]:
     skus = [unique("SKU") for _ in range(count)]
-    harness.add_products(dict.fromkeys(skus, "9.99"))
+    erp.add_products(dict.fromkeys(skus, "9.99"))
     return skus
 
 
 # --- the contract ----------------------------------------------------------------------------------
-def test_unknown_skus_are_those_the_item_master_lacks(harness: Harness) -> None:
-    (known,) = new_skus(harness, 1)
+def test_unknown_skus_are_those_the_item_master_lacks(erp: BackOfficeHarness) -> None:
+    (known,) = new_skus(erp, 1)
     missing = unique("MISSING")
 
-    assert harness.back_office.unknown_skus([known, missing]) == {missing}
+    assert erp.back_office.unknown_skus([known, missing]) == {missing}
 
 
-def test_a_created_order_is_found_by_its_reference(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_a_created_order_is_found_by_its_reference(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
     request = a_request([a_line(sku, 2, "12.50", "VAT20")])
 
-    created = harness.back_office.create_sales_order(request)
-    found = harness.back_office.find_sales_order(request.reference)
+    created = erp.back_office.create_sales_order(request)
+    found = erp.back_office.find_sales_order(request.reference)
 
     assert found == created
     assert created.reference == request.reference
     assert created.number
     assert created.state == "processing"
-    assert harness.back_office.find_sales_order(unique("gid://shopify/Order")) is None
+    assert erp.back_office.find_sales_order(unique("gid://shopify/Order")) is None
 
 
-def test_a_customer_ordering_twice_is_one_party(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_a_customer_ordering_twice_is_one_party(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
     customer = a_customer()
 
     for _ in range(2):
-        harness.back_office.create_sales_order(a_request([a_line(sku, 1, "5.00", "VAT20")], customer))
+        erp.back_office.create_sales_order(a_request([a_line(sku, 1, "5.00", "VAT20")], customer))
 
-    assert harness.parties_of(customer) == 1
+    assert erp.parties_of(customer) == 1
 
 
-def test_a_guest_ordering_twice_is_one_party(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_a_guest_ordering_twice_is_one_party(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
     guest = a_customer(shopify=False)
 
     for _ in range(2):
-        harness.back_office.create_sales_order(a_request([a_line(sku, 1, "5.00")], guest))
+        erp.back_office.create_sales_order(a_request([a_line(sku, 1, "5.00")], guest))
 
-    assert harness.parties_of(guest) == 1
+    assert erp.parties_of(guest) == 1
 
 
-def test_an_unknown_sku_parks_the_order_and_creates_nothing(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_an_unknown_sku_parks_the_order_and_creates_nothing(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
     missing = unique("MISSING")
     customer = a_customer()
     request = a_request([a_line(sku, 1, "5.00", "VAT20"), a_line(missing, 1, "5.00", "VAT20")], customer)
 
     with pytest.raises(StructuralError) as raised:
-        harness.back_office.create_sales_order(request)
+        erp.back_office.create_sales_order(request)
 
     assert raised.value.cause is Cause.SKU_NOT_IN_ITEM_MASTER
     assert raised.value.needs == {"skus": [missing]}
-    assert harness.back_office.find_sales_order(request.reference) is None
-    assert harness.sales_with_reference(request.reference) == 0
-    assert harness.parties_of(customer) == 0
+    assert erp.back_office.find_sales_order(request.reference) is None
+    assert erp.sales_with_reference(request.reference) == 0
+    assert erp.parties_of(customer) == 0
 
 
-def test_an_unmapped_tax_parks_the_order(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_an_unmapped_tax_parks_the_order(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
     request = a_request([a_line(sku, 1, "5.00", "NO-SUCH-TAX")])
 
     with pytest.raises(StructuralError) as raised:
-        harness.back_office.create_sales_order(request)
+        erp.back_office.create_sales_order(request)
 
     assert raised.value.cause is Cause.UNMAPPED_TAX
-    assert harness.sales_with_reference(request.reference) == 0
+    assert erp.sales_with_reference(request.reference) == 0
 
 
 @pytest.mark.parametrize(
@@ -231,8 +154,10 @@ def test_an_unmapped_tax_parks_the_order(harness: Harness) -> None:
         (2, "45.00", ()),
     ],
 )
-def test_posted_totals_equal_the_request(harness: Harness, quantity: int, unit_price: str, taxes: tuple[str]) -> None:
-    (sku, other) = new_skus(harness, 2)
+def test_posted_totals_equal_the_request(
+    erp: BackOfficeHarness, quantity: int, unit_price: str, taxes: tuple[str]
+) -> None:
+    (sku, other) = new_skus(erp, 2)
     lines = [
         a_line(sku, quantity, unit_price, *taxes),
         a_line(other, 1, "8.40", "VAT5.5"),
@@ -240,52 +165,52 @@ def test_posted_totals_equal_the_request(harness: Harness, quantity: int, unit_p
     ]
     request = a_request(lines, warehouse="WH2")
 
-    posted = harness.back_office.create_sales_order(request)
+    posted = erp.back_office.create_sales_order(request)
 
     assert posted.untaxed == request.expected_untaxed
     assert posted.tax == request.expected_tax
     assert posted.total == request.expected_untaxed + request.expected_tax
 
 
-def test_kit_components_are_read_with_their_quantities_and_list_prices(harness: Harness) -> None:
+def test_kit_components_are_read_with_their_quantities_and_list_prices(erp: BackOfficeHarness) -> None:
     kit, cap, sock = unique("KIT"), unique("CAP"), unique("SOCK")
-    (plain,) = new_skus(harness, 1)
-    harness.add_kit(kit, [(cap, 1, "15.00"), (sock, 2, "4.50")])
+    (plain,) = new_skus(erp, 1)
+    erp.add_kit(kit, [(cap, 1, "15.00"), (sock, 2, "4.50")])
 
-    kits = harness.back_office.kit_components([kit, plain, unique("MISSING")])
+    kits = erp.back_office.kit_components([kit, plain, unique("MISSING")])
 
     assert kits == {
         kit: [KitComponent(cap, Decimal(1), Decimal("15.00")), KitComponent(sock, Decimal(2), Decimal("4.50"))]
     }
-    assert harness.back_office.unknown_skus([kit, cap, sock]) == set()
+    assert erp.back_office.unknown_skus([kit, cap, sock]) == set()
 
 
-def test_list_prices_are_read_for_the_skus_the_item_master_has(harness: Harness) -> None:
+def test_list_prices_are_read_for_the_skus_the_item_master_has(erp: BackOfficeHarness) -> None:
     cap, sock = unique("CAP"), unique("SOCK")
-    harness.add_products({cap: "15.00", sock: "4.50"})
+    erp.add_products({cap: "15.00", sock: "4.50"})
 
-    prices = harness.back_office.list_prices([cap, sock, unique("MISSING")])
+    prices = erp.back_office.list_prices([cap, sock, unique("MISSING")])
 
     assert prices == {cap: Decimal("15.00"), sock: Decimal("4.50")}
-    assert harness.back_office.list_prices([]) == {}
+    assert erp.back_office.list_prices([]) == {}
 
 
-def test_stock_levels_are_per_warehouse(harness: Harness) -> None:
-    (sku, empty) = new_skus(harness, 2)
-    harness.receive_stock({sku: 7}, "WH2")
+def test_stock_levels_are_per_warehouse(erp: BackOfficeHarness) -> None:
+    (sku, empty) = new_skus(erp, 2)
+    erp.receive_stock({sku: 7}, "WH2")
 
-    levels = {level.sku: level.available for level in harness.back_office.stock_levels([sku, empty], "WH2")}
-    elsewhere = {level.sku: level.available for level in harness.back_office.stock_levels([sku], "WH1")}
+    levels = {level.sku: level.available for level in erp.back_office.warehouse_stock("WH2", [sku, empty])}
+    elsewhere = {level.sku: level.available for level in erp.back_office.warehouse_stock("WH1", [sku])}
 
     assert levels == {sku: Decimal(7), empty: Decimal(0)}
     assert elsewhere == {sku: Decimal(0)}
 
 
-def test_an_unknown_warehouse_is_an_unmapped_location(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_an_unknown_warehouse_is_an_unmapped_location(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
 
     with pytest.raises(StructuralError) as raised:
-        harness.back_office.stock_levels([sku], "NOWHERE")
+        erp.back_office.warehouse_stock("NOWHERE", [sku])
 
     assert raised.value.cause is Cause.UNMAPPED_LOCATION
 
@@ -305,7 +230,7 @@ def test_a_fake_that_is_down_fails_every_call_transiently() -> None:
         lambda: fake.create_sales_order(request),
         lambda: fake.find_sales_order(request.reference),
         lambda: fake.unknown_skus(["TEE"]),
-        lambda: fake.stock_levels(["TEE"], "WH1"),
+        lambda: fake.warehouse_stock("WH1", ["TEE"]),
     ):
         with pytest.raises(TransientError):
             call()
@@ -336,29 +261,29 @@ def test_a_fake_can_reject_the_next_order_only() -> None:
     assert fake.create_sales_order(request).reference == request.reference
 
 
-def test_a_tax_that_differs_by_rounding_is_booked_so_the_totals_agree(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_a_tax_that_differs_by_rounding_is_booked_so_the_totals_agree(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
     request = a_request([a_line(sku, 1, "10.00", "VAT20")])  # the ERP computes 2.00 of tax
     shopify_says = replace(
         request,
         expected_tax=Money(Decimal("2.01"), "EUR"),
         tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
     )
-    sale = harness.back_office.create_sales_order(shopify_says)
+    sale = erp.back_office.create_sales_order(shopify_says)
     assert sale.total == Money(Decimal("12.01"), "EUR")
     assert sale.tax == Money(Decimal("2.00"), "EUR")
 
 
-def test_a_tax_difference_beyond_the_tolerance_is_a_mismatch_and_posts_nothing(harness: Harness) -> None:
-    (sku,) = new_skus(harness, 1)
+def test_a_tax_difference_beyond_the_tolerance_is_a_mismatch_and_posts_nothing(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
     request = replace(
         a_request([a_line(sku, 1, "10.00", "VAT20")]),
         expected_tax=Money(Decimal("2.50"), "EUR"),
         tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
     )
     with pytest.raises(StructuralError) as parked:
-        harness.back_office.create_sales_order(request)
+        erp.back_office.create_sales_order(request)
     assert parked.value.cause == Cause.TAX_MISMATCH
     assert "2.50 EUR" in parked.value.detail
     assert "2.00 EUR" in parked.value.detail
-    assert harness.back_office.find_sales_order(request.reference) is None
+    assert erp.back_office.find_sales_order(request.reference) is None

@@ -18,7 +18,7 @@ from tests.fakes.shopify import FakeShopifyAdmin
 from tests.support.sandbox import KIT_COMPONENTS, LOCATIONS, PRICES, SHOP, running_sandbox, sandbox_available
 from trueup.adapters.shopify import queries
 from trueup.adapters.shopify.admin import ShopifyAdminClient, topic_enum
-from trueup.adapters.shopify.shop_mapping import ShopInfo, ShopLocation
+from trueup.adapters.shopify.shop_mapping import ShopInfo
 from trueup.domain.catalogue import BundleComponent, CatalogueItem
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.fulfilment import (
@@ -29,6 +29,7 @@ from trueup.domain.fulfilment import (
     ShipmentLine,
     plan_fulfilment,
 )
+from trueup.domain.inventory import ShopLocation
 from trueup.domain.money import Money, allocate
 from trueup.domain.orders import FinancialStatus, OrderLine, ShopifyOrder
 
@@ -64,7 +65,7 @@ class FakeHarness:
         catalogue.append(
             CatalogueItem("KIT", "KIT", Money(PRICES["KIT"], "EUR"), "gid://shopify/ProductVariant/99", None, kit)
         )
-        locations = tuple(ShopLocation(f"gid://shopify/Location/{i}", name) for i, name in enumerate(LOCATIONS, 1))
+        locations = tuple(ShopLocation(f"gid://shopify/Location/{i}", n, True) for i, n in enumerate(LOCATIONS, 1))
         info = ShopInfo("Contract shop", SHOP, "EUR", False, locations)
         self.admin = FakeShopifyAdmin(SHOP, clock=self.now, shop_info=info, catalogue=catalogue)
 
@@ -79,11 +80,22 @@ class FakeHarness:
         order_lines = [line for i, (sku, q) in enumerate(lines) for line in self._lines(number * 100 + i, sku, q)]
         total = sum((line.net.amount for line in order_lines), Decimal(0))
         order = ShopifyOrder(
-            shop=SHOP, order_id=f"gid://shopify/Order/{number}", name=f"#{number}", currency="EUR",
-            financial_status=FinancialStatus(financial_status), lines=tuple(order_lines), shipping=(),
-            total_price=Money(total, "EUR"), total_tax=Money.zero("EUR"), taxes_included=False, customer=None,
-            shipping_address=None, billing_address=None, created_at=self._now, updated_at=self._now,
-        )  # fmt: skip
+            shop=SHOP,
+            order_id=f"gid://shopify/Order/{number}",
+            name=f"#{number}",
+            currency="EUR",
+            financial_status=FinancialStatus(financial_status),
+            lines=tuple(order_lines),
+            shipping=(),
+            total_price=Money(total, "EUR"),
+            total_tax=Money.zero("EUR"),
+            taxes_included=False,
+            customer=None,
+            shipping_address=None,
+            billing_address=None,
+            created_at=self._now,
+            updated_at=self._now,
+        )
         return self.admin.put_order(order).order_id
 
     def _lines(self, line_number: int, sku: str, quantity: int) -> list[OrderLine]:

@@ -65,11 +65,22 @@ class FakeHarness:
             for i, (sku, q) in enumerate(lines)
         )
         order = ShopifyOrder(
-            shop=SHOP, order_id=f"gid://shopify/Order/{number}", name=f"#{number}", currency="EUR",
-            financial_status=FinancialStatus.PAID, lines=order_lines, shipping=(),
-            total_price=Money(Decimal(5 * len(lines)), "EUR"), total_tax=Money.zero("EUR"), taxes_included=False,
-            customer=None, shipping_address=None, billing_address=None, created_at=now, updated_at=now,
-        )  # fmt: skip
+            shop=SHOP,
+            order_id=f"gid://shopify/Order/{number}",
+            name=f"#{number}",
+            currency="EUR",
+            financial_status=FinancialStatus.PAID,
+            lines=order_lines,
+            shipping=(),
+            total_price=Money(Decimal(5 * len(lines)), "EUR"),
+            total_tax=Money.zero("EUR"),
+            taxes_included=False,
+            customer=None,
+            shipping_address=None,
+            billing_address=None,
+            created_at=now,
+            updated_at=now,
+        )
         self.admin.put_order(order)
         for line in order_lines:
             if line.sku == "CAP":

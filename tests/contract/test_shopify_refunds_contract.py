@@ -14,10 +14,10 @@ import pytest
 from tests.fakes.shopify import FakeShopifyAdmin
 from tests.support.sandbox import SHOP, running_sandbox, sandbox_available
 from trueup.adapters.shopify.admin import ShopifyAdminClient
-from trueup.domain.after_sale import RestockType
 from trueup.domain.money import Money
-from trueup.domain.orders import FinancialStatus, OrderLine, ShippingLine, ShopifyOrder, TaxLine
-from trueup.domain.refunds import Refund, RefundLine, RefundShipping
+from trueup.domain.orders import FinancialStatus, OrderLine, ShippingLine, ShopifyOrder
+from trueup.domain.refunds import Refund, RefundLine, RefundShipping, RestockType
+from trueup.domain.taxes import TaxLine
 
 # Three tees at 19.99 with 11.99 VAT, shipping 5.00 with 1.00 VAT: 77.96. The refund gives back one tee
 # (19.99 and its third of the VAT, 4.00, rounded half up) and all the shipping: 29.99.
@@ -57,14 +57,26 @@ class FakeHarness:
         line = OrderLine("gid://shopify/LineItem/1", "TEE-M", "TEE-M", 3, eur("19.99"), eur("0"), vat)
         shipping = ShippingLine("Standard", eur("5.00"), eur("0"), (TaxLine("VAT", Decimal("0.2"), eur("1.00")),))
         order = ShopifyOrder(
-            shop=SHOP, order_id="gid://shopify/Order/1001", name="#1001", currency="EUR",
-            financial_status=FinancialStatus.PAID, lines=(line,), shipping=(shipping,), total_price=eur("77.96"),
-            total_tax=eur("12.99"), taxes_included=False, customer=None, shipping_address=None, billing_address=None,
-            created_at=at, updated_at=at,
-        )  # fmt: skip
+            shop=SHOP,
+            order_id="gid://shopify/Order/1001",
+            name="#1001",
+            currency="EUR",
+            financial_status=FinancialStatus.PAID,
+            lines=(line,),
+            shipping=(shipping,),
+            total_price=eur("77.96"),
+            total_tax=eur("12.99"),
+            taxes_included=False,
+            customer=None,
+            shipping_address=None,
+            billing_address=None,
+            created_at=at,
+            updated_at=at,
+        )
         self.admin.put_order(order)
-        refunded = RefundLine(line.line_id, "TEE-M", "TEE-M", 1, RestockType.RETURN, self.location, eur("19.99"),
-                              eur("4.00"), vat)  # fmt: skip
+        refunded = RefundLine(
+            line.line_id, "TEE-M", "TEE-M", 1, RestockType.RETURN, self.location, eur("19.99"), eur("4.00"), vat
+        )
         self.admin.put_refund(
             Refund(
                 "gid://shopify/Refund/1",

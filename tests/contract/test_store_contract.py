@@ -8,12 +8,12 @@ from decimal import Decimal
 
 from tests.contract.stores import Clock
 from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
-from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.ports import Job, JobRequest, Store
+from trueup.service_layer.jobs import delivery_job
+from trueup.service_layer.ports import IncomingDelivery, Job, JobRequest, Store
 
 SHOP = "alpha.myshopify.com"
 LEASE = 30.0
@@ -38,8 +38,8 @@ def test_a_new_delivery_is_stored_and_a_repeated_webhook_id_is_a_duplicate(store
     first = make_delivery(webhook_id="wh-a")
     again = make_delivery(webhook_id="wh-a")
 
-    assert store.accept_deliveries([first]) == [True]
-    assert store.accept_deliveries([again]) == [False]
+    assert store.accept_deliveries([first], delivery_job) == [True]
+    assert store.accept_deliveries([again], delivery_job) == [False]
     stats = store.intake_stats()
     assert (stats.deliveries, stats.duplicates) == (1, 1)
 
@@ -52,11 +52,11 @@ def test_the_same_event_under_a_new_webhook_id_is_a_duplicate_only_for_its_topic
         make_delivery(event_id="ev-1", topic="orders/create", shop="beta.myshopify.com"),
     ]
 
-    assert store.accept_deliveries(batch) == [True, False, True, True]
+    assert store.accept_deliveries(batch, delivery_job) == [True, False, True, True]
 
 
 def test_a_delivery_about_an_order_queues_one_sync_of_that_order(store: Store) -> None:
-    store.accept_deliveries([make_delivery(order_number=7), make_delivery(order_number=7)])
+    store.accept_deliveries([make_delivery(order_number=7), make_delivery(order_number=7)], delivery_job)
 
     job = claimed(store)
     assert (job.kind, job.key, job.shop) == ("sync_order", f"{SHOP}|{order_gid(7)}", SHOP)
@@ -65,10 +65,29 @@ def test_a_delivery_about_an_order_queues_one_sync_of_that_order(store: Store) -
 
 
 def test_a_delivery_about_no_order_queues_nothing(store: Store) -> None:
-    store.accept_deliveries([make_delivery(topic="shop/redact", order_number=None)])
+    store.accept_deliveries([make_delivery(topic="shop/redact", order_number=None)], delivery_job)
 
     assert store.pending_jobs() == 0
     assert store.intake_stats().deliveries == 1
+
+
+def test_a_delivery_queues_the_job_the_caller_says_it_calls_for_and_nothing_else(store: Store) -> None:
+    asked: list[str] = []
+
+    def only_the_first(delivery: IncomingDelivery) -> JobRequest | None:
+        asked.append(delivery.webhook_id)
+        return job_for(1) if delivery.webhook_id == "wh-1" else None
+
+    accepted = store.accept_deliveries(
+        [make_delivery(webhook_id="wh-1"), make_delivery(webhook_id="wh-2"), make_delivery(webhook_id="wh-1")],
+        only_the_first,
+    )
+
+    assert accepted == [True, True, False]
+    assert sorted(asked) == ["wh-1", "wh-2"]  # a duplicate calls for nothing
+    job = claimed(store)
+    assert (job.kind, job.key, job.payload) == (job_for(1).kind, job_for(1).key, job_for(1).payload)
+    assert store.pending_jobs() == 0
 
 
 def test_unknown_topics_problems_and_last_arrival_are_reported(store: Store) -> None:
@@ -78,7 +97,8 @@ def test_unknown_topics_problems_and_last_arrival_are_reported(store: Store) -> 
             make_delivery(topic="carts/create", known_topic=False, order_number=None),
             make_delivery(topic="carts/create", known_topic=False, order_number=None, received_at=later),
             make_delivery(problem="body_not_json", order_number=None, body=b"{nope"),
-        ]
+        ],
+        delivery_job,
     )
 
     stats = store.intake_stats()
@@ -189,9 +209,12 @@ def test_a_retry_is_stored_and_runs_at_its_time(store: Store) -> None:
     job = claimed(store)
     retry_at = T0 + timedelta(seconds=90)
 
+    store.enqueue(job_for(2))  # never run yet: not retrying
+    assert store.retrying_jobs() == 0
     store.retry_later(job, "w1", retry_at, "ERP timed out")
 
-    assert (store.pending_jobs(), store.running_jobs()) == (1, 0)
+    assert (store.pending_jobs(), store.running_jobs(), store.retrying_jobs()) == (2, 0, 1)
+    store.complete(claimed(store), "w1")  # job 2
     assert claim_now(store, at=retry_at - timedelta(seconds=1)) is None
     again = claimed(store, at=retry_at)
     assert (again.id, again.attempts, again.run_at) == (job.id, 1, retry_at)
@@ -224,7 +247,7 @@ def test_a_ledger_entry_reads_back_exactly(store: Store) -> None:
         state=OrderState.POSTED,
         total="1234.567",
         erp_total=Money(Decimal("1234.57"), "EUR"),
-        erp_sale_id=42,
+        erp_sale_id="42",
         erp_number="SO-42",
         shopify_updated_at=T0 + timedelta(seconds=5),
     )
@@ -316,22 +339,23 @@ def test_purge_removes_only_finished_jobs_and_old_deliveries(store: Store, clock
     store.enqueue(job_for(2))
     store.complete(claimed(store), "w1")
     old, recent = make_delivery(received_at=T0), make_delivery(received_at=T0 + timedelta(days=2), order_number=None)
-    store.accept_deliveries([old, recent])
+    store.accept_deliveries([old, recent], delivery_job)
     clock.now = T0 + timedelta(days=3)
 
-    purged = store.purge(done_jobs_before=T0 + timedelta(days=1), deliveries_before=T0 + timedelta(days=1))
+    purged = (store.purge_finished_jobs(T0 + timedelta(days=1)), store.purge_deliveries(T0 + timedelta(days=1)))
 
     assert purged == (1, 1)
     assert store.pending_jobs() == 2  # job 2, and the sync queued by the old delivery: never purged
     assert store.intake_stats().deliveries == 1
-    assert store.accept_deliveries([old]) == [True]  # past retention a delivery is no longer known
+    assert store.accept_deliveries([old], delivery_job) == [True]  # past retention a delivery is no longer known
 
 
 def test_purge_keeps_what_is_recent(store: Store, clock: Clock) -> None:
     store.enqueue(job_for(1))
     store.complete(claimed(store), "w1")
-    store.accept_deliveries([make_delivery(received_at=T0)])
-    assert store.purge(done_jobs_before=T0 - timedelta(days=1), deliveries_before=T0 - timedelta(days=1)) == (0, 0)
+    store.accept_deliveries([make_delivery(received_at=T0)], delivery_job)
+    assert store.purge_finished_jobs(T0 - timedelta(days=1)) == 0
+    assert store.purge_deliveries(T0 - timedelta(days=1)) == 0
 
 
 # --- order changes: the hold window and accepted changes ------------------------------------------------

@@ -1,38 +1,17 @@
-"""The Store contract for fulfilment records: the in-memory fake, SqlStore on SQLite and on PostgreSQL."""
+"""The Store contract for fulfilment records: the in-memory fake, SqlStore on SQLite and on PostgreSQL (the
+`store` fixture of tests/contract/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
-
-from tests.fakes.store import InMemoryStore
 from tests.support.deliveries import T0
-from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
-from trueup.adapters.storage import SqlStore, upgrade
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState, Shipment, ShipmentLine, Tracking
 from trueup.service_layer.ports import Store
 
 SHOP, OTHER = "alpha.myshopify.com", "beta.myshopify.com"
-
-
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "memory":
-        yield InMemoryStore(lambda: T0)
-        return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trueup.db'}"
-        upgrade(url)
-    else:
-        url = request.getfixturevalue("postgres_url")
-    sql_store = SqlStore(url, lambda: T0)
-    yield sql_store
-    sql_store.close()
 
 
 def a_record(number: int, shop: str = SHOP, minutes: int = 0, **changes: object) -> FulfilmentRecord:
@@ -45,9 +24,14 @@ def a_record(number: int, shop: str = SHOP, minutes: int = 0, **changes: object)
         warehouse="WH2",
     )
     record = FulfilmentRecord(
-        shop, shipment, f"gid://shopify/Order/{1000 + number}", FulfilmentState.PENDING,
-        T0 + timedelta(minutes=minutes), fulfilments_before=1, tracking=Tracking("DHL", f"JD{number}", None),
-    )  # fmt: skip
+        shop,
+        shipment,
+        f"gid://shopify/Order/{1000 + number}",
+        FulfilmentState.PENDING,
+        T0 + timedelta(minutes=minutes),
+        fulfilments_before=1,
+        tracking=Tracking("DHL", f"JD{number}", None),
+    )
     return replace(record, **changes)  # type: ignore[arg-type]
 
 
@@ -56,9 +40,11 @@ def test_a_record_reads_back_as_saved_and_replacing_it_keeps_one(store: Store) -
     store.save_fulfilment_record(pending)
     assert store.fulfilment_record(SHOP, pending.shipment_id) == pending
     done = replace(
-        pending, state=FulfilmentState.FULFILLED, fulfillment_id="gid://shopify/Fulfillment/9",
+        pending,
+        state=FulfilmentState.FULFILLED,
+        fulfillment_id="gid://shopify/Fulfillment/9",
         tracking=Tracking("DHL", "JD1", "https://dhl.example/JD1"),
-    )  # fmt: skip
+    )
     store.save_fulfilment_record(done)
     assert store.fulfilment_record(SHOP, pending.shipment_id) == done
     assert store.fulfilment_records() == [done]

@@ -7,7 +7,6 @@ from datetime import timedelta
 from tests.contract.stores import Clock
 from tests.contract.test_store_contract import SHOP
 from tests.support.deliveries import T0
-from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
 from trueup.domain.inventory import Drift, LevelSet, StockIssue, StockWrite
 from trueup.service_layer.ports import Store
 

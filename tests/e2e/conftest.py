@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trueup.entrypoints.local_stack import LocalStack, StackOptions
+from trueup.local_stack.stack import LocalStack, StackOptions
 
 TRYTON_CACHE = Path(__file__).resolve().parents[2] / ".cache" / "tryton"
 

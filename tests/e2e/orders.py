@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 ORDER_CREATE = """
 mutation E2EPlaceOrder($order: OrderCreateOrderInput!) {
@@ -39,9 +39,16 @@ def place_custom_order(
         "transactions": [
             {"kind": "SALE", "status": "SUCCESS", "amountSet": {"shopMoney": {"amount": amount, "currencyCode": "USD"}}}
         ],
-        "shippingAddress": {"firstName": "Ada", "lastName": "Byron", "address1": "1 Engine Row", "city": "Austin",
-                            "zip": "78701", "countryCode": "US", "provinceCode": "TX"},
-    }  # fmt: skip
+        "shippingAddress": {
+            "firstName": "Ada",
+            "lastName": "Byron",
+            "address1": "1 Engine Row",
+            "city": "Austin",
+            "zip": "78701",
+            "countryCode": "US",
+            "provinceCode": "TX",
+        },
+    }
     result = stack.graphql(ORDER_CREATE, {"order": order})["data"]["orderCreate"]
     assert result["userErrors"] == [], result["userErrors"]
     return str(result["order"]["id"])
@@ -63,10 +70,16 @@ def place_company_order(
         "currency": "USD",
         "financialStatus": "PAID",
         "lineItems": [
-            {"sku": sku, "title": f"Wholesale {sku}", "quantity": quantity, "taxable": False, "requiresShipping": True,
-             "priceSet": {"shopMoney": {"amount": price, "currencyCode": "USD"}}}
+            {
+                "sku": sku,
+                "title": f"Wholesale {sku}",
+                "quantity": quantity,
+                "taxable": False,
+                "requiresShipping": True,
+                "priceSet": {"shopMoney": {"amount": price, "currencyCode": "USD"}},
+            }
         ],
-    }  # fmt: skip
+    }
     result = stack.graphql(ORDER_CREATE, {"order": order})["data"]["orderCreate"]
     assert result["userErrors"] == [], result["userErrors"]
     return str(result["order"]["id"])

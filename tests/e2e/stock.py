@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 import httpx
 
-from trueup.adapters.tryton.products import receive_stock
-from trueup.entrypoints.local_stack import LocalStack
-from trueup.entrypoints.processes import trueup_command
+from trueup.local_stack.processes import trueup_command
+from trueup.local_stack.stack import LocalStack
+from trueup.local_stack.tryton_catalogue import receive_stock
 
 T = TypeVar("T")
 
@@ -98,9 +98,14 @@ def levels(stack: LocalStack, skus: Iterable[str]) -> dict[tuple[str, str], Leve
         for node in item["inventoryLevels"]["nodes"]:
             quantities = {q["name"]: int(q["quantity"]) for q in node["quantities"]}
             level = Level(
-                item["sku"], item["id"], node["location"]["id"], node["location"]["name"],
-                quantities.get("available", 0), quantities.get("committed", 0), node["updatedAt"],
-            )  # fmt: skip
+                item["sku"],
+                item["id"],
+                node["location"]["id"],
+                node["location"]["name"],
+                quantities.get("available", 0),
+                quantities.get("committed", 0),
+                node["updatedAt"],
+            )
             found[(level.sku, level.location)] = level
     return found
 
@@ -154,16 +159,29 @@ def count_stock(stack: LocalStack, counted: Mapping[str, int], warehouse: str) -
     go to or come from lost-and-found, as done moves."""
     with stack.tryton_client() as client:
         (row,) = client.call(
-            "stock.location", "search_read", [("code", "=", warehouse), ("type", "=", "warehouse")], 0, 1, None,
+            "stock.location",
+            "search_read",
+            [("code", "=", warehouse), ("type", "=", "warehouse")],
+            0,
+            1,
+            None,
             ["storage_location"],
-        )  # fmt: skip
+        )
         products = _products(client, counted)
         lines = [{"product": products[sku], "quantity": float(units)} for sku, units in counted.items()]
         (inventory,) = client.call(
-            "stock.inventory", "create",
-            [{"location": row["storage_location"], "date": dt.date.today(), "company": client.context["company"],
-              "empty_quantity": "keep", "lines": [("create", lines)]}],
-        )  # fmt: skip
+            "stock.inventory",
+            "create",
+            [
+                {
+                    "location": row["storage_location"],
+                    "date": dt.date.today(),
+                    "company": client.context["company"],
+                    "empty_quantity": "keep",
+                    "lines": [("create", lines)],
+                }
+            ],
+        )
         client.call("stock.inventory", "confirm", [inventory])
 
 
@@ -210,9 +228,16 @@ def sell(stack: LocalStack, sku: str, quantity: int) -> str:
         "transactions": [
             {"kind": "SALE", "status": "SUCCESS", "amountSet": {"shopMoney": {"amount": amount, "currencyCode": "USD"}}}
         ],
-        "shippingAddress": {"firstName": "Ada", "lastName": "Byron", "address1": "1 Engine Row", "city": "Austin",
-                            "zip": "78701", "countryCode": "US", "provinceCode": "TX"},
-    }  # fmt: skip
+        "shippingAddress": {
+            "firstName": "Ada",
+            "lastName": "Byron",
+            "address1": "1 Engine Row",
+            "city": "Austin",
+            "zip": "78701",
+            "countryCode": "US",
+            "provinceCode": "TX",
+        },
+    }
     options = {"inventoryBehaviour": "DECREMENT_OBEYING_POLICY"}
     result = call(stack, ORDER_CREATE, {"order": order, "options": options})["orderCreate"]
     assert result["userErrors"] == [], result["userErrors"]

@@ -13,7 +13,7 @@ from tests.e2e.orders import place_company_order
 from tests.e2e.test_orders_reach_the_erp import assert_one_sale_per_paid_order, credited_by_order
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 

@@ -25,7 +25,7 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.e2e.stock import available, call, levels, reconcile, set_available, wait_for, wait_stock_ready
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 
@@ -100,9 +100,14 @@ def erp_units(stack: LocalStack) -> Counter[str]:
         )
         codes = {row["id"]: row["code"] for row in products}
         rows: list[dict[str, Any]] = client.call(
-            "sale.line", "search_read", [("sale.reference", "like", "shopify:%"), ("product", "in", sorted(codes))],
-            0, None, None, ["product", "quantity"],
-        )  # fmt: skip
+            "sale.line",
+            "search_read",
+            [("sale.reference", "like", "shopify:%"), ("product", "in", sorted(codes))],
+            0,
+            None,
+            None,
+            ["product", "quantity"],
+        )
     units: Counter[str] = Counter()
     for row in rows:
         units[codes[row["product"]]] += int(row["quantity"])
@@ -140,12 +145,18 @@ def test_a_black_friday_run_on_low_stock_accepts_nothing_beyond_the_warehouse_le
         watcher.join(timeout=30)
 
     sold = accepted_units(stack)
-    print(f"\noversell run: {summary['orders_placed']} accepted, {summary['orders_failed']} refused; "
-          f"units sold {dict(sold)} of {LIMIT}; most offered {dict(watcher.most)} ({watcher.reads} reads)")  # fmt: skip
+    print(
+        f"\noversell run: {summary['orders_placed']} accepted, {summary['orders_failed']} refused; "
+        f"units sold {dict(sold)} of {LIMIT}; most offered {dict(watcher.most)} ({watcher.reads} reads)"
+    )
     if any(watcher.most[sku] > limit or sold[sku] > limit for sku, limit in LIMIT.items()):
         print("what Shopify offered (available + committed since the start), as it changed:")
-        print("\n".join(f"  {time.strftime('%H:%M:%S', time.gmtime(at))}.{int(at % 1 * 1000):03d} {seen}"
-                        for at, seen in _changes(watcher.history)))  # fmt: skip
+        print(
+            "\n".join(
+                f"  {time.strftime('%H:%M:%S', time.gmtime(at))}.{int(at % 1 * 1000):03d} {seen}"
+                for at, seen in _changes(watcher.history)
+            )
+        )
     beyond = {
         sku: f"{sold[sku]} sold, up to {watcher.most[sku]} offered, of {limit}"
         for sku, limit in LIMIT.items()

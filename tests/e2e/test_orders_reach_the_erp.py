@@ -10,12 +10,12 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.e2e.orders import place_custom_order
-from trueup.adapters.tryton.products import ensure_products
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
-from trueup.entrypoints.local_stack import EPOCH, LocalStack
+from trueup.local_stack.stack import EPOCH, LocalStack
+from trueup.local_stack.tryton_catalogue import ensure_products
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 SETTLE = 300.0
@@ -55,6 +55,14 @@ def credited_by_order(stack: LocalStack) -> dict[str, Decimal]:
         order_id = order_of[note["reference"].rsplit(":", 1)[-1]]  # a note for no refund trueup knows fails here
         credited[order_id] = credited.get(order_id, Decimal(0)) - Decimal(str(note["total_amount"]))
     return credited
+
+
+def retrying_jobs(stack: LocalStack) -> int:
+    store = stack.store()
+    try:
+        return store.retrying_jobs()
+    finally:
+        store.close()
 
 
 def wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
@@ -104,8 +112,11 @@ def test_dropped_webhooks_are_caught_by_the_reconciliation_poll(start_stack: Sta
 def test_an_unknown_sku_parks_that_order_and_it_posts_itself_once_the_sku_exists(start_stack: StackFactory):
     stack = start_stack()
     order_id = place_custom_order(stack, "NEW-HAT", "24.00")
-    wait_for(lambda: (e := ledger_state(stack, order_id)) is not None and e.state == OrderState.EXCEPTION, 60,
-             "the order to be parked")  # fmt: skip
+    wait_for(
+        lambda: (e := ledger_state(stack, order_id)) is not None and e.state == OrderState.EXCEPTION,
+        60,
+        "the order to be parked",
+    )
     entry = ledger_state(stack, order_id)
     assert (entry.cause, entry.needs) == (Cause.SKU_NOT_IN_ITEM_MASTER, {"skus": ["NEW-HAT"]})
     assert stack.erp_sales() == []
@@ -120,10 +131,10 @@ def test_an_erp_down_for_a_while_loses_nothing(start_stack: StackFactory):
     assert stack.tryton is not None
     stack.tryton.stop()
     stack.trade(orders=3, seed=7)
-    time.sleep(8)  # the workers meet a dead ERP and store their retries
+    # The workers meet a dead ERP and store their retries: fails if no worker ran a sync.
+    wait_for(lambda: retrying_jobs(stack) > 0, 60, "a worker to meet the dead ERP and store its retry")
     store = stack.store()
     try:
-        assert store.pending_jobs() > 0
         assert store.ledger_entries(OrderState.POSTED) == []
     finally:
         store.close()

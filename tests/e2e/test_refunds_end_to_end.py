@@ -17,7 +17,7 @@ import pytest
 from tests.e2e.conftest import StackFactory
 from trueup.domain.ledger import OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 SETTLE = 180.0
@@ -61,9 +61,16 @@ def place_taxed_order(stack: LocalStack, quantity: int) -> tuple[str, str, str, 
             }
         ],
         "transactions": [{"kind": "SALE", "status": "SUCCESS", "amountSet": usd(price * quantity + tax)}],
-        "shippingAddress": {"firstName": "Ada", "lastName": "Byron", "address1": "1 Engine Row", "city": "Austin",
-                            "zip": "78701", "countryCode": "US", "provinceCode": "TX"},
-    }  # fmt: skip
+        "shippingAddress": {
+            "firstName": "Ada",
+            "lastName": "Byron",
+            "address1": "1 Engine Row",
+            "city": "Austin",
+            "zip": "78701",
+            "countryCode": "US",
+            "provinceCode": "TX",
+        },
+    }
     result = stack.graphql(ORDER_CREATE, {"order": order})["data"]["orderCreate"]
     assert result["userErrors"] == [], result["userErrors"]
     placed = result["order"]
@@ -107,10 +114,14 @@ def wait_for_refunds(stack: LocalStack, order_id: str, credited: int) -> None:
 def credit_notes(stack: LocalStack) -> list[dict[str, Any]]:
     with stack.tryton_client() as client:
         rows: list[dict[str, Any]] = client.call(
-            "account.invoice", "search_read", [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")],
-            0, None, [("id", "ASC")], ["number", "reference", "state", "untaxed_amount", "tax_amount", "total_amount",
-                                      "lines"],
-        )  # fmt: skip
+            "account.invoice",
+            "search_read",
+            [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")],
+            0,
+            None,
+            [("id", "ASC")],
+            ["number", "reference", "state", "untaxed_amount", "tax_amount", "total_amount", "lines"],
+        )
     return rows
 
 
@@ -126,11 +137,18 @@ def returned_units(stack: LocalStack, reference: str) -> Decimal:
         if not shipments:
             return Decimal(0)
         moves = client.call(
-            "stock.move", "search_read",
-            [("shipment", "in", [f"stock.shipment.out.return,{s['id']}" for s in shipments]), ("state", "=", "done"),
-             ("from_location.type", "=", "customer")],  # received from the customer (not the put-away after)
-            0, None, None, ["quantity"],
-        )  # fmt: skip
+            "stock.move",
+            "search_read",
+            [
+                ("shipment", "in", [f"stock.shipment.out.return,{s['id']}" for s in shipments]),
+                ("state", "=", "done"),
+                ("from_location.type", "=", "customer"),
+            ],  # received from the customer (not the put-away after)
+            0,
+            None,
+            None,
+            ["quantity"],
+        )
     return sum((Decimal(str(m["quantity"])) for m in moves), Decimal(0))
 
 

@@ -26,7 +26,7 @@ from tests.e2e.stock import (
     wait_for,
     wait_stock_ready,
 )
-from trueup.entrypoints.local_stack import LocalStack, StackOptions
+from trueup.local_stack.stack import LocalStack, StackOptions
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 

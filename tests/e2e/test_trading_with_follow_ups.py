@@ -17,7 +17,7 @@ from tests.e2e.conftest import StackFactory
 from tests.e2e.test_money_end_to_end import parked_orders
 from trueup.domain.ledger import OrderState
 from trueup.domain.refunds import RefundState
-from trueup.entrypoints.local_stack import LocalStack
+from trueup.local_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 

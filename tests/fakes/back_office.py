@@ -17,20 +17,23 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
-from tests.fakes import after_sale as _after_sale
 from tests.fakes import back_office_stock as _stock
-from trueup.domain.after_sale import CreditNoteRequest, PostedCreditNote, SaleProgress, ShipmentStage
+from tests.fakes import posted_sales as _posted
+from tests.fakes.back_office_stock import SERVICE_PRODUCTS
+from tests.fakes.erp_tax import erp_line_tax
 from trueup.domain.bundles import KitComponent
+from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.fulfilment import Shipment, ShipmentLine
 from trueup.domain.inventory import StockChange, WarehouseStock
-from trueup.domain.money import Money, minor_unit, total
+from trueup.domain.money import Money, total
 from trueup.domain.orders import Address, Customer
 from trueup.domain.party_fields import PartyField
-from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
-from trueup.service_layer.ports import StockLevel
+from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
+from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest, ShipmentStage
+from trueup.domain.tax_rounding import settle_tax_rounding
 
 DEFAULT_TAX_RATES = {"VAT20": Decimal("0.20"), "VAT5.5": Decimal("0.055")}
 DEFAULT_PAYMENT_TERMS = frozenset({"Immediate", "Net 15", "Net 30", "Net 60"})  # as in the demo Tryton business
@@ -78,7 +81,8 @@ class SaleRecord:
 
 @dataclass
 class FakeBackOffice:
-    skus: set[str] = field(default_factory=set)
+    # The item master: the service products of the demo Tryton business (shipping, tax rounding) to begin with.
+    skus: set[str] = field(default_factory=lambda: set(SERVICE_PRODUCTS))
     tax_rates: dict[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_TAX_RATES))
     warehouses: set[str] = field(default_factory=lambda: {"WH1", "WH2"})
     currencies: set[str] = field(default_factory=lambda: {"EUR", "USD", "GBP"})
@@ -103,8 +107,8 @@ class FakeBackOffice:
     shipment_written_at: dict[int, datetime] = field(default_factory=dict)  # write sequence → when
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     calls: list[str] = field(default_factory=list)
-    # After the sale (tests/fakes/after_sale.py): shipments, invoices, credit notes and stock returned.
-    after_sale: _after_sale.FakeAfterSaleBook = field(default_factory=_after_sale.FakeAfterSaleBook)
+    # After the sale (tests/fakes/posted_sales.py): shipments, invoices, credit notes and stock returned.
+    posted: _posted.PostedSalesBook = field(default_factory=_posted.PostedSalesBook)
     # Stock (tests/fakes/back_office_stock.py): every movement in order, and the goods of posted sales due out.
     stock_log: list[StockChange] = field(default_factory=list)
     due_out: dict[tuple[str, str], Decimal] = field(default_factory=dict)
@@ -167,15 +171,6 @@ class FakeBackOffice:
         self._enter("unknown_skus")
         return set(skus) - self.skus
 
-    def stock_levels(self, skus: Iterable[str], warehouse: str) -> list[StockLevel]:
-        self._enter("stock_levels")
-        if warehouse not in self.warehouses:
-            raise StructuralError(
-                Cause.UNMAPPED_LOCATION, f"no warehouse {warehouse}", needs={"warehouses": [warehouse]}
-            )
-        known = sorted(set(skus) & self.skus)
-        return [StockLevel(sku, warehouse, self.stock.get((sku, warehouse), Decimal(0))) for sku in known]
-
     def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
         self._enter("kit_components")
         return {sku: list(self.kits[sku]) for sku in sorted(set(skus)) if self.kits.get(sku)}
@@ -199,7 +194,7 @@ class FakeBackOffice:
 
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
         self._enter("create_sales_order")
-        self._check(order)
+        check_sales_order(order, self.reference_data())
         if self.reject_next:
             message = self.reject_next if isinstance(self.reject_next, str) else "rejected by the fake back-office"
             self.reject_next = False
@@ -212,37 +207,46 @@ class FakeBackOffice:
             raise TransientError("timed out after the back-office committed")
         return sale
 
-    # --- after the sale (edits, cancellations, credit notes): tests/fakes/after_sale.py ------------
-    def sale_progress(self, erp_sale_id: int) -> SaleProgress:
+    # --- after the sale (edits, cancellations, credit notes): tests/fakes/posted_sales.py ------------
+    def sale_progress(self, erp_sale_id: str) -> SaleProgress:
         self._enter("sale_progress")
-        return _after_sale.sale_progress(self, erp_sale_id)
+        return _posted.sale_progress(self, erp_sale_id)
 
-    def amend_sale(self, erp_sale_id: int, order: SalesOrderRequest) -> PostedSale:
+    def amend_sale(self, erp_sale_id: str, order: SalesOrderRequest) -> PostedSale:
         self._enter("amend_sale")
         with self._lock:
-            return _after_sale.amend_sale(self, erp_sale_id, order)
+            return _posted.amend_sale(self, erp_sale_id, order)
 
-    def cancel_sale(self, erp_sale_id: int) -> PostedSale:
+    def cancel_sale(self, erp_sale_id: str) -> PostedSale:
         self._enter("cancel_sale")
         with self._lock:
-            return _after_sale.cancel_sale(self, erp_sale_id)
+            return _posted.cancel_sale(self, erp_sale_id)
+
+    def check_restock(self, request: RestockRequest) -> None:
+        self._enter("check_restock")
+        _posted.check_restock(self, request)
+
+    def restock(self, request: RestockRequest) -> None:
+        self._enter("restock")
+        with self._lock:
+            _posted.restock(self, request)
 
     def find_credit_note(self, reference: str) -> PostedCreditNote | None:
         self._enter("find_credit_note")
-        return _after_sale.find_credit_note(self, reference)
+        return _posted.find_credit_note(self, reference)
 
     def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
         self._enter("create_credit_note")
         with self._lock:
-            return _after_sale.create_credit_note(self, request)
+            return _posted.create_credit_note(self, request)
 
-    def set_shipment_stage(self, reference_or_id: str | int, stage: ShipmentStage) -> None:
+    def set_shipment_stage(self, reference_or_id: str, stage: ShipmentStage) -> None:
         """Test helper: the warehouse moves the sale's latest shipment on to `stage` (DONE: the units left)."""
-        _after_sale.set_shipment_stage(self, reference_or_id, stage)
+        _posted.set_shipment_stage(self, reference_or_id, stage)
 
     def returned_stock(self, sku: str, warehouse: str) -> Decimal:
         """Test helper: units of `sku` received back at `warehouse` by credit notes (RETURN restocks)."""
-        return self.after_sale.returned.get((sku, warehouse), Decimal(0))
+        return self.posted.returned.get((sku, warehouse), Decimal(0))
 
     # --- stock: tests/fakes/back_office_stock.py ----------------------------------------------------
     def stock_changes(self, since_cursor: str | None) -> tuple[list[StockChange], str | None]:
@@ -267,47 +271,29 @@ class FakeBackOffice:
         if self.down:
             raise TransientError("fake back-office is down")
 
-    def _check(self, order: SalesOrderRequest) -> None:
-        unknown = sorted(set(order.skus) - self.skus)
-        if unknown:
-            raise StructuralError(
-                Cause.SKU_NOT_IN_ITEM_MASTER, "SKU(s) unknown: " + ", ".join(unknown), needs={"skus": unknown}
-            )
-        unmapped = sorted({code for line in order.lines for code in line.tax_codes} - set(self.tax_rates))
-        if unmapped:
-            raise StructuralError(
-                Cause.UNMAPPED_TAX, "taxes unknown: " + ", ".join(unmapped), needs={"taxes": unmapped}
-            )
-        if order.warehouse is not None and order.warehouse not in self.warehouses:
-            raise StructuralError(
-                Cause.UNMAPPED_LOCATION, f"no warehouse {order.warehouse}", needs={"warehouses": [order.warehouse]}
-            )
-        if order.currency not in self.currencies:
-            raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"currency {order.currency} unknown")
-        if order.payment_term is not None and order.payment_term not in self.payment_terms:
-            raise StructuralError(Cause.UNMAPPED_PAYMENT_TERM, f"no payment term named {order.payment_term}")
-        for value in order.party_fields:
-            if value.target.field is PartyField.CUSTOMER_PAYMENT_TERM and value.value not in self.payment_terms:
-                raise StructuralError(Cause.INVALID_CUSTOMER_DATA, f"Shopify {value.source} names payment term "
-                                      f"{value.value!r}, which the ERP lacks ({value.target})")  # fmt: skip
-        addresses = [a for a in (order.invoice_address, order.shipment_address) if a is not None]
-        if any(a.country_code.upper() not in self.countries for a in addresses):
-            raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "an address's country_code is not a known country")
+    def reference_data(self) -> ErpReferenceData:
+        """What this ERP holds, for the domain's pre-posting checks (domain/posting_checks.py)."""
+        return ErpReferenceData(
+            skus=self.skus,
+            taxes=set(self.tax_rates),
+            currencies=self.currencies,
+            warehouses=self.warehouses,
+            payment_terms=self.payment_terms,
+            countries=self.countries,
+        )
 
     def _post(self, order: SalesOrderRequest) -> PostedSale:
-        untaxed = total([line.amount.rounded() for line in order.lines], order.currency)
-        tax = total([self._line_tax(line) for line in order.lines], order.currency)
-        untaxed = untaxed + self._tax_rounding(order, tax)
+        untaxed, tax = self.sale_totals(order)
         party_id = self._party(order.customer)
         self.party_fields.setdefault(party_id, {}).update({str(f.target): f.value for f in order.party_fields})
         number = len(self.sales) + 1
-        sale = PostedSale(number, f"SO{number}", order.reference, "processing", untaxed, tax, untaxed + tax)
+        sale = PostedSale(str(number), f"SO{number}", order.reference, "processing", untaxed, tax, untaxed + tax)
         self.sales[order.reference] = sale
         self.requests[order.reference] = order
         self.sale_parties[order.reference] = party_id
         invoice = order.invoice_address or order.shipment_address
         shipment = order.shipment_address or order.invoice_address
-        self._keep_addresses(party_id, [a for a in (invoice, shipment) if a is not None])
+        self.keep_addresses(party_id, [a for a in (invoice, shipment) if a is not None])
         comment = (
             order.note if order.note is not None else (f"PO number: {order.po_number}" if order.po_number else None)
         )
@@ -317,26 +303,17 @@ class FakeBackOffice:
         self.sale_records[order.reference] = SaleRecord(party_id, term, comment, invoice, shipment)
         return sale
 
-    def _keep_addresses(self, party_id: int, addresses: list[Address]) -> None:
+    def keep_addresses(self, party_id: int, addresses: list[Address]) -> None:
         known = self.party_addresses.setdefault(party_id, [])
         known.extend(a for a in dict.fromkeys(addresses) if a not in known)
 
-    @staticmethod
-    def _tax_rounding(order: SalesOrderRequest, tax: Money) -> Money:
-        """As the ERP does: a tax difference within tolerance becomes an untaxed rounding line."""
-        difference = order.expected_tax - tax
-        tolerance = order.tax_rounding_tolerance
-        if not difference.is_zero() and (tolerance is None or abs(difference.amount) > tolerance.amount):
-            raise StructuralError(
-                Cause.TAX_MISMATCH, f"Shopify charged {order.expected_tax} of tax, the ERP computes {tax}"
-            )
-        return difference
-
-    def _line_tax(self, line: SalesLine) -> Money:
-        base = line.amount.rounded()
-        unit = minor_unit(base.currency)
-        amounts = [(base.amount * self.tax_rates[c]).quantize(unit, rounding=ROUND_HALF_EVEN) for c in line.tax_codes]
-        return Money(sum(amounts, Decimal(0)), base.currency)
+    def sale_totals(self, order: SalesOrderRequest) -> tuple[Money, Money]:
+        """Untaxed and tax of a sale of `order` as the ERP books it: tax per line, rounded half to even as
+        Tryton does, Shopify's difference settled as domain/tax_rounding.py decides."""
+        untaxed = total([line.amount.rounded() for line in order.lines], order.currency)
+        tax = total([erp_line_tax(line, self.tax_rates) for line in order.lines], order.currency)
+        rounding = settle_tax_rounding(order.expected_tax, tax, order.tax_rounding_tolerance)
+        return untaxed + rounding.amount, tax
 
     def _party(self, customer: Customer) -> int:
         if customer.erp_code:  # the domain chose the party (a company, the shared guest party): by code only

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.inventory import StockChange, WarehouseStock
 from trueup.domain.sales import SalesOrderRequest
+from trueup.local_stack.demo_business import ROUNDING_CODE, SHIPPING_CODE
 
 if TYPE_CHECKING:
     from tests.fakes.back_office import FakeBackOffice
 
-NOT_STOCKED = frozenset({"SHIPPING", "TAX-ROUNDING"})  # service products in the demo Tryton
+SERVICE_PRODUCTS = frozenset({SHIPPING_CODE, ROUNDING_CODE})  # in the demo Tryton business: not stock
 
 
 def move(fake: FakeBackOffice, sku: str, warehouse: str, quantity: Decimal) -> None:
@@ -33,7 +34,7 @@ def note_sale(fake: FakeBackOffice, order: SalesOrderRequest) -> None:
     """A posted sale's goods are due out of its warehouse (the default one: the first by code)."""
     warehouse = order.warehouse or min(fake.warehouses)
     for line in order.lines:
-        if line.is_shipping or line.sku in NOT_STOCKED:
+        if line.is_shipping or line.sku in SERVICE_PRODUCTS:
             continue
         key = (line.sku, warehouse)
         fake.due_out[key] = fake.due_out.get(key, Decimal(0)) + Decimal(line.quantity)
@@ -53,7 +54,7 @@ def stock_changes(fake: FakeBackOffice, since_cursor: str | None) -> tuple[list[
 def warehouse_stock(fake: FakeBackOffice, warehouse: str, skus: Iterable[str] | None) -> list[WarehouseStock]:
     if warehouse not in fake.warehouses:
         raise StructuralError(Cause.UNMAPPED_LOCATION, f"no warehouse {warehouse}", needs={"warehouses": [warehouse]})
-    known = fake.skus - NOT_STOCKED if skus is None else set(skus) & (fake.skus - NOT_STOCKED)
+    known = fake.skus - SERVICE_PRODUCTS if skus is None else set(skus) & (fake.skus - SERVICE_PRODUCTS)
     return [
         WarehouseStock(sku, warehouse, _promisable(fake, sku, warehouse), _on_hand(fake, sku, warehouse))
         for sku in sorted(known)

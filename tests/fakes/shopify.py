@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.fakes.shopify_fulfilment import FakeFulfilmentBook, fo_line_id
 from tests.fakes.shopify_inventory import FakeShopifyInventory
-from trueup.adapters.shopify.admin import WebhookSubscription, order_gid, topic_enum
+from trueup.adapters.shopify.admin import WebhookSubscription, order_gid_of, topic_enum
 from trueup.adapters.shopify.shop_mapping import ShopInfo
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import BadInput, TransientError
@@ -72,7 +72,7 @@ class FakeShopifyAdmin:
 
     def update_order(self, order_id: str, **changes: Any) -> ShopifyOrder:
         """Change an order as an edit in Shopify would; `updated_at` moves forward unless given."""
-        current = self._orders[order_gid(order_id)]
+        current = self._orders[order_gid_of(order_id)]
         now = self._clock()
         changes.setdefault("updated_at", max(now, current.updated_at + timedelta(microseconds=1)))
         updated = dataclasses.replace(current, **changes)
@@ -82,7 +82,7 @@ class FakeShopifyAdmin:
     def put_refund(self, refund: Refund) -> Refund:
         """Refund part of an order as Shopify would: the refund is kept (oldest first), the order's current
         total drops by the refunded lines and shipping, its financial status and `updated_at` move."""
-        order = self._orders[order_gid(refund.order_id)]
+        order = self._orders[order_gid_of(refund.order_id)]
         taken, _ = value_taken_off([refund], order.currency, taxes_included=order.taxes_included)
         status = FinancialStatus.REFUNDED if taken >= order.total_after_refunds else FinancialStatus.PARTIALLY_REFUNDED
         if refund.total_refunded is None or refund.total_refunded.is_zero():
@@ -96,18 +96,18 @@ class FakeShopifyAdmin:
         return refund
 
     def delete_order(self, order_id: str) -> None:
-        self._orders.pop(order_gid(order_id), None)
+        self._orders.pop(order_gid_of(order_id), None)
 
     # --- the port ----------------------------------------------------------------------------
     def fetch_order(self, order_id: str) -> ShopifyOrder | None:
         self._gate("fetch_order")
-        return self._orders.get(order_gid(order_id))
+        return self._orders.get(order_gid_of(order_id))
 
     def orders_updated_since(self, since: datetime) -> Iterator[ShopifyOrder]:
         # A generator, like the real client: nothing happens (nor fails) until the caller iterates.
         self._gate("orders_updated_since")
         matching = [o for o in self._orders.values() if o.updated_at >= since]
-        yield from sorted(matching, key=lambda o: (o.updated_at, o.number))
+        yield from sorted(matching, key=lambda o: (o.updated_at, o.numeric_id))
 
     def order_ids_updated_since(self, since: datetime) -> Iterator[OrderStamp]:
         for order in self.orders_updated_since(since):
@@ -125,12 +125,12 @@ class FakeShopifyAdmin:
 
     def order_refunds(self, order_id: str) -> list[Refund]:
         self._gate("order_refunds")
-        order = self._orders.get(order_gid(order_id))
-        return sorted(order.refunds, key=lambda r: (r.created_at, r.number)) if order else []
+        order = self._orders.get(order_gid_of(order_id))
+        return sorted(order.refunds, key=lambda r: (r.created_at, r.numeric_id)) if order else []
 
     def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
         self._gate("order_fulfilment")
-        order = self._orders.get(order_gid(order_id))
+        order = self._orders.get(order_gid_of(order_id))
         if order is None:
             return None
         fulfillment_orders = self._fulfillment_orders(order.order_id)
@@ -145,7 +145,7 @@ class FakeShopifyAdmin:
 
     def place_line_at(self, order_id: str, line_id: str, location_id: str) -> None:
         """Test set-up: the line's stock is assigned to `location_id` (its own fulfilment order)."""
-        self.fulfilment_book.line_locations[(order_gid(order_id), line_id)] = location_id
+        self.fulfilment_book.line_locations[(order_gid_of(order_id), line_id)] = location_id
 
     def update_tracking(self, fulfillment_id: str, tracking: Tracking, *, notify_customer: bool) -> None:
         self._gate("update_tracking")
@@ -161,7 +161,7 @@ class FakeShopifyAdmin:
 
     def hold_fulfilment(self, order_id: str, reason_notes: str) -> int:
         self._gate("hold_fulfilment")
-        order = self._orders.get(order_gid(order_id))
+        order = self._orders.get(order_gid_of(order_id))
         if order is None:
             return 0
         open_lines = any(line.remaining > 0 for line in self._fulfillment_lines(order.order_id))
@@ -171,7 +171,7 @@ class FakeShopifyAdmin:
 
     def release_fulfilment_holds(self, order_id: str) -> int:
         self._gate("release_fulfilment_holds")
-        gid = order_gid(order_id)
+        gid = order_gid_of(order_id)
         released = self._on_hold(gid)
         self.held_by_trueup.discard(gid)
         return released

@@ -1,4 +1,5 @@
-"""InMemoryStore: the Store port in memory, held to SqlStore's semantics by tests/contract/test_store_contract.py."""
+"""InMemoryStore: every role of the Store port in memory, held to SqlStore's semantics by the Store contract
+tests (tests/contract/test_store_*.py)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from tests.fakes.store_inventory import InventoryRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.jobs import sync_order_job
 from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
 
 
@@ -52,18 +52,21 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
         self._refunds: dict[tuple[str, str], RefundRecord] = {}
 
     # --- intake ---------------------------------------------------------------------------------
-    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+    def accept_deliveries(
+        self, deliveries: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+    ) -> list[bool]:
         with self._lock:
-            accepted = [self._accept(delivery) for delivery in deliveries]
+            accepted = [self._accept(delivery, job_for) for delivery in deliveries]
             self._duplicates += accepted.count(False)
             return accepted
 
-    def _accept(self, delivery: IncomingDelivery) -> bool:
+    def _accept(self, delivery: IncomingDelivery, job_for: Callable[[IncomingDelivery], JobRequest | None]) -> bool:
         if any(self._same_delivery(kept, delivery) for kept in self.deliveries):
             return False
         self.deliveries.append(delivery)
-        if delivery.order_id:
-            self._enqueue(sync_order_job(delivery.shop, delivery.order_id, run_at=delivery.received_at))
+        job = job_for(delivery)
+        if job is not None:
+            self._enqueue(job)
         return True
 
     @staticmethod
@@ -143,19 +146,25 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
                     other.finished_at = self._clock()
             row.state, row.run_at, row.last_error, row.locked_by, row.lease_until = "todo", run_at, error, None, None
 
-    def purge(self, done_jobs_before: datetime, deliveries_before: datetime) -> tuple[int, int]:
+    def purge_finished_jobs(self, before: datetime) -> int:
         with self._lock:
-            kept_jobs = [
-                r for r in self.jobs if not (r.state == "done" and r.finished_at and r.finished_at < done_jobs_before)
-            ]
-            kept_deliveries = [d for d in self.deliveries if d.received_at >= deliveries_before]
-            purged = (len(self.jobs) - len(kept_jobs), len(self.deliveries) - len(kept_deliveries))
-            self.jobs, self.deliveries = kept_jobs, kept_deliveries
+            kept = [r for r in self.jobs if not (r.state == "done" and r.finished_at and r.finished_at < before)]
+            purged, self.jobs = len(self.jobs) - len(kept), kept
+            return purged
+
+    def purge_deliveries(self, before: datetime) -> int:
+        with self._lock:
+            kept = [d for d in self.deliveries if d.received_at >= before]
+            purged, self.deliveries = len(self.deliveries) - len(kept), kept
             return purged
 
     def pending_jobs(self) -> int:
         with self._lock:
             return sum(r.state == "todo" for r in self.jobs)
+
+    def retrying_jobs(self) -> int:
+        with self._lock:
+            return sum(r.state == "todo" and r.attempts > 0 for r in self.jobs)
 
     def running_jobs(self) -> int:
         with self._lock:

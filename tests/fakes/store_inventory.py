@@ -19,8 +19,12 @@ class InventoryRecordsInMemory:
     def _inventory(self) -> dict[str, dict[Any, Any]]:
         if not hasattr(self, "_inventory_state"):
             self._inventory_state: dict[str, dict[Any, Any]] = {
-                "demand": {}, "dirty": {}, "set": {}, "drift": {}, "issues": {}
-            }  # fmt: skip
+                "demand": {},
+                "dirty": {},
+                "set": {},
+                "drift": {},
+                "issues": {},
+            }
         return self._inventory_state
 
     def set_order_demand(self, shop: str, order_id: str, demand: Mapping[tuple[str, str], int]) -> set[str]:
@@ -84,7 +88,9 @@ class InventoryRecordsInMemory:
     def stock_issues(self, shop: str | None = None) -> list[tuple[StockIssue, datetime]]:
         with self._lock:
             rows = [
-                (key, value) for s, issues in self._inventory()["issues"].items() if shop in (None, s)
+                (key, value)
+                for s, issues in self._inventory()["issues"].items()
+                if shop in (None, s)
                 for key, value in issues.items()
-            ]  # fmt: skip
+            ]
             return [value for _, value in sorted(rows, key=lambda row: row[0])]

@@ -4,8 +4,8 @@ The server is the one on 127.0.0.1:5432 (trust auth, user postgres), or TRUEUP_T
 libpq URL). When it is unreachable, tests that need it fail under CI (env CI set) and are skipped
 otherwise, with the reason.
 
-Use: `from tests.support.postgres import postgres_template, postgres_url  # noqa: F401` in a test
-module or conftest, then ask for `postgres_url` (a fresh migrated database, SQLAlchemy URL).
+Registered for every test by tests/conftest.py (`pytest_plugins`): ask for `postgres_url` (a fresh migrated
+database, SQLAlchemy URL).
 """
 
 from __future__ import annotations

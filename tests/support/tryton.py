@@ -4,9 +4,8 @@ The template is cached under `<repo>/.cache/tryton` (the first run on a machine 
 few milliseconds to copy it). Tests share the session's database, so they use unique SKUs, references and
 customers (`unique`).
 
-Use: `from tests.support.tryton import tryton_client, tryton_server, tryton_template  # noqa: F401` in a test
-module or conftest, mark the tests `@pytest.mark.tryton`, then ask for `tryton_client` (a logged-in
-TrytonClient) or `tryton_server` (the running TrytonServer, with `.url`).
+Registered for every test by tests/conftest.py (`pytest_plugins`): mark the tests `@pytest.mark.tryton`,
+then ask for `tryton_client` (a logged-in TrytonClient) or `tryton_server` (the running TrytonServer, with `.url`).
 """
 
 from __future__ import annotations
@@ -19,17 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from trueup.adapters.tryton.embedded import (
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.domain.catalogue import BundleComponent, CatalogueItem
+from trueup.domain.money import Money
+from trueup.local_stack.embedded_tryton import (
     ADMIN_LOGIN,
     ADMIN_PASSWORD,
     TrytonServer,
     build_template,
     create_database,
 )
-from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.adapters.tryton.products import ensure_products
-from trueup.domain.catalogue import BundleComponent, CatalogueItem
-from trueup.domain.money import Money
+from trueup.local_stack.tryton_catalogue import ensure_products
 
 CACHE_DIR = Path(__file__).resolve().parents[2] / ".cache" / "tryton"
 DATABASE = "trueup_test"

@@ -11,11 +11,13 @@ bundle is preserved exactly, whatever the remainders.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from trueup.domain.money import Money, allocate, total
-from trueup.domain.orders import OrderLine, TaxLine
+from trueup.domain.orders import OrderLine
+from trueup.domain.taxes import TaxLine
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,33 @@ class KitComponent:
         """This component's share weight in a line of `kits` kits."""
         per_unit = self.list_price if self.weight is None else self.weight
         return max(per_unit, Decimal(0)) * self.quantity_for(kits)
+
+
+def configured_among(
+    skus: AbstractSet[str], configured: Mapping[str, Sequence[KitComponent]]
+) -> dict[str, list[KitComponent]]:
+    """The bundles of the configuration (`[bundles."SKU"]`) among `skus`."""
+    return {sku: list(configured[sku]) for sku in sorted(skus & configured.keys())}
+
+
+def unweighted_components(bundles: Mapping[str, Sequence[KitComponent]]) -> set[str]:
+    """The SKUs of components given no explicit weight: the ERP's list prices weigh them."""
+    return {c.sku for components in bundles.values() for c in components if c.weight is None}
+
+
+def resolve_bundles(
+    configured: Mapping[str, Sequence[KitComponent]],
+    erp_kits: Mapping[str, Sequence[KitComponent]],
+    list_prices: Mapping[str, Decimal] | None = None,
+) -> dict[str, list[KitComponent]]:
+    """Which SKUs are single-SKU bundles, and what each is made of: the ERP's kits, complemented by the
+    bundles of the configuration, which override the ERP's for the SKUs they name (to set explicit weights,
+    say). With `list_prices`, a configured component without a weight is weighted by the ERP's list price."""
+    chosen = {
+        sku: with_list_prices(components, list_prices) if list_prices is not None else list(components)
+        for sku, components in configured.items()
+    }
+    return {**{sku: list(components) for sku, components in erp_kits.items()}, **chosen}
 
 
 def with_list_prices(components: Sequence[KitComponent], list_prices: Mapping[str, Decimal]) -> list[KitComponent]:

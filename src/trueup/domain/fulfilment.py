@@ -21,6 +21,7 @@ from enum import StrEnum
 
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.orders import order_gid
 
 # Fulfilment order statuses Shopify accepts a fulfilment on.
 OPEN_STATUSES = frozenset({"OPEN", "IN_PROGRESS"})
@@ -36,7 +37,7 @@ class ShipmentLine:
 @dataclass(frozen=True)
 class Shipment:
     """A customer shipment the ERP/WMS has despatched. `sale_reference` is the sale's external reference
-    as trueup posted it ("shopify:<shop>:<order number>"); `warehouse` the code of the ERP warehouse it
+    as trueup posted it ("shopify:<shop>:<numeric order id>"); `warehouse` the code of the ERP warehouse it
     left from (None when the ERP does not say)."""
 
     shipment_id: str
@@ -132,10 +133,9 @@ def shopify_order_id(sale_reference: str, shop: str) -> str | None:
     """The Shopify order id behind a sale reference of `shop` (see posting.order_reference), or None when
     the reference is not one of this shop's orders."""
     prefix = f"shopify:{shop}:"
-    number = sale_reference.removeprefix(prefix)
-    if not sale_reference.startswith(prefix) or not number.isdigit():
+    if not sale_reference.startswith(prefix):
         return None
-    return f"gid://shopify/Order/{number}"
+    return order_gid(sale_reference.removeprefix(prefix))
 
 
 def location_gid(location_id: str) -> str:

@@ -34,7 +34,7 @@ class LedgerEntry:
     state_since: datetime
     shopify_total: Money | None = None
     erp_total: Money | None = None
-    erp_sale_id: int | None = None
+    erp_sale_id: str | None = None  # the ERP's id of the sale, opaque
     erp_number: str | None = None
     cause: Cause | None = None
     detail: str | None = None

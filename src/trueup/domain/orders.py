@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from trueup.domain.money import Money, total
-
-if TYPE_CHECKING:
-    from trueup.domain.refunds import Refund
+from trueup.domain.refunds import Refund
+from trueup.domain.taxes import TaxLine
 
 
 class FinancialStatus(StrEnum):
@@ -44,6 +41,21 @@ def payment_is_settled(status: FinancialStatus, *, on_payment_terms: bool) -> bo
     payment terms (a B2B order on Net 30 shows as pending in Shopify until the invoice is paid, yet it is a
     sale now, to be invoiced on those terms). Other pending orders wait for their payment."""
     return status in POSTABLE or (status == FinancialStatus.PENDING and on_payment_terms)
+
+
+ORDER_GID_PREFIX = "gid://shopify/Order/"
+
+
+def order_gid(value: object) -> str | None:
+    """The one form trueup keeps an order's id in, `gid://shopify/Order/<n>`, from an Order gid or a positive
+    numeric id (an int, or its digits as text, as REST bodies and people give it); None for anything else."""
+    if isinstance(value, str) and value.startswith(ORDER_GID_PREFIX):
+        return value if value.removeprefix(ORDER_GID_PREFIX).isdigit() else None
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return f"{ORDER_GID_PREFIX}{value}"
+    if isinstance(value, str) and value.isdigit() and int(value) > 0:
+        return f"{ORDER_GID_PREFIX}{value}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -94,16 +106,9 @@ class Company:
     metafields: tuple[tuple[str, str], ...] = ()
 
     @property
-    def number(self) -> str:
+    def numeric_id(self) -> str:
         """The numeric part of the Shopify id."""
         return self.shopify_id.rsplit("/", 1)[-1]
-
-
-@dataclass(frozen=True)
-class TaxLine:
-    title: str
-    rate: Decimal  # 0.2 for 20 %
-    amount: Money
 
 
 @dataclass(frozen=True)
@@ -198,8 +203,8 @@ class ShopifyOrder:
         return payment_is_settled(self.financial_status, on_payment_terms=self.payment_terms is not None)
 
     @property
-    def number(self) -> int:
-        """The numeric part of the Shopify id."""
+    def numeric_id(self) -> int:
+        """The numeric part of the Shopify id (Shopify's legacy resource id), not the order number (`name`)."""
         return int(self.order_id.rsplit("/", 1)[-1])
 
     def computed_total(self) -> Money:

@@ -14,9 +14,10 @@ from trueup.domain.bundles import ComponentShare, KitComponent, explode_kit
 from trueup.domain.buyers import GuestRule, erp_payment_term, sale_note, sales_addresses, sales_customer
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money, total
-from trueup.domain.orders import OrderLine, ShippingLine, ShopifyOrder, TaxLine
+from trueup.domain.orders import OrderLine, ShippingLine, ShopifyOrder
 from trueup.domain.party_fields import MetafieldMapping, party_field_values
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
+from trueup.domain.taxes import erp_tax_codes
 
 SHIPPING_SKU = "SHIPPING"
 
@@ -43,27 +44,9 @@ class PostingPolicy:
     locations: Mapping[str, str] = field(default_factory=dict)
 
 
-def tax_key(tax: TaxLine) -> str:
-    """The name a Shopify tax line is mapped by in the configuration, e.g. "VAT 20" for VAT at 20 %."""
-    percent = (tax.rate * 100).normalize()
-    return f"{tax.title} {percent:f}"
-
-
 def order_reference(order: ShopifyOrder) -> str:
     """The external reference a shop order carries in the ERP: unique per shop, stable across retries."""
-    return f"shopify:{order.shop}:{order.number}"
-
-
-def _tax_codes(taxes: tuple[TaxLine, ...], policy: PostingPolicy) -> tuple[str, ...]:
-    codes = []
-    for tax in taxes:
-        if tax.amount.is_zero() and tax.rate == 0:
-            continue
-        key = tax_key(tax)
-        if key not in policy.taxes:
-            raise StructuralError(Cause.UNMAPPED_TAX, f"Shopify tax {key!r} has no ERP tax", needs={"taxes": [key]})
-        codes.append(policy.taxes[key])
-    return tuple(codes)
+    return f"shopify:{order.shop}:{order.numeric_id}"
 
 
 def _untaxed(net: Money, tax: Money, taxes_included: bool) -> Money:
@@ -72,7 +55,7 @@ def _untaxed(net: Money, tax: Money, taxes_included: bool) -> Money:
 
 
 def _product_lines(line: OrderLine, policy: PostingPolicy, taxes_included: bool) -> list[SalesLine]:
-    codes = _tax_codes(line.taxes, policy)
+    codes = erp_tax_codes(line.taxes, policy.taxes)
     untaxed = _untaxed(line.net, line.tax, taxes_included)
     quantity = Decimal(line.quantity)
     unit_price = Money(untaxed.amount / quantity, untaxed.currency)
@@ -99,7 +82,7 @@ def _component_lines(
     line: OrderLine, components: Sequence[KitComponent], policy: PostingPolicy, taxes_included: bool
 ) -> list[SalesLine]:
     """A single-SKU bundle as its components (the warehouse picks those), each at its exact share."""
-    codes = _tax_codes(line.taxes, policy)
+    codes = erp_tax_codes(line.taxes, policy.taxes)
     return [_share_line(share, codes, taxes_included) for share in explode_kit(line, components)]
 
 
@@ -116,7 +99,7 @@ def _shipping_line(shipping: ShippingLine, policy: PostingPolicy, taxes_included
         description=shipping.title,
         quantity=Decimal(1),
         unit_price=_untaxed(shipping.net, shipping.tax, taxes_included),
-        tax_codes=_tax_codes(shipping.taxes, policy),
+        tax_codes=erp_tax_codes(shipping.taxes, policy.taxes),
         is_shipping=True,
     )
 

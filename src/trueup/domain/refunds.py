@@ -1,26 +1,26 @@
-"""A Shopify refund as trueup understands it, and the credit note the ERP must hold for it.
-
-Every refund becomes exactly one credit note against the order's ERP sale, equal to Shopify's refund to the
-cent: the refunded lines at Shopify's subtotal and tax, the refunded shipping, and the order adjustments (a
-refund of more or less than the items were worth). Totals are preserved by construction: each credit line
-carries Shopify's own amounts; a single-SKU bundle's refunded line is spread over its components by the same
-weights posting uses (`bundles.explode_kit`), so the shares add up to the refunded line exactly.
+"""A Shopify refund as trueup understands it (its lines, shipping, adjustments and restocks), and trueup's
+record of where each refund stands in the ERP. The credit note a refund becomes is `credit_notes.py`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from enum import StrEnum
 
-from trueup.domain.after_sale import CreditLine, CreditNoteRequest, Restock, RestockType
-from trueup.domain.bundles import KitComponent, explode_kit
-from trueup.domain.errors import WHAT_TO_DO, Cause, StructuralError
-from trueup.domain.money import Money, allocate, total
-from trueup.domain.orders import OrderLine, TaxLine
-from trueup.domain.posting import PostingPolicy, tax_key
+from trueup.domain.errors import WHAT_TO_DO, Cause
+from trueup.domain.money import Money, total
+from trueup.domain.taxes import TaxLine
+
+
+class RestockType(StrEnum):
+    """Shopify's RefundLineItemRestockType."""
+
+    RETURN = "RETURN"  # the goods came back: they return to stock at the location
+    CANCEL = "CANCEL"  # the goods never left: the units are taken off what is still to ship
+    LEGACY_RESTOCK = "LEGACY_RESTOCK"  # treated as RETURN
+    NO_RESTOCK = "NO_RESTOCK"  # money only (goodwill): no stock movement
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Refund:
     note: str | None = None
 
     @property
-    def number(self) -> int:
+    def numeric_id(self) -> int:
         """The numeric part of the Shopify id."""
         return int(self.refund_id.rsplit("/", 1)[-1])
 
@@ -86,7 +86,7 @@ class Refund:
 
 def refund_reference(shop: str, refund: Refund) -> str:
     """The reference the refund's credit note carries in the ERP: unique per refund, stable across retries."""
-    return f"shopify:{shop}:refund:{refund.number}"
+    return f"shopify:{shop}:refund:{refund.numeric_id}"
 
 
 def refunded_units(refunds: Sequence[Refund]) -> dict[str, int]:
@@ -96,168 +96,6 @@ def refunded_units(refunds: Sequence[Refund]) -> dict[str, int]:
         for line in refund.lines:
             units[line.line_item_id] = units.get(line.line_item_id, 0) + line.quantity
     return units
-
-
-def build_credit_note(
-    refund: Refund,
-    *,
-    shop: str,
-    ordinal: int,
-    order_name: str,
-    sale_erp_id: int,
-    taxes_included: bool,
-    policy: PostingPolicy,
-    kits: Mapping[str, Sequence[KitComponent]] | None = None,
-    locations: Mapping[str, str] | None = None,
-) -> CreditNoteRequest | None:
-    """The credit note for `refund` (the `ordinal`-th refund of the order), or None when it credits nothing.
-
-    Raises StructuralError for an unmapped tax or restock location, and when Shopify's money refunded is not
-    what the refund's parts add up to.
-    """
-    lines: list[CreditLine] = []
-    restocks: list[Restock] = []
-    for line in refund.lines:
-        components = (kits or {}).get(line.sku)
-        lines += _goods_credit(line, components, policy, taxes_included)
-        restocks += _restocks(line, components, locations or {})
-    lines += [_shipping_credit(s, policy, taxes_included) for s in refund.shipping]
-    lines += [_adjustment_credit(a) for a in refund.adjustments]
-    lines = [line for line in lines if not (line.net.is_zero() and line.tax.is_zero() and line.sku is None)]
-    if not lines and not restocks:
-        return None
-    request = CreditNoteRequest(
-        reference=refund_reference(shop, refund),
-        sale_erp_id=sale_erp_id,
-        description=f"Refund {ordinal} on {order_name}",
-        currency=refund.currency,
-        lines=tuple(lines),
-        restocks=tuple(restocks),
-        tax_rounding_tolerance=Money(policy.tax_rounding_tolerance, refund.currency),
-    )
-    _check_total(refund, request, taxes_included)
-    return request
-
-
-def _tax_codes(taxes: Sequence[TaxLine], policy: PostingPolicy) -> tuple[str, ...]:
-    codes = []
-    for tax in taxes:
-        if _untaxing(tax):
-            continue
-        key = tax_key(tax)
-        if key not in policy.taxes:
-            raise StructuralError(Cause.UNMAPPED_TAX, f"Shopify tax {key!r} has no ERP tax", needs={"taxes": [key]})
-        codes.append(policy.taxes[key])
-    return tuple(codes)
-
-
-def _untaxing(tax: TaxLine) -> bool:
-    """A zero tax line (no rate, nothing charged): no ERP tax, as when posting."""
-    return tax.amount.is_zero() and tax.rate == 0
-
-
-def _untaxed(subtotal: Money, tax: Money, taxes_included: bool) -> Money:
-    return subtotal - tax if taxes_included else subtotal
-
-
-def _goods_credit(
-    line: RefundLine, components: Sequence[KitComponent] | None, policy: PostingPolicy, taxes_included: bool
-) -> list[CreditLine]:
-    codes = _tax_codes(line.taxes, policy)
-    if not components:
-        net = _untaxed(line.subtotal, line.tax, taxes_included)
-        return [CreditLine(line.title, line.sku, Decimal(line.quantity), net, line.tax, codes)]
-    shares = explode_kit(_as_order_line(line), components)
-    return [
-        CreditLine(
-            f"{share.bundle_title} ({share.bundle_sku}): {share.sku}",
-            share.sku,
-            share.quantity,
-            _untaxed(share.net, share.tax, taxes_included),
-            share.tax,
-            codes,
-        )
-        for share in shares
-    ]
-
-
-def _as_order_line(line: RefundLine) -> OrderLine:
-    """The refunded units as an order line, so a bundle is spread exactly as posting spreads it."""
-    currency = line.subtotal.currency
-    taxed = [t for t in line.taxes if not _untaxing(t)] or [TaxLine("tax", Decimal(0), line.tax)]
-    weights = [max(t.amount.amount, Decimal(0)) for t in taxed]
-    amounts = allocate(line.tax, weights)
-    return OrderLine(
-        line_id=line.line_item_id,
-        sku=line.sku,
-        title=line.title,
-        quantity=line.quantity,
-        unit_price=Money(line.subtotal.amount / line.quantity, currency) if line.quantity else line.subtotal,
-        discount=Money.zero(currency),
-        taxes=tuple(TaxLine(t.title, t.rate, a) for t, a in zip(taxed, amounts, strict=True)),
-        original_total=line.subtotal,
-    )
-
-
-def _restocks(
-    line: RefundLine, components: Sequence[KitComponent] | None, locations: Mapping[str, str]
-) -> list[Restock]:
-    if line.restock_type == RestockType.NO_RESTOCK or line.quantity <= 0:
-        return []
-    warehouse = _warehouse(line.location_id, locations)
-    if not components:
-        return [Restock(line.sku, Decimal(line.quantity), warehouse, line.restock_type)]
-    return [Restock(c.sku, c.quantity_for(line.quantity), warehouse, line.restock_type) for c in components]
-
-
-def _warehouse(location_id: str | None, locations: Mapping[str, str]) -> str | None:
-    """The ERP warehouse of a Shopify location; None (the sale's own) when no location mapping is configured."""
-    if location_id is None or not locations:
-        return None
-    number = location_id.rsplit("/", 1)[-1]
-    for key in (location_id, number, f"gid://shopify/Location/{number}"):
-        if key in locations:
-            return locations[key]
-    raise StructuralError(
-        Cause.UNMAPPED_LOCATION,
-        f"the refund restocks at Shopify location {location_id}, which maps to no ERP warehouse",
-        needs={"locations": [location_id]},
-    )
-
-
-def _shipping_credit(shipping: RefundShipping, policy: PostingPolicy, taxes_included: bool) -> CreditLine:
-    return CreditLine(
-        description=shipping.title or "Shipping",
-        sku=None,
-        quantity=Decimal(1),
-        net=_untaxed(shipping.subtotal, shipping.tax, taxes_included),
-        tax=shipping.tax,
-        tax_codes=_tax_codes(shipping.taxes, policy),
-        is_shipping=True,
-    )
-
-
-def _adjustment_credit(adjustment: RefundAdjustment) -> CreditLine:
-    reason = adjustment.reason.replace("_", " ").capitalize()
-    return CreditLine(f"Order adjustment: {reason}", None, Decimal(1), adjustment.amount, adjustment.tax)
-
-
-def _check_total(refund: Refund, request: CreditNoteRequest, taxes_included: bool) -> None:
-    """The note must credit what Shopify returned, when money was returned."""
-    returned = refund.total_refunded
-    if returned is None or returned.is_zero():
-        return
-    credited = request.expected_total
-    if credited.rounded() != returned.rounded():
-        raise StructuralError(
-            Cause.TOTALS_MISMATCH,
-            f"refund {refund.number} returned {returned} but its lines, shipping and adjustments add up to {credited}",
-        )
-
-
-def credited_total(requests: Sequence[CreditNoteRequest], currency: str) -> Money:
-    """What the notes credit altogether."""
-    return total([r.expected_total for r in requests], currency)
 
 
 def value_taken_off(refunds: Sequence[Refund], currency: str, *, taxes_included: bool) -> tuple[Money, Money]:

@@ -1,9 +1,11 @@
-"""What trueup asks the ERP to record for an order, and what the ERP answered."""
+"""What trueup asks the ERP to record for an order, what the ERP answered, and where the sale stands after:
+its lines, shipments and invoices, as the post-purchase flows (edits, cancellations, the cut-off) read them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 
 from trueup.domain.money import Money, total
 from trueup.domain.orders import Address, Customer
@@ -72,12 +74,72 @@ class SalesOrderRequest:
 
 @dataclass(frozen=True)
 class PostedSale:
-    """A sales order as the ERP holds it."""
+    """A sales order as the ERP holds it. `erp_id` is the ERP's own id for it, opaque to trueup."""
 
-    erp_id: int
+    erp_id: str
     number: str  # the ERP's own number, e.g. "SO-17"
     reference: str
     state: str  # the ERP's state, e.g. "processing"
     untaxed: Money
     tax: Money
     total: Money
+
+
+class ShipmentStage(StrEnum):
+    """How far the warehouse has gone with a customer shipment (Tryton's stock.shipment.out states)."""
+
+    WAITING = "waiting"  # draft or waiting: nothing reserved or touched yet
+    ASSIGNED = "assigned"  # stock reserved, not yet picked
+    PICKED = "picked"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+# In order, for comparing with the cut-off.
+STAGE_ORDER: tuple[ShipmentStage, ...] = (
+    ShipmentStage.WAITING,
+    ShipmentStage.ASSIGNED,
+    ShipmentStage.PICKED,
+    ShipmentStage.PACKED,
+    ShipmentStage.SHIPPED,
+    ShipmentStage.DONE,
+)
+
+
+@dataclass(frozen=True)
+class ShipmentProgress:
+    shipment_id: str
+    number: str
+    warehouse: str  # ERP warehouse code
+    stage: ShipmentStage
+
+
+@dataclass(frozen=True)
+class SaleLineProgress:
+    """A goods line of the ERP sale: what was ordered and how much of it has left the warehouse."""
+
+    line_id: str  # the ERP's id of the line, opaque
+    sku: str
+    quantity: Decimal
+    shipped: Decimal  # quantity in moves that are done
+
+
+@dataclass(frozen=True)
+class SaleProgress:
+    """An ERP sale as it stands now: its state, lines, shipments, invoices and shipping address."""
+
+    erp_id: str  # opaque
+    number: str
+    reference: str
+    state: str  # the ERP's state: "processing", "done", "cancelled", ...
+    total: Money
+    lines: tuple[SaleLineProgress, ...]
+    shipments: tuple[ShipmentProgress, ...]
+    shipment_address: Address | None
+    invoice_numbers: tuple[str, ...] = ()  # posted invoices of the sale
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state == "cancelled"

@@ -1,4 +1,7 @@
-"""`trueup bench ...`: the benchmarks whose figures are written in docs/benchmarks.md. Never timed asserts."""
+"""`trueup bench ...`: the benchmarks whose figures are written in docs/benchmarks.md. Never timed asserts.
+
+The engine's own overhead is measured with the test fakes, from a checkout: `python -m tests.benchmarks.engine`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-bench_app = typer.Typer(name="bench", help="Measure intake, the engine, Tryton and the sandbox.", no_args_is_help=True)
+bench_app = typer.Typer(name="bench", help="Measure intake, Tryton, the sandbox and inventory.", no_args_is_help=True)
 
 
 def _machine() -> dict[str, Any]:
@@ -35,7 +38,7 @@ def intake(
     concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 64,
 ) -> None:
     """Webhook intake per second and its latency (SQLite, durable before 2xx)."""
-    from trueup.benchmarks.intake import run
+    from trueup.entrypoints.benchmarks.intake import run
 
     _quiet()
     with Console(stderr=True).status(f"Sending {count} signed webhooks..."):
@@ -43,19 +46,9 @@ def intake(
 
 
 @bench_app.command()
-def engine(orders: Annotated[int, typer.Option(help="Orders to post.")] = 2000) -> None:
-    """The engine's own cost per order, with Shopify and the ERP replaced by their fakes."""
-    from trueup.benchmarks.engine import run
-
-    _quiet()
-    with Console(stderr=True).status(f"Posting {orders} orders through the engine..."):
-        _emit("engine", run(orders))
-
-
-@bench_app.command()
 def tryton(orders: Annotated[int, typer.Option(help="Orders to post.")] = 200) -> None:
     """Orders per second into a real Tryton over JSON-RPC (one and two workers)."""
-    from trueup.benchmarks.tryton import run
+    from trueup.entrypoints.benchmarks.tryton import run
 
     _quiet()
     with Console(stderr=True).status(f"Posting {orders} orders into Tryton..."):
@@ -68,7 +61,7 @@ def sandbox(
     concurrency: Annotated[int, typer.Option(help="Concurrent clients.")] = 16,
 ) -> None:
     """Requests per second the Shopify sandbox serves (a separate process, loaded from this one)."""
-    from trueup.benchmarks.sandbox import run
+    from trueup.entrypoints.benchmarks.sandbox import run
 
     _quiet()
     with Console(stderr=True).status(f"Sending {requests} GraphQL requests to the sandbox..."):
@@ -91,7 +84,7 @@ def inventory(
 ) -> None:
     """Stock to Shopify on the Standard plan: updates per second vs the plan's ceiling, THROTTLED, orders
     served meanwhile, and a full reconciliation (bulk read, differences written)."""
-    from trueup.benchmarks.inventory import run
+    from trueup.entrypoints.benchmarks.inventory import run
 
     _quiet()
     with Console(stderr=True).status(f"Inventory against a {variants}-variant sandbox on the Standard plan..."):

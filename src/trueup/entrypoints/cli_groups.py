@@ -21,7 +21,7 @@ def tryton_init(
     cache: Annotated[Path, typer.Option(help="Where the template database is kept.")] = DEFAULT_CACHE,
 ) -> None:
     """Create a Tryton database with the modules and a demo business (from a template built once)."""
-    from trueup.adapters.tryton.embedded import ensure_database
+    from trueup.local_stack.embedded_tryton import ensure_database
 
     console = Console(stderr=True)
     with console.status("Building or copying the Tryton database (the first build takes a minute)..."):
@@ -38,7 +38,7 @@ def tryton_serve(
     import signal
     import threading
 
-    from trueup.adapters.tryton.embedded import TrytonServer
+    from trueup.local_stack.embedded_tryton import TrytonServer
 
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

@@ -14,8 +14,8 @@ from typing import Any
 from rich.console import Console
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.entrypoints.demo_after_sale import after_sale_side
-from trueup.entrypoints.local_stack import EPOCH, LocalStack, StackOptions
+from trueup.entrypoints.demo_post_purchase import post_purchase_side
+from trueup.local_stack.stack import EPOCH, LocalStack, StackOptions
 from trueup.service_layer.status import build_status
 
 SETTLE_TIMEOUT_SECONDS = 900.0
@@ -62,14 +62,16 @@ def build_report(stack: LocalStack, settled: bool, traded: dict[str, Any]) -> di
         store.close()
     with stack.tryton_client() as client:
         erp = erp_side(client)
-        after_sale = after_sale_side(client, stack.shopify().order_summaries_since(EPOCH), refunds, stack.erp_sales())
+        post_purchase = post_purchase_side(
+            client, stack.shopify().order_summaries_since(EPOCH), refunds, stack.erp_sales()
+        )
     return {
         "settled": settled,
         "dir": str(stack.dir),
         "traded": traded,
         "shopify": shopify_side(stack),
         "erp": erp,
-        "after_sale": after_sale,
+        "post_purchase": post_purchase,
         "ledger": status["orders_by_state"],
         "exceptions": status["exceptions"],
         "total_mismatches": status["total_mismatches"],
@@ -86,7 +88,7 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']} {shop['currency']} as sold "
         "(cancelled ones at 0; refunds are credit notes of their own)"
     )
-    _print_after_sale(report, console)
+    _print_post_purchase(report, console)
     console.print(f"[bold]Ledger[/bold]:  {report['ledger']}")
     for group in report["exceptions"]:
         console.print(f"  [yellow]{group['count']} × {group['cause']}[/yellow]: {group['what_to_do']}")
@@ -97,17 +99,20 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     console.print("Settled." if report["settled"] else "[red]Not settled within the time allowed.[/red]")
 
 
-def _print_after_sale(report: dict[str, Any], console: Console) -> None:
-    after, currency, ledger = report["after_sale"], report["shopify"]["currency"], report["ledger"]
+def _print_post_purchase(report: dict[str, Any], console: Console) -> None:
+    after, currency, ledger = report["post_purchase"], report["shopify"]["currency"], report["ledger"]
     cancelled = ledger.get("cancelled", 0) + ledger.get("cancelled_unposted", 0)
     console.print(
-        f"[bold]After sale[/bold]: {report['traded'].get('follow_ups_done', 0)} follow-ups traded; "
+        f"[bold]Post-purchase[/bold]: {report['traded'].get('follow_ups_done', 0)} follow-ups traded; "
         f"{after['edits_applied']} edits applied to {after['sales_amended']} ERP sales; "
         f"{cancelled} orders cancelled ({ledger.get('cancelled', 0)} ERP sales cancelled); "
         f"{after['credit_notes_posted']} credit notes posted totalling {after['credited_total']} {currency}"
-        + (f"; {after['refunds_covered_by_cancellation']} refunds covered by a cancellation"
-           if after["refunds_covered_by_cancellation"] else "")
-    )  # fmt: skip
+        + (
+            f"; {after['refunds_covered_by_cancellation']} refunds covered by a cancellation"
+            if after["refunds_covered_by_cancellation"]
+            else ""
+        )
+    )
     mismatched = after["per_order_mismatches"]
     agreeing = after["orders_accounted"] - sum(1 for m in mismatched if m["shopify"] != "none")
     console.print(

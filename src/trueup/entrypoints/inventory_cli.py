@@ -97,16 +97,33 @@ def show_command(
         return
     for domain, rows in report.items():
         table = Table(title=f"{sku} in {domain}")
-        for column in ("location", "warehouse", "Shopify", "committed", "ERP available", "unposted", "ERP on hand",
-                       "buffer", "target", "last set"):  # fmt: skip
+        for column in (
+            "location",
+            "warehouse",
+            "Shopify",
+            "committed",
+            "ERP available",
+            "unposted",
+            "ERP on hand",
+            "buffer",
+            "target",
+            "last set",
+        ):
             table.add_column(column)
         for row in rows:
             last = f"{row['last_set']} at {row['last_set_at']}" if row["last_set"] is not None else "never"
             table.add_row(
-                row["location_id"], row["warehouse"], _figure(row["shopify"]), _figure(row["shopify_committed"]),
-                _figure(row["erp_available"]), str(row["unposted_demand"]), _figure(row["erp_on_hand"]), row["buffer"],
-                _figure(row["target"]), last,
-            )  # fmt: skip
+                row["location_id"],
+                row["warehouse"],
+                _figure(row["shopify"]),
+                _figure(row["shopify_committed"]),
+                _figure(row["erp_available"]),
+                str(row["unposted_demand"]),
+                _figure(row["erp_on_hand"]),
+                row["buffer"],
+                _figure(row["target"]),
+                last,
+            )
         Console().print(table)
 
 
@@ -149,8 +166,14 @@ def _render(domain: str, outcome: StockPass, now: datetime, console: Console, *,
             table.add_column(column)
         for d in outcome.drift:
             age = (now - d.since).total_seconds()
-            table.add_row(d.sku, d.location_id, str(d.shopify), str(d.target), f"{d.difference:+d}",
-                          f"{d.since:%Y-%m-%d %H:%M} ({age / 60:.0f} min)")  # fmt: skip
+            table.add_row(
+                d.sku,
+                d.location_id,
+                str(d.shopify),
+                str(d.target),
+                f"{d.difference:+d}",
+                f"{d.since:%Y-%m-%d %H:%M} ({age / 60:.0f} min)",
+            )
         console.print(table)
     if outcome.issues:
         from trueup.domain.errors import WHAT_TO_DO, Cause

@@ -7,7 +7,7 @@ from rich.table import Table
 
 from trueup.entrypoints.fulfilment_view import render_unfulfilled
 from trueup.entrypoints.inventory_view import render_stock
-from trueup.entrypoints.order_changes_view import render_order_changes
+from trueup.entrypoints.post_purchase_view import render_post_purchase
 from trueup.entrypoints.refunds_view import render_refunds
 from trueup.service_layer.status import StatusReport
 
@@ -64,6 +64,6 @@ def render_status(report: StatusReport, console: Console) -> None:
             f"[red]Total differs on {mismatch['order']}: Shopify {mismatch['shopify']}, ERP {mismatch['erp']}[/red]"
         )
     render_unfulfilled(report.unfulfilled_shipments, console)
-    render_order_changes(report.held_orders, report.cancelled_orders, console)
+    render_post_purchase(report.held_orders, report.cancelled_orders, console)
     render_refunds(report.refunds, console)
     render_stock(report.stock, console)

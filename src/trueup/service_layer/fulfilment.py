@@ -38,8 +38,8 @@ from trueup.domain.fulfilment import (
     shopify_order_id,
     tracking_of,
 )
-from trueup.service_layer.kits import kits_for
-from trueup.service_layer.sync_order import OrderContext
+from trueup.service_layer.bundles import bundles_among
+from trueup.service_layer.order_context import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -134,9 +134,14 @@ def _fulfil(
         return None
     request = _plan(ctx, shipment, state, locations, tracking, notify_customer=notify_customer)
     pending = FulfilmentRecord(
-        shop, shipment, order_id, FulfilmentState.PENDING, ctx.clock.now(),
-        fulfilments_before=len(state.fulfillment_ids), tracking=request.tracking,
-    )  # fmt: skip
+        shop,
+        shipment,
+        order_id,
+        FulfilmentState.PENDING,
+        ctx.clock.now(),
+        fulfilments_before=len(state.fulfillment_ids),
+        tracking=request.tracking,
+    )
     ctx.store.save_fulfilment_record(pending)
     fulfillment_id = ctx.shopify.create_fulfilment(request)
     _recorded(ctx, pending, fulfillment_id)
@@ -162,7 +167,7 @@ def _plan(
     except StructuralError:
         shipped = {line.sku for line in shipment.lines}
         candidates = {line.sku for fo in state.fulfillment_orders for line in fo.lines if line.sku} - shipped
-        kits = kits_for(ctx.back_office, ctx.policy.bundles, candidates) if candidates else {}
+        kits = bundles_among(ctx.back_office, ctx.policy.bundles, candidates) if candidates else {}
         if not kits:
             raise
         return plan_fulfilment(
@@ -177,9 +182,13 @@ def _plan(
 
 def _recorded(ctx: OrderContext, record: FulfilmentRecord, fulfillment_id: str) -> FulfilmentRecord:
     done = replace(
-        record, state=FulfilmentState.FULFILLED, fulfillment_id=fulfillment_id, updated_at=ctx.clock.now(),
-        cause=None, detail=None,
-    )  # fmt: skip
+        record,
+        state=FulfilmentState.FULFILLED,
+        fulfillment_id=fulfillment_id,
+        updated_at=ctx.clock.now(),
+        cause=None,
+        detail=None,
+    )
     ctx.store.save_fulfilment_record(done)
     return done
 
@@ -194,9 +203,12 @@ def _follow_tracking(
         ctx.shopify.update_tracking(record.fulfillment_id, tracking, notify_customer=notify_customer)
     except StructuralError as problem:
         log.warning(
-            "tracking_not_updated", shop=record.shop, shipment=record.shipment_id, cause=str(problem.cause),
+            "tracking_not_updated",
+            shop=record.shop,
+            shipment=record.shipment_id,
+            cause=str(problem.cause),
             detail=problem.detail,
-        )  # fmt: skip
+        )
         return
     ctx.store.save_fulfilment_record(replace(record, shipment=shipment, tracking=tracking, updated_at=ctx.clock.now()))
     log.info("tracking_updated", shop=record.shop, shipment=record.shipment_id, fulfillment=record.fulfillment_id)
@@ -217,6 +229,10 @@ def _failed(ctx: OrderContext, shipment: Shipment, problem: StructuralError) -> 
         )
     )
     log.warning(
-        "shipment_not_fulfilled", shop=shop, shipment=shipment.shipment_id, cause=str(problem.cause),
-        detail=problem.detail, what_to_do=problem.what_to_do,
-    )  # fmt: skip
+        "shipment_not_fulfilled",
+        shop=shop,
+        shipment=shipment.shipment_id,
+        cause=str(problem.cause),
+        detail=problem.detail,
+        what_to_do=problem.what_to_do,
+    )

@@ -11,18 +11,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 import structlog
 
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import order_reference
-from trueup.service_layer.jobs import SYNC_ORDER, order_key, release_order_job
+from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Clock, Store
-
-if TYPE_CHECKING:
-    from trueup.service_layer.sync_order import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -47,7 +44,7 @@ def hold(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, now: dateti
     until = entry.held_until if held and entry.held_until else now + timedelta(minutes=ctx.post_purchase.hold_minutes)
     notes = f"trueup hold window: goes to the warehouse at {until:%Y-%m-%d %H:%M} UTC, or when released"
     ctx.shopify.hold_fulfilment(order.order_id, notes)  # again each time: an edit may add a fulfilment order
-    ctx.store.enqueue(release_order_job(order.shop, order.order_id, until))
+    ctx.store.enqueue(request(SyncOrder(order.shop, order.order_id, release=True), until))
     if not held:
         log.info("order_held", shop=order.shop, order=order.name, until=until.isoformat())
     return entry.moved_to(OrderState.HELD, now, held_until=until)
@@ -74,9 +71,9 @@ def release_now(store: Store, clock: Clock, order: str, shop: str | None = None)
     for entry in store.ledger_entries(OrderState.HELD, shop=shop):
         if order not in (entry.order_id, entry.name, entry.order_id.rsplit("/", 1)[-1]):
             continue
-        key = order_key(entry.shop, entry.order_id)
-        queued = store.run_now(SYNC_ORDER, key, clock.now())
+        release = SyncOrder(entry.shop, entry.order_id, release=True)
+        queued = store.run_now(release.kind, release.key, clock.now())
         if not queued:  # none waiting (one is running, or the job was lost): queue the release itself
-            queued = store.enqueue(release_order_job(entry.shop, entry.order_id))
+            queued = store.enqueue(request(release))
         released.append(Released(entry.name, entry.shop, queued))
     return released

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 
 import structlog
 
-from trueup.service_layer.ports import IncomingDelivery, Store
+from trueup.service_layer.jobs import delivery_job
+from trueup.service_layer.ports import DeliveryLog, IncomingDelivery
 
 log = structlog.get_logger(__name__)
 
@@ -49,7 +50,7 @@ def _settle(waiting: Sequence[_Waiting], results: Sequence[bool] | None, error: 
 class GroupCommitter:
     """Commits deliveries in batches on one thread; `submit` resolves once its batch is committed."""
 
-    def __init__(self, store: Store, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, store: DeliveryLog, max_batch: int = MAX_BATCH) -> None:
         self._store = store
         self._max_batch = max_batch
         self._queue: queue.SimpleQueue[_Waiting | _Stop] = queue.SimpleQueue()
@@ -106,7 +107,7 @@ class GroupCommitter:
         results: list[bool] | None = None
         error: BaseException | None = None
         try:
-            results = self._store.accept_deliveries([item.delivery for item in batch])
+            results = self._store.accept_deliveries([item.delivery for item in batch], delivery_job)
         except Exception as failure:  # handed to each waiting request, which answers 503
             error = failure
             log.warning("intake.commit_failed", batch=len(batch), error=type(failure).__name__)
@@ -125,7 +126,7 @@ class Intake:
 
     def __init__(
         self,
-        store: Store,
+        store: DeliveryLog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_batch: int = MAX_BATCH,
     ) -> None:

@@ -40,6 +40,7 @@ from trueup.domain.inventory import (
     plan_writes,
     stock_targets,
 )
+from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
 from trueup.service_layer.stock_writes import StockWriteQueue, flush
 
@@ -97,8 +98,13 @@ def run_stock_pass(step: Callable[[StockContext], StockPass], ctx: StockContext)
     try:
         return step(ctx)
     except StructuralError as problem:
-        log.warning("stock_pass_failed", shop=ctx.shopify.shop, cause=str(problem.cause), detail=problem.detail,
-                    what_to_do=problem.what_to_do)  # fmt: skip
+        log.warning(
+            "stock_pass_failed",
+            shop=ctx.shopify.shop,
+            cause=str(problem.cause),
+            detail=problem.detail,
+            what_to_do=problem.what_to_do,
+        )
         return None
 
 
@@ -256,18 +262,18 @@ def _needs(
 
 # --- bundles ------------------------------------------------------------------------------------------
 def bundles_of(ctx: StockContext, skus: set[str]) -> dict[str, list[KitComponent]]:
-    """The bundles among `skus`: configured ones, then the ERP's kits."""
-    configured = {sku: list(parts) for sku, parts in ctx.policy.bundles.items() if sku in skus}
-    kits = ctx.back_office.kit_components(skus - configured.keys()) if skus - configured.keys() else {}
-    return {**kits, **configured}
+    """The bundles among `skus` (see service_layer/bundles.py); stock needs no weights."""
+    return bundles_among(ctx.back_office, ctx.policy.bundles, skus, weighted=False)
 
 
 def known_bundles(ctx: StockContext) -> dict[str, list[KitComponent]]:
     """Configured bundles, and the ERP kits Shopify stocked at the last reconciliation."""
     raw = ctx.store.cursor(ctx.shopify.shop, BUNDLES_CURSOR)
-    stored = {
-        sku: [KitComponent(c, Decimal(q), Decimal(0)) for c, q in parts] for sku, parts in json.loads(raw).items()
-    } if raw else {}  # fmt: skip
+    stored = (
+        {sku: [KitComponent(c, Decimal(q), Decimal(0)) for c, q in parts] for sku, parts in json.loads(raw).items()}
+        if raw
+        else {}
+    )
     return {**stored, **{sku: list(parts) for sku, parts in ctx.policy.bundles.items()}}
 
 
@@ -310,9 +316,13 @@ def reconcile(ctx: StockContext, *, write: bool = True) -> StockPass:
     outcome.issues.extend(_issues(ctx, levels, needs, bundles))
     ctx.store.replace_stock_issues(shop, outcome.issues)
     log.info(
-        "stock_reconciled", shop=shop, levels=len(levels), drift=len(outcome.drift), written=len(outcome.written),
+        "stock_reconciled",
+        shop=shop,
+        levels=len(levels),
+        drift=len(outcome.drift),
+        written=len(outcome.written),
         issues=len(outcome.issues),
-    )  # fmt: skip
+    )
     return outcome
 
 
@@ -327,28 +337,51 @@ def _issues(
     shop_locations = {location.location_id: location for location in ctx.shopify.locations()}
     for location in shop_locations.values():
         if location.is_active and location.location_id not in policy.locations:
-            issues.append(StockIssue(str(Cause.UNMAPPED_LOCATION), "", location.location_id,
-                                     f"Shopify location {location.name} is mapped to no ERP warehouse: trueup "
-                                     "does not manage its stock"))  # fmt: skip
+            issues.append(
+                StockIssue(
+                    str(Cause.UNMAPPED_LOCATION),
+                    "",
+                    location.location_id,
+                    f"Shopify location {location.name} is mapped to no ERP warehouse: trueup does not manage its stock",
+                )
+            )
     for location_id, warehouse in policy.locations.items():
         known = shop_locations.get(location_id)
         if known is None or not known.is_active:
-            issues.append(StockIssue(str(Cause.UNMAPPED_LOCATION), "", location_id,
-                                     f"the location mapped to ERP warehouse {warehouse} is "
-                                     f"{'not in the shop' if known is None else 'deactivated'}"))  # fmt: skip
+            issues.append(
+                StockIssue(
+                    str(Cause.UNMAPPED_LOCATION),
+                    "",
+                    location_id,
+                    f"the location mapped to ERP warehouse {warehouse} is "
+                    f"{'not in the shop' if known is None else 'deactivated'}",
+                )
+            )
     read = {warehouse for (_, warehouse) in needs}
     stocked = {(level.sku, level.location_id) for level in levels}
     components = {c.sku for parts in bundles.values() for c in parts}
     for location_id, warehouse in sorted(policy.locations.items()):
         for (sku, at), need in sorted(needs.items()):
             if at == warehouse and need.available > 0 and sku not in components and (sku, location_id) not in stocked:
-                issues.append(StockIssue(str(Cause.SKU_NOT_IN_SHOPIFY), sku, location_id,
-                                         f"{need.available} unit(s) at ERP warehouse {warehouse}, but Shopify does "
-                                         f"not track {sku} at {location_id}"))  # fmt: skip
+                issues.append(
+                    StockIssue(
+                        str(Cause.SKU_NOT_IN_SHOPIFY),
+                        sku,
+                        location_id,
+                        f"{need.available} unit(s) at ERP warehouse {warehouse}, but Shopify does "
+                        f"not track {sku} at {location_id}",
+                    )
+                )
     for level in levels:
         mapped = policy.locations.get(level.location_id)
         if mapped in read and level.sku not in bundles and (level.sku, mapped) not in needs:
-            issues.append(StockIssue(str(Cause.SKU_NOT_IN_ITEM_MASTER), level.sku, level.location_id,
-                                     f"Shopify tracks {level.sku or '(no SKU)'} at {level.location_id}, but ERP "
-                                     f"warehouse {mapped} has no such product: left alone"))  # fmt: skip
+            issues.append(
+                StockIssue(
+                    str(Cause.SKU_NOT_IN_ITEM_MASTER),
+                    level.sku,
+                    level.location_id,
+                    f"Shopify tracks {level.sku or '(no SKU)'} at {level.location_id}, but ERP "
+                    f"warehouse {mapped} has no such product: left alone",
+                )
+            )
     return issues

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
-from trueup.domain.bundles import KitComponent
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
-
-if TYPE_CHECKING:
-    from trueup.service_layer.sync_order import OrderContext
+from trueup.service_layer.bundles import bundles_among
+from trueup.service_layer.order_context import OrderContext
 
 UNKNOWN_WAREHOUSE = ""  # the ERP's default warehouse: counted against every warehouse (never oversells)
 
@@ -42,7 +39,7 @@ def note_demand(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> N
         for line in order.lines:
             if line.sku and line.quantity > 0:
                 quantities[line.sku] += line.quantity
-        kits = _bundles(ctx, set(quantities))
+        kits = bundles_among(ctx.back_office, ctx.policy.bundles, set(quantities), weighted=False)
         for sku, quantity in quantities.items():
             components = kits.get(sku)
             if not components:
@@ -50,10 +47,3 @@ def note_demand(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> N
             for component in components or ():
                 demand[(component.sku, warehouse)] += math.ceil(component.quantity_for(quantity))
     ctx.store.set_order_demand(order.shop, order.order_id, dict(demand))
-
-
-def _bundles(ctx: OrderContext, skus: set[str]) -> dict[str, list[KitComponent]]:
-    """Configured bundles among `skus`, then the ERP's kits (one look-up)."""
-    configured = {sku: list(parts) for sku, parts in ctx.policy.bundles.items() if sku in skus}
-    rest = skus - configured.keys()
-    return {**(ctx.back_office.kit_components(rest) if rest else {}), **configured}

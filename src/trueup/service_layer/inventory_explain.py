@@ -68,10 +68,18 @@ def explain_sku(ctx: StockContext, sku: str) -> list[LevelExplained]:
         set_ = last.get(location_id)
         rows.append(
             LevelExplained(
-                location_id, warehouse, levels.get(location_id), erp, unposted,
-                f"{buffer.amount}{'%' if buffer.kind == 'percent' else ''}", target,
-                set_.quantity if set_ else None, set_.set_at.isoformat() if set_ else None, components,
-                committed.get(location_id), None if parts else on_hand.get(sku),
+                location_id,
+                warehouse,
+                levels.get(location_id),
+                erp,
+                unposted,
+                f"{buffer.amount}{'%' if buffer.kind == 'percent' else ''}",
+                target,
+                set_.quantity if set_ else None,
+                set_.set_at.isoformat() if set_ else None,
+                components,
+                committed.get(location_id),
+                None if parts else on_hand.get(sku),
             )
-        )  # fmt: skip
+        )
     return rows

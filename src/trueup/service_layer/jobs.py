@@ -1,56 +1,138 @@
-"""The kinds of job trueup queues, and their keys (one key = one line of strictly ordered work)."""
+"""The work trueup queues, one dataclass per kind, and the key each runs under (one key = one line of strictly
+ordered work: never two jobs of a key running, never two waiting per key and kind).
+
+The store keeps a job as its kind, key, shop and a JSON payload (`ports.JobRequest`, `ports.Job`); `request`
+and `job_of` turn a typed job into that and back. The worker runs what `job_of` gives.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, ClassVar
 
-from trueup.service_layer.ports import JobRequest
+from trueup.service_layer.ports import IncomingDelivery, Job, JobRequest
 
-SYNC_ORDER = "sync_order"
-POLL_ORDERS = "poll_orders"
-REPLAY_PARKED = "replay_parked"
-PURGE_HISTORY = "purge_history"
-FULFIL_SHIPMENTS = "fulfil_shipments"
-SYNC_STOCK = "sync_stock"
-RECONCILE_STOCK = "reconcile_stock"
+ALL_SHOPS = "*"  # the shop of a job that is about every shop
 
 
 def order_key(shop: str, order_id: str) -> str:
+    """The key of one shop order's work: its syncs (and so its refunds, edits, cancellations) one at a time."""
     return f"{shop}|{order_id}"
 
 
-def sync_order_job(shop: str, order_id: str, run_at: datetime | None = None) -> JobRequest:
-    return JobRequest(SYNC_ORDER, order_key(shop, order_id), shop, {"order_id": order_id}, run_at)
+@dataclass(frozen=True)
+class SyncOrder:
+    """Bring one order to where it belongs in the ERP (sync_order.py). `release`: this sync ends the order's
+    hold window (it is due, or a person released it early), so it posts."""
+
+    kind: ClassVar[str] = "sync_order"
+    shop: str
+    order_id: str
+    release: bool = False
+
+    @property
+    def key(self) -> str:
+        return order_key(self.shop, self.order_id)
+
+    def payload(self) -> dict[str, Any]:
+        return {"order_id": self.order_id, **({"release": True} if self.release else {})}
 
 
-def release_order_job(shop: str, order_id: str, run_at: datetime | None = None) -> JobRequest:
-    """The sync that ends an order's hold window (at `run_at`, or earlier when released): it posts the order."""
-    return JobRequest(SYNC_ORDER, order_key(shop, order_id), shop, {"order_id": order_id, "release": True}, run_at)
+@dataclass(frozen=True)
+class PollOrders:
+    """The shop's reconciliation poll (poll_orders.py)."""
+
+    kind: ClassVar[str] = "poll_orders"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|poll"
 
 
-def poll_orders_job(shop: str, run_at: datetime | None = None) -> JobRequest:
-    return JobRequest(POLL_ORDERS, f"{shop}|poll", shop, {}, run_at)
+@dataclass(frozen=True)
+class FulfilShipments:
+    """The shop's despatched ERP shipments, fulfilled in Shopify (fulfilment.py)."""
+
+    kind: ClassVar[str] = "fulfil_shipments"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|fulfil"
 
 
-def fulfil_shipments_job(shop: str, run_at: datetime | None = None) -> JobRequest:
-    return JobRequest(FULFIL_SHIPMENTS, f"{shop}|fulfil", shop, {}, run_at)
-
-
-def replay_parked_job(run_at: datetime | None = None) -> JobRequest:
-    return JobRequest(REPLAY_PARKED, "replay", "*", {}, run_at)
-
-
-def purge_history_job(run_at: datetime | None = None) -> JobRequest:
-    return JobRequest(PURGE_HISTORY, "purge", "*", {}, run_at)
-
-
-def sync_stock_job(shop: str, run_at: datetime | None = None) -> JobRequest:
+@dataclass(frozen=True)
+class SyncStock:
     """The shop's triggered stock updates (ERP changes since a cursor): one key, so one pass at a time."""
-    return JobRequest(SYNC_STOCK, f"{shop}|stock", shop, {}, run_at)
+
+    kind: ClassVar[str] = "sync_stock"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|stock"
 
 
-def reconcile_stock_job(shop: str, run_at: datetime | None = None) -> JobRequest:
+@dataclass(frozen=True)
+class ReconcileStock:
     """The shop's full stock reconciliation, one at a time. Its own key: a reconciliation waiting for its hour
     must not hold the sync back (a waiting job blocks the later ones of its key). The two may run at once;
     every write is compare-and-set, so neither overwrites what the other has just set."""
-    return JobRequest(RECONCILE_STOCK, f"{shop}|stock-reconcile", shop, {}, run_at)
+
+    kind: ClassVar[str] = "reconcile_stock"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|stock-reconcile"
+
+
+@dataclass(frozen=True)
+class ReplayParked:
+    """Queue the parked orders, refunds and shipments whose cause is now fixed (replay.py)."""
+
+    kind: ClassVar[str] = "replay_parked"
+    shop: ClassVar[str] = ALL_SHOPS
+    key: ClassVar[str] = "replay"
+
+
+@dataclass(frozen=True)
+class PurgeHistory:
+    """Delete finished jobs and old deliveries (worker.py)."""
+
+    kind: ClassVar[str] = "purge_history"
+    shop: ClassVar[str] = ALL_SHOPS
+    key: ClassVar[str] = "purge"
+
+
+QueuedWork = SyncOrder | PollOrders | FulfilShipments | SyncStock | ReconcileStock | ReplayParked | PurgeHistory
+
+
+def request(work: QueuedWork, run_at: datetime | None = None) -> JobRequest:
+    """`work` as the store queues it, due at `run_at` (None: now)."""
+    payload = work.payload() if isinstance(work, SyncOrder) else {}
+    return JobRequest(work.kind, work.key, work.shop, payload, run_at)
+
+
+def job_of(job: Job) -> QueuedWork:
+    """The typed work of a job the store handed out; LookupError for a kind trueup does not know."""
+    if job.kind == SyncOrder.kind:
+        return SyncOrder(job.shop, str(job.payload["order_id"]), release=bool(job.payload.get("release")))
+    if job.kind == ReplayParked.kind:
+        return ReplayParked()
+    if job.kind == PurgeHistory.kind:
+        return PurgeHistory()
+    for kind in (PollOrders, FulfilShipments, SyncStock, ReconcileStock):
+        if job.kind == kind.kind:
+            return kind(job.shop)
+    raise LookupError(f"no handler for job kind {job.kind!r}")
+
+
+def delivery_job(delivery: IncomingDelivery) -> JobRequest | None:
+    """The job a webhook delivery calls for, stored in the same transaction: a sync of the order it is about
+    (due when it arrived); none for a delivery about no order."""
+    if delivery.order_id is None:
+        return None
+    return request(SyncOrder(delivery.shop, delivery.order_id), run_at=delivery.received_at)

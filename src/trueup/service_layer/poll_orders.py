@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from trueup.service_layer.jobs import sync_order_job
-from trueup.service_layer.sync_order import OrderContext
+from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.order_context import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -26,7 +26,7 @@ def poll_orders(ctx: OrderContext, overlap: timedelta, first_lookback: timedelta
         entry = ctx.store.ledger_entry(shop, stamp.order_id)
         seen = entry.shopify_updated_at if entry else None
         if seen is None or seen < stamp.updated_at:
-            queued += ctx.store.enqueue(sync_order_job(shop, stamp.order_id))
+            queued += ctx.store.enqueue(request(SyncOrder(shop, stamp.order_id)))
         newest = max(newest, stamp.updated_at)
     ctx.store.set_cursor(shop, CURSOR, newest.isoformat())
     if queued:

@@ -6,14 +6,14 @@ to the same assertions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
-from trueup.domain.after_sale import CreditNoteRequest, PostedCreditNote, SaleProgress
 from trueup.domain.bundles import KitComponent
+from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import (
     FulfilmentRecord,
@@ -37,7 +37,7 @@ from trueup.domain.inventory import (
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
-from trueup.domain.sales import PostedSale, SalesOrderRequest
+from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
 
 
 @dataclass(frozen=True)
@@ -106,28 +106,53 @@ class ShopifyAdmin(Protocol):
         stale: the others are sent again). Runs at inventory priority on the shop's cost budget."""
 
 
-@dataclass(frozen=True)
-class StockLevel:
-    sku: str
-    warehouse: str
-    available: Decimal
+# --- the back-office, by role ----------------------------------------------------------------------------
+# A back-office is the roles it implements: an ERP (Tryton) is all three; a 3PL over files could be the
+# warehouse alone, beside an ERP's sales ledger and item master. Each raises TransientError for what may pass
+# and StructuralError for data. ERP ids (of sales, their lines, credit notes, shipments) are opaque strings:
+# trueup stores them and hands them back, never reads them. (Accounting, for invoices, payments and payout
+# entries, and a reading of the ERP's documents for the completeness check, will be roles of their own.)
 
 
-class BackOffice(Protocol):
-    """The ERP/WMS, in trueup's terms. Raises TransientError for what may pass, StructuralError for data."""
+class SalesLedger(Protocol):
+    """Sales orders and their credit notes: what the ERP books of each Shopify order and refund."""
 
     def find_sales_order(self, reference: str) -> PostedSale | None:
         """The sales order carrying this external reference, if the ERP has one."""
 
     def create_sales_order(self, order: SalesOrderRequest) -> PostedSale:
-        """Create and confirm a sales order (customer matched or created). Not idempotent by itself:
-        callers look the reference up first."""
+        """Create and confirm a sales order (customer matched or created), after the domain's pre-posting checks
+        (domain/posting_checks.py: nothing is created when one fails) and with the tax settled as
+        domain/tax_rounding.py decides. Not idempotent by itself: callers look the reference up first."""
+
+    def sale_progress(self, sale_id: str) -> SaleProgress:
+        """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
+
+    def amend_sale(self, sale_id: str, order: SalesOrderRequest) -> PostedSale:
+        """Make the posted sale match `order` (the Shopify order mapped again): lines added, removed or
+        changed in quantity or price, shipping address and contact; its shipments still to pick and its
+        draft invoices follow. The pre-posting checks and the tax settlement are those of a new sale. Callers
+        check the cut-off first; the ERP refusing (a line already shipped) raises StructuralError."""
+
+    def cancel_sale(self, sale_id: str) -> PostedSale:
+        """Cancel the sale with its shipments not yet despatched and its draft invoices (idempotent)."""
+
+    def find_credit_note(self, reference: str) -> PostedCreditNote | None:
+        """The posted credit note carrying this reference, if the ERP has one."""
+
+    def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
+        """Create and post a credit note for one refund against the sale (its invoice where it has one,
+        posted first if it is a draft), totalling `request.expected_total`; the products and taxes are checked
+        first (nothing is created when one is missing). Moves no stock (the warehouse's `restock` does).
+        Idempotent by `request.reference`: a posted note of that reference is returned as it is, and what an
+        attempt cut short left is finished or made again."""
+
+
+class ItemMaster(Protocol):
+    """The products the ERP sells: SKUs, kits (bundles sold under one SKU) and list prices."""
 
     def unknown_skus(self, skus: Iterable[str]) -> set[str]:
         """The SKUs of `skus` the item master does not have."""
-
-    def stock_levels(self, skus: Iterable[str], warehouse: str) -> list[StockLevel]:
-        """Available quantities of `skus` at `warehouse`."""
 
     def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
         """The components of those of `skus` the ERP defines as kits (bundles sold under one SKU), in the
@@ -137,29 +162,10 @@ class BackOffice(Protocol):
         """The list prices of those of `skus` the item master has (the weights a configured bundle's
         components are spread by); unknown SKUs are left out."""
 
-    # --- after the sale (edits, cancellations, refunds) ------------------------------------------
-    def sale_progress(self, erp_sale_id: int) -> SaleProgress:
-        """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
 
-    def amend_sale(self, erp_sale_id: int, order: SalesOrderRequest) -> PostedSale:
-        """Make the posted sale match `order` (the Shopify order mapped again): lines added, removed or
-        changed in quantity or price, shipping address and contact; its shipments still to pick and its
-        draft invoices follow. Callers check the cut-off first; the ERP refusing (a line already shipped)
-        raises StructuralError."""
+class Warehouse(Protocol):
+    """Stock and shipments: what the warehouse holds, what it despatched, and the stock side of refunds."""
 
-    def cancel_sale(self, erp_sale_id: int) -> PostedSale:
-        """Cancel the sale with its shipments not yet despatched and its draft invoices (idempotent)."""
-
-    def find_credit_note(self, reference: str) -> PostedCreditNote | None:
-        """The credit note carrying this reference, if the ERP has one."""
-
-    def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
-        """Create and post a credit note for one refund against the sale (its invoice where it has one),
-        totalling `request.expected_total`, and move the restocked units (RETURN: received back at the
-        warehouse; CANCEL: off the shipment still to leave). Not idempotent by itself: callers look the
-        reference up first."""
-
-    # --- stock ----------------------------------------------------------------------------------
     def stock_changes(self, since_cursor: str | None) -> tuple[list[StockChange], str | None]:
         """Products whose stock moved at a warehouse since `since_cursor` (None: from now on — returns
         no change, only a cursor), with the cursor to read from next."""
@@ -178,10 +184,25 @@ class BackOffice(Protocol):
         """The cursor from which `despatched_shipments` reads the shipments written at or after `moment` (a
         first read starts there, not at the beginning of the ERP's history)."""
 
+    def check_restock(self, request: RestockRequest) -> None:
+        """Raise StructuralError if `request` cannot be carried out (a product unknown, a warehouse unknown,
+        CANCEL units no longer on a shipment still to pick: ALREADY_DESPATCHED); changes nothing. Asked
+        before the refund's credit note is made, so that a refund whose units can no longer be taken off
+        creates nothing."""
+
+    def restock(self, request: RestockRequest) -> None:
+        """Receive the RETURN units back at their warehouse (the sale's when None) and take the CANCEL units
+        off the sale's shipment still to pick. Idempotent by `request.reference`: a refund's units move once,
+        and what an attempt cut short left is finished."""
+
+
+class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
+    """A back-office that is all three roles (an ERP that is also the WMS, as Tryton is)."""
+
 
 @dataclass(frozen=True)
 class IncomingDelivery:
-    """A webhook delivery as received, before it is stored. `order_key` is "<shop>|<order gid>" or None."""
+    """A webhook delivery as received, before it is stored."""
 
     shop: str
     topic: str
@@ -199,10 +220,11 @@ class IncomingDelivery:
 
 @dataclass(frozen=True)
 class Job:
-    """A unit of work about one key (one shop order): never two running, never two waiting per key."""
+    """A job as the queue hands it out: never two running per key, never two waiting per key and kind. Its
+    kind and payload are the typed work's (service_layer/jobs.py: `job_of`)."""
 
     id: int
-    kind: str  # "sync_order", "poll_orders", ...
+    kind: str  # service_layer/jobs.py: SyncOrder.kind, PollOrders.kind, ...
     key: str
     shop: str
     payload: dict[str, Any]
@@ -212,6 +234,8 @@ class Job:
 
 @dataclass(frozen=True)
 class JobRequest:
+    """A job to queue, as `jobs.request` makes it from typed work."""
+
     kind: str
     key: str
     shop: str
@@ -228,18 +252,32 @@ class IntakeStats:
     problems: dict[str, int] = field(default_factory=dict)  # deliveries kept but not understood, by problem
 
 
-class Store(Protocol):
-    """trueup's own durable state: deliveries, the job queue, the ledger and cursors."""
+# --- trueup's own state, by role ----------------------------------------------------------------------
+# Every method is one transaction of its own, unless its docstring says what else commits with it. SqlStore (one
+# database: SQLite or PostgreSQL) implements every role; InMemoryStore is its fake.
 
-    # --- intake ---------------------------------------------------------------------------------
-    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
-        """Store deliveries durably in one transaction and queue a sync_order job for each one that is
-        about an order. Returns, per delivery, False when it is a duplicate (same webhook id, or same
-        event id for the same topic and shop), which is then not stored again."""
+
+class DeliveryLog(Protocol):
+    """Webhook deliveries as received, each once, with the job each calls for."""
+
+    def accept_deliveries(
+        self, deliveries: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+    ) -> list[bool]:
+        """Store deliveries durably and, in the same transaction, queue the job `job_for` says each new one
+        calls for (the rule is the service layer's: `jobs.delivery_job`); a delivery and its job commit
+        together or not at all. Returns, per delivery, False when it is a duplicate (same webhook id, or same
+        event id for the same topic and shop), which is then not stored again nor its job queued."""
 
     def intake_stats(self) -> IntakeStats: ...
 
-    # --- queue ----------------------------------------------------------------------------------
+    def purge_deliveries(self, before: datetime) -> int:
+        """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
+        recognised as a duplicate: keep deliveries longer than Shopify retries."""
+
+
+class JobQueue(Protocol):
+    """The work queue: never two jobs running per key (a lease), never two waiting per key and kind."""
+
     def enqueue(self, job: JobRequest) -> bool:
         """Queue a job; False when a job for the same key and kind is already waiting (queueing lock)."""
 
@@ -256,6 +294,9 @@ class Store(Protocol):
     def pending_jobs(self) -> int:
         """Jobs waiting to run (now or later)."""
 
+    def retrying_jobs(self) -> int:
+        """Jobs waiting to run again after a run that failed (a transient error, retried later) or was cut short."""
+
     def running_jobs(self) -> int:
         """Jobs claimed by a worker and not finished (including those whose lease expired)."""
 
@@ -263,12 +304,13 @@ class Store(Protocol):
         """Make the waiting job of (`key`, `kind`) due at `now` if it waits for later (e.g. the end of an
         order's hold window, released early); False when no such job is waiting."""
 
-    def purge(self, done_jobs_before: datetime, deliveries_before: datetime) -> tuple[int, int]:
-        """Delete jobs finished before `done_jobs_before` and deliveries received before `deliveries_before`;
-        returns how many of each. Waiting and running jobs and the ledger are never purged. A delivery
-        purged can no longer be recognised as a duplicate: keep deliveries longer than Shopify retries."""
+    def purge_finished_jobs(self, before: datetime) -> int:
+        """Delete the jobs finished before `before`; how many. Waiting and running jobs are never purged."""
 
-    # --- ledger ---------------------------------------------------------------------------------
+
+class Ledger(Protocol):
+    """The completeness ledger: one entry per Shopify order (never purged)."""
+
     def ledger_entry(self, shop: str, order_id: str) -> LedgerEntry | None: ...
 
     def save_ledger_entry(self, entry: LedgerEntry) -> None: ...
@@ -284,7 +326,10 @@ class Store(Protocol):
     def oldest_open_entry(self, shop: str | None = None) -> LedgerEntry | None:
         """The open entry (received, waiting, exception) that has been in its state the longest."""
 
-    # --- refunds --------------------------------------------------------------------------------
+
+class RefundRecords(Protocol):
+    """Where each Shopify refund stands in the ERP."""
+
     def refund_record(self, shop: str, refund_id: str) -> RefundRecord | None:
         """What trueup recorded of this Shopify refund, if anything."""
 
@@ -299,12 +344,10 @@ class Store(Protocol):
     def refund_counts(self, shop: str | None = None) -> dict[RefundState, int]:
         """How many refunds are in each state (states with none are left out)."""
 
-    # --- cursors --------------------------------------------------------------------------------
-    def cursor(self, shop: str, name: str) -> str | None: ...
 
-    def set_cursor(self, shop: str, name: str, value: str) -> None: ...
+class FulfilmentRecords(Protocol):
+    """What trueup did with each despatched ERP shipment."""
 
-    # --- fulfilment records -----------------------------------------------------------------------
     def fulfilment_record(self, shop: str, shipment_id: str) -> FulfilmentRecord | None:
         """What trueup did with the ERP shipment `shipment_id` for `shop`, if anything."""
 
@@ -316,7 +359,10 @@ class Store(Protocol):
     ) -> list[FulfilmentRecord]:
         """The records (of one shop, in some states), oldest update first."""
 
-    # --- inventory --------------------------------------------------------------------------------
+
+class StockRecords(Protocol):
+    """What the stock flow remembers: unposted demand, dirty SKUs, levels set, drift and stock issues."""
+
     def set_order_demand(self, shop: str, order_id: str, demand: Mapping[tuple[str, str], int]) -> set[str]:
         """Replace what `order_id` asks of stock that the ERP does not know yet, by (sku, ERP warehouse; ""
         when not known): empty once the order is posted or cancelled. The SKUs whose demand changed are
@@ -348,6 +394,21 @@ class Store(Protocol):
 
     def stock_issues(self, shop: str | None = None) -> list[tuple[StockIssue, datetime]]:
         """The open stock issues with when each was first seen, by cause, SKU, location."""
+
+
+class Cursors(Protocol):
+    """Named positions per shop (how far a poll or a stock sync has read)."""
+
+    def cursor(self, shop: str, name: str) -> str | None: ...
+
+    def set_cursor(self, shop: str, name: str, value: str) -> None: ...
+
+
+class Store(DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, StockRecords, Cursors, Protocol):
+    """trueup's own durable state: every role in one database. What commits together: a delivery with its job
+    (`accept_deliveries`); an order's demand with the dirty marks of its SKUs (`set_order_demand`); each other
+    method alone. A use case that writes to two roles (a sync saving the ledger entry, then queueing a job)
+    is made safe by being idempotent and re-run, not by a shared transaction."""
 
 
 class Clock(Protocol):

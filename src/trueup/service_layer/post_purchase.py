@@ -10,29 +10,25 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import structlog
 
-from trueup.domain.after_sale import SaleProgress
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
-from trueup.domain.order_changes import (
+from trueup.domain.orders import ShopifyOrder
+from trueup.domain.post_purchase import (
     CANCELLED_IN_SHOPIFY,
     accepted_as,
     changed_after_cut_off,
     cut_off_reached,
     sale_changes,
 )
-from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import build_sales_order, check_posted_totals
-from trueup.domain.sales import SalesOrderRequest
-from trueup.service_layer.jobs import sync_order_job
-from trueup.service_layer.kits import kits_for
+from trueup.domain.sales import SaleProgress, SalesOrderRequest
+from trueup.service_layer.bundles import bundles_among
+from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Store
-
-if TYPE_CHECKING:
-    from trueup.service_layer.sync_order import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -81,7 +77,7 @@ def apply_changes(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) ->
 def sales_order_again(ctx: OrderContext, order: ShopifyOrder) -> SalesOrderRequest:
     """The sales order for the order as it is now, built as it was posted (kits as their components)."""
     skus = {line.sku for line in order.lines if line.quantity > 0 and line.sku}
-    kits = kits_for(ctx.back_office, ctx.policy.bundles, skus)
+    kits = bundles_among(ctx.back_office, ctx.policy.bundles, skus)
     return build_sales_order(order, ctx.policy, kits)
 
 
@@ -89,14 +85,7 @@ def _amend(
     ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, wanted: SalesOrderRequest, now: datetime, what: str
 ) -> LedgerEntry:
     assert entry.erp_sale_id is not None
-    unknown = ctx.back_office.unknown_skus(wanted.skus)
-    if unknown:
-        raise StructuralError(
-            Cause.SKU_NOT_IN_ITEM_MASTER,
-            f"SKU(s) {', '.join(sorted(unknown))} added in Shopify are not in the ERP item master",
-            needs={"skus": sorted(unknown)},
-        )
-    sale = ctx.back_office.amend_sale(entry.erp_sale_id, wanted)
+    sale = ctx.back_office.amend_sale(entry.erp_sale_id, wanted)  # checks SKUs (one added), taxes, ... first
     log.info("sale_amended", shop=order.shop, order=order.name, sale=sale.number, changes=what)
     erp = {"erp_number": sale.number, "erp_total": sale.total, "accepted_changes": None}
     try:
@@ -135,6 +124,6 @@ def accept_changes(store: Store, order: str, shop: str | None = None) -> list[st
         if order not in (entry.order_id, entry.name, entry.order_id.rsplit("/", 1)[-1]):
             continue
         store.save_ledger_entry(replace(entry, accepted_changes=accepted_as(entry.needs)))
-        store.enqueue(sync_order_job(entry.shop, entry.order_id))  # the sync moves it on, in the order's turn
+        store.enqueue(request(SyncOrder(entry.shop, entry.order_id)))  # the sync moves it on, in the order's turn
         accepted.append(entry.name)
     return accepted

@@ -6,17 +6,14 @@ A refund is credited by its order's sync, so replaying one queues a sync of its 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import structlog
 
 from trueup.domain.errors import Cause
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.jobs import sync_order_job
+from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Store
-
-if TYPE_CHECKING:
-    from trueup.service_layer.sync_order import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -41,7 +38,7 @@ def replay_fixed_refunds(store: Store, contexts: Mapping[str, OrderContext]) -> 
     """Queue a sync of every order with a parked refund whose cause is now fixed; returns how many."""
     queued = 0
     for order_key in sorted({(r.shop, r.order_id) for r in _fixed(store, contexts)}):
-        queued += store.enqueue(sync_order_job(*order_key))
+        queued += store.enqueue(request(SyncOrder(*order_key)))
     if queued:
         log.info("replaying_fixed_refunds", queued=queued)
     return queued
@@ -61,4 +58,4 @@ def replay_refunds(
         for r in store.refund_records(shop=shop, state=RefundState.EXCEPTION)
         if (cause is None or r.cause == cause) and (order is None or order in (r.order_id, r.order_name))
     }
-    return sum(store.enqueue(sync_order_job(*key)) for key in sorted(chosen))
+    return sum(store.enqueue(request(SyncOrder(*key))) for key in sorted(chosen))

@@ -12,20 +12,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import structlog
 
-from trueup.domain.after_sale import PostedCreditNote
+from trueup.domain.credit_notes import PostedCreditNote, build_credit_note, build_restock
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money, total
 from trueup.domain.orders import ShopifyOrder
-from trueup.domain.refunds import Refund, RefundRecord, RefundState, build_credit_note, refund_reference
-from trueup.service_layer.kits import kits_for
-
-if TYPE_CHECKING:
-    from trueup.service_layer.sync_order import OrderContext
+from trueup.domain.refunds import Refund, RefundRecord, RefundState, refund_reference
+from trueup.service_layer.bundles import bundles_among
+from trueup.service_layer.order_context import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -91,41 +88,54 @@ def _moved(record: RefundRecord, state: RefundState, now: datetime, **changes: o
 def _credit(
     ctx: OrderContext,
     order: ShopifyOrder,
-    sale_erp_id: int,
+    sale_id: str,
     refund: Refund,
     record: RefundRecord,
     covered: bool,
     now: datetime,
 ) -> RefundRecord:
+    """The refund's credit note (the sales ledger's) and its restock (the warehouse's), each idempotent by
+    the refund's reference. The restock is checked before the note is made, so that a refund whose units can
+    no longer be taken off creates nothing; an attempt cut short between the two finishes on the next sync."""
     try:
-        existing = ctx.back_office.find_credit_note(refund_reference(order.shop, refund))
-        if existing is not None:
-            return _credited(record, existing, now)
-        if covered:
+        note = ctx.back_office.find_credit_note(refund_reference(order.shop, refund))
+        if note is None and covered:
             log.info("refund_covered_by_cancellation", shop=order.shop, order=order.name, refund=record.ordinal)
             return _moved(record, RefundState.COVERED_BY_CANCELLATION, now)
         skus = {line.sku for line in refund.lines if line.sku}
-        request = build_credit_note(
-            refund,
-            shop=order.shop,
-            ordinal=record.ordinal,
-            order_name=order.name,
-            sale_erp_id=sale_erp_id,
-            taxes_included=order.taxes_included,
-            policy=ctx.policy,
-            kits=kits_for(ctx.back_office, ctx.policy.bundles, skus) if skus else {},
-            locations=ctx.policy.locations,
-        )
-        if request is None:
-            return _moved(record, RefundState.NOTHING_TO_CREDIT, now)
-        note = ctx.back_office.create_credit_note(request)
+        kits = bundles_among(ctx.back_office, ctx.policy.bundles, skus) if skus else {}
+        restock = build_restock(refund, shop=order.shop, sale_id=sale_id, kits=kits, locations=ctx.policy.locations)
+        if note is None:
+            request = build_credit_note(
+                refund,
+                shop=order.shop,
+                ordinal=record.ordinal,
+                order_name=order.name,
+                sale_id=sale_id,
+                taxes_included=order.taxes_included,
+                policy=ctx.policy,
+                kits=kits,
+            )
+            if request is None:
+                return _moved(record, RefundState.NOTHING_TO_CREDIT, now)
+            if restock is not None:
+                ctx.back_office.check_restock(restock)
+            note = ctx.back_office.create_credit_note(request)
+            log.info(
+                "refund_credited",
+                shop=order.shop,
+                order=order.name,
+                refund=record.ordinal,
+                note=note.number,
+                total=str(note.total),
+            )
+        if restock is not None:
+            ctx.back_office.restock(restock)
     except StructuralError as problem:
         log.info("refund_parked", shop=order.shop, order=order.name, refund=record.ordinal, cause=str(problem.cause))
         return _moved(
             record, RefundState.EXCEPTION, now, cause=problem.cause, detail=problem.detail, needs=problem.needs
         )
-    log.info("refund_credited", shop=order.shop, order=order.name, refund=record.ordinal, note=note.number,
-             total=str(note.total))  # fmt: skip
     return _credited(record, note, now)
 
 

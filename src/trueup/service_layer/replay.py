@@ -9,10 +9,10 @@ import structlog
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.service_layer.fulfilment_status import retry_shipments
-from trueup.service_layer.jobs import sync_order_job
+from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Store
 from trueup.service_layer.refund_replay import replay_fixed_refunds, replay_refunds
-from trueup.service_layer.sync_order import OrderContext
 
 log = structlog.get_logger(__name__)
 
@@ -39,7 +39,7 @@ def replay_fixed(store: Store, contexts: Mapping[str, OrderContext]) -> int:
     for entry in store.ledger_entries(OrderState.EXCEPTION):
         ctx = contexts.get(entry.shop)
         if ctx is not None and cause_is_fixed(entry, ctx):
-            queued += store.enqueue(sync_order_job(entry.shop, entry.order_id))
+            queued += store.enqueue(request(SyncOrder(entry.shop, entry.order_id)))
     queued += replay_fixed_refunds(store, contexts)  # refunds parked for a cause now fixed: their order's sync
     if queued:
         log.info("replaying_fixed_orders", queued=queued)
@@ -54,7 +54,7 @@ def replay(store: Store, *, shop: str | None = None, cause: Cause | None = None,
             continue
         if order is not None and order not in (entry.order_id, entry.name):
             continue
-        queued += store.enqueue(sync_order_job(entry.shop, entry.order_id))
+        queued += store.enqueue(request(SyncOrder(entry.shop, entry.order_id)))
     queued += replay_refunds(store, shop=shop, cause=cause, order=order)  # parked refunds: their order's sync
     # Shipments that could not be fulfilled: the next fulfilment run tries them again.
     return queued + retry_shipments(store, shop=shop, cause=cause, order=order)

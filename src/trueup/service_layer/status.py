@@ -12,8 +12,8 @@ from trueup.domain.errors import WHAT_TO_DO, Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.service_layer.fulfilment_status import unfulfilled_shipments
 from trueup.service_layer.inventory_status import stock_summary
-from trueup.service_layer.order_changes_status import cancelled_orders, held_orders
 from trueup.service_layer.ports import Clock, Store
+from trueup.service_layer.post_purchase_status import cancelled_orders, held_orders
 from trueup.service_layer.refunds_status import refunds_summary
 
 

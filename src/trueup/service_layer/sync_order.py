@@ -8,42 +8,25 @@ committed is found, never repeated.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 import structlog
 
-from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.errors import StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
-from trueup.domain.order_changes import PostPurchasePolicy
 from trueup.domain.orders import ShopifyOrder
-from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals, order_reference
+from trueup.domain.posting import build_sales_order, check_posted_totals, order_reference
 from trueup.domain.sales import PostedSale
+from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.hold_window import end_hold, hold, keeps_holding
 from trueup.service_layer.inventory_demand import note_demand
-from trueup.service_layer.kits import kits_for
-from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.post_purchase import apply_changes, follows_changes
 from trueup.service_layer.refunds import credit_refunds, note_waiting_refunds
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class OrderContext:
-    """What syncing one shop's orders needs."""
-
-    shopify: ShopifyAdmin
-    back_office: BackOffice
-    store: Store
-    clock: Clock
-    policy: PostingPolicy
-    # The cut-off after which Shopify-side changes are exceptions, and the hold window of new orders.
-    post_purchase: PostPurchasePolicy = field(default_factory=PostPurchasePolicy)
-    # Whether unposted demand is recorded for the stock sync ([inventory] enabled): without it, no ERP look-up
-    # or store write is spent on it.
-    track_demand: bool = True
 
 
 def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> LedgerEntry | None:
@@ -144,15 +127,8 @@ def _checked(order: ShopifyOrder, entry: LedgerEntry, sale: PostedSale, now: dat
 def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
     # A SKU the ERP (or the configuration) defines as a kit posts as its components.
     skus = {line.sku for line in order.lines if line.quantity > 0 and line.sku}
-    kits = kits_for(ctx.back_office, ctx.policy.bundles, skus)
+    kits = bundles_among(ctx.back_office, ctx.policy.bundles, skus)
     request = build_sales_order(order, ctx.policy, kits)
-    unknown = ctx.back_office.unknown_skus(request.skus)
-    if unknown:
-        raise StructuralError(
-            Cause.SKU_NOT_IN_ITEM_MASTER,
-            f"SKU(s) {', '.join(sorted(unknown))} not in the ERP item master",
-            needs={"skus": sorted(unknown)},
-        )
-    sale = ctx.back_office.create_sales_order(request)
+    sale = ctx.back_office.create_sales_order(request)  # checks SKUs, taxes, ... first (domain/posting_checks.py)
     log.info("order_posted", shop=order.shop, order=order.name, sale=sale.number, total=str(sale.total))
     return sale

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,24 +20,22 @@ from trueup.domain.retry import RetryPolicy
 from trueup.service_layer.fulfilment import fulfil_despatched
 from trueup.service_layer.inventory import StockContext, StockPolicy, reconcile, run_stock_pass, sync_changes
 from trueup.service_layer.jobs import (
-    FULFIL_SHIPMENTS,
-    POLL_ORDERS,
-    PURGE_HISTORY,
-    RECONCILE_STOCK,
-    REPLAY_PARKED,
-    SYNC_ORDER,
-    SYNC_STOCK,
-    fulfil_shipments_job,
-    poll_orders_job,
-    purge_history_job,
-    reconcile_stock_job,
-    replay_parked_job,
-    sync_stock_job,
+    FulfilShipments,
+    PollOrders,
+    PurgeHistory,
+    QueuedWork,
+    ReconcileStock,
+    ReplayParked,
+    SyncOrder,
+    SyncStock,
+    job_of,
+    request,
 )
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
 from trueup.service_layer.replay import replay_fixed
-from trueup.service_layer.sync_order import OrderContext, sync_order
+from trueup.service_layer.sync_order import sync_order
 
 log = structlog.get_logger(__name__)
 
@@ -88,37 +86,25 @@ class Worker:
         self.clock = clock
         self.settings = settings or WorkerSettings()
         self.rng = rng or random.Random()
-        self._handlers: dict[str, Callable[[Job], None]] = {
-            SYNC_ORDER: self._sync_order,
-            POLL_ORDERS: self._poll_orders,
-            REPLAY_PARKED: self._replay_parked,
-            PURGE_HISTORY: self._purge_history,
-            FULFIL_SHIPMENTS: self._fulfil_shipments,
-            SYNC_STOCK: self._sync_stock,
-            RECONCILE_STOCK: self._reconcile_stock,
-        }
 
     def schedule_periodic(self) -> None:
         """Queue the periodic jobs if no worker has (the queueing lock makes this safe to repeat)."""
         for shop in self.contexts:
-            self.store.enqueue(poll_orders_job(shop))
-            self.store.enqueue(fulfil_shipments_job(shop))
-        self.store.enqueue(replay_parked_job())
-        self.store.enqueue(purge_history_job())
+            self.store.enqueue(request(PollOrders(shop)))
+            self.store.enqueue(request(FulfilShipments(shop)))
+        self.store.enqueue(request(ReplayParked()))
+        self.store.enqueue(request(PurgeHistory()))
         for shop in self.settings.stock:
-            self.store.enqueue(reconcile_stock_job(shop))  # at start: everything brought to target first
-            self.store.enqueue(sync_stock_job(shop))
+            self.store.enqueue(request(ReconcileStock(shop)))  # at start: everything brought to target first
+            self.store.enqueue(request(SyncStock(shop)))
 
     def run_once(self) -> bool:
         """Claim and run one job; False when there was nothing to run."""
         job = self.store.claim(self.name, self.clock.now(), self.settings.lease_seconds)
         if job is None:
             return False
-        handler = self._handlers.get(job.kind)
         try:
-            if handler is None:
-                raise LookupError(f"no handler for job kind {job.kind!r}")
-            handler(job)
+            self._run(job_of(job))
         except TransientError as error:
             self._retry(job, error, error.retry_after)
         except Exception as error:  # a defect: retried a few times, then the order is parked
@@ -147,10 +133,24 @@ class Worker:
         log.info("job_retry", kind=job.kind, key=job.key, attempts=job.attempts + 1, delay=round(delay, 2))
         self.store.retry_later(job, self.name, run_at, f"{type(error).__name__}: {error}")
 
-    def _sync_order(self, job: Job) -> None:
-        sync_order(self.contexts[job.shop], job.payload["order_id"], release=bool(job.payload.get("release")))
+    def _run(self, work: QueuedWork) -> None:
+        match work:
+            case SyncOrder():
+                sync_order(self.contexts[work.shop], work.order_id, release=work.release)
+            case PollOrders():
+                self._poll_orders(work)
+            case FulfilShipments():
+                self._fulfil_shipments(work)
+            case SyncStock():
+                self._sync_stock(work)
+            case ReconcileStock():
+                self._reconcile_stock(work)
+            case ReplayParked():
+                self._replay_parked()
+            case PurgeHistory():
+                self._purge_history()
 
-    def _poll_orders(self, job: Job) -> None:
+    def _poll_orders(self, job: PollOrders) -> None:
         s = self.settings
         try:
             poll_orders(
@@ -159,9 +159,9 @@ class Worker:
                 first_lookback=timedelta(seconds=s.first_lookback_seconds),
             )
         finally:
-            self._again(poll_orders_job(job.shop, self._after(s.poll_interval_seconds)))
+            self._again(request(PollOrders(job.shop), self._after(s.poll_interval_seconds)))
 
-    def _fulfil_shipments(self, job: Job) -> None:
+    def _fulfil_shipments(self, job: FulfilShipments) -> None:
         s = self.settings
         try:
             fulfil_despatched(
@@ -171,45 +171,43 @@ class Worker:
                 first_lookback=timedelta(seconds=s.fulfil_first_lookback_seconds),
             )
         finally:
-            self._again(fulfil_shipments_job(job.shop, self._after(s.fulfil_interval_seconds)))
+            self._again(request(FulfilShipments(job.shop), self._after(s.fulfil_interval_seconds)))
 
     def _stock_context(self, shop: str) -> StockContext:
         ctx = self.contexts[shop]
         return StockContext(ctx.shopify, ctx.back_office, ctx.store, ctx.clock, self.settings.stock[shop])
 
-    def _sync_stock(self, job: Job) -> None:
+    def _sync_stock(self, job: SyncStock) -> None:
         if job.shop not in self.settings.stock:  # inventory turned off since the job was queued: it ends here
             return
         try:
             run_stock_pass(sync_changes, self._stock_context(job.shop))
         finally:
-            self._again(sync_stock_job(job.shop, self._after(self.settings.stock_sync_interval_seconds)))
+            self._again(request(SyncStock(job.shop), self._after(self.settings.stock_sync_interval_seconds)))
 
-    def _reconcile_stock(self, job: Job) -> None:
+    def _reconcile_stock(self, job: ReconcileStock) -> None:
         if job.shop not in self.settings.stock:
             return
         try:
             run_stock_pass(reconcile, self._stock_context(job.shop))
         finally:
-            self._again(reconcile_stock_job(job.shop, self._after(self.settings.stock_reconcile_interval_seconds)))
+            self._again(request(ReconcileStock(job.shop), self._after(self.settings.stock_reconcile_interval_seconds)))
 
-    def _replay_parked(self, job: Job) -> None:
+    def _replay_parked(self) -> None:
         try:
             replay_fixed(self.store, self.contexts)
         finally:
-            self._again(replay_parked_job(self._after(self.settings.replay_interval_seconds)))
+            self._again(request(ReplayParked(), self._after(self.settings.replay_interval_seconds)))
 
-    def _purge_history(self, job: Job) -> None:
+    def _purge_history(self) -> None:
         s, now = self.settings, self.clock.now()
         try:
-            jobs, deliveries = self.store.purge(
-                done_jobs_before=now - timedelta(days=s.done_jobs_retention_days),
-                deliveries_before=now - timedelta(days=s.deliveries_retention_days),
-            )
+            jobs = self.store.purge_finished_jobs(now - timedelta(days=s.done_jobs_retention_days))
+            deliveries = self.store.purge_deliveries(now - timedelta(days=s.deliveries_retention_days))
             if jobs or deliveries:
                 log.info("history_purged", jobs=jobs, deliveries=deliveries)
         finally:
-            self._again(purge_history_job(self._after(s.purge_interval_seconds)))
+            self._again(request(PurgeHistory(), self._after(s.purge_interval_seconds)))
 
     def _again(self, request: JobRequest) -> None:
         # The next run is queued while this one still runs: the queueing lock counts only waiting jobs.
@@ -219,9 +217,13 @@ class Worker:
         return self.clock.now() + timedelta(seconds=seconds)
 
     def _park_defect(self, job: Job, error: Exception) -> None:
-        if job.kind != SYNC_ORDER:
+        try:
+            work = job_of(job)
+        except LookupError:
             return
-        order_id = job.payload["order_id"]
+        if not isinstance(work, SyncOrder):
+            return
+        order_id = work.order_id
         now = self.clock.now()
         entry = self.store.ledger_entry(job.shop, order_id) or LedgerEntry.received(job.shop, order_id, order_id, now)
         detail = f"{type(error).__name__} after {job.attempts + 1} attempts"

@@ -12,7 +12,8 @@ from decimal import Decimal
 
 from tests.factories import a_customer, an_order
 from trueup.domain.money import Money, total
-from trueup.domain.orders import Customer, OrderLine, ShippingLine, ShopifyOrder, TaxLine
+from trueup.domain.orders import Customer, OrderLine, ShippingLine, ShopifyOrder
+from trueup.domain.taxes import TaxLine
 
 SHOP = "money-suite.myshopify.com"
 # SKU → list price: the goods every case sells, and the one kit (cap + two pairs of socks).

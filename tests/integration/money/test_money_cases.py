@@ -19,13 +19,13 @@ from tests.integration.money.cases import order as case_order
 from tests.integration.money.tryton_sales import sale_lines
 from tests.support.tryton import catalogue_item, connect, seed_catalogue
 from trueup.adapters.tryton.back_office import TrytonBackOffice
-from trueup.adapters.tryton.demo_taxes import ensure_taxes
-from trueup.adapters.tryton.embedded import TrytonServer
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.domain.bundles import KitComponent
 from trueup.domain.money import Money
 from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals
-from trueup.service_layer.kits import kits_for
+from trueup.local_stack.demo_taxes import ensure_taxes
+from trueup.local_stack.embedded_tryton import TrytonServer
+from trueup.service_layer.bundles import bundles_among
 
 pytestmark = pytest.mark.tryton
 
@@ -58,7 +58,7 @@ def test_the_erp_holds_exactly_what_shopify_charged(client: TrytonClient, case: 
         Money(Decimal(case.tax), currency),
         Money(Decimal(case.total), currency),
     )
-    assert sale_lines(client, sale.erp_id) == [(sku, Decimal(q), Decimal(amount)) for sku, q, amount in case.lines]
+    assert sale_lines(client, int(sale.erp_id)) == [(sku, Decimal(q), Decimal(amount)) for sku, q, amount in case.lines]
     check_posted_totals(order, sale)
 
 
@@ -71,10 +71,10 @@ def test_a_bundle_defined_in_configuration_posts_as_its_components_spread_by_try
     order = case_order(901, [case_line("M-DUO", 1, "16.01", taxes=vat20("3.20"))])
     back_office = TrytonBackOffice(client)
 
-    kits = kits_for(back_office, policy.bundles, {"M-DUO"})
+    kits = bundles_among(back_office, policy.bundles, {"M-DUO"})
     sale = back_office.create_sales_order(build_sales_order(order, policy, kits))
 
-    assert sale_lines(client, sale.erp_id) == [
+    assert sale_lines(client, int(sale.erp_id)) == [
         ("M-MUG", Decimal(1), Decimal("14.01")),
         ("M-PEN", Decimal(2), Decimal("2.00")),
     ]

@@ -66,6 +66,6 @@ def test_native_bundle_components_post_with_shopifys_amounts(
     assert sale.total == order.total_price
     assert sale.tax == order.total_tax
     check_posted_totals(order, sale)
-    assert [(sku, quantity) for sku, quantity, _ in sale_lines(tryton_client, sale.erp_id)] == [
+    assert [(sku, quantity) for sku, quantity, _ in sale_lines(tryton_client, int(sale.erp_id))] == [
         (line.sku, line.quantity) for line in order.lines
     ]

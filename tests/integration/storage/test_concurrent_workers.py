@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.postgres import postgres_template, postgres_url  # noqa: F401
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.service_layer.ports import JobRequest
 

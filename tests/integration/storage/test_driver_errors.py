@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from trueup.adapters.storage import SqlStore, upgrade
-from trueup.benchmarks.intake import free_port
 from trueup.domain.errors import TransientError
+from trueup.entrypoints.benchmarks.intake import free_port
 from trueup.service_layer.ports import JobRequest
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from trueup.adapters.storage import SqlStore, upgrade
-from trueup.benchmarks.intake import free_port, signed_webhook, start_server, wait_until_up
+from trueup.entrypoints.benchmarks.intake import free_port, signed_webhook, start_server, wait_until_up
 
 SECRET = "crash-test-secret"
 

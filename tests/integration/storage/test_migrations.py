@@ -1,14 +1,19 @@
 """Schema migrations go up and down again on a database holding data (SQLite here)."""
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 
 from tests.support.deliveries import make_entry
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.adapters.storage.engine import make_engine
 from trueup.adapters.storage.migrate import downgrade
+from trueup.adapters.storage.tables import metadata
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 
@@ -60,11 +65,57 @@ def test_fulfilment_records_kept_as_cursors_move_to_their_table_and_back(tmp_pat
         assert records["stock.shipment.out,2"].fulfilments_before == 3
         failed = records["stock.shipment.out,3"]
         assert (failed.state, str(failed.cause), failed.detail) == (
-            FulfilmentState.FAILED, "fulfilment_order_not_found", "1 × CAP",
-        )  # fmt: skip
+            FulfilmentState.FAILED,
+            "fulfilment_order_not_found",
+            "1 × CAP",
+        )
         assert store.cursor("a.myshopify.com", "fulfilment:stock.shipment.out,1") is None
         assert store.cursor("a.myshopify.com", "shipments_despatched") == "2026-11-27T09:00:00"
     downgrade(url, "0007")
     with SqlStore(url) as store:
         assert store.cursor("a.myshopify.com", "fulfilment:stock.shipment.out,2") == "pending:3"
         assert store.cursor("a.myshopify.com", "fulfilment:stock.shipment.out,1") == "gid://shopify/Fulfillment/7"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database brought to the latest schema by the migrations alone."""
+    if request.param == "postgres":
+        return str(request.getfixturevalue("postgres_url"))  # cloned from a template the migrations made
+    url = f"sqlite:///{tmp_path / 'schema.db'}"
+    upgrade(url)
+    return url
+
+
+def test_the_migrations_make_exactly_the_schema_of_tables_py(migrated_url: str) -> None:
+    engine = make_engine(migrated_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, metadata)
+    finally:
+        engine.dispose()
+    assert differences == []
+
+
+def test_erp_ids_become_text_and_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'ids.db'}"
+    upgrade(url, "0008")  # where the ledger kept Tryton's sale ids as integers
+    before = make_entry(state=OrderState.POSTED, erp_sale_id="17")
+    with SqlStore(url) as store:
+        store.save_ledger_entry(before)
+    upgrade(url)
+    with SqlStore(url) as store:
+        kept = store.ledger_entry(before.shop, before.order_id)
+        assert kept is not None
+        assert kept.erp_sale_id == "17"  # the Tryton adapter reads it as sale 17
+        store.save_ledger_entry(dataclasses.replace(kept, order_id="o2", erp_sale_id="SO-2"))
+    downgrade(url, "0008")
+    engine = make_engine(url)
+    ledger = sa.table("ledger", sa.column("order_id"), sa.column("erp_sale_id"))
+    try:
+        with engine.connect() as connection:
+            ids = dict(connection.execute(sa.select(ledger.c.order_id, ledger.c.erp_sale_id)).all())
+    finally:
+        engine.dispose()
+    assert ids == {before.order_id: 17, "o2": None}  # an id that is no number cannot go back: found by reference

@@ -95,7 +95,7 @@ def test_a_company_order_posts_to_the_company_with_its_terms_and_po_number(
     posted = TrytonBackOffice(tryton).create_sales_order(request)
 
     sale = sale_of(tryton, posted.reference)
-    assert (sale["party_code"], sale["party_name"]) == (f"SHOPIFY-COMPANY-{order.company.number}", "Acme BV")
+    assert (sale["party_code"], sale["party_name"]) == (f"SHOPIFY-COMPANY-{order.company.numeric_id}", "Acme BV")
     assert sale["term"] == "Net 30"
     assert sale["comment"].splitlines()[0] == "PO number: PO-778"
     # Invoiced at the company location's billing address, shipped where the order says.
@@ -110,7 +110,7 @@ def test_two_orders_of_one_company_share_its_party(sandbox: RunningSandbox, tryt
         back_office.create_sales_order(build_sales_order(order, POLICY))
 
     assert orders[0].company is not None
-    code = f"SHOPIFY-COMPANY-{orders[0].company.number}"
+    code = f"SHOPIFY-COMPANY-{orders[0].company.numeric_id}"
     assert tryton.call("party.party", "search_count", [("code", "=", code)]) == 1
     # Its billing and delivery addresses, each once, however many orders it places.
     assert tryton.call("party.address", "search_count", [("party.code", "=", code)]) == 2

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from tests.support.tryton import connect, free_port
-from trueup.adapters.tryton.embedded import TrytonServer, build_template, create_database
 from trueup.domain.errors import TransientError
+from trueup.local_stack.embedded_tryton import TrytonServer, build_template, create_database
 
 pytestmark = pytest.mark.tryton
 

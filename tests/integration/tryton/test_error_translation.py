@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.tryton import connect, free_port, unique
-from trueup.adapters.tryton.embedded import ADMIN_LOGIN, TrytonServer, create_database
 from trueup.adapters.tryton.jsonrpc import TrytonClient, error_from_reply, error_from_status
 from trueup.domain.errors import BadInput, Cause, StructuralError, TransientError
+from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, TrytonServer, create_database
 
 
 # --- against the real server ---------------------------------------------------------------------
@@ -95,9 +95,17 @@ def test_reply_errors_are_classed(reply: list[object], expected: type[Exception]
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(429, TransientError), (500, TransientError), (503, TransientError), (504, TransientError),
-     (401, BadInput), (404, BadInput), (403, StructuralError), (400, StructuralError)],
-)  # fmt: skip
+    [
+        (429, TransientError),
+        (500, TransientError),
+        (503, TransientError),
+        (504, TransientError),
+        (401, BadInput),
+        (404, BadInput),
+        (403, StructuralError),
+        (400, StructuralError),
+    ],
+)
 def test_http_statuses_are_classed(status: int, expected: type[Exception]) -> None:
     assert isinstance(error_from_status(status), expected)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.contract.test_back_office_shipments_contract import tryton_despatch, tryton_ship_from
+from tests.contract.back_office_harness import tryton_despatch, tryton_ship_from
 from tests.contract.test_shopify_fulfilment_contract import two_location_spec
 from tests.fakes.store import InMemoryStore
 from tests.support.sandbox import LOCATIONS, RunningSandbox, running_sandbox, sandbox_available
@@ -19,11 +19,12 @@ from tests.support.tryton import catalogue_item, seed_catalogue
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.adapters.tryton.products import receive_stock
 from trueup.domain.ledger import OrderState
 from trueup.domain.posting import PostingPolicy, order_reference
+from trueup.local_stack.tryton_catalogue import receive_stock
 from trueup.service_layer.fulfilment import CURSOR, fulfil_despatched
-from trueup.service_layer.sync_order import OrderContext, sync_order
+from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.sync_order import sync_order
 
 pytestmark = [
     pytest.mark.tryton,

@@ -29,8 +29,12 @@ def test_a_fixed_component_is_read_as_fixed(tryton_client: TrytonClient) -> None
 
     kits = read_kit_components(tryton_client, [kit])
 
-    assert kits == {kit: [KitComponent(card, Decimal(1), Decimal("12.00")),
-                          KitComponent(leaflet, Decimal(1), Decimal(0), fixed=True)]}  # fmt: skip
+    assert kits == {
+        kit: [
+            KitComponent(card, Decimal(1), Decimal("12.00")),
+            KitComponent(leaflet, Decimal(1), Decimal(0), fixed=True),
+        ]
+    }
 
 
 def test_a_variants_own_components_replace_its_templates(tryton_client: TrytonClient) -> None:
@@ -39,10 +43,19 @@ def test_a_variants_own_components_replace_its_templates(tryton_client: TrytonCl
     (variant,) = tryton_client.call("product.product", "search_read", [("code", "=", kit)], 0, 1, None, ["template"])
     (other_id,) = tryton_client.call("product.product", "search", [("code", "=", other)], 0, 1, None)
     unit = tryton_client.call("ir.model.data", "get_id", "product", "uom_unit")
-    tryton_client.call("product.component", "create", [{
-        "parent_template": variant["template"], "parent_product": variant["id"], "product": other_id,
-        "quantity": 3.0, "unit": unit,
-    }])  # fmt: skip
+    tryton_client.call(
+        "product.component",
+        "create",
+        [
+            {
+                "parent_template": variant["template"],
+                "parent_product": variant["id"],
+                "product": other_id,
+                "quantity": 3.0,
+                "unit": unit,
+            }
+        ],
+    )
 
     assert read_kit_components(tryton_client, [kit]) == {kit: [KitComponent(other, Decimal(3), Decimal("7.50"))]}
 

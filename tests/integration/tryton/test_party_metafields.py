@@ -59,9 +59,16 @@ def metafields_shop_spec() -> Any:
         company("Hooli BV", MetafieldSpec("erp", "vat_number", "NL-not-a-VAT-number")),
     )
     ada = CustomerSpec(
-        "Ada", "Metafield", "ada@metafields.test", None, "1 Canal St", "Delft", "2611", "NL",
+        "Ada",
+        "Metafield",
+        "ada@metafields.test",
+        None,
+        "1 Canal St",
+        "Delft",
+        "2611",
+        "NL",
         metafields=(MetafieldSpec("erp", "account_number", "C-00007"),),
-    )  # fmt: skip
+    )
     return dataclasses.replace(small_shop_spec(), companies=companies, customers=(ada,))
 
 

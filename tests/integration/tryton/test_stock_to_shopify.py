@@ -17,8 +17,8 @@ from tests.support.tryton import catalogue_item, connect, seed_catalogue
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.adapters.tryton.products import receive_stock
 from trueup.domain.inventory import Buffer, BufferRules, StockWrite
+from trueup.local_stack.tryton_catalogue import receive_stock
 from trueup.service_layer.inventory import StockContext, StockPolicy, check_locations, reconcile, sync_changes
 
 pytestmark = [
@@ -88,7 +88,7 @@ def shows(ctx: StockContext, sku: str, warehouse: str = "WH1") -> int:
 
 def erp_client(ctx: StockContext) -> TrytonClient:
     assert isinstance(ctx.back_office, TrytonBackOffice)
-    return ctx.back_office._client
+    return ctx.back_office.db.client
 
 
 def test_a_receipt_in_tryton_shows_in_shopify_minus_the_buffer_after_one_sync_pass(stock: StockContext) -> None:

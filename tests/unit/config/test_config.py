@@ -109,3 +109,31 @@ def test_customer_notification_of_fulfilments_is_on_by_default_and_can_be_turned
     settings = worker_settings(load_config(write(tmp_path, quiet)))
     assert settings.notify_customer is False
     assert settings.fulfil_interval_seconds == 10
+
+
+def test_an_unknown_back_office_kind_is_refused_naming_the_kinds_trueup_knows(tmp_path):
+    from trueup.bootstrap import build_back_office
+
+    config = load_config(write(tmp_path, VALID.replace("[back_office]", '[back_office]\nkind = "netsuite"')))
+
+    with pytest.raises(BadInput) as refused:
+        build_back_office(config)
+
+    assert "'netsuite'" in str(refused.value)
+    assert "known kinds: tryton" in str(refused.value)
+
+
+def test_the_tryton_kind_builds_the_tryton_back_office_without_connecting(tmp_path, monkeypatch):
+    from trueup.adapters.tryton.back_office import TrytonBackOffice
+    from trueup.bootstrap import build_back_office
+
+    monkeypatch.setenv("TEST_TRYTON_PASSWORD", "x")
+    config = load_config(write(tmp_path, VALID.replace("[back_office]", '[back_office]\nkind = "tryton"')))
+
+    assert isinstance(build_back_office(config), TrytonBackOffice)
+
+
+def test_shipping_books_on_the_configured_product(tmp_path):
+    config = load_config(write(tmp_path, 'shipping_sku = "FREIGHT"\n' + VALID))
+    assert posting_policy(config.shops[0], config).shipping_sku == "FREIGHT"
+    assert posting_policy(config.shops[0], load_config(write(tmp_path, VALID))).shipping_sku == "SHIPPING"

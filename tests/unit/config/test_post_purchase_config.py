@@ -5,7 +5,7 @@ import pytest
 from trueup.bootstrap import post_purchase_policy
 from trueup.config import load_config
 from trueup.domain.errors import BadInput
-from trueup.domain.order_changes import CutOff, PostPurchasePolicy
+from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 
 BASE = """
 [back_office]

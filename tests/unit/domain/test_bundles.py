@@ -11,9 +11,9 @@ from tests.factories import a_line, a_shipping, an_order, eur, vat
 from trueup.domain.bundles import KitComponent, explode_kit, with_list_prices
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import allocate, total
-from trueup.domain.orders import TaxLine
 from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals
 from trueup.domain.sales import PostedSale
+from trueup.domain.taxes import TaxLine
 
 POLICY = PostingPolicy(taxes={"VAT 20": "VAT20", "VAT 5.5": "VAT5.5"})
 CAP = KitComponent("CAP", Decimal(1), Decimal("15.00"))
@@ -117,7 +117,7 @@ def test_native_bundle_components_post_as_their_own_lines_with_shopifys_amounts(
 
 # --- after posting -------------------------------------------------------------------------------
 def a_sale(untaxed: str, tax: str) -> PostedSale:
-    return PostedSale(17, "SO17", "shopify:demo:1001", "processing", eur(untaxed), eur(tax), eur(untaxed) + eur(tax))
+    return PostedSale("17", "SO17", "shopify:demo:1001", "processing", eur(untaxed), eur(tax), eur(untaxed) + eur(tax))
 
 
 def test_a_sale_totalling_shopifys_total_passes_the_after_posting_check():

@@ -85,9 +85,11 @@ def test_a_buffer_outside_its_range_is_refused() -> None:
 
 
 components = st.lists(
-    st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(min_value=1, max_value=5)), min_size=1, max_size=3,
+    st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(min_value=1, max_value=5)),
+    min_size=1,
+    max_size=3,
     unique_by=lambda c: c[0],
-)  # fmt: skip
+)
 
 
 @given(components, st.dictionaries(st.sampled_from(["A", "B", "C"]), st.integers(min_value=0, max_value=1000)))

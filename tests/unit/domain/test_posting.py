@@ -6,8 +6,9 @@ from hypothesis import strategies as st
 
 from tests.factories import a_line, an_order, eur
 from trueup.domain.errors import Cause, StructuralError
-from trueup.domain.orders import ShippingLine, TaxLine
-from trueup.domain.posting import PostingPolicy, build_sales_order, tax_key
+from trueup.domain.orders import ShippingLine
+from trueup.domain.posting import PostingPolicy, build_sales_order
+from trueup.domain.taxes import TaxLine, tax_key
 
 POLICY = PostingPolicy(taxes={"VAT 20": "VAT20"})
 

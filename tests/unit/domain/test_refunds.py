@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.factories import NOW, SHOP, eur, vat
-from trueup.domain.after_sale import RestockType
 from trueup.domain.bundles import KitComponent
+from trueup.domain.credit_notes import build_credit_note, build_restock
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
 from trueup.domain.posting import PostingPolicy
@@ -19,7 +19,7 @@ from trueup.domain.refunds import (
     RefundAdjustment,
     RefundLine,
     RefundShipping,
-    build_credit_note,
+    RestockType,
     refund_reference,
     refunded_units,
 )
@@ -55,22 +55,30 @@ def a_refund(lines=(), shipping=(), adjustments=(), returned=None, number=7) -> 
     )
 
 
-def note_for(refund, included=False, kits=None, locations=None):
+def note_for(refund, included=False, kits=None):
     return build_credit_note(
         refund,
         shop=SHOP,
         ordinal=2,
         order_name="#1001",
-        sale_erp_id=17,
+        sale_id="17",
         taxes_included=included,
         policy=POLICY,
         kits=kits,
-        locations=locations,
     )
 
 
+def restocks_for(refund, kits=None, locations=None):
+    """What the refund moves in the warehouse (nothing: ())."""
+    request = build_restock(refund, shop=SHOP, sale_id="17", kits=kits, locations=locations)
+    if request is not None:
+        assert (request.reference, request.sale_id) == (refund_reference(SHOP, refund), "17")
+    return request.restocks if request is not None else ()
+
+
 def test_a_partial_refund_with_restock_credits_the_units_at_shopifys_amounts_and_returns_them():
-    note = note_for(a_refund([a_refund_line(quantity=2, subtotal="20.00", tax="4.00")], returned="24.00"))
+    refund = a_refund([a_refund_line(quantity=2, subtotal="20.00", tax="4.00")], returned="24.00")
+    note = note_for(refund)
 
     assert note is not None
     assert note.reference == f"shopify:{SHOP}:refund:7" == refund_reference(SHOP, a_refund())
@@ -83,15 +91,18 @@ def test_a_partial_refund_with_restock_credits_the_units_at_shopifys_amounts_and
         eur("4.00"),
         ("VAT20",),
     )
-    assert [(r.sku, r.quantity, r.kind, r.warehouse) for r in note.restocks] == [("TEE-M", 2, RestockType.RETURN, None)]
+    assert [(r.sku, r.quantity, r.kind, r.warehouse) for r in restocks_for(refund)] == [
+        ("TEE-M", 2, RestockType.RETURN, None)
+    ]
     assert note.expected_total == eur("24.00")
 
 
 def test_goodwill_without_restock_moves_no_stock():
-    note = note_for(a_refund([a_refund_line(restock=RestockType.NO_RESTOCK)], returned="12.00"))
+    refund = a_refund([a_refund_line(restock=RestockType.NO_RESTOCK)], returned="12.00")
+    note = note_for(refund)
 
     assert note is not None
-    assert note.restocks == ()
+    assert restocks_for(refund) == ()
 
 
 def test_prices_including_tax_credit_the_subtotal_less_its_tax():
@@ -124,8 +135,17 @@ def test_a_refund_returning_other_money_than_its_parts_is_a_totals_mismatch():
 
 
 def test_an_unmapped_tax_is_named():
-    line = RefundLine("gid://shopify/LineItem/1", "TEE-M", "Tee", 1, RestockType.NO_RESTOCK, None, eur("10"),
-                      eur("1"), vat("1.00", rate="0.1"))  # fmt: skip
+    line = RefundLine(
+        "gid://shopify/LineItem/1",
+        "TEE-M",
+        "Tee",
+        1,
+        RestockType.NO_RESTOCK,
+        None,
+        eur("10"),
+        eur("1"),
+        vat("1.00", rate="0.1"),
+    )
     with pytest.raises(StructuralError) as problem:
         note_for(a_refund([line]))
     assert (problem.value.cause, problem.value.needs) == (Cause.UNMAPPED_TAX, {"taxes": ["VAT 10"]})
@@ -133,24 +153,24 @@ def test_an_unmapped_tax_is_named():
 
 def test_the_restock_location_maps_to_its_warehouse_and_an_unmapped_one_is_named():
     located = a_refund([a_refund_line(location="gid://shopify/Location/2")])
-    note = note_for(located, locations={"2": "WH2"})
-    assert note is not None
-    assert note.restocks[0].warehouse == "WH2"
+    assert restocks_for(located, locations={"2": "WH2"})[0].warehouse == "WH2"
 
     with pytest.raises(StructuralError) as problem:
-        note_for(located, locations={"1": "WH1"})
+        restocks_for(located, locations={"1": "WH1"})
     assert problem.value.cause == Cause.UNMAPPED_LOCATION
 
 
 def test_a_refunded_bundle_credits_and_returns_its_components():
     line = a_refund_line(sku="GIFT", quantity=2, subtotal="39.98", tax="8.00", restock=RestockType.CANCEL)
-    note = note_for(a_refund([line], returned="47.98"), kits=GIFT)
+    refund = a_refund([line], returned="47.98")
+    note = note_for(refund, kits=GIFT)
 
     assert note is not None
     assert [(c.sku, c.quantity) for c in note.lines] == [("CAP", 2), ("SOCK", 4)]
     assert note.expected_untaxed == eur("39.98")
     assert note.expected_tax == eur("8.00")
-    assert [(r.sku, r.quantity, r.kind) for r in note.restocks] == [("CAP", 2, "CANCEL"), ("SOCK", 4, "CANCEL")]
+    restocks = restocks_for(refund, kits=GIFT)
+    assert [(r.sku, r.quantity, r.kind) for r in restocks] == [("CAP", 2, "CANCEL"), ("SOCK", 4, "CANCEL")]
 
 
 def test_refunded_units_are_counted_per_line_item_across_refunds():
@@ -197,6 +217,21 @@ def test_the_note_always_totals_the_refunds_parts_to_the_cent(lines, shipping, a
         assert returned == 0
         return
     assert note.expected_total == eur(returned)
-    assert note.expected_tax == eur(sum((t.amount for _, _, t, _ in lines), Decimal(0)) + sum(
-        (t.amount for _, t in shipping), Decimal(0)))  # fmt: skip
-    assert sum(r.quantity for r in note.restocks) == sum(q * (3 if b else 1) for q, _, _, b in lines)
+    assert note.expected_tax == eur(
+        sum((t.amount for _, _, t, _ in lines), Decimal(0)) + sum((t.amount for _, t in shipping), Decimal(0))
+    )
+    assert sum(r.quantity for r in restocks_for(refund, kits=GIFT)) == sum(q * (3 if b else 1) for q, _, _, b in lines)
+
+
+def test_refunded_shipping_is_credited_on_the_shipping_product_the_sale_booked_it_on():
+    refund = a_refund(shipping=[RefundShipping("Standard", eur("5.00"), eur("1.00"), vat("1.00"))], returned="6.00")
+    policy = PostingPolicy(taxes={"VAT 20": "VAT20"}, shipping_sku="FREIGHT")
+
+    note = build_credit_note(
+        refund, shop=SHOP, ordinal=1, order_name="#1001", sale_id="17", taxes_included=False, policy=policy
+    )
+
+    assert note is not None
+    assert [(line.sku, line.is_shipping, line.net, line.tax_codes) for line in note.lines] == [
+        ("FREIGHT", True, eur("5.00"), ("VAT20",))
+    ]

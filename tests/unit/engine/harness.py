@@ -14,8 +14,8 @@ from tests.fakes.shopify import FakeShopifyAdmin
 from tests.fakes.store import InMemoryStore
 
 from trueup.domain.posting import PostingPolicy
-from trueup.service_layer.jobs import sync_order_job
-from trueup.service_layer.sync_order import OrderContext
+from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.worker import Worker, WorkerSettings
 
 
@@ -55,7 +55,7 @@ class Engine:
 
     def notify(self, order_id: str) -> None:
         """As a webhook about the order would: queue its sync."""
-        self.store.enqueue(sync_order_job(SHOP, order_id))
+        self.store.enqueue(request(SyncOrder(SHOP, order_id)))
 
     def run_until_idle(self, limit: int = 1000) -> int:
         ran = 0

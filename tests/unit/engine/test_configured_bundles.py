@@ -33,8 +33,10 @@ def test_a_bundle_the_erp_does_not_know_as_a_kit_posts_as_its_configured_compone
 
 
 def test_explicit_weights_spread_the_bundle_without_asking_the_erp_for_prices():
-    weighted = (KitComponent("CAP", Decimal(1), Decimal(0), weight=Decimal(1)),
-                KitComponent("SOCK", Decimal(2), Decimal(0), weight=Decimal("1.5")))  # fmt: skip
+    weighted = (
+        KitComponent("CAP", Decimal(1), Decimal(0), weight=Decimal(1)),
+        KitComponent("SOCK", Decimal(2), Decimal(0), weight=Decimal("1.5")),
+    )
     engine = Engine(policy=PostingPolicy(taxes=TAXES, bundles={"GIFT": weighted}))
     engine.erp.add_products("GIFT", "CAP", "SOCK")
 

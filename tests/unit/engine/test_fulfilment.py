@@ -16,7 +16,7 @@ from trueup.domain.fulfilment import FulfilmentRequest, FulfilmentState, Trackin
 from trueup.domain.ledger import LedgerEntry
 from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.fulfilment import fulfil_despatched
-from trueup.service_layer.jobs import FULFIL_SHIPMENTS
+from trueup.service_layer.jobs import FulfilShipments
 from trueup.service_layer.replay import replay
 from trueup.service_layer.status import build_status
 
@@ -272,7 +272,7 @@ def test_the_worker_fulfils_periodically_and_retries_a_shopify_outage():
     engine.clock.advance(3600)
     engine.run_until_idle()
     assert len(fulfilments(engine, order_id)) == 1
-    waiting = [j for j in engine.store.jobs if j.kind == FULFIL_SHIPMENTS and j.state == "todo"]
+    waiting = [j for j in engine.store.jobs if j.kind == FulfilShipments.kind and j.state == "todo"]
     assert len(waiting) == 1
     assert waiting[0].run_at > engine.clock.now()
 

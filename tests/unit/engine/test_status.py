@@ -8,6 +8,7 @@ from tests.unit.engine.harness import MovableClock
 from trueup.domain.errors import WHAT_TO_DO, Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
+from trueup.service_layer.jobs import delivery_job
 from trueup.service_layer.status import build_status
 
 
@@ -24,11 +25,18 @@ def a_store_with_history() -> InMemoryStore:
     )
     parked = make_entry(order_number=4, at=T0 - timedelta(minutes=5))
     store.save_ledger_entry(
-        parked.moved_to(OrderState.EXCEPTION, T0 - timedelta(minutes=5), cause=Cause.SKU_NOT_IN_ITEM_MASTER,
-                        detail="SKU(s) HAT not in the ERP item master", needs={"skus": ["HAT"]})
-    )  # fmt: skip
-    store.accept_deliveries([make_delivery(received_at=T0 - timedelta(seconds=90))])
-    store.accept_deliveries([make_delivery(topic="shop/unknown_thing", known_topic=False, order_number=None)])
+        parked.moved_to(
+            OrderState.EXCEPTION,
+            T0 - timedelta(minutes=5),
+            cause=Cause.SKU_NOT_IN_ITEM_MASTER,
+            detail="SKU(s) HAT not in the ERP item master",
+            needs={"skus": ["HAT"]},
+        )
+    )
+    store.accept_deliveries([make_delivery(received_at=T0 - timedelta(seconds=90))], delivery_job)
+    store.accept_deliveries(
+        [make_delivery(topic="shop/unknown_thing", known_topic=False, order_number=None)], delivery_job
+    )
     return store
 
 

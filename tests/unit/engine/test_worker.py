@@ -5,11 +5,11 @@ from tests.unit.engine.harness import Engine
 
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
-from trueup.service_layer.jobs import SYNC_ORDER
+from trueup.service_layer.jobs import SyncOrder
 
 
 def waiting_sync_jobs(engine: Engine):  # type: ignore[no-untyped-def]
-    return [j for j in engine.store.jobs if j.kind == SYNC_ORDER and j.state == "todo"]
+    return [j for j in engine.store.jobs if j.kind == SyncOrder.kind and j.state == "todo"]
 
 
 def test_an_erp_that_is_down_loses_nothing_and_the_retry_is_stored_not_slept():
@@ -119,6 +119,6 @@ def test_finished_jobs_and_old_deliveries_are_purged_on_schedule_never_open_work
     engine.run_until_idle()
     engine.clock.advance(8 * 86400)  # past the 7 days finished jobs are kept
     engine.run_until_idle()
-    finished = [j for j in engine.store.jobs if j.state == "done" and j.kind == SYNC_ORDER]
+    finished = [j for j in engine.store.jobs if j.state == "done" and j.kind == SyncOrder.kind]
     assert finished == []
     assert [j.payload["order_id"] for j in waiting_sync_jobs(engine)] == [other.order_id]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -12,7 +12,7 @@ from tests.fakes.store import InMemoryStore
 from tests.support.deliveries import make_delivery
 from trueup.domain.errors import TransientError
 from trueup.service_layer.intake import Intake
-from trueup.service_layer.ports import IncomingDelivery
+from trueup.service_layer.ports import IncomingDelivery, JobRequest
 
 WAIT = 10.0  # generous bound on waiting for a thread; never a measure of speed
 
@@ -27,13 +27,15 @@ class GatedStore(InMemoryStore):
         self.batches: list[int] = []
         self.fail = False
 
-    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+    def accept_deliveries(
+        self, deliveries: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+    ) -> list[bool]:
         self.committing.set()
         assert self.gate.wait(WAIT)
         self.batches.append(len(deliveries))
         if self.fail:
             raise TransientError("disk full")
-        return super().accept_deliveries(deliveries)
+        return super().accept_deliveries(deliveries, job_for)
 
 
 async def _wait_for(event: threading.Event) -> None:

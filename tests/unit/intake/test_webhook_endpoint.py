@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 from structlog.testing import capture_logs
@@ -11,7 +11,7 @@ from tests.fakes.store import InMemoryStore
 from trueup.domain.errors import TransientError
 from trueup.entrypoints.http import create_app
 from trueup.service_layer.intake import Intake
-from trueup.service_layer.ports import IncomingDelivery
+from trueup.service_layer.ports import IncomingDelivery, JobRequest
 
 from .app_client import AppClient
 from .signed_requests import SECRET, SECRETS, SHOP, order_body, webhook_request
@@ -25,10 +25,12 @@ class FlakyStore(InMemoryStore):
 
     down = False
 
-    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+    def accept_deliveries(
+        self, deliveries: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+    ) -> list[bool]:
         if self.down:
             raise TransientError("database is locked")
-        return super().accept_deliveries(deliveries)
+        return super().accept_deliveries(deliveries, job_for)
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from trueup.domain.bundles import KitComponent
 from trueup.domain.inventory import Buffer, BufferRules
 from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.inventory import StockContext, StockPolicy
-from trueup.service_layer.sync_order import OrderContext
+from trueup.service_layer.order_context import OrderContext
 
 
 @dataclass

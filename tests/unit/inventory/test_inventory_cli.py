@@ -51,5 +51,9 @@ def test_show_explains_one_skus_figures(stock: Stock) -> None:
     rows = json.loads(result.stdout)[stock.shopify.shop]
     main = next(row for row in rows if row["warehouse"] == "WH1")
     assert (main["shopify"], main["erp_available"], main["unposted_demand"], main["buffer"], main["target"]) == (
-        11, 10, 0, "2", 8
-    )  # fmt: skip
+        11,
+        10,
+        0,
+        "2",
+        8,
+    )

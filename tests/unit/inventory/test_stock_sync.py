@@ -110,7 +110,7 @@ def test_unposted_demand_is_counted_until_the_order_is_posted() -> None:
     assert sync_changes(stock.ctx).written == []  # Shopify's 7 is already right: 10 − 3
 
     stock.erp.issue("TEE", "WH1", 3)  # the order reaches the ERP ...
-    posted = received.moved_to(OrderState.POSTED, stock.clock.now(), erp_sale_id=1)
+    posted = received.moved_to(OrderState.POSTED, stock.clock.now(), erp_sale_id="1")
     note_demand(stock.orders, order, posted)  # ... and its demand is cleared
     assert sync_changes(stock.ctx).written == []
     assert stock.shows("TEE") == 7

@@ -17,7 +17,7 @@ from trueup.config import load_config
 from trueup.domain.errors import WHAT_TO_DO, BadInput, Cause
 from trueup.domain.inventory import Buffer, BufferKind, StockIssue
 from trueup.domain.orders import FinancialStatus
-from trueup.service_layer.jobs import RECONCILE_STOCK, SYNC_STOCK, sync_stock_job
+from trueup.service_layer.jobs import ReconcileStock, SyncStock, request
 from trueup.service_layer.status import build_status
 from trueup.service_layer.worker import Worker, WorkerSettings
 
@@ -81,9 +81,12 @@ def test_a_worker_syncs_stock_every_few_seconds_and_reconciles_on_schedule() -> 
     stock = Stock()
     stock.stock("TEE", 10, shopify=0)
     worker = Worker(
-        "w1", stock.store, {SHOP: stock.orders}, stock.clock,
+        "w1",
+        stock.store,
+        {SHOP: stock.orders},
+        stock.clock,
         WorkerSettings(stock={SHOP: stock.policy}, stock_sync_interval_seconds=2, stock_reconcile_interval_seconds=60),
-    )  # fmt: skip
+    )
     worker.schedule_periodic()
     while worker.run_once():
         pass
@@ -94,7 +97,7 @@ def test_a_worker_syncs_stock_every_few_seconds_and_reconciles_on_schedule() -> 
         pass
     assert stock.shows("TEE") == 13
     waiting = {(j.kind, j.key) for j in stock.store.jobs if j.state == "todo"}
-    assert waiting >= {(SYNC_STOCK, f"{SHOP}|stock"), (RECONCILE_STOCK, f"{SHOP}|stock-reconcile")}
+    assert waiting >= {(SyncStock.kind, f"{SHOP}|stock"), (ReconcileStock.kind, f"{SHOP}|stock-reconcile")}
 
 
 def test_the_order_sync_notes_demand_until_the_order_is_posted() -> None:
@@ -121,15 +124,17 @@ def test_status_shows_stock_issues_by_cause_with_what_to_do() -> None:
     report = build_status(store, clock)
     (group,) = report.stock["issues"]  # type: ignore[misc]
     assert (group["cause"], group["count"], group["what_to_do"]) == (
-        "sku_not_in_shopify", 1, WHAT_TO_DO[Cause.SKU_NOT_IN_SHOPIFY]
-    )  # fmt: skip
+        "sku_not_in_shopify",
+        1,
+        WHAT_TO_DO[Cause.SKU_NOT_IN_SHOPIFY],
+    )
     assert group["oldest_seconds"] == 600
     assert report.stock["open_drift"] == 0
 
 
 def test_a_stock_job_left_from_when_inventory_was_on_ends_quietly() -> None:
     stock = Stock()
-    stock.store.enqueue(sync_stock_job(SHOP))
+    stock.store.enqueue(request(SyncStock(SHOP)))
     worker = Worker("w1", stock.store, {SHOP: stock.orders}, stock.clock, WorkerSettings())
     assert worker.run_once()
     assert stock.store.pending_jobs() == 0

@@ -83,7 +83,7 @@ def test_orders_updated_since_walks_every_page_oldest_first() -> None:
     )
     since = datetime(2026, 11, 27, 7, 30, 15, 999_000, tzinfo=UTC)
     orders = list(client.orders_updated_since(since))
-    assert [o.number for o in orders] == ids
+    assert [o.numeric_id for o in orders] == ids
     page_requests = [v for name, v, _ in shopify.requests if name == queries.ORDERS_UPDATED_SINCE.name]
     assert [v["after"] for v in page_requests] == [None, "c0", "c1"]
     assert page_requests[0]["query"] == "updated_at:>='2026-11-27T07:30:15Z'"
@@ -94,7 +94,7 @@ def test_an_order_seen_twice_while_paging_is_read_once() -> None:
     client, _ = admin(
         {queries.ORDERS_UPDATED_SINCE.name: pages_of_ids([1, 2, 2, 3], 2), queries.FETCH_ORDER.name: fetch_any_order}
     )
-    assert [o.number for o in client.orders_updated_since(datetime(2026, 1, 1, tzinfo=UTC))] == [1, 2, 3]
+    assert [o.numeric_id for o in client.orders_updated_since(datetime(2026, 1, 1, tzinfo=UTC))] == [1, 2, 3]
 
 
 def test_a_cursor_that_comes_back_is_a_loop() -> None:
@@ -222,7 +222,7 @@ def test_shop_info_reads_currency_taxes_and_every_location() -> None:
     client, _ = admin({queries.SHOP_INFO.name: shop_page})
     info = client.shop_info()
     assert (info.currency, info.taxes_included, info.domain) == ("EUR", True, SHOP)
-    assert [(loc.location_id, loc.name, loc.active) for loc in info.locations] == [
+    assert [(loc.location_id, loc.name, loc.is_active) for loc in info.locations] == [
         ("gid://shopify/Location/1", "Main", True),
         ("gid://shopify/Location/2", "Overflow", False),
     ]

@@ -27,7 +27,7 @@ def test_a_company_order_carries_the_company_its_location_and_the_location_addre
 
     company = order.company
     assert company is not None
-    assert (company.shopify_id, company.name, company.external_id, company.number) == (
+    assert (company.shopify_id, company.name, company.external_id, company.numeric_id) == (
         "gid://shopify/Company/4",
         "Acme BV",
         "ACME-1",

@@ -128,12 +128,24 @@ def test_inventory_calls_run_at_inventory_priority_and_leave_the_caller_at_order
 def test_a_bulk_file_gives_the_levels_of_tracked_items_with_a_sku_even_out_of_order() -> None:
     lines: list[dict[str, Any]] = [
         {"id": "gid://shopify/InventoryItem/1", "sku": "A", "tracked": True},
-        {"location": {"id": NORTH}, "quantities": [{"name": "available", "quantity": 4}], "__parentId": "gid://shopify/InventoryItem/1"},
-        {"location": {"id": NORTH}, "quantities": [{"name": "available", "quantity": 7}], "__parentId": "gid://shopify/InventoryItem/3"},
+        {
+            "location": {"id": NORTH},
+            "quantities": [{"name": "available", "quantity": 4}],
+            "__parentId": "gid://shopify/InventoryItem/1",
+        },
+        {
+            "location": {"id": NORTH},
+            "quantities": [{"name": "available", "quantity": 7}],
+            "__parentId": "gid://shopify/InventoryItem/3",
+        },
         {"id": "gid://shopify/InventoryItem/2", "sku": "KIT", "tracked": False},
-        {"location": {"id": NORTH}, "quantities": [{"name": "available", "quantity": 1}], "__parentId": "gid://shopify/InventoryItem/2"},
+        {
+            "location": {"id": NORTH},
+            "quantities": [{"name": "available", "quantity": 1}],
+            "__parentId": "gid://shopify/InventoryItem/2",
+        },
         {"id": "gid://shopify/InventoryItem/3", "sku": "B", "tracked": True, "updatedAt": None},
-    ]  # fmt: skip
+    ]
     found = list(levels_from_jsonl([*(json.dumps(line) for line in lines), ""]))
     assert [(lv.sku, lv.inventory_item_id, lv.available) for lv in found] == [
         ("A", "gid://shopify/InventoryItem/1", 4),
@@ -168,9 +180,14 @@ def bulk_inventory(scripted: ScriptedShopify, downloaded: list[str]) -> Any:
 
     lines = [
         json.dumps({"id": "gid://shopify/InventoryItem/1", "sku": "A", "tracked": True}),
-        json.dumps({"location": {"id": NORTH}, "quantities": [{"name": "available", "quantity": 3}],
-                    "__parentId": "gid://shopify/InventoryItem/1"}),
-    ]  # fmt: skip
+        json.dumps(
+            {
+                "location": {"id": NORTH},
+                "quantities": [{"name": "available", "quantity": 3}],
+                "__parentId": "gid://shopify/InventoryItem/1",
+            }
+        ),
+    ]
     sleeps: list[float] = []
 
     def download(url: str) -> Any:

@@ -46,7 +46,8 @@ def test_maps_lines_with_discounts_taxes_and_bundle_group() -> None:
 
 def test_maps_order_header_customer_and_addresses() -> None:
     order = map_order(SHOP, order_node(1001, cancelledAt="2026-11-27T09:00:00Z", tags=["vip"]))
-    assert (order.shop, order.order_id, order.name, order.number) == (SHOP, "gid://shopify/Order/1001", "#1001", 1001)
+    assert (order.shop, order.order_id, order.name) == (SHOP, "gid://shopify/Order/1001", "#1001")
+    assert order.numeric_id == 1001
     assert order.financial_status is FinancialStatus.PAID
     assert order.updated_at == datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
     assert order.cancelled_at == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)

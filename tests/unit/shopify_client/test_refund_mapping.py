@@ -10,10 +10,10 @@ import pytest
 from tests.unit.shopify_client.payloads import line_item, money_bag, order_node, tax_line
 from trueup.adapters.shopify.order_mapping import map_order
 from trueup.adapters.shopify.refund_mapping import map_refunds
-from trueup.domain.after_sale import RestockType
 from trueup.domain.errors import StructuralError
 from trueup.domain.money import Money
 from trueup.domain.posting import PostingPolicy, build_sales_order
+from trueup.domain.refunds import RestockType
 
 SHOP = "demo.myshopify.com"
 POLICY = PostingPolicy(taxes={"VAT 20": "VAT20"})
@@ -65,7 +65,7 @@ def refunds_of(*refunds: dict[str, Any], included: bool = False) -> dict[str, An
 def test_a_refund_reads_its_lines_restock_location_and_shopifys_amounts():
     (refund,) = map_refunds(refunds_of(refund_node(lines=[refund_line()])))
 
-    assert (refund.number, refund.order_id, refund.total_refunded) == (7, "gid://shopify/Order/1001", eur("24.00"))
+    assert (refund.numeric_id, refund.order_id, refund.total_refunded) == (7, "gid://shopify/Order/1001", eur("24.00"))
     (line,) = refund.lines
     assert (line.line_item_id, line.sku, line.quantity, line.restock_type, line.location_id) == (
         "gid://shopify/LineItem/1",
@@ -80,7 +80,7 @@ def test_a_refund_reads_its_lines_restock_location_and_shopifys_amounts():
 def test_refunds_come_oldest_first():
     later = refund_node(number=5, created="2026-11-27T10:00:00Z")
     earlier = refund_node(number=9, created="2026-11-27T08:00:00Z")
-    assert [r.number for r in map_refunds(refunds_of(later, earlier))] == [9, 5]
+    assert [r.numeric_id for r in map_refunds(refunds_of(later, earlier))] == [9, 5]
 
 
 def test_shipping_and_a_discrepancy_are_read_and_the_discrepancy_signed_as_a_credit():

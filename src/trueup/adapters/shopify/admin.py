@@ -24,7 +24,7 @@ from trueup.domain.errors import BadInput, Cause, StructuralError
 from trueup.domain.fulfilment import FulfilmentRequest, OrderFulfilment, Tracking
 from trueup.domain.inventory import InventoryLevel, ShopLocation, StockWrite, StockWriteResult
 from trueup.domain.money import Money
-from trueup.domain.orders import FinancialStatus, ShopifyOrder, payment_is_settled
+from trueup.domain.orders import FinancialStatus, ShopifyOrder, order_gid, payment_is_settled
 from trueup.domain.party_fields import MetafieldOwner, MetafieldSource
 from trueup.domain.refunds import Refund
 from trueup.service_layer.ports import OrderStamp
@@ -63,9 +63,13 @@ def topic_enum(rest_topic: str) -> str:
     return rest_topic.replace("/", "_").upper()
 
 
-def order_gid(order_id: str) -> str:
-    """Accepts "gid://shopify/Order/5" or "5"."""
-    return order_id if order_id.startswith("gid://") else f"gid://shopify/Order/{order_id}"
+def order_gid_of(order_id: str) -> str:
+    """`order_id` as the gid Shopify's Admin API takes (see `domain.orders.order_gid`); BadInput for what is
+    not an order's id."""
+    gid = order_gid(order_id)
+    if gid is None:
+        raise BadInput(f"not a Shopify order id: {order_id!r}")
+    return gid
 
 
 def fulfilment_input(request: FulfilmentRequest) -> dict[str, Any]:
@@ -136,7 +140,7 @@ class ShopifyAdminClient:
     # --- orders ------------------------------------------------------------------------------
     def fetch_order(self, order_id: str) -> ShopifyOrder | None:
         """The order as Shopify holds it now (every line item page), or None if Shopify does not know it."""
-        gid = order_gid(order_id)
+        gid = order_gid_of(order_id)
         order = self.graphql.execute(self._fetch_order, {"id": gid}).get("order")
         if order is None:
             return None
@@ -163,7 +167,7 @@ class ShopifyAdminClient:
 
     def order_refunds(self, order_id: str) -> list[Refund]:
         """The order's refunds, oldest first (none when Shopify does not know the order)."""
-        order = self.graphql.execute(queries.ORDER_REFUNDS, {"id": order_gid(order_id)}).get("order")
+        order = self.graphql.execute(queries.ORDER_REFUNDS, {"id": order_gid_of(order_id)}).get("order")
         return map_refunds(order) if order is not None else []
 
     def _line_items_page(self, gid: str, after: str | None) -> Mapping[str, Any]:
@@ -229,7 +233,7 @@ class ShopifyAdminClient:
     # --- fulfilment --------------------------------------------------------------------------
     def order_fulfilment(self, order_id: str) -> OrderFulfilment | None:
         """The order's fulfilment orders (every page, with their assigned locations) and its fulfilments."""
-        return fulfilment_calls.read_order_fulfilment(self.graphql, order_gid(order_id))
+        return fulfilment_calls.read_order_fulfilment(self.graphql, order_gid_of(order_id))
 
     def update_tracking(self, fulfillment_id: str, tracking: Tracking, *, notify_customer: bool) -> None:
         """fulfillmentTrackingInfoUpdate; Shopify's refusal is a StructuralError saying what to do."""
@@ -248,11 +252,11 @@ class ShopifyAdminClient:
     # --- the hold window (adapters/shopify/fulfilment_holds.py) --------------------------------
     def hold_fulfilment(self, order_id: str, reason_notes: str) -> int:
         """Hold the order's open fulfilment orders under trueup's own hold; how many it holds."""
-        return fulfilment_holds.hold(self.graphql, order_gid(order_id), reason_notes)
+        return fulfilment_holds.hold(self.graphql, order_gid_of(order_id), reason_notes)
 
     def release_fulfilment_holds(self, order_id: str) -> int:
         """Release trueup's own holds on the order's fulfilment orders; how many were released."""
-        return fulfilment_holds.release(self.graphql, order_gid(order_id))
+        return fulfilment_holds.release(self.graphql, order_gid_of(order_id))
 
     # --- webhooks ----------------------------------------------------------------------------
     # --- inventory (adapters/shopify/inventory.py; at inventory priority on the shop's budget) -------

@@ -23,10 +23,10 @@ from trueup.domain.orders import (
     OrderLine,
     ShippingLine,
     ShopifyOrder,
-    TaxLine,
 )
 from trueup.domain.party_fields import MetafieldSource
 from trueup.domain.refunds import Refund, refunded_units, value_taken_off
+from trueup.domain.taxes import TaxLine
 
 Json = Mapping[str, Any]
 
@@ -237,8 +237,9 @@ def _address(node: Any, path: str) -> Address | None:
         return None
     if not isinstance(node, Mapping):
         raise _invalid_customer(path)
-    return _mailing_address(node, path, country_key="countryCodeV2", name_key="name", company_key="company",
-                            province_key="provinceCode")  # fmt: skip
+    return _mailing_address(
+        node, path, country_key="countryCodeV2", name_key="name", company_key="company", province_key="provinceCode"
+    )
 
 
 def _company_address(node: Any, path: str, company_name: str) -> Address | None:
@@ -249,12 +250,14 @@ def _company_address(node: Any, path: str, company_name: str) -> Address | None:
     if not isinstance(node, Mapping):
         raise _invalid_customer(path)
     node = {**node, "companyName": company_name}
-    return _mailing_address(node, path, country_key="countryCode", name_key="recipient", company_key="companyName",
-                            province_key="zoneCode")  # fmt: skip
+    return _mailing_address(
+        node, path, country_key="countryCode", name_key="recipient", company_key="companyName", province_key="zoneCode"
+    )
 
 
-def _mailing_address(node: Json, path: str, *, country_key: str, name_key: str, company_key: str,
-                     province_key: str) -> Address:  # fmt: skip
+def _mailing_address(
+    node: Json, path: str, *, country_key: str, name_key: str, company_key: str, province_key: str
+) -> Address:
     country = node.get(country_key)
     if not isinstance(country, str) or len(country) != 2:
         raise _invalid_customer(f"{path}.{country_key}")

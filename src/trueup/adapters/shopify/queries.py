@@ -130,8 +130,9 @@ def _metafield_selections(sources: Sequence[MetafieldSource]) -> str:
     )
 
 
-def fetch_order(customer_metafields: Sequence[MetafieldSource] = (),
-                company_metafields: Sequence[MetafieldSource] = ()) -> Operation:  # fmt: skip
+def fetch_order(
+    customer_metafields: Sequence[MetafieldSource] = (), company_metafields: Sequence[MetafieldSource] = ()
+) -> Operation:
     """The order query, with the configured metafields of its customer and its company selected in the same
     document (aliased, see `metafield_aliases`): one query per order whatever the configuration."""
     fragment = _ORDER_FRAGMENT

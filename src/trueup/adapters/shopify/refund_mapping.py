@@ -11,11 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from trueup.adapters.shopify.order_mapping import shop_money
-from trueup.domain.after_sale import RestockType
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money, total
-from trueup.domain.orders import TaxLine
-from trueup.domain.refunds import Refund, RefundAdjustment, RefundLine, RefundShipping
+from trueup.domain.refunds import Refund, RefundAdjustment, RefundLine, RefundShipping, RestockType
+from trueup.domain.taxes import TaxLine
 
 Json = Mapping[str, Any]
 
@@ -155,4 +154,4 @@ def map_refunds(order: Json) -> list[Refund]:
     order_id = str(order.get("id") or "")
     taxes_included = bool(order.get("taxesIncluded"))
     refunds = [map_refund(node, order_id, currency, taxes_included, f"refunds[{i}]") for i, node in enumerate(nodes)]
-    return sorted(refunds, key=lambda r: (r.created_at, r.number))
+    return sorted(refunds, key=lambda r: (r.created_at, r.numeric_id))

@@ -9,18 +9,12 @@ from typing import Any
 
 from trueup.domain.catalogue import BundleComponent, CatalogueItem
 from trueup.domain.errors import TrueupError
+from trueup.domain.inventory import ShopLocation
 from trueup.domain.money import Money
 
 
 class ShopDataError(TrueupError):
     """Shopify sent catalogue or shop data trueup cannot read; names the field, never the value."""
-
-
-@dataclass(frozen=True)
-class ShopLocation:
-    location_id: str  # gid://shopify/Location/<n>
-    name: str
-    active: bool = True
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from trueup.domain.errors import BadInput
+from trueup.domain.orders import order_gid
 from trueup.service_layer.ports import IncomingDelivery
 
 HMAC_HEADER = "x-shopify-hmac-sha256"
@@ -61,17 +62,6 @@ def signature_is_valid(body: bytes, secret: str, signature: str | None) -> bool:
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha256).digest()
     return hmac.compare_digest(given, expected)
-
-
-def order_gid(value: Any) -> str | None:
-    """`gid://shopify/Order/<n>` for a numeric id or an Order gid; None for anything else."""
-    if isinstance(value, str) and value.startswith("gid://shopify/Order/"):
-        return value if value.rsplit("/", 1)[1].isdigit() else None
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return f"gid://shopify/Order/{value}"
-    if isinstance(value, str) and value.isdigit():
-        return f"gid://shopify/Order/{value}"
-    return None
 
 
 def order_id_in(topic: str, payload: Any) -> str | None:

@@ -1,8 +1,8 @@
-"""Storing webhook deliveries, each once, and queueing the order sync they call for."""
+"""Storing webhook deliveries, each once, and queueing the job each calls for (the service layer says which)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,14 +10,15 @@ from sqlalchemy import Connection, delete, func, select
 
 from trueup.adapters.storage import dialects, jobs_sql
 from trueup.adapters.storage.tables import counters, deliveries
-from trueup.service_layer.jobs import sync_order_job
 from trueup.service_layer.ports import IncomingDelivery, IntakeStats, JobRequest
 
 DUPLICATES = "duplicate_deliveries"
 
 
-def accept(connection: Connection, batch: Sequence[IncomingDelivery]) -> list[bool]:
-    """Insert each new delivery (skipping duplicates by webhook id or event id) and queue its order sync.
+def accept(
+    connection: Connection, batch: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+) -> list[bool]:
+    """Insert each new delivery (skipping duplicates by webhook id or event id) and queue its job.
 
     One statement per table for the whole batch: RETURNING makes SQLAlchemy send multi-row VALUES
     ("insertmanyvalues"), and says which rows went in, ON CONFLICT having skipped those already stored
@@ -32,7 +33,8 @@ def accept(connection: Connection, batch: Sequence[IncomingDelivery]) -> list[bo
         inserted = set(connection.execute(statement, [_row(d) for d in candidates]).scalars())
     accepted = [index not in repeats and delivery.webhook_id in inserted for index, delivery in enumerate(batch)]
     fresh = [delivery for delivery, new in zip(batch, accepted, strict=True) if new]
-    jobs_sql.enqueue_many(connection, [_sync_job(d) for d in fresh if d.order_id], now=batch[0].received_at)
+    jobs = [job for job in map(job_for, fresh) if job is not None]
+    jobs_sql.enqueue_many(connection, jobs, now=batch[0].received_at)
     duplicates = len(batch) - len(fresh)
     if duplicates:
         _count(connection, DUPLICATES, duplicates)
@@ -56,11 +58,6 @@ def _repeats(batch: Sequence[IncomingDelivery]) -> set[int]:
         if event is not None:
             events.add(event)
     return repeats
-
-
-def _sync_job(delivery: IncomingDelivery) -> JobRequest:
-    assert delivery.order_id is not None
-    return sync_order_job(delivery.shop, delivery.order_id, run_at=delivery.received_at)
 
 
 def _row(delivery: IncomingDelivery) -> dict[str, Any]:

@@ -89,10 +89,16 @@ def levels_set(connection: Connection, shop: str, sku: str | None) -> list[Level
 def replace_drift(connection: Connection, shop: str, drift: Sequence[Drift]) -> None:
     connection.execute(delete(stock_drift).where(stock_drift.c.shop == shop))
     rows = [
-        {"shop": shop, "sku": d.sku, "location_id": d.location_id, "shopify": d.shopify, "target": d.target,
-         "since": d.since}
+        {
+            "shop": shop,
+            "sku": d.sku,
+            "location_id": d.location_id,
+            "shopify": d.shopify,
+            "target": d.target,
+            "since": d.since,
+        }
         for d in drift
-    ]  # fmt: skip
+    ]
     if rows:
         connection.execute(stock_drift.insert(), rows)
 
@@ -114,10 +120,16 @@ def replace_issues(connection: Connection, shop: str, issues: Sequence[StockIssu
     connection.execute(delete(stock_issues).where(stock_issues.c.shop == shop))
     unique = {(i.cause, i.sku, i.location): i for i in issues}
     rows = [
-        {"shop": shop, "cause": i.cause, "sku": i.sku, "location": i.location, "detail": i.detail,
-         "first_seen_at": known.get(key, now)}
+        {
+            "shop": shop,
+            "cause": i.cause,
+            "sku": i.sku,
+            "location": i.location,
+            "detail": i.detail,
+            "first_seen_at": known.get(key, now),
+        }
         for key, i in sorted(unique.items())
-    ]  # fmt: skip
+    ]
     if rows:
         connection.execute(stock_issues.insert(), rows)
 

@@ -157,6 +157,12 @@ def count(connection: Connection, state: str) -> int:
     return connection.execute(select(func.count()).where(jobs.c.state == state)).scalar_one()
 
 
+def count_retrying(connection: Connection) -> int:
+    """How many jobs wait to run again after a run that failed or was cut short."""
+    query = select(func.count()).where(jobs.c.state == TODO, jobs.c.attempts > 0)
+    return connection.execute(query).scalar_one()
+
+
 def purge_done(connection: Connection, before: datetime) -> int:
     """Delete the jobs finished before `before`; how many."""
     result = connection.execute(delete(jobs).where(jobs.c.state == DONE, jobs.c.updated_at < before))

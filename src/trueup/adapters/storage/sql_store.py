@@ -28,7 +28,8 @@ def utc_now() -> datetime:
 
 
 class SqlStore(InventoryRecords):
-    """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`.
+    """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`: every
+    role of the Store port (service_layer/ports.py).
 
     Every method runs in its own transaction. Lost connections and a locked database raise TransientError.
     """
@@ -55,9 +56,11 @@ class SqlStore(InventoryRecords):
 
     # --- intake ---------------------------------------------------------------------------------
     @translate_driver_errors
-    def accept_deliveries(self, deliveries: Sequence[IncomingDelivery]) -> list[bool]:
+    def accept_deliveries(
+        self, deliveries: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+    ) -> list[bool]:
         with writing(self._engine) as connection:
-            return deliveries_sql.accept(connection, deliveries)
+            return deliveries_sql.accept(connection, deliveries, job_for)
 
     @translate_driver_errors
     def intake_stats(self) -> IntakeStats:
@@ -104,17 +107,24 @@ class SqlStore(InventoryRecords):
             log.warning("job.retry_ignored", job_id=job.id, worker=worker, reason="lease taken over")
 
     @translate_driver_errors
-    def purge(self, done_jobs_before: datetime, deliveries_before: datetime) -> tuple[int, int]:
+    def purge_finished_jobs(self, before: datetime) -> int:
         with writing(self._engine) as connection:
-            return (
-                jobs_sql.purge_done(connection, done_jobs_before),
-                deliveries_sql.purge(connection, deliveries_before),
-            )
+            return jobs_sql.purge_done(connection, before)
+
+    @translate_driver_errors
+    def purge_deliveries(self, before: datetime) -> int:
+        with writing(self._engine) as connection:
+            return deliveries_sql.purge(connection, before)
 
     @translate_driver_errors
     def pending_jobs(self) -> int:
         with reading(self._engine) as connection:
             return jobs_sql.count(connection, jobs_sql.TODO)
+
+    @translate_driver_errors
+    def retrying_jobs(self) -> int:
+        with reading(self._engine) as connection:
+            return jobs_sql.count_retrying(connection)
 
     @translate_driver_errors
     def running_jobs(self) -> int:

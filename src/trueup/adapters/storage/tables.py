@@ -1,4 +1,5 @@
-"""trueup's tables, in SQLAlchemy Core. The schema itself is created by the Alembic migrations."""
+"""trueup's tables and indexes, in SQLAlchemy Core: the whole schema. It is created by the Alembic migrations,
+and tests/integration/storage/test_migrations.py holds the two to exactly the same schema."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    text,
 )
 
 from trueup.adapters.storage.columns import Identity, UtcDateTime
@@ -68,7 +71,7 @@ ledger = Table(
     Column("shopify_total_currency", String(3)),
     Column("erp_total_amount", String(64)),
     Column("erp_total_currency", String(3)),
-    Column("erp_sale_id", BigInteger),
+    Column("erp_sale_id", String(255)),  # opaque: the ERP's own id of the sale
     Column("erp_number", String(255)),
     Column("cause", String(64)),
     Column("detail", Text),
@@ -189,3 +192,27 @@ fulfilments = Table(
     Column("detail", Text),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+
+# --- indexes (as the migrations make them) ------------------------------------------------------------
+_WAITING, _RUNNING = text("state = 'todo'"), text("state = 'doing'")
+Index("deliveries_event_once", deliveries.c.event_id, deliveries.c.topic, deliveries.c.shop, unique=True)
+Index("deliveries_received_at", deliveries.c.received_at)
+Index("deliveries_unknown_topic", deliveries.c.known_topic, deliveries.c.topic)
+# Never two jobs running per key, never two waiting per key and kind (the queue's guarantees).
+Index("jobs_one_running_per_key", jobs.c.key, unique=True, sqlite_where=_RUNNING, postgresql_where=_RUNNING)
+Index(
+    "jobs_one_waiting_per_key_kind",
+    jobs.c.key,
+    jobs.c.kind,
+    unique=True,
+    sqlite_where=_WAITING,
+    postgresql_where=_WAITING,
+)
+Index("jobs_by_key", jobs.c.key, jobs.c.id)
+Index("jobs_waiting", jobs.c.id, sqlite_where=_WAITING, postgresql_where=_WAITING)
+Index("jobs_leased", jobs.c.lease_until, sqlite_where=_RUNNING, postgresql_where=_RUNNING)
+Index("ledger_by_state", ledger.c.state, ledger.c.state_since)
+Index("refunds_by_order", refunds.c.shop, refunds.c.order_id)
+Index("refunds_by_state", refunds.c.state, refunds.c.shop)
+Index("fulfilments_by_state", fulfilments.c.state, fulfilments.c.shop)

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.values import decimal_of
 from trueup.domain.bundles import KitComponent
 
 _COMPONENT_FIELDS = [
@@ -29,15 +30,20 @@ _COMPONENT_FIELDS = [
 ]
 
 
-def read_kit_components(client: TrytonClient, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
+def read_kit_components(client: TrytonDatabase, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
     """The components of those of `skus` that are kits in Tryton, by kit SKU, in Tryton's order."""
     wanted = sorted(set(skus))
     if not wanted:
         return {}
     kits = client.call(
-        "product.product", "search_read", [("code", "in", wanted), ("type", "=", "kit")], 0, None, None,
+        "product.product",
+        "search_read",
+        [("code", "in", wanted), ("type", "=", "kit")],
+        0,
+        None,
+        None,
         ["code", "template"],
-    )  # fmt: skip
+    )
     if not kits:
         return {}
     by_product: dict[int, list[KitComponent]] = {}
@@ -52,7 +58,7 @@ def read_kit_components(client: TrytonClient, skus: Iterable[str]) -> dict[str, 
     return {sku: components for sku, components in result.items() if components}
 
 
-def _component_rows(client: TrytonClient, kits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _component_rows(client: TrytonDatabase, kits: list[dict[str, Any]]) -> list[dict[str, Any]]:
     own = ("parent_product", "in", [kit["id"] for kit in kits])
     inherited = [("parent_template", "in", [kit["template"] for kit in kits]), ("parent_product", "=", None)]
     order = [("sequence", "ASC"), ("id", "ASC")]
@@ -64,7 +70,7 @@ def _component(row: dict[str, Any]) -> KitComponent:
     product = row["product."]
     return KitComponent(
         sku=product["code"] or "",  # a component without a code is unknown to the item master
-        quantity=Decimal(str(row["quantity"])).normalize(),  # a Float field in Tryton
+        quantity=decimal_of(row["quantity"]),  # a Float field in Tryton
         list_price=Decimal(product["list_price_used"] or 0),
         fixed=bool(row["fixed"]),
     )

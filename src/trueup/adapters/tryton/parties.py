@@ -10,14 +10,15 @@ by hand is found by its e-mail contact mechanism.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.party_fields import PartyFieldWriter, describe
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.orders import Address, Customer
 from trueup.domain.party_fields import PartyFieldValue
+from trueup.domain.sales import SalesOrderRequest
 
 _ADDRESS_FIELDS = ["party_name", "street_unstructured", "postal_code", "city", "country"]
 
@@ -32,16 +33,26 @@ def party_code(customer: Customer) -> str:
     return f"EMAIL-{digest}"
 
 
-class PartyBook:
-    """Finds or creates parties and their addresses through one Tryton client; sets the fields taken from
-    metafields (see party_fields.py), with payment terms by name in `payment_term_ids`."""
+def sale_parties(db: TrytonDatabase, order: SalesOrderRequest) -> tuple[int, int, int]:
+    """The party of `order`'s customer, found or created, and the ids of its invoice and shipment addresses
+    (each the other's when only one is given)."""
+    invoice = order.invoice_address or order.shipment_address
+    shipment = order.shipment_address or order.invoice_address
+    addresses = [a for a in (invoice, shipment) if a is not None]
+    party_id, ids = PartyBook(db).find_or_create(order.customer, addresses, order.party_fields)
+    invoice_id, shipment_id = (ids * 2)[:2] if len(ids) == 1 else ids[:2]
+    return party_id, invoice_id, shipment_id
 
-    def __init__(
-        self, client: TrytonClient, country_ids: dict[str, int], payment_term_ids: Mapping[str, int] | None = None
-    ) -> None:
-        self._client = client
-        self._country_ids = country_ids
-        self._fields = PartyFieldWriter(client, payment_term_ids or {})
+
+class PartyBook:
+    """Finds or creates parties and their addresses on one Tryton database; sets the fields taken from
+    metafields (see party_fields.py), payment terms by name. Countries and payment terms are checked before
+    (domain/posting_checks.py)."""
+
+    def __init__(self, db: TrytonDatabase) -> None:
+        self._client = db
+        self._country_ids = db.reference.lookup("countries")
+        self._fields = PartyFieldWriter(db, db.reference.lookup("payment_terms"))
 
     def find(self, customer: Customer) -> int | None:
         """The party of `customer`: by code first, else by e-mail."""
@@ -60,8 +71,7 @@ class PartyBook:
     ) -> tuple[int, list[int]]:
         """The party of `customer` and the ids of `addresses` on it (reused when already there), with `fields`
         set on it (written only when they changed). An address in a country the ERP does not know is invalid
-        customer data: nothing is created."""
-        self._check_countries(addresses)
+        customer data, checked before (domain/posting_checks.py)."""
         party_id = self.find(customer)
         if party_id is None:
             created = self._create(customer, addresses, fields)
@@ -72,13 +82,6 @@ class PartyBook:
                 raise StructuralError(Cause.INVALID_CUSTOMER_DATA, "Tryton refused to create the customer")
         self._fields.update(party_id, fields)
         return party_id, self._address_ids(party_id, addresses)
-
-    def _check_countries(self, addresses: list[Address]) -> None:
-        if any(a.country_code.upper() not in self._country_ids for a in addresses):
-            # The field is named, never the value: the order's addresses are personal data.
-            raise StructuralError(
-                Cause.INVALID_CUSTOMER_DATA, "an address's country_code is not a country known to Tryton"
-            )
 
     def _create(
         self, customer: Customer, addresses: list[Address], fields: Sequence[PartyFieldValue]

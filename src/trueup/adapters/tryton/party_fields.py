@@ -5,7 +5,8 @@
   type, and rewrites the first one's code when the metafield changes. Codes are compared without spaces and
   punctuation, since Tryton formats typed codes (a VAT number) its own way.
 - `party.customer_payment_term` is the party's customer payment term (account_invoice), by the payment
-  term's name; a name Tryton lacks is invalid customer data, checked before anything is created. A sale whose
+  term's name; a name Tryton lacks is invalid customer data, checked before anything is created
+  (domain/posting_checks.py). A sale whose
   Shopify order has no payment terms takes this one.
 """
 
@@ -15,22 +16,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.party_fields import PartyField, PartyFieldValue
 
 _NOT_ALPHANUMERIC = re.compile(r"[^0-9A-Za-z]")
-
-
-def check_party_fields(fields: Sequence[PartyFieldValue], payment_terms: Mapping[str, int]) -> None:
-    """Raise StructuralError(INVALID_CUSTOMER_DATA) for a payment term Tryton lacks, naming its metafield."""
-    for field in fields:
-        if field.target.field is PartyField.CUSTOMER_PAYMENT_TERM and field.value not in payment_terms:
-            raise StructuralError(
-                Cause.INVALID_CUSTOMER_DATA,
-                f"Shopify {field.source} names payment term {field.value!r}, which Tryton lacks "
-                f"({field.target}): create it in Tryton or correct the metafield",
-            )
 
 
 def party_payment_term(fields: Sequence[PartyFieldValue]) -> str | None:
@@ -47,7 +37,7 @@ def describe(fields: Sequence[PartyFieldValue]) -> str:
 class PartyFieldWriter:
     """Sets the metafield-sourced fields on a party, at creation or later when they changed."""
 
-    def __init__(self, client: TrytonClient, payment_terms: Mapping[str, int]) -> None:
+    def __init__(self, client: TrytonDatabase, payment_terms: Mapping[str, int]) -> None:
         self._client = client
         self._payment_terms = payment_terms
 

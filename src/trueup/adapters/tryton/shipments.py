@@ -3,7 +3,7 @@
 A customer shipment (`stock.shipment.out`) counts once it is `shipped` or `done`. Its lines are its
 outgoing moves (product code = SKU, quantity); its warehouse is the code of the one it leaves from
 (what the fulfilment's Shopify location is chosen by); its sale is the moves' `sale` (the sale line they
-come from), whose `reference` is the one trueup posted ("shopify:<shop>:<order number>"). Tryton's base
+come from), whose `reference` is the one trueup posted ("shopify:<shop>:<numeric order id>"). Tryton's base
 modules have no carrier nor tracking field: the shipment's own `reference` field, free text, is read as
 the tracking number. Where the database has Tryton's carrier modules (`carrier` with `stock_shipment_cost`,
 as trueup's embedded Tryton has), the shipment's `carrier` is read by its party's name ("DHL Express");
@@ -21,14 +21,14 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.domain.fulfilment import Shipment, ShipmentLine
 
 DESPATCHED = ("shipped", "done")
 BATCH = 200  # shipments per read: a long backlog is read over several polls
 
 
-def read_despatched_shipments(client: TrytonClient, since: str | None) -> tuple[list[Shipment], str | None]:
+def read_despatched_shipments(client: TrytonDatabase, since: str | None) -> tuple[list[Shipment], str | None]:
     """Up to BATCH shipments despatched and written at or after `since`, oldest write first, and the cursor
     to read from next (`since` itself when there is nothing new)."""
     domain: list[Any] = [("state", "in", list(DESPATCHED))]
@@ -53,12 +53,12 @@ def shipments_cursor_at(moment: dt.datetime) -> str:
     return aware.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
 
 
-def _has_carrier(client: TrytonClient) -> bool:
+def _has_carrier(client: TrytonDatabase) -> bool:
     """Whether customer shipments have a carrier in this database (Tryton's carrier modules activated)."""
     return "carrier" in client.call("stock.shipment.out", "fields_get", ["carrier"])
 
 
-def _moves(client: TrytonClient, move_ids: list[int]) -> dict[int, dict[str, Any]]:
+def _moves(client: TrytonDatabase, move_ids: list[int]) -> dict[int, dict[str, Any]]:
     rows = client.call("stock.move", "read", move_ids, ["product.code", "quantity", "state", "sale.reference"])
     return {row["id"]: row for row in rows if row["state"] != "cancelled"}
 

@@ -10,7 +10,7 @@ record with its transaction's time, so a transaction that commits late can carry
 already read: each read starts `OVERLAP` before the newest time seen, and the cursor remembers the moves
 already reported in that window (id and time) so they are not reported twice.
 
-**What can be promised.** Like `stock_levels`: on hand today, less what is already due out (the lesser of
+**What can be promised.** On hand today, less what is already due out (the lesser of
 Tryton's `quantity` and `forecast_quantity` at today, computed over the warehouse and its children), never
 below zero; a kit counts as many as its scarcest component allows (product_kit computes it). One call for
 any number of products. Tryton's forecast leaves out moves planned before today that are not assigned
@@ -26,11 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
-from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.domain.errors import Cause, StructuralError
+from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.values import units
 from trueup.domain.inventory import StockChange, WarehouseStock
 
 OVERLAP = dt.timedelta(seconds=5)
@@ -38,12 +37,11 @@ _STOCKABLE = ("goods", "kit")
 
 
 class TrytonStock:
-    """Stock reads on one Tryton database; the warehouses' locations are read once (again when one is new)."""
+    """Stock reads on one Tryton database; the warehouses' locations are the reference data's (read once, again
+    when one is new)."""
 
-    def __init__(self, client: TrytonClient) -> None:
-        self._client = client
-        self._warehouses: dict[str, int] | None = None  # code → id
-        self._location_warehouse: dict[int, str] = {}  # location id → warehouse code
+    def __init__(self, db: TrytonDatabase) -> None:
+        self._db = db
 
     # --- changes ------------------------------------------------------------------------------------
     def changes(self, since_cursor: str | None) -> tuple[list[StockChange], str | None]:
@@ -53,10 +51,15 @@ class TrytonStock:
             return [], self.changes(first)[1] or first
         at, seen = _parse(since_cursor)
         start = at - OVERLAP
-        rows = self._client.call(
-            "stock.move", "search_read", ["OR", ("write_date", ">=", start), ("create_date", ">=", start)],
-            0, None, [("id", "ASC")], ["product.code", "from_location", "to_location", "write_date", "create_date"],
-        )  # fmt: skip
+        rows = self._db.call(
+            "stock.move",
+            "search_read",
+            ["OR", ("write_date", ">=", start), ("create_date", ">=", start)],
+            0,
+            None,
+            [("id", "ASC")],
+            ["product.code", "from_location", "to_location", "write_date", "create_date"],
+        )
         fresh = [row for row in rows if (row["id"], _stamp(row).isoformat()) not in seen]
         if not fresh:
             return [], since_cursor
@@ -81,34 +84,17 @@ class TrytonStock:
     def _newest_stamp(self) -> dt.datetime:
         stamps = []
         for name in ("write_date", "create_date"):
-            rows = self._client.call(
-                "stock.move", "search_read", [(name, "!=", None)], 0, 1, [(name, "DESC")], [name]
-            )  # fmt: skip
+            rows = self._db.call("stock.move", "search_read", [(name, "!=", None)], 0, 1, [(name, "DESC")], [name])
             stamps += [row[name] for row in rows]
         return max(stamps, default=dt.datetime(1970, 1, 1))
 
     def _warehouse_of(self, location_ids: set[int]) -> dict[int, str]:
-        if self._warehouses is None or not location_ids <= self._location_warehouse.keys():
-            self._read_warehouses()
-        return self._location_warehouse
-
-    def _read_warehouses(self) -> None:
-        rows = self._client.call(
-            "stock.location", "search_read", [("type", "=", "warehouse")], 0, None, [("id", "ASC")], ["code"]
-        )
-        self._warehouses = {row["code"]: row["id"] for row in rows if row["code"]}
-        mapping: dict[int, str] = {}
-        for code, warehouse_id in self._warehouses.items():
-            for location_id in self._client.call("stock.location", "search", [("parent", "child_of", [warehouse_id])]):
-                mapping.setdefault(location_id, code)
-        # Locations outside every warehouse (supplier, customer, …) are remembered as such.
-        everything = self._client.call("stock.location", "search", [], context={"active_test": False})
-        self._location_warehouse = {location_id: mapping.get(location_id, "") for location_id in everything}
+        return self._db.reference.warehouse_of_locations(location_ids)
 
     # --- what can be promised -----------------------------------------------------------------------
     def warehouse_stock(self, warehouse: str, skus: Iterable[str] | None) -> list[WarehouseStock]:
         """What `warehouse` can promise of `skus` (None: every stockable product); unknown SKUs left out."""
-        warehouse_id = self._warehouse_id(warehouse)
+        warehouse_id = self._db.reference.warehouse_id(warehouse)
         domain: list[Any] = [("type", "in", list(_STOCKABLE))]
         if skus is not None:
             wanted = sorted(set(skus))
@@ -116,26 +102,23 @@ class TrytonStock:
                 return []
             domain.append(("code", "in", wanted))
         context = {"locations": [warehouse_id], "stock_date_end": dt.date.today(), "with_childs": True}
-        rows = self._client.call(
-            "product.product", "search_read", domain, 0, None, [("id", "ASC")],
-            ["code", "quantity", "forecast_quantity"], context=context,
-        )  # fmt: skip
+        rows = self._db.call(
+            "product.product",
+            "search_read",
+            domain,
+            0,
+            None,
+            [("id", "ASC")],
+            ["code", "quantity", "forecast_quantity"],
+            context=context,
+        )
         return [
             WarehouseStock(
-                row["code"], warehouse, _units(min(row["quantity"], row["forecast_quantity"])), _units(row["quantity"])
+                row["code"], warehouse, units(min(row["quantity"], row["forecast_quantity"])), units(row["quantity"])
             )
             for row in rows
             if row["code"]
         ]
-
-    def _warehouse_id(self, code: str) -> int:
-        if self._warehouses is None or code not in self._warehouses:
-            self._read_warehouses()
-        assert self._warehouses is not None
-        if code not in self._warehouses:
-            raise StructuralError(Cause.UNMAPPED_LOCATION, f"no Tryton warehouse with code {code}",
-                                  needs={"warehouses": [code]})  # fmt: skip
-        return self._warehouses[code]
 
 
 def _stamp(row: dict[str, Any]) -> dt.datetime:
@@ -153,8 +136,3 @@ def _parse(cursor: str) -> tuple[dt.datetime, set[tuple[int, str]]]:
         return dt.datetime.fromisoformat(data["at"]), {(int(i), str(t)) for i, t in data["seen"]}
     except (ValueError, KeyError, TypeError):  # a plain timestamp (or a cursor from elsewhere): from there on
         return dt.datetime.fromisoformat(cursor), set()
-
-
-def _units(value: float | Decimal) -> Decimal:
-    # Tryton quantities are floats; never below zero (a negative stock promises nothing).
-    return max(Decimal(str(value)), Decimal(0)) if value else Decimal(0)

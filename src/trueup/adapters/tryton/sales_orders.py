@@ -1,0 +1,196 @@
+"""Sales orders in Tryton: found by their external reference, created and confirmed with explicit values.
+
+A sales order carries the external reference in `sale.sale.reference`: it is Tryton's field for the
+customer-side identification of a sale (searchable, shown in the sale list, free text), whereas `number`
+is Tryton's own sequence and `description` holds the human name ("#1001"). The sale's `comment` holds
+the buyer's PO number ("PO number: …", first line) and, for an order paid in another currency, what was
+charged in it; Tryton copies neither to the invoice by itself. Taxes are matched by their *name*
+(account.tax has no code field in 8.2), products by `code` (= SKU), warehouses by location code.
+
+Posting an order costs 6 to 8 calls: products and taxes (1 each), party (1–3), sale with its lines (1),
+quote (1), confirm (1, which also runs the processing task Tryton queues), read back (1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from trueup.adapters.tryton.database import ROUNDING_PRODUCT, TrytonDatabase
+from trueup.adapters.tryton.parties import sale_parties
+from trueup.adapters.tryton.party_fields import party_payment_term
+from trueup.adapters.tryton.sale_lines import sale_line_values
+from trueup.adapters.tryton.sale_reads import read_one_posted, read_posted
+from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.money import Money
+from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
+from trueup.domain.sales import PostedSale, SalesOrderRequest
+from trueup.domain.tax_rounding import settle_tax_rounding
+
+_UNFINISHED = ("draft", "quotation")
+
+
+class TrytonSalesOrders:
+    """Finding and creating sales orders on one Tryton database."""
+
+    def __init__(self, db: TrytonDatabase) -> None:
+        self._db = db
+
+    def find(self, reference: str) -> PostedSale | None:
+        """The sale with this reference, a cancelled one included (it exists: posting again would
+        duplicate it). One left unquoted or unconfirmed (a crash between our calls) is finished first,
+        so that a sale found is never a draft; if it cannot be finished, it is discarded and None is
+        returned, so that the order is created again from the current request."""
+        rows = self._db.call(
+            "sale.sale", "search_read", [("reference", "=", reference)], 0, 10, [("id", "ASC")], ["state"]
+        )
+        if not rows:
+            return None
+        row = next((r for r in rows if r["state"] != "cancelled"), rows[0])
+        if row["state"] in _UNFINISHED:
+            try:
+                self._quote_and_confirm(row["id"], row["state"])
+            except StructuralError:
+                self._discard(row["id"])
+                return None
+        return read_one_posted(self._db, row["id"])
+
+    def create(self, order: SalesOrderRequest) -> PostedSale:
+        """Create, quote and confirm the sale. The domain's checks (SKUs, taxes, currency, warehouse, payment
+        terms, countries) run first, so that an order that cannot post creates nothing (not even its
+        customer); the tax rounding is settled on the draft, as domain/tax_rounding.py decides."""
+        products = self._db.product_rows({line.sku for line in order.lines} | {ROUNDING_PRODUCT})
+        check_sales_order(order, sale_reference_data(self._db, order, products))
+        values = self._sale_values(order, products)
+        (sale_id,) = self._db.call("sale.sale", "create", [values])
+        try:
+            self._settle_tax_rounding(sale_id, order, products)
+            self._quote_and_confirm(sale_id, "draft")
+        except StructuralError:
+            self._discard(sale_id)  # a replay must start from the request, not from a stale draft
+            raise
+        return read_one_posted(self._db, sale_id)
+
+    def create_many(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
+        """Several orders in a few calls (create, quote, confirm and read are each one call for the batch):
+        the way to post a backlog fast. It does not settle tax rounding yet, so the engine posts one by one.
+        Per order, the posted sale or why it cannot post. A TransientError fails the whole batch; some sales
+        may have committed, so callers look references up before retrying."""
+        products = self._db.product_rows({line.sku for order in orders for line in order.lines})
+        results: dict[int, PostedSale | StructuralError] = {}
+        ready: list[tuple[int, dict[str, Any]]] = []
+        for index, order in enumerate(orders):
+            try:
+                check_sales_order(order, sale_reference_data(self._db, order, products))
+                ready.append((index, self._sale_values(order, products)))
+            except StructuralError as error:
+                results[index] = error
+        if ready:
+            sale_ids = self._db.call("sale.sale", "create", [values for _, values in ready])
+            failures = self._confirm_all(sale_ids)
+            posted = read_posted(self._db, [i for i in sale_ids if i not in failures])
+            for (index, _), sale_id in zip(ready, sale_ids, strict=True):
+                results[index] = failures.get(sale_id) or posted[sale_id]
+        return [results[index] for index in range(len(orders))]
+
+    # --- internals ----------------------------------------------------------------------------------
+    def _settle_tax_rounding(self, sale_id: int, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> None:
+        """Tryton's tax difference as an explicit untaxed rounding line, or a mismatch for a person."""
+        (row,) = self._db.call("sale.sale", "read", [sale_id], ["tax_amount"])
+        rounding = settle_tax_rounding(
+            order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance
+        )
+        if not rounding.is_needed:
+            return
+        product = rounding_product(products, rounding.amount)
+        line = {
+            "sale": sale_id,
+            "type": "line",
+            "product": product["id"],
+            "quantity": 1.0,
+            "unit": product["sale_uom"],
+            "unit_price": rounding.amount.amount,
+            "description": rounding.description,
+        }
+        self._db.call("sale.line", "create", [line])
+
+    def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
+        reference = self._db.reference
+        party_id, invoice_id, shipment_id = sale_parties(self._db, order)
+        taxes = reference.lookup("taxes")
+        return {
+            "company": self._db.company,
+            "party": party_id,
+            "invoice_address": invoice_id,
+            "shipment_address": shipment_id,
+            "currency": reference.lookup("currencies")[order.currency],
+            "warehouse": reference.warehouse_id(order.warehouse),
+            "payment_term": reference.payment_term_id(order.payment_term or party_payment_term(order.party_fields)),
+            "reference": order.reference,
+            "description": order.description,
+            "comment": _comment(order),
+            "lines": [("create", [v for line in order.lines for v in sale_line_values(line, products, taxes)])],
+        }
+
+    def _confirm_all(self, sale_ids: list[int]) -> dict[int, StructuralError]:
+        try:
+            self._db.call("sale.sale", "quote", sale_ids)
+            self._db.call("sale.sale", "confirm", sale_ids)
+            return {}
+        except StructuralError:
+            pass  # one sale spoiled the batch: find which, one by one
+        states = {row["id"]: row["state"] for row in self._db.call("sale.sale", "read", sale_ids, ["state"])}
+        failures: dict[int, StructuralError] = {}
+        for sale_id in sale_ids:
+            try:
+                if states[sale_id] in _UNFINISHED:
+                    self._quote_and_confirm(sale_id, states[sale_id])
+            except StructuralError as error:
+                self._discard(sale_id)
+                failures[sale_id] = error
+        return failures
+
+    def _quote_and_confirm(self, sale_id: int, state: str) -> None:
+        if state == "draft":
+            self._db.call("sale.sale", "quote", [sale_id])
+        self._db.call("sale.sale", "confirm", [sale_id])
+
+    def _discard(self, sale_id: int) -> None:
+        (row,) = self._db.call("sale.sale", "read", [sale_id], ["state"])
+        if row["state"] != "draft":  # Tryton deletes drafts only, and refuses draft → draft
+            self._db.call("sale.sale", "draft", [sale_id])
+        self._db.call("sale.sale", "delete", [sale_id])
+
+
+def sale_reference_data(
+    db: TrytonDatabase, order: SalesOrderRequest, products: dict[str, dict[str, Any]]
+) -> ErpReferenceData:
+    """What this Tryton holds of what `order` needs (its products as read for it): for the domain's checks."""
+    reference = db.reference
+    terms = {order.payment_term} - {None} | {f.value for f in order.party_fields}
+    countries = {a.country_code.upper() for a in (order.invoice_address, order.shipment_address) if a}
+    return ErpReferenceData(
+        skus=set(products),
+        taxes=set(reference.lookup("taxes", {code for line in order.lines for code in line.tax_codes})),
+        currencies=set(reference.lookup("currencies", {order.currency})),
+        warehouses=set(reference.lookup("warehouses", {order.warehouse} - {None})),
+        payment_terms=set(reference.lookup("payment_terms", terms)),
+        countries=set(reference.lookup("countries", countries)),
+    )
+
+
+def rounding_product(products: dict[str, dict[str, Any]], amount: Money) -> dict[str, Any]:
+    """The TAX-ROUNDING product that books `amount`; StructuralError when Tryton has none."""
+    if ROUNDING_PRODUCT not in products:
+        raise StructuralError(
+            Cause.SKU_NOT_IN_ITEM_MASTER,
+            f"no {ROUNDING_PRODUCT} product in Tryton to book a tax rounding of {amount}",
+            needs={"skus": [ROUNDING_PRODUCT]},
+        )
+    return products[ROUNDING_PRODUCT]
+
+
+def _comment(order: SalesOrderRequest) -> str | None:
+    if order.note is not None:
+        return order.note
+    return f"PO number: {order.po_number}" if order.po_number else None  # a request built without a note

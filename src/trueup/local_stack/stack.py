@@ -1,0 +1,436 @@
+"""Everything trueup runs with, on 127.0.0.1, under one folder: the Shopify sandbox, an embedded Tryton, the
+HTTP service and workers as real processes. `trueup demo` and the end-to-end tests both stand on it.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from trueup.adapters.shopify.admin import ShopifyAdminClient
+from trueup.adapters.storage.migrate import upgrade
+from trueup.adapters.storage.sql_store import SqlStore
+from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.domain.errors import TransientError
+from trueup.domain.ledger import OrderState
+from trueup.domain.money import Money
+from trueup.domain.taxes import TaxLine, tax_key
+from trueup.local_stack.demo_taxes import ensure_taxes
+from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
+from trueup.local_stack.processes import ManagedProcess, free_port, trueup_command
+from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
+
+WEBHOOK_TOPICS = (
+    "orders/create",
+    "orders/updated",
+    "orders/paid",
+    "orders/edited",
+    "orders/cancelled",
+    "refunds/create",
+    "fulfillments/create",
+    "app/uninstalled",
+)
+SETTLED_STATES = frozenset(
+    {OrderState.POSTED, OrderState.EXCEPTION, OrderState.WAITING_FOR_PAYMENT, OrderState.CANCELLED_UNPOSTED}
+    | {OrderState.CANCELLED}
+)
+PLACEHOLDER_DOMAIN = "sandbox.myshopify.com"
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass
+class StackOptions:
+    dir: Path
+    seed: int = 1
+    plan: str = "advanced"
+    storage_url: str | None = None  # default: SQLite under dir
+    workers: int = 1
+    poll_interval_seconds: float = 10.0
+    lease_seconds: float = 30.0
+    tryton_cache: Path | None = None  # default: dir/cache
+    worker_env: dict[str, str] = field(default_factory=dict)
+    hold_minutes: int = 0  # [post_purchase]: the hold window of new orders (0: none)
+    cut_off: str = "picked"  # [post_purchase]: picked, packed or shipped
+    # [inventory] (off unless `inventory`): stock from Tryton to the sandbox's locations.
+    inventory: bool = False
+    inventory_buffer: int | str = 0  # units, or a percentage ("10%")
+    locations: dict[str, str] = field(default_factory=dict)  # sandbox location name -> ERP warehouse (WH1, WH2)
+    stock_sync_interval_seconds: float = 2.0
+    stock_reconcile_interval_seconds: float = 3600.0
+    bundles: dict[str, dict[str, int]] = field(default_factory=dict)  # [bundles]: SKU -> {component SKU: units}
+    stock: dict[str, dict[str, int]] = field(default_factory=dict)  # received in Tryton first: warehouse -> units
+
+
+def _sandbox_taxes() -> list[tuple[str, Decimal]]:
+    """The tax lines the sandbox's generated trading charges (the demo's own set-up, not trueup's logic)."""
+    from shopify_sandbox.trading.places import PLACES
+
+    rates = {(t.title, t.rate) for place in PLACES for t in place.taxes}
+    return sorted((tax_key(TaxLine(title, rate, Money.zero("USD"))), rate) for title, rate in rates)
+
+
+class LocalStack:
+    """Start with `start()`, stop with `stop()` (or use it as a context manager)."""
+
+    def __init__(self, options: StackOptions, say: Callable[[str], None] = lambda _: None) -> None:
+        self.options = options
+        self.say = say
+        self.dir = options.dir.resolve()
+        self.token = "shpat_" + secrets.token_hex(16)
+        self.api_secret = secrets.token_hex(24)
+        self.sandbox_port = free_port()
+        self.tryton_port = free_port()
+        self.service_port = free_port()
+        self.tryton: TrytonServer | None = None
+        self.sandbox: ManagedProcess | None = None
+        self.service: ManagedProcess | None = None
+        self.workers: list[ManagedProcess] = []
+        self.shop_domain = PLACEHOLDER_DOMAIN
+        self._shopify: ShopifyAdminClient | None = None
+
+    # --- addresses ------------------------------------------------------------------------------
+    @property
+    def sandbox_url(self) -> str:
+        return f"http://127.0.0.1:{self.sandbox_port}"
+
+    @property
+    def service_url(self) -> str:
+        return f"http://127.0.0.1:{self.service_port}"
+
+    @property
+    def config_path(self) -> Path:
+        return self.dir / "trueup.toml"
+
+    @property
+    def storage_url(self) -> str:
+        return self.options.storage_url or f"sqlite:///{self.dir / 'state' / 'trueup.db'}"
+
+    # --- life -----------------------------------------------------------------------------------
+    def __enter__(self) -> LocalStack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> LocalStack:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # nothing half-started is left behind
+            raise
+
+    def _start(self) -> LocalStack:
+        for sub in ("logs", "secrets", "state", "tryton"):
+            (self.dir / sub).mkdir(parents=True, exist_ok=True)
+        if self.options.storage_url is None:
+            # Tryton and the sandbox start afresh: a ledger left by an earlier run would name sales that are gone.
+            for old in (self.dir / "state").glob("trueup.db*"):
+                old.unlink()
+        self._start_tryton()
+        self._start_sandbox()
+        self._prepare_erp()
+        self._write_config()
+        upgrade(self.storage_url)
+        self.say("Starting trueup's service and worker(s)")
+        self.service = ManagedProcess("trueup serve", self._trueup("serve"), self.dir / "logs" / "service.log")
+        self.service.start().wait_for_port(self.service_port)
+        for _ in range(self.options.workers):
+            self.add_worker()
+        self.shopify().ensure_webhooks(f"{self.service_url}/webhooks/shopify", WEBHOOK_TOPICS)
+        return self
+
+    def stop(self) -> None:
+        if self._shopify is not None:
+            self._shopify.close()
+            self._shopify = None
+        for process in [*self.workers, self.service, self.sandbox]:
+            if process is not None:
+                process.stop()
+        if self.tryton is not None:
+            self.tryton.stop()
+
+    def add_worker(self) -> ManagedProcess:
+        index = len(self.workers) + 1
+        worker = ManagedProcess(
+            f"trueup worker {index}",
+            self._trueup("worker", "--name", f"worker-{index}"),
+            self.dir / "logs" / f"worker-{index}.log",
+            env=self.options.worker_env,
+        )
+        self.workers.append(worker.start())
+        return worker
+
+    def _trueup(self, *args: str) -> list[str]:
+        return trueup_command(*args, "--config", str(self.config_path))
+
+    def _start_tryton(self) -> None:
+        self.say("Preparing Tryton (the first build of its template takes about a minute)")
+        cache = self.options.tryton_cache or self.dir / "cache"
+        tryton_dir = self.dir / "tryton"
+        for old in tryton_dir.glob("trueup.sqlite*"):
+            old.unlink()
+        ensure_database(cache, tryton_dir, "trueup")
+        self.tryton = TrytonServer(tryton_dir, self.tryton_port, databases=("trueup",)).start()
+
+    def _start_sandbox(self) -> None:
+        self.say(f"Starting the Shopify sandbox (seed {self.options.seed}, plan {self.options.plan})")
+        argv = trueup_command(
+            "sandbox",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.sandbox_port),
+            "--plan",
+            self.options.plan,
+            "--seed",
+            str(self.options.seed),
+            "--access-token",
+            self.token,
+            "--api-secret",
+            self.api_secret,
+        )
+        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log").start()
+        self.sandbox.wait_for_port(self.sandbox_port)
+        self.shop_domain = self.shopify().shop_info().domain
+
+    def tryton_client(self) -> TrytonClient:
+        assert self.tryton is not None
+        return TrytonClient(self.tryton.url, "trueup", ADMIN_LOGIN, ADMIN_PASSWORD)
+
+    def shopify(self) -> ShopifyAdminClient:
+        """The stack's one client of the sandbox (trueup's own Shopify client), closed on stop."""
+        if self._shopify is None or self._shopify.shop != self.shop_domain:
+            if self._shopify is not None:
+                self._shopify.close()
+            self._shopify = ShopifyAdminClient(self.shop_domain, self.token, base_url=self.sandbox_url)
+        return self._shopify
+
+    def _prepare_erp(self) -> None:
+        self.say("Loading the shop's catalogue and taxes into Tryton")
+        items = self.shopify().catalogue()
+        with self.tryton_client() as client:
+            ensure_products(client, items)
+            self.taxes = ensure_taxes(client, _sandbox_taxes())
+            for warehouse, quantities in self.options.stock.items():
+                receive_stock(client, quantities, warehouse)
+
+    def _write_config(self) -> None:
+        (self.dir / "secrets" / "shopify-token").write_text(self.token)
+        (self.dir / "secrets" / "api-secret").write_text(self.api_secret)
+        (self.dir / "secrets" / "tryton-password").write_text(ADMIN_PASSWORD)
+        taxes = "\n".join(f'"{key}" = "{code}"' for key, code in sorted(self.taxes.items()))
+        assert self.tryton is not None
+        self.config_path.write_text(
+            f"""# Written by `trueup demo`: everything on 127.0.0.1, under {self.dir}
+[storage]
+url = "{self.storage_url}"
+
+[server]
+host = "127.0.0.1"
+port = {self.service_port}
+
+[worker]
+lease_seconds = {self.options.lease_seconds}
+poll_interval_seconds = {self.options.poll_interval_seconds}
+replay_interval_seconds = 5
+
+[back_office]
+url = "{self.tryton.url}"
+database = "trueup"
+username = "{ADMIN_LOGIN}"
+password = {{ file = "secrets/tryton-password" }}
+
+[[shops]]
+domain = "{self.shop_domain}"
+api_url = "{self.sandbox_url}"
+access_token = {{ file = "secrets/shopify-token" }}
+api_secret = {{ file = "secrets/api-secret" }}
+warehouse = "WH1"
+{self._inventory_config()}
+[post_purchase]
+cut_off = "{self.options.cut_off}"
+hold_minutes = {self.options.hold_minutes}
+
+[payment_terms]
+"Net 15" = "Net 15"
+"Net 30" = "Net 30"
+"Net 60" = "Net 60"
+
+[taxes]
+{taxes}
+"""
+        )
+
+    def location_ids(self) -> dict[str, str]:
+        """The sandbox's locations: name -> gid."""
+        return {location.name: location.location_id for location in self.shopify().locations()}
+
+    def _inventory_config(self) -> str:
+        """The shop's location mapping, `[inventory]` and `[bundles]` when inventory is on ("" otherwise)."""
+        options = self.options
+        if not options.inventory:
+            return ""
+        ids = self.location_ids()
+        mapped = "\n".join(f'"{ids[name]}" = "{warehouse}"' for name, warehouse in sorted(options.locations.items()))
+        buffer = json.dumps(options.inventory_buffer)  # 2, or "10%"
+        bundles = "".join(
+            f'\n[bundles."{sku}"]\ncomponents = ['
+            + ", ".join(f'{{ sku = "{part}", quantity = {units} }}' for part, units in sorted(parts.items()))
+            + "]\n"
+            for sku, parts in sorted(options.bundles.items())
+        )
+        return f"""[shops.locations]
+{mapped}
+
+[inventory]
+enabled = true
+buffer = {buffer}
+sync_interval_seconds = {options.stock_sync_interval_seconds}
+reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
+{bundles}"""
+
+    def stock_ready(self) -> bool:
+        """Whether the workers have taken their first cursor of the ERP's stock changes (the reconciliation at
+        start is queued before it): from then on every change in Tryton reaches Shopify by itself."""
+        from trueup.service_layer.inventory import CHANGES_CURSOR
+
+        store = self.store()
+        try:
+            return store.cursor(self.shop_domain, CHANGES_CURSOR) is not None
+        finally:
+            store.close()
+
+    # --- trading and settling --------------------------------------------------------------------
+    def trade(
+        self,
+        orders: int,
+        seed: int,
+        follow_ups: bool = False,
+        timeout: float = 600.0,
+        profile: str = "ordinary",
+        skus: Sequence[str] = (),
+        speed: float = 0.0,
+    ) -> dict[str, Any]:
+        """Place `orders` orders through the sandbox's own API (with edits, cancels and refunds when
+        `follow_ups`; buying only `skus` when given); returns the trade command's JSON summary."""
+        argv = trueup_command(
+            "sandbox",
+            "trade",
+            "--url",
+            self.sandbox_url,
+            "--access-token",
+            self.token,
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--shop-seed",
+            str(self.options.seed),
+            "--follow-ups" if follow_ups else "--no-follow-ups",
+            "--json",
+            "--profile",
+            profile,
+            "--speed",
+            str(speed),
+            *(("--skus", ",".join(skus)) if skus else ()),
+        )
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        (self.dir / "logs" / "trade.log").write_text(result.stderr)
+        if result.returncode != 0:
+            raise RuntimeError(f"trading failed ({result.returncode}); see {self.dir / 'logs' / 'trade.log'}")
+        summary: dict[str, Any] = json.loads(result.stdout)
+        return summary
+
+    def set_faults(self, **knobs: float) -> None:
+        """Switch the sandbox's fault knobs (webhook_drop_rate, webhook_duplicate_rate, api_5xx_rate, ...)."""
+        response = httpx.post(f"{self.sandbox_url}/sandbox/faults", json=knobs, timeout=10)
+        response.raise_for_status()
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """One Admin API call to the sandbox, as any Shopify client would make it."""
+        response = httpx.post(
+            f"{self.sandbox_url}/admin/api/2026-10/graphql.json",
+            json={"query": query, "variables": variables or {}},
+            headers={"X-Shopify-Access-Token": self.token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        body: dict[str, Any] = response.json()
+        if body.get("errors"):
+            raise RuntimeError(f"sandbox refused the call: {body['errors']}")
+        return body
+
+    def erp_sales(self) -> list[dict[str, Any]]:
+        """Every sale trueup posted to the ERP (reference, state, totals), read from Tryton itself."""
+        with self.tryton_client() as client:
+            rows: list[dict[str, Any]] = client.call(
+                "sale.sale",
+                "search_read",
+                [("reference", "like", "shopify:%")],
+                0,
+                None,
+                None,
+                ["reference", "state", "untaxed_amount", "tax_amount", "total_amount"],
+            )
+        return rows
+
+    def erp_credit_notes(self) -> list[dict[str, Any]]:
+        """Every credit note trueup posted for a Shopify refund (reference, number, state, total: negative, as
+        Tryton keeps a credit note), read from Tryton itself."""
+        with self.tryton_client() as client:
+            rows: list[dict[str, Any]] = client.call(
+                "account.invoice",
+                "search_read",
+                [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")],
+                0,
+                None,
+                [("id", "ASC")],
+                ["reference", "number", "state", "total_amount"],
+            )
+        return rows
+
+    def store(self) -> SqlStore:
+        return SqlStore(self.storage_url)
+
+    def unsettled(self) -> list[str]:
+        """Names of the shop's orders the ledger has not settled at their latest version."""
+        store = self.store()
+        try:
+            pending = []
+            for stamp in self.shopify().order_ids_updated_since(EPOCH):
+                entry = store.ledger_entry(self.shop_domain, stamp.order_id)
+                if (
+                    entry is None
+                    or entry.state not in SETTLED_STATES
+                    or entry.shopify_updated_at is None
+                    or entry.shopify_updated_at < stamp.updated_at
+                ):
+                    pending.append(stamp.order_id)
+            return pending
+        finally:
+            store.close()
+
+    def wait_settled(self, timeout: float, on_progress: Callable[[int], None] = lambda _: None) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                pending = self.unsettled()
+            except TransientError as error:  # the shop's budget is shared with the workers: wait our turn
+                time.sleep(min(error.retry_after or 1.0, 5.0))
+                continue
+            on_progress(len(pending))
+            if not pending:
+                return True
+            time.sleep(1.0)
+        return False

@@ -1,0 +1,87 @@
+"""The engine's own cost per order: the worker loop, the store and the posting rules, with Shopify and the
+ERP replaced by their in-memory fakes (tests/fakes). It lives beside the fakes, outside the installed package:
+run it from a checkout, `python -m tests.benchmarks.engine [--orders N]` (`make bench` does).
+
+Reported per store (in memory, and SQLite on disk as `trueup` runs by default), in milliseconds per order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import tempfile
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from tests.fakes.back_office import FakeBackOffice
+from tests.fakes.shopify import FakeShopifyAdmin
+from tests.fakes.store import InMemoryStore
+from trueup.domain.posting import PostingPolicy
+from trueup.entrypoints.benchmarks.orders import SKUS, synthetic_order
+from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.ports import Store
+from trueup.service_layer.worker import Worker, WorkerSettings
+
+SHOP = "bench.myshopify.com"
+
+
+class _Clock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+def _run(store: Store, orders: int) -> float:
+    shopify = FakeShopifyAdmin(SHOP)
+    erp = FakeBackOffice(tax_rates={"VAT20": Decimal("0.2")}, currencies={"USD"})
+    erp.add_products(*SKUS)
+    rng = random.Random(1)
+    ctx = OrderContext(shopify, erp, store, _Clock(), PostingPolicy(taxes={"VAT 20": "VAT20"}))
+    for number in range(1, orders + 1):
+        shopify.put_order(synthetic_order(SHOP, number, rng))
+        store.enqueue(request(SyncOrder(SHOP, f"gid://shopify/Order/{number}")))
+    worker = Worker("bench", store, {SHOP: ctx}, _Clock(), WorkerSettings())
+    started = time.perf_counter()
+    while worker.run_once():
+        pass
+    elapsed = time.perf_counter() - started
+    if len(erp.sales) != orders:
+        raise RuntimeError(f"benchmark posted {len(erp.sales)} of {orders} orders")
+    return elapsed
+
+
+def run(orders: int = 2000) -> dict[str, Any]:
+    """Post `orders` orders through the engine on each store; milliseconds per order."""
+    from trueup.adapters.storage.migrate import upgrade
+    from trueup.adapters.storage.sql_store import SqlStore
+
+    results: dict[str, Any] = {"orders": orders}
+    results["in_memory_ms_per_order"] = round(_run(InMemoryStore(), orders) * 1000 / orders, 3)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/bench.db"
+        upgrade(url)
+        store = SqlStore(url, durable_commits=False)  # as `trueup worker` opens it
+        try:
+            results["sqlite_ms_per_order"] = round(_run(store, orders) * 1000 / orders, 3)
+        finally:
+            store.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=2000, help="orders to post")
+    args = parser.parse_args()
+    from trueup.entrypoints.logging_setup import configure_logging
+
+    configure_logging("WARNING")
+    host = {"python": platform.python_version(), "machine": platform.machine()}
+    print(json.dumps({"benchmark": "engine", **run(args.orders), "host": host}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,118 @@
+from dataclasses import replace
+from decimal import Decimal
+
+from tests.factories import a_line, an_order
+from tests.unit.engine.harness import Engine
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import OrderState
+from trueup.domain.money import Money
+from trueup.domain.orders import FinancialStatus
+
+
+def test_a_paid_order_becomes_one_erp_sale_with_the_same_total(engine: Engine):
+    order = engine.shopify.put_order(an_order([a_line(quantity=2, price="10.00", tax="4.00")]))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    entry = engine.entry(order.order_id)
+    assert entry.state == OrderState.POSTED
+    assert entry.erp_total == order.total_price
+    assert len(engine.erp.sales) == 1
+
+
+def test_duplicate_and_repeated_notifications_never_make_a_second_sale(engine: Engine):
+    order = engine.shopify.put_order(an_order())
+    for _ in range(5):
+        engine.notify(order.order_id)
+        engine.run_until_idle()
+    assert len(engine.erp.sales) == 1
+
+
+def test_a_pending_order_waits_visibly_and_posts_once_paid(engine: Engine):
+    order = engine.shopify.put_order(an_order(status=FinancialStatus.PENDING))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.WAITING_FOR_PAYMENT
+    assert engine.erp.sales == {}
+    engine.shopify.update_order(order.order_id, financial_status=FinancialStatus.PAID)
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+
+
+def test_an_order_cancelled_before_payment_is_never_posted(engine: Engine):
+    order = engine.shopify.put_order(an_order(status=FinancialStatus.VOIDED, cancelled_at=an_order().created_at))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.CANCELLED_UNPOSTED
+    assert engine.erp.sales == {}
+
+
+def test_a_timeout_after_the_erp_committed_is_found_not_repeated(engine: Engine):
+    order = engine.shopify.put_order(an_order())
+    engine.erp.commit_then_timeout_next = True
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id) is None or engine.entry(order.order_id).state != OrderState.POSTED
+    engine.clock.advance(3600)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+    assert len(engine.erp.sales) == 1
+
+
+def test_an_unknown_sku_parks_only_that_order_and_it_posts_itself_once_the_sku_exists(engine: Engine):
+    bad = engine.shopify.put_order(an_order([a_line(sku="NEW-HAT")], number=1))
+    good = engine.shopify.put_order(an_order(number=2))
+    engine.notify(bad.order_id)
+    engine.notify(good.order_id)
+    engine.run_until_idle()
+    parked = engine.entry(bad.order_id)
+    assert (parked.state, parked.cause, parked.needs) == (
+        OrderState.EXCEPTION,
+        Cause.SKU_NOT_IN_ITEM_MASTER,
+        {"skus": ["NEW-HAT"]},
+    )
+    assert "NEW-HAT" in parked.detail
+    assert engine.entry(good.order_id).state == OrderState.POSTED
+    engine.erp.add_products("NEW-HAT")
+    engine.worker.schedule_periodic()
+    engine.clock.advance(60)
+    engine.run_until_idle()
+    assert engine.entry(bad.order_id).state == OrderState.POSTED
+
+
+def test_an_unmapped_tax_replays_itself_once_mapped(engine: Engine):
+    order = engine.shopify.put_order(an_order([a_line(tax="2.00")]))
+    engine.policy.taxes.pop("VAT 20")  # type: ignore[attr-defined]
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).cause == Cause.UNMAPPED_TAX
+    engine.policy.taxes["VAT 20"] = "VAT20"  # type: ignore[index]
+    engine.worker.schedule_periodic()
+    engine.clock.advance(60)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+
+
+def test_an_order_paid_in_another_currency_keeps_what_the_customer_was_charged_on_the_ledger(engine: Engine):
+    charged = Money(Decimal("13.54"), "USD")
+    order = engine.shopify.put_order(an_order(presentment_currency="USD", presentment_total=charged))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    entry = engine.entry(order.order_id)
+    assert (entry.state, entry.erp_total, entry.presentment_total) == (OrderState.POSTED, order.total_price, charged)
+
+
+def test_an_order_paid_in_the_shop_currency_records_no_separate_presentment_total(engine: Engine):
+    order = engine.shopify.put_order(an_order())
+    order = engine.shopify.put_order(replace(order, presentment_currency="EUR", presentment_total=order.total_price))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).presentment_total is None
+
+
+def test_a_company_order_on_payment_terms_is_a_sale_now_though_shopify_shows_it_pending(engine: Engine):
+    order = engine.shopify.put_order(an_order(status=FinancialStatus.PENDING, payment_terms="Net 30"))
+    engine.policy.payment_terms["Net 30"] = "Net 30"  # type: ignore[index]
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
