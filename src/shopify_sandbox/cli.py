@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from shopify_sandbox.clock import ManualClock
 from shopify_sandbox.config import DEFAULT_SECRET, DEFAULT_TOKEN, SandboxConfig
 from shopify_sandbox.webhook_wiring import enable_webhook_delivery
 
 sandbox_app = typer.Typer(name="sandbox", help="A faithful local Shopify Admin API sandbox.", no_args_is_help=True)
+
+
+class ClockKind(StrEnum):
+    system = "system"
+    manual = "manual"
 
 
 class PlanName(StrEnum):
@@ -36,6 +43,12 @@ def serve(
         int | None, typer.Option(help="Serve a large catalogue of this many tracked variants (inventory at scale).")
     ] = None,
     locations: Annotated[int, typer.Option(help="Locations of the large catalogue (1-5).")] = 3,
+    clock: Annotated[
+        ClockKind, typer.Option(help="manual: time moves only by POST /sandbox/clock/advance (`trade --days`).")
+    ] = ClockKind.system,
+    start: Annotated[
+        str | None, typer.Option(help="With --clock manual: the sandbox's first instant (ISO 8601, UTC).")
+    ] = None,
 ) -> None:
     """Serve the Admin GraphQL API at http://HOST:PORT/admin/api/2026-10/graphql.json."""
     import uvicorn
@@ -46,6 +59,10 @@ def serve(
     config = SandboxConfig(
         plan=plan.value, access_token=access_token, api_secret=api_secret, seed=seed, state_file=state_file
     )
+    if clock is ClockKind.manual:
+        config.clock = ManualClock(_start(start))
+    elif start is not None:
+        raise typer.BadParameter("--start needs --clock manual", param_hint="--start")
     config.catalogue_variants, config.catalogue_locations = variants, locations
     # One set of fault knobs for the API and the webhooks, switched at run time: POST /sandbox/faults.
     injector = FaultInjector()
@@ -61,6 +78,29 @@ def serve(
     finally:
         if dispatcher is not None:
             dispatcher.stop()
+
+
+def _start(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as error:
+        raise typer.BadParameter(f"not an ISO 8601 instant: {value}", param_hint="--start") from error
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@sandbox_app.command()
+def payouts(
+    url: Annotated[str, typer.Option(help="The sandbox's base URL, e.g. http://127.0.0.1:8765.")],
+    status: Annotated[str | None, typer.Option(help="Only payouts in this status (SCHEDULED, PAID, ...).")] = None,
+    transactions: Annotated[bool, typer.Option(help="List each payout's balance transactions too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the sandbox's Shopify Payments payouts (and their transactions), with the balance still to pay out."""
+    from shopify_sandbox.payments_cli import show_payouts
+
+    show_payouts(url, status, transactions, as_json)
 
 
 def _register_trade() -> None:

@@ -11,7 +11,10 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-ROUTE_PROVIDERS = ("shopify_sandbox.post_purchase_routes:post_purchase_routes",)
+ROUTE_PROVIDERS = (
+    "shopify_sandbox.post_purchase_routes:post_purchase_routes",
+    "shopify_sandbox.payments_routes:payments_routes",
+)
 BEFORE_REQUEST_HOOKS = ("shopify_sandbox.post_purchase_state:before_request",)
 
 

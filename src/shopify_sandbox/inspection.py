@@ -52,6 +52,8 @@ def inspection_routes(sandbox: Sandbox) -> list[Route]:
             return JSONResponse({"error": "the sandbox clock is not manual"}, status_code=409)
         body = await request.json()
         clock.advance(float(body.get("seconds", 0)))
+        with sandbox.state.lock:  # what falls due on the way (jobs, payout runs) happens now, not at the next call
+            sandbox.state.run_before_request_hooks()
         return JSONResponse({"now": timestamp(clock.now())})
 
     async def plan(request: Request) -> JSONResponse:

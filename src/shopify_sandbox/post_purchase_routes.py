@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from shopify_sandbox.money import format_amount
-from shopify_sandbox.payouts import payout_summary, run_payouts
+from shopify_sandbox.payments_routes import payout_json
+from shopify_sandbox.payouts import run_payouts
 from shopify_sandbox.post_purchase_state import run_due_jobs
 
 if TYPE_CHECKING:
@@ -25,22 +25,10 @@ def post_purchase_routes(sandbox: Sandbox) -> list[Route]:
         return Response(body, media_type="application/jsonl")
 
     async def payouts_run(_request: Request) -> JSONResponse:
+        # Pays out everything pending now, in every currency (`/sandbox/payments/payouts/run` is the same run).
         with sandbox.state.lock:
-            payout = run_payouts(sandbox.state)
-            if payout is None:
-                return JSONResponse({"payout": None})
-            summary = {key: format_amount(value) for key, value in payout_summary(payout).items()}
-            return JSONResponse(
-                {
-                    "payout": {
-                        "id": payout.id,
-                        "net": format_amount(payout.net_amount),
-                        "status": payout.status,
-                        "transactions": len(payout.transactions),
-                        "summary": summary,
-                    }
-                }
-            )
+            payouts = run_payouts(sandbox.state)
+            return JSONResponse({"payouts": [payout_json(sandbox.state, p, with_transactions=False) for p in payouts]})
 
     async def jobs_run(_request: Request) -> JSONResponse:
         return JSONResponse({"ran": run_due_jobs(sandbox.state)})

@@ -1,4 +1,4 @@
-"""What the post-purchase features keep beside a ShopState: deferred jobs, edit sessions, payouts' ledger.
+"""What the post-purchase features keep beside a ShopState: deferred jobs and their results.
 
 Kept in a side table keyed by the state (not on ShopState itself) so that the core state stays H1's.
 Deferred work (orderCancel, bulk operations) runs in `run_due_jobs`, which the GraphQL endpoint calls
@@ -11,22 +11,11 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from shopify_sandbox.state import ShopState
 
 Job = Callable[[ShopState], None]
-
-
-@dataclass(frozen=True)
-class FeeSchedule:
-    """Shopify Payments' processing fee on a charge: a percentage plus a fixed amount (shop currency)."""
-
-    percentage: Decimal = Decimal("1.5")
-    fixed: Decimal = Decimal("0.25")
-    chargeback_fee: Decimal = Decimal("15.00")
 
 
 @dataclass
@@ -39,11 +28,8 @@ class _DueJob:
 @dataclass
 class PostPurchaseState:
     base_url: str = "http://127.0.0.1"
-    fees: FeeSchedule = field(default_factory=FeeSchedule)
     jobs: list[_DueJob] = field(default_factory=list)
     job_results: dict[str, Any] = field(default_factory=dict)
-    last_payout_day: date | None = None
-    daily_payouts: bool = True
     _sequence: int = 0
 
     def defer(self, state: ShopState, job: Job, delay_seconds: float = 0.0) -> None:
@@ -82,10 +68,10 @@ def run_due_jobs(state: ShopState) -> int:
 
 def before_request(state: ShopState, base_url: str | None = None) -> None:
     """The hook the GraphQL endpoint runs before each request: remember where the sandbox is served (bulk
-    result files are linked there), run due jobs, then the daily payout run when a new day has begun."""
+    result files are linked there), run due jobs, then the payout calendar up to now."""
     if base_url:
         extension(state).base_url = base_url.rstrip("/")
     run_due_jobs(state)
-    from shopify_sandbox.payouts import run_daily_payouts  # late: payouts imports this module
+    from shopify_sandbox.payouts import advance_payments  # late: keeps this module free of the payments ones
 
-    run_daily_payouts(state)
+    advance_payments(state)

@@ -15,6 +15,7 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 _TERM = re.compile(r"^(?P<field>[a-z_]+):(?P<op>>=|<=|>|<)?(?P<value>.*)$")
@@ -36,7 +37,7 @@ class Term:
     def matches(self, actual: Any) -> bool:
         try:
             return self._matches(actual)
-        except ValueError:
+        except (ValueError, InvalidOperation):
             return True  # a value Shopify cannot read is ignored, not an error
 
     def _matches(self, actual: Any) -> bool:
@@ -48,6 +49,8 @@ class Term:
             return any(self.value.lower() == str(a).lower() for a in actual)
         if isinstance(actual, int):
             return _OPS[self.op](actual, int(self.value))
+        if isinstance(actual, Decimal):
+            return _OPS[self.op](actual, Decimal(self.value))
         return _OPS[self.op](str(actual).lower(), self.value.lower())
 
 

@@ -103,3 +103,29 @@ def test_the_official_client_sees_a_bad_token_refused(sandbox: Any) -> None:
     assert errors is not None
     assert errors["networkStatusCode"] == 401
     assert result["query"]["data"] is None
+
+
+def test_the_official_client_reads_payouts_and_their_balance_transactions(sandbox: Any) -> None:
+    from shopify_sandbox.models.orders import OrderTransaction
+    from shopify_sandbox.money import Currencies
+    from shopify_sandbox.payouts import run_payouts
+
+    state = sandbox.app.state.sandbox.state
+    if not state.all("Order"):
+        run_official_client(sandbox)  # its mutation places an order
+    with state.lock:  # a card payment taken on that order, then paid out
+        order = state.all("Order")[0]
+        paid = OrderTransaction(number=state.new_number("OrderTransaction"), kind="SALE", gateway="shopify_payments",
+                                amount_set=Currencies("EUR", "EUR").bag(Decimal("40.00")), order=order,
+                                created_at=state.now(), processed_at=state.now())  # fmt: skip
+        order.transactions.append(state.add(paid))
+        run_payouts(state)
+    payments = run_official_client(sandbox)["payments"]
+    assert payments["errors"] is None
+    account = payments["data"]["shopifyPaymentsAccount"]
+    [payout] = [p for p in account["payouts"]["nodes"] if p["summary"]["chargesGross"]["amount"] == "40.00"]
+    mine = [t for t in account["balanceTransactions"]["nodes"] if t["associatedPayout"]["id"] == payout["id"]]
+    assert [(t["type"], t["amount"]["amount"], t["fee"]["amount"], t["net"]["amount"]) for t in mine] == [
+        ("CHARGE", "40.00", "0.85", "39.15")
+    ]
+    assert payout["net"] == {"amount": "39.15", "currencyCode": "EUR"}

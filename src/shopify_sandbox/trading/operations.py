@@ -99,6 +99,24 @@ mutation TradeOrderEditCommit($id: ID!, $notifyCustomer: Boolean, $staffNote: St
 }
 """
 
+ORDER_CAPTURE = """
+mutation TradeOrderCapture($input: OrderCaptureInput!) {
+  orderCapture(input: $input) {
+    transaction { id kind status errorCode }
+    userErrors { field message }
+  }
+}
+"""
+
+ORDER_MARK_AS_PAID = """
+mutation TradeOrderMarkAsPaid($input: OrderMarkAsPaidInput!) {
+  orderMarkAsPaid(input: $input) {
+    order { id displayFinancialStatus }
+    userErrors { field message }
+  }
+}
+"""
+
 # Lookups the player makes before trading, to turn SKUs and names into the sandbox's ids.
 VARIANTS_PAGE = """
 query TradeVariants($after: String) {
@@ -134,6 +152,8 @@ ALL_DOCUMENTS = (
     ORDER_EDIT_SET_QUANTITY,
     ORDER_EDIT_ADD_LINE_ITEM_DISCOUNT,
     ORDER_EDIT_COMMIT,
+    ORDER_CAPTURE,
+    ORDER_MARK_AS_PAID,
     VARIANTS_PAGE,
     LOCATIONS,
     COMPANY_LOCATIONS_PAGE,

@@ -25,6 +25,7 @@ class PlacedOrder:
     id: str
     lines: dict[str, str] = field(default_factory=dict)  # sku -> line item id
     sale: str | None = None  # the SALE transaction id
+    authorization: str | None = None  # the AUTHORIZATION transaction id
 
 
 @dataclass
@@ -129,14 +130,31 @@ class TradePlayer:
         started = self._monotonic()
         for action in plan:
             self._wait_for(action, started)
-            error = self._run(action, summary)
-            summary.count(action, error)
+            self.run_action(action, summary)
             if on_action is not None:
                 on_action(action)
+        return self.finish(summary, started)
+
+    def run_action(self, action: TradeAction, summary: TradeSummary) -> str | None:
+        """Send one action's operations now; count its outcome. Returns its error, if any."""
+        error = self._run(action, summary)
+        summary.count(action, error)
+        return error
+
+    def finish(self, summary: TradeSummary, started: float) -> TradeSummary:
         summary.elapsed_seconds = self._monotonic() - started
         counters = self.client.counters
         summary.requests, summary.throttled, summary.retried = counters.requests, counters.throttled, counters.retried
         return summary
+
+    def order_id(self, position: int) -> str | None:
+        """The sandbox's id of the plan's order `position`, once placed."""
+        placed = self._orders.get(position)
+        return placed.id if placed else None
+
+    def resolve(self, value: Any) -> Any:
+        """`value` with its placeholders swapped for the sandbox's ids."""
+        return self._resolve(value, {})
 
     def _wait_for(self, action: TradeAction, started: float) -> None:
         if self.speed > 0:
@@ -193,7 +211,11 @@ class TradePlayer:
             raise Unresolved(f"order {parts[1]} was not placed")
         if len(parts) == 2:
             return order.id
-        return order.sale if parts[2] == "sale" else order.lines.get(parts[3])
+        if parts[2] == "sale":
+            return order.sale
+        if parts[2] == "authorization":
+            return order.authorization
+        return order.lines.get(parts[3])
 
     def _remember(
         self,
@@ -209,6 +231,9 @@ class TradePlayer:
             for line in order["lineItems"]["nodes"]:
                 placed.lines.setdefault(line.get("sku") or "", line["id"])
             placed.sale = next((t["id"] for t in order.get("transactions", []) if t["kind"] == "SALE"), None)
+            placed.authorization = next(
+                (t["id"] for t in order.get("transactions", []) if t["kind"] == "AUTHORIZATION"), None
+            )
             self._orders[action.order_position] = placed
             money = order["totalPriceSet"]["shopMoney"]
             currency = money["currencyCode"]

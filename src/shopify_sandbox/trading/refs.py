@@ -39,6 +39,11 @@ def order_sale(position: int) -> str:
     return f"{PREFIX}order/{position}/sale"
 
 
+def order_authorization(position: int) -> str:
+    """The order's successful AUTHORIZATION transaction (the parent of a capture)."""
+    return f"{PREFIX}order/{position}/authorization"
+
+
 def calculated_order() -> str:
     """The calculated order of the edit in progress (from orderEditBegin, in the same action)."""
     return f"{PREFIX}edit/calculated-order"

@@ -61,6 +61,17 @@ const MUTATION = `#graphql
     }
   }`;
 
+const PAYMENTS = `#graphql
+  query Payouts {
+    shopifyPaymentsAccount {
+      balance { amount currencyCode }
+      payouts(first: 5) { nodes { id legacyResourceId status net { amount currencyCode }
+        summary { chargesGross { amount } chargesFee { amount } } } }
+      balanceTransactions(first: 10, hideTransfers: true) {
+        nodes { type amount { amount } fee { amount } net { amount } associatedPayout { id status } } }
+    }
+  }`;
+
 function outcome(response) {
   const { data, extensions, errors } = response;
   return {
@@ -82,4 +93,6 @@ if (variant) {
   mutation = outcome(await client.request(MUTATION, { variables: { order } }));
 }
 
-console.log(JSON.stringify({ apiVersion, query, mutation, variant: variant ?? null, sent, logs }));
+const payments = outcome(await client.request(PAYMENTS));
+
+console.log(JSON.stringify({ apiVersion, query, mutation, payments, variant: variant ?? null, sent, logs }));

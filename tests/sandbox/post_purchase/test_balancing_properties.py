@@ -22,7 +22,8 @@ mutation($input: RefundInput!, $key: String!) { refundCreate(input: $input) @ide
 } }
 """
 PAYOUTS = """{ shopifyPaymentsAccount { balance { amount }
-  balanceTransactions(first: 100) { nodes { type amount { amount } net { amount } associatedPayout { id } } }
+  balanceTransactions(first: 100, hideTransfers: true) {
+    nodes { type amount { amount } net { amount } associatedPayout { id } } }
   payouts(first: 20) { nodes { id net { amount } } } } }"""
 quantities = st.dictionaries(st.sampled_from(SKUS), st.integers(1, 4), min_size=1, max_size=4)
 rates = st.sampled_from(["0.2", "0.055", "0.07", "0.196"])

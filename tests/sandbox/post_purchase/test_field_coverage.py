@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type, is_non_null_type
 
-from shopify_sandbox.payouts import open_dispute, run_payouts
+from shopify_sandbox.payments_ledger import open_dispute
+from shopify_sandbox.payouts import run_payouts
 from shopify_sandbox.schema import admin_schema
 from tests.sandbox.post_purchase.orders import place_order, sandbox
 
