@@ -50,11 +50,12 @@ def serve(
     start: Annotated[
         str | None, typer.Option(help="With --clock manual: the sandbox's first instant (ISO 8601, UTC).")
     ] = None,
-    app: Annotated[
+    apps: Annotated[
         list[str] | None,
         typer.Option(
+            "--app",
             help="An installed app CLIENT_ID:CLIENT_SECRET:scope,scope (client credentials), or with :public "
-            "appended an app of another organisation (installs by authorization code). Repeatable."
+            "appended an app of another organisation (installs by authorization code). Repeatable.",
         ),
     ] = None,
 ) -> None:
@@ -73,7 +74,7 @@ def serve(
         raise typer.BadParameter("--start needs --clock manual", param_hint="--start")
     config.catalogue_variants, config.catalogue_locations = variants, locations
     try:
-        config.apps = tuple(SandboxApp.parse(text) for text in app or ())
+        config.apps = tuple(SandboxApp.parse(text) for text in apps or ())
     except ValueError as error:
         raise typer.BadParameter(str(error), param_hint="--app") from error
     # One set of fault knobs for the API and the webhooks, switched at run time: POST /sandbox/faults.
