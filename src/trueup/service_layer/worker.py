@@ -22,6 +22,7 @@ from trueup.service_layer.inventory import StockContext, StockPolicy, reconcile,
 from trueup.service_layer.jobs import (
     FulfilShipments,
     PollOrders,
+    PollPayouts,
     PurgeHistory,
     QueuedWork,
     ReconcileStock,
@@ -32,6 +33,7 @@ from trueup.service_layer.jobs import (
     request,
 )
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
 from trueup.service_layer.replay import replay_fixed
@@ -66,6 +68,7 @@ class WorkerSettings:
     stock: Mapping[str, StockPolicy] = field(default_factory=dict)
     stock_sync_interval_seconds: float = 2.0
     stock_reconcile_interval_seconds: float = 3600.0
+    payout_poll_interval_seconds: float = 3600.0  # [payments]: how often each shop's payouts are read
 
 
 class Worker:
@@ -79,8 +82,10 @@ class Worker:
         clock: Clock,
         settings: WorkerSettings | None = None,
         rng: random.Random | None = None,
+        payouts: Mapping[str, PayoutContext] | None = None,
     ) -> None:
         self.name = name
+        self.payouts = payouts or {}  # shop -> what booking its payouts needs ([payments] enabled)
         self.store = store
         self.contexts = contexts
         self.clock = clock
@@ -92,6 +97,8 @@ class Worker:
         for shop in self.contexts:
             self.store.enqueue(request(PollOrders(shop)))
             self.store.enqueue(request(FulfilShipments(shop)))
+        for shop in self.payouts:
+            self.store.enqueue(request(PollPayouts(shop)))
         self.store.enqueue(request(ReplayParked()))
         self.store.enqueue(request(PurgeHistory()))
         for shop in self.settings.stock:
@@ -141,6 +148,8 @@ class Worker:
                 self._poll_orders(work)
             case FulfilShipments():
                 self._fulfil_shipments(work)
+            case PollPayouts():
+                self._poll_payouts(work)
             case SyncStock():
                 self._sync_stock(work)
             case ReconcileStock():
@@ -172,6 +181,14 @@ class Worker:
             )
         finally:
             self._again(request(FulfilShipments(job.shop), self._after(s.fulfil_interval_seconds)))
+
+    def _poll_payouts(self, job: PollPayouts) -> None:
+        if job.shop not in self.payouts:  # payments turned off since the job was queued: it ends here
+            return
+        try:
+            poll_payouts(self.payouts[job.shop])
+        finally:
+            self._again(request(PollPayouts(job.shop), self._after(self.settings.payout_poll_interval_seconds)))
 
     def _stock_context(self, shop: str) -> StockContext:
         ctx = self.contexts[shop]
