@@ -27,7 +27,7 @@ from trueup.domain.errors import BadInput
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.posting import SHIPPING_SKU
 
-DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
+DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$"  # a DNS label: 63 characters at most
 
 
 class _Strict(BaseModel):

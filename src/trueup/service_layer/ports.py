@@ -268,7 +268,9 @@ class DeliveryLog(Protocol):
         together or not at all. Returns, per delivery, False when it is a duplicate (same webhook id, or same
         event id for the same topic and shop), which is then not stored again nor its job queued."""
 
-    def intake_stats(self) -> IntakeStats: ...
+    def intake_stats(self, shop: str | None = None) -> IntakeStats:
+        """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
+        problems, the last arrival."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
@@ -291,8 +293,8 @@ class JobQueue(Protocol):
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
 
-    def pending_jobs(self) -> int:
-        """Jobs waiting to run (now or later)."""
+    def pending_jobs(self, shop: str | None = None) -> int:
+        """Jobs (of `shop`, or of every shop) waiting to run (now or later)."""
 
     def retrying_jobs(self) -> int:
         """Jobs waiting to run again after a run that failed (a transient error, retried later) or was cut short."""
