@@ -92,7 +92,7 @@ class ServerConfig(_Strict):
 
 
 class WorkerConfig(_Strict):
-    lease_seconds: Annotated[float, Field(gt=0)] = 120.0
+    lease_seconds: Annotated[float, Field(gt=0)] = 10.0  # renewed every quarter of it while a job runs
     poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
     poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
     first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0

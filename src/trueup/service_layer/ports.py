@@ -288,6 +288,11 @@ class JobQueue(Protocol):
     def complete(self, job: Job, worker: str) -> None:
         """Mark the job done, unless its lease was taken over by another worker (then nothing changes)."""
 
+    def renew_lease(self, job: Job, worker: str, now: datetime, lease_seconds: float) -> bool:
+        """Extend `worker`'s lease on a job it is running to `now + lease_seconds` (the worker's heartbeat);
+        False, and nothing changed, when the job is no longer `worker`'s (taken over after its lease expired,
+        finished or put back)."""
+
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
 
