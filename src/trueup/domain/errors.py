@@ -51,7 +51,8 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.SKU_NOT_IN_ITEM_MASTER: "Create the product with this SKU (code) in the ERP item master, or fix the SKU "
     "in Shopify; the order posts by itself once the SKU exists.",
     Cause.UNMAPPED_LOCATION: "Map the Shopify location to an ERP warehouse in the configuration ([shops.locations]).",
-    Cause.UNMAPPED_TAX: "Map this Shopify tax line to an ERP tax in the configuration ([taxes]).",
+    Cause.UNMAPPED_TAX: "Map this Shopify tax line to an ERP tax in the configuration ([taxes]), or create the "
+    "mapped tax in the ERP; the order posts by itself once it is there.",
     Cause.UNMAPPED_PAYMENT_TERM: "Map these Shopify payment terms to an ERP payment term in the configuration "
     "([payment_terms]), or create the mapped term in the ERP; then replay.",
     Cause.TOTALS_MISMATCH: "Compare the two totals shown; fix the order or the mapping in error, then replay.",
@@ -84,7 +85,7 @@ class StructuralError(TrueupError):
     cause: Cause
     detail: str
     # What must exist or change for the problem to be gone, e.g. {"skus": ["TEE-M"]}: lets the engine
-    # check by itself whether the cause is fixed and replay the order.
+    # check by itself whether the cause is fixed and replay the order (service_layer/needs.py reads them).
     needs: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

@@ -140,6 +140,9 @@ class SalesLedger(Protocol):
     def find_credit_note(self, reference: str) -> PostedCreditNote | None:
         """The posted credit note carrying this reference, if the ERP has one."""
 
+    def unknown_taxes(self, codes: Iterable[str]) -> set[str]:
+        """The ERP taxes of `codes` (as the configuration's `[taxes]` names them) the ERP does not have."""
+
     def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
         """Create and post a credit note for one refund against the sale (its invoice where it has one,
         posted first if it is a draft), totalling `request.expected_total`; the products and taxes are checked
