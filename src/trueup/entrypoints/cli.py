@@ -70,6 +70,8 @@ def worker(
     contexts = bootstrap.build_contexts(cfg, store)
     settings = bootstrap.worker_settings(cfg)
     bootstrap.check_stock_locations(contexts, settings)  # an unknown or inactive location stops here
+    if cfg.payments.enabled:  # an account or journal [payments] names and the ERP lacks stops here
+        bootstrap.check_payment_accounts(cfg, bootstrap.build_accounting(cfg))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
