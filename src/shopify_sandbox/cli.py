@@ -116,6 +116,17 @@ def payouts(
     show_payouts(url, status, transactions, as_json)
 
 
+@sandbox_app.command()
+def faults(
+    url: Annotated[str, typer.Option(help="The sandbox's base URL, e.g. http://127.0.0.1:8765.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the fault knobs in force and how many faults of each kind the sandbox has injected."""
+    from shopify_sandbox.faults_cli import show_faults
+
+    show_faults(url, as_json)
+
+
 def _register_trade() -> None:
     # The `trade` command lives with the trading generator (another package); the sandbox runs without it.
     try:

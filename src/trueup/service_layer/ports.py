@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from trueup.domain.bundles import KitComponent
+from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import (
@@ -305,7 +306,9 @@ class DeliveryLog(Protocol):
         together or not at all. Returns, per delivery, False when it is a duplicate (same webhook id, or same
         event id for the same topic and shop), which is then not stored again nor its job queued."""
 
-    def intake_stats(self) -> IntakeStats: ...
+    def intake_stats(self, shop: str | None = None) -> IntakeStats:
+        """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
+        problems, the last arrival."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
@@ -325,11 +328,16 @@ class JobQueue(Protocol):
     def complete(self, job: Job, worker: str) -> None:
         """Mark the job done, unless its lease was taken over by another worker (then nothing changes)."""
 
+    def renew_lease(self, job: Job, worker: str, now: datetime, lease_seconds: float) -> bool:
+        """Extend `worker`'s lease on a job it is running to `now + lease_seconds` (the worker's heartbeat);
+        False, and nothing changed, when the job is no longer `worker`'s (taken over after its lease expired,
+        finished or put back)."""
+
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
 
-    def pending_jobs(self) -> int:
-        """Jobs waiting to run (now or later)."""
+    def pending_jobs(self, shop: str | None = None) -> int:
+        """Jobs (of `shop`, or of every shop) waiting to run (now or later)."""
 
     def retrying_jobs(self) -> int:
         """Jobs waiting to run again after a run that failed (a transient error, retried later) or was cut short."""
@@ -472,3 +480,20 @@ class Store(
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
+
+
+class TokenVault(Protocol):
+    """Each shop's current Admin API token, kept encrypted at rest, and the lease that lets one process at a
+    time renew it (across workers and machines sharing the store)."""
+
+    def load_token(self, shop: str) -> ShopToken | None:
+        """The shop's stored token, or None before the first one."""
+
+    def save_token(self, shop: str, token: ShopToken) -> None:
+        """Replace the shop's token (and refresh token)."""
+
+    def take_refresh_lease(self, shop: str, owner: str, now: datetime, seconds: float) -> bool:
+        """True if `owner` now holds the shop's refresh lease until now + `seconds` (free, lapsed or its own)."""
+
+    def release_refresh_lease(self, shop: str, owner: str) -> None:
+        """Give the lease back if `owner` holds it."""
