@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from trueup.entrypoints.fulfilment_view import render_unfulfilled
@@ -20,6 +21,20 @@ def _age(seconds: float | None) -> str:
     if seconds < 7200:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def render_intake(report: StatusReport, console: Console) -> None:
+    """Deliveries kept but not understood, with what to do; requests refused at the door."""
+    if report.kept_not_understood:
+        kept = Table(title="Deliveries kept but not understood")
+        for column in ("problem", "deliveries", "what to do"):
+            kept.add_column(column)
+        for row in report.kept_not_understood:
+            kept.add_row(escape(str(row["problem"])), str(row["count"]), escape(str(row["what_to_do"])))
+        console.print(kept)
+    if report.refused_requests:
+        refused = ", ".join(f"{escape(reason)} {count}" for reason, count in report.refused_requests.items())
+        console.print(f"Requests refused at the webhook endpoint: {refused}")
 
 
 def render_status(report: StatusReport, console: Console) -> None:
@@ -53,8 +68,7 @@ def render_status(report: StatusReport, console: Console) -> None:
         f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
         f"({report.duplicate_deliveries} duplicates)"
     )
-    for topic, count in report.unknown_topics.items():
-        console.print(f"[yellow]Unknown topic {topic}: {count} delivery(ies) kept, not processed[/yellow]")
+    render_intake(report, console)
     for currency, sides in report.posted_totals.items():
         console.print(f"Posted {currency}: Shopify {sides['shopify']}, ERP {sides['erp']}")
     for currency, amount in report.charged_in_other_currencies.items():

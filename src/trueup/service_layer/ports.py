@@ -200,6 +200,16 @@ class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
     """A back-office that is all three roles (an ERP that is also the WMS, as Tryton is)."""
 
 
+def triggered_time(value: str) -> datetime | None:
+    """X-Shopify-Triggered-At as an aware datetime (Shopify sends UTC, up to nanoseconds, with a Z); None if
+    it is not an ISO 8601 time with its zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 @dataclass(frozen=True)
 class IncomingDelivery:
     """A webhook delivery as received, before it is stored."""
@@ -250,6 +260,7 @@ class IntakeStats:
     unknown_topics: dict[str, int]
     last_received_at: datetime | None
     problems: dict[str, int] = field(default_factory=dict)  # deliveries kept but not understood, by problem
+    refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
 # --- trueup's own state, by role ----------------------------------------------------------------------
@@ -269,6 +280,9 @@ class DeliveryLog(Protocol):
         event id for the same topic and shop), which is then not stored again nor its job queued."""
 
     def intake_stats(self) -> IntakeStats: ...
+
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from trueup.adapters.storage.tables import counters, deliveries
 from trueup.service_layer.ports import IncomingDelivery, IntakeStats, JobRequest
 
 DUPLICATES = "duplicate_deliveries"
+REFUSED = "refused:"  # + the reason: one counter per reason
 
 
 def accept(
@@ -85,6 +86,12 @@ def _count(connection: Connection, name: str, increment: int) -> None:
     connection.execute(statement)
 
 
+def count_refused(connection: Connection, counts: Mapping[str, int]) -> None:
+    """Add `counts` (reason -> requests) to the refusal counters."""
+    for reason, increment in sorted(counts.items()):
+        _count(connection, REFUSED + reason, increment)
+
+
 def stats(connection: Connection) -> IntakeStats:
     """Deliveries stored, duplicates refused, unknown topics and problems, and the last arrival."""
     count, last = connection.execute(select(func.count(), func.max(deliveries.c.received_at))).one()
@@ -94,12 +101,16 @@ def stats(connection: Connection) -> IntakeStats:
     )
     problem = deliveries.c.problem
     problems = connection.execute(select(problem, func.count()).where(problem.is_not(None)).group_by(problem))
+    refused = connection.execute(
+        select(counters.c.name, counters.c.value).where(counters.c.name.startswith(REFUSED, autoescape=True))
+    )
     return IntakeStats(
         deliveries=count,
         duplicates=duplicates or 0,
         unknown_topics={topic: n for topic, n in unknown},
         last_received_at=last,
         problems={problem: n for problem, n in problems},
+        refused={name.removeprefix(REFUSED): int(n) for name, n in refused},
     )
 
 
