@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from trueup.domain.errors import BadInput, Cause
 
@@ -35,7 +36,7 @@ def _load(config_path: Path) -> TrueupConfig:
     try:
         return load_config(config_path)
     except BadInput as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
         raise typer.Exit(2) from None
 
 
@@ -174,5 +175,5 @@ def main() -> None:
     try:
         app()
     except BadInput as error:
-        console.print(f"[red]{error}[/red]")
+        console.print(f"[red]{escape(str(error))}[/red]")
         sys.exit(2)

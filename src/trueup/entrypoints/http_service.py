@@ -24,6 +24,10 @@ from trueup.service_layer.intake import Intake
 log = structlog.get_logger(__name__)
 
 
+class HeadersTooLarge(Exception):
+    """The request's headers pass the configured size."""
+
+
 class GuardedHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, closing a connection whose request headers take longer than
     `header_seconds` (from the connection, or the previous answer) or pass `header_bytes`."""
@@ -35,6 +39,7 @@ class GuardedHttpProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._header_timer: asyncio.TimerHandle | None = None
         self._header_received = 0
+        self._header_fields = 0
 
     def _arm_header_timer(self) -> None:
         self._disarm_header_timer()
@@ -71,6 +76,18 @@ class GuardedHttpProtocol(HttpToolsProtocol):
                 self._disarm_header_timer()
                 log.info("http.headers_too_large", limit=self.header_bytes)
                 self.send_400_response("Request headers too large.")
+
+    def on_message_begin(self) -> None:
+        self._header_fields = 0
+        super().on_message_begin()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_fields += len(name) + len(value)
+        if self._header_fields > self.header_bytes:
+            log.info("http.headers_too_large", limit=self.header_bytes)
+            # Raised inside the parser's callback: uvicorn answers 400 and closes the connection.
+            raise HeadersTooLarge
+        super().on_header(name, value)
 
     def on_headers_complete(self) -> None:
         self._disarm_header_timer()
