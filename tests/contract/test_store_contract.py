@@ -204,6 +204,53 @@ def test_a_worker_whose_lease_was_taken_over_cannot_complete_the_job(store: Stor
     assert store.running_jobs() == 0
 
 
+def test_a_renewed_lease_keeps_the_job_from_other_workers_until_the_renewal_runs_out(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "busy")
+    renewed_at = T0 + timedelta(seconds=LEASE - 1)
+
+    assert store.renew_lease(job, "busy", renewed_at, LEASE)
+
+    assert claim_now(store, "w2", at=T0 + timedelta(seconds=LEASE + 5)) is None
+    assert claim_now(store, "w2", at=renewed_at + timedelta(seconds=LEASE - 1)) is None
+    taken = claimed(store, "w2", at=renewed_at + timedelta(seconds=LEASE))
+    assert taken.id == job.id
+
+
+def test_a_lease_taken_over_cannot_be_renewed_nor_completed_by_its_old_holder(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "stalled")
+    claim_now(store, "w2", at=T0 + timedelta(seconds=LEASE))
+
+    assert not store.renew_lease(job, "stalled", T0 + timedelta(seconds=LEASE + 1), LEASE)
+    store.complete(job, "stalled")
+
+    assert store.running_jobs() == 1, "the new holder keeps it"
+    assert claim_now(store, "w3", at=T0 + timedelta(seconds=LEASE + 2)) is None, "its lease is the new holder's"
+
+
+def test_an_expired_lease_nobody_took_is_still_its_holders_to_renew(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "late")
+    late = T0 + timedelta(seconds=LEASE + 1)
+
+    assert store.renew_lease(job, "late", late, LEASE)
+
+    assert claim_now(store, "w2", at=late + timedelta(seconds=1)) is None
+
+
+def test_a_finished_or_requeued_job_has_no_lease_to_renew(store: Store) -> None:
+    store.enqueue(job_for(1))
+    store.enqueue(job_for(2))
+    done, requeued = claimed(store), claimed(store)
+    store.complete(done, "w1")
+    store.retry_later(requeued, "w1", T0 + timedelta(hours=1), "ERP timed out")
+
+    assert not store.renew_lease(done, "w1", T0, LEASE)
+    assert not store.renew_lease(requeued, "w1", T0, LEASE)
+    assert (store.pending_jobs(), store.running_jobs()) == (1, 0)
+
+
 def test_a_completed_job_is_never_claimed_again(store: Store) -> None:
     store.enqueue(job_for(1))
     job = claimed(store)

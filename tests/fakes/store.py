@@ -141,6 +141,14 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
             if row is not None:
                 row.state, row.lease_until, row.finished_at = "done", None, self._clock()
 
+    def renew_lease(self, job: Job, worker: str, now: datetime, lease_seconds: float) -> bool:
+        with self._lock:
+            row = self._held(job, worker)
+            if row is None:
+                return False
+            row.lease_until = now + timedelta(seconds=lease_seconds)
+            return True
+
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         with self._lock:
             row = self._held(job, worker)

@@ -12,16 +12,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+<<<<<<< HEAD
 from rich.console import Console
 from rich.markup import escape
+=======
+>>>>>>> main
 
 from trueup.domain.errors import BadInput, Cause
+from trueup.entrypoints import terminal
+from trueup.entrypoints.terminal import say
 
 if TYPE_CHECKING:
     from trueup.config import TrueupConfig
 
 app = typer.Typer(help="trueup: Shopify to back-office, every document accounted for.", no_args_is_help=True)
-console = Console(stderr=True)
+console = terminal.console(stderr=True)
 
 ConfigOption = Annotated[
     Path,
@@ -36,7 +41,11 @@ def _load(config_path: Path) -> TrueupConfig:
     try:
         return load_config(config_path)
     except BadInput as error:
+<<<<<<< HEAD
         console.print(f"[red]{escape(str(error))}[/red]")
+=======
+        say(console, error, "red")
+>>>>>>> main
         raise typer.Exit(2) from None
 
 
@@ -70,6 +79,8 @@ def worker(
     contexts = bootstrap.build_contexts(cfg, store)
     settings = bootstrap.worker_settings(cfg)
     bootstrap.check_stock_locations(contexts, settings)  # an unknown or inactive location stops here
+    if cfg.payments.enabled:  # an account or journal [payments] names and the ERP lacks stops here
+        bootstrap.check_payment_accounts(cfg, bootstrap.build_accounting(cfg))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -89,7 +100,7 @@ def status(config: ConfigOption = Path("trueup.toml"), as_json: JsonOption = Fal
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
     else:
-        render_status(report, Console())
+        render_status(report, terminal.console())
 
 
 @app.command()
@@ -109,7 +120,7 @@ def replay(
     if as_json:
         print(json.dumps({"queued": queued}))
     else:
-        Console().print(f"{queued} parked order(s) queued again.")
+        say(terminal.console(), f"{queued} parked order(s) queued again.")
 
 
 @app.command()
@@ -128,10 +139,10 @@ def release(
     if as_json:
         print(json.dumps({"released": [{"order": r.order, "shop": r.shop, "queued": r.queued} for r in released]}))
     elif not released:
-        Console().print(f"No held order {order}.")
+        say(terminal.console(), f"No held order {order}.")
     else:
         for r in released:
-            Console().print(f"{r.order} ({r.shop}) released: it posts as soon as a worker takes it.")
+            say(terminal.console(), f"{r.order} ({r.shop}) released: it posts as soon as a worker takes it.")
     if not released:
         raise typer.Exit(1)
 
@@ -152,9 +163,9 @@ def accept(
     if as_json:
         print(json.dumps({"accepted": accepted}))
     elif not accepted:
-        Console().print(f"No order {order} parked for a change after the cut-off.")
+        say(terminal.console(), f"No order {order} parked for a change after the cut-off.")
     else:
-        Console().print(f"{', '.join(accepted)}: change accepted; the order goes back to posted.")
+        say(terminal.console(), f"{', '.join(accepted)}: change accepted; the order goes back to posted.")
     if not accepted:
         raise typer.Exit(1)
 
@@ -165,7 +176,7 @@ def migrate(config: ConfigOption = Path("trueup.toml")) -> None:
     from trueup import bootstrap
 
     bootstrap.build_store(_load(config))
-    Console().print("schema up to date")
+    say(terminal.console(), "schema up to date")
 
 
 def main() -> None:
@@ -175,5 +186,9 @@ def main() -> None:
     try:
         app()
     except BadInput as error:
+<<<<<<< HEAD
         console.print(f"[red]{escape(str(error))}[/red]")
+=======
+        say(console, error, "red")
+>>>>>>> main
         sys.exit(2)

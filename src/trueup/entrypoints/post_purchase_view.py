@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 
+from trueup.entrypoints.terminal import say
+
 
 def _in(seconds: float) -> str:
     return f"{seconds / 60:.0f} min" if seconds >= 60 else f"{seconds:.0f} s"
@@ -16,14 +18,17 @@ def render_post_purchase(
 ) -> None:
     for order in held:
         if order["overdue"]:
-            console.print(
-                f"[red]Held {order['order']}: its window ended at {order['held_until']} and it has not posted "
-                "(are the workers running?)[/red]"
+            say(
+                console,
+                f"Held {order['order']}: its window ended at {order['held_until']} and it has not posted "
+                "(are the workers running?)",
+                "red",
             )
         else:
             left = float(str(order["seconds_left"]))
-            console.print(
-                f"Held {order['order']}: posts in {_in(left)} ({order['held_until']}); `trueup release` to post now"
+            say(
+                console,
+                f"Held {order['order']}: posts in {_in(left)} ({order['held_until']}); `trueup release` to post now",
             )
     for order in cancelled:
-        console.print(f"Cancelled {order['order']}: ERP sale {order['erp_number']} cancelled")
+        say(console, f"Cancelled {order['order']}: ERP sale {order['erp_number']} cancelled")

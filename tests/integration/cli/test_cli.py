@@ -78,3 +78,38 @@ def test_status_names_what_was_charged_in_another_currency(tmp_path):
     result = CliRunner().invoke(app, ["status", "--config", str(path)])
     assert result.exit_code == 0, result.output
     assert "Charged in USD (posted in the shop currency): 13.54" in result.output
+
+
+def test_status_prints_outside_and_its_own_bracketed_text_as_it_is(tmp_path):
+    """A signed delivery with topic `x[/nope]` and SKUs like `CAP[/]` once crashed `trueup status` (read as
+    Rich markup); `SHIRT[xl]` showed as `SHIRT` and the hint `([shops.locations])` as `()`."""
+    from tests.unit.intake.app_client import AppClient
+    from tests.unit.intake.signed_requests import SECRET, SHOP, webhook_request
+    from trueup.entrypoints.http import create_app
+    from trueup.service_layer.intake import Intake
+
+    path = a_config(tmp_path)
+    store = SqlStore(f"sqlite:///{tmp_path / 'state.db'}")
+    intake = Intake(store)
+    client = AppClient(create_app(intake, {SHOP: SECRET}))
+    try:
+        body, headers = webhook_request(topic="x[/nope]")
+        assert client.post("/webhooks/shopify", body, headers).status_code == 200
+    finally:
+        client.close()
+        intake.stop()
+    for number, cause, detail in (
+        (9, Cause.SKU_NOT_IN_ITEM_MASTER, "SKU CAP[/] and SHIRT[xl] are not in the item master :smile:"),
+        (10, Cause.UNMAPPED_LOCATION, "location [bold]9[/bold]"),
+    ):
+        entry = make_entry(order_number=number)
+        store.save_ledger_entry(entry.moved_to(OrderState.EXCEPTION, entry.state_since, cause=cause, detail=detail))
+    store.close()
+
+    result = CliRunner().invoke(app, ["status", "--config", str(path)], env={"COLUMNS": "400"})
+
+    assert result.exit_code == 0, result.output
+    assert "Unknown topic x[/nope]: 1 delivery(ies) kept" in result.output
+    assert "SKU CAP[/] and SHIRT[xl] are not in the item master :smile:" in result.output
+    assert "location [bold]9[/bold]" in result.output
+    assert "in the configuration ([shops.locations])." in result.output

@@ -96,6 +96,11 @@ class SqlStore(InventoryRecords):
             log.warning("job.completion_ignored", job_id=job.id, worker=worker, reason="lease taken over")
 
     @translate_driver_errors
+    def renew_lease(self, job: Job, worker: str, now: datetime, lease_seconds: float) -> bool:
+        with writing(self._engine) as connection:
+            return jobs_sql.renew_lease(connection, job, worker, now, lease_seconds)
+
+    @translate_driver_errors
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         kept = False
         for attempt in range(_CLAIM_RACES):
