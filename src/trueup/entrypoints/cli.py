@@ -12,11 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-<<<<<<< HEAD
-from rich.console import Console
-from rich.markup import escape
-=======
->>>>>>> main
 
 from trueup.domain.errors import BadInput, Cause
 from trueup.entrypoints import terminal
@@ -41,11 +36,7 @@ def _load(config_path: Path) -> TrueupConfig:
     try:
         return load_config(config_path)
     except BadInput as error:
-<<<<<<< HEAD
-        console.print(f"[red]{escape(str(error))}[/red]")
-=======
         say(console, error, "red")
->>>>>>> main
         raise typer.Exit(2) from None
 
 
@@ -186,9 +177,5 @@ def main() -> None:
     try:
         app()
     except BadInput as error:
-<<<<<<< HEAD
-        console.print(f"[red]{escape(str(error))}[/red]")
-=======
         say(console, error, "red")
->>>>>>> main
         sys.exit(2)

@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 from rich.console import Console
-<<<<<<< HEAD
-from rich.markup import escape
-from rich.table import Table
-=======
->>>>>>> main
 
 from trueup.entrypoints.fulfilment_view import render_unfulfilled
 from trueup.entrypoints.inventory_view import render_stock
@@ -30,15 +25,11 @@ def _age(seconds: float | None) -> str:
 def render_intake(report: StatusReport, console: Console) -> None:
     """Deliveries kept but not understood, with what to do; requests refused at the door."""
     if report.kept_not_understood:
-        kept = Table(title="Deliveries kept but not understood")
-        for column in ("problem", "deliveries", "what to do"):
-            kept.add_column(column)
-        for row in report.kept_not_understood:
-            kept.add_row(escape(str(row["problem"])), str(row["count"]), escape(str(row["what_to_do"])))
-        console.print(kept)
+        rows = [(row["problem"], row["count"], row["what_to_do"]) for row in report.kept_not_understood]
+        console.print(table("Deliveries kept but not understood", ("problem", "deliveries", "what to do"), rows))
     if report.refused_requests:
-        refused = ", ".join(f"{escape(reason)} {count}" for reason, count in report.refused_requests.items())
-        console.print(f"Requests refused at the webhook endpoint: {refused}")
+        refused = ", ".join(f"{reason} {count}" for reason, count in report.refused_requests.items())
+        say(console, f"Requests refused at the webhook endpoint: {refused}", "yellow")
 
 
 def render_status(report: StatusReport, console: Console) -> None:
@@ -66,12 +57,7 @@ def render_status(report: StatusReport, console: Console) -> None:
         f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
         f"({report.duplicate_deliveries} duplicates)",
     )
-<<<<<<< HEAD
     render_intake(report, console)
-=======
-    for topic, count in report.unknown_topics.items():
-        say(console, f"Unknown topic {topic}: {count} delivery(ies) kept, not processed", "yellow")
->>>>>>> main
     for currency, sides in report.posted_totals.items():
         say(console, f"Posted {currency}: Shopify {sides['shopify']}, ERP {sides['erp']}")
     for currency, amount in report.charged_in_other_currencies.items():
