@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from trueup.domain.bundles import KitComponent
+from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import (
@@ -304,7 +305,9 @@ class DeliveryLog(Protocol):
         together or not at all. Returns, per delivery, False when it is a duplicate (same webhook id, or same
         event id for the same topic and shop), which is then not stored again nor its job queued."""
 
-    def intake_stats(self) -> IntakeStats: ...
+    def intake_stats(self, shop: str | None = None) -> IntakeStats:
+        """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
+        problems, the last arrival."""
 
     def count_refused(self, counts: Mapping[str, int]) -> None:
         """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
@@ -335,8 +338,8 @@ class JobQueue(Protocol):
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
 
-    def pending_jobs(self) -> int:
-        """Jobs waiting to run (now or later)."""
+    def pending_jobs(self, shop: str | None = None) -> int:
+        """Jobs (of `shop`, or of every shop) waiting to run (now or later)."""
 
     def retrying_jobs(self) -> int:
         """Jobs waiting to run again after a run that failed (a transient error, retried later) or was cut short."""
@@ -458,3 +461,20 @@ class Store(DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, Sto
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
+
+
+class TokenVault(Protocol):
+    """Each shop's current Admin API token, kept encrypted at rest, and the lease that lets one process at a
+    time renew it (across workers and machines sharing the store)."""
+
+    def load_token(self, shop: str) -> ShopToken | None:
+        """The shop's stored token, or None before the first one."""
+
+    def save_token(self, shop: str, token: ShopToken) -> None:
+        """Replace the shop's token (and refresh token)."""
+
+    def take_refresh_lease(self, shop: str, owner: str, now: datetime, seconds: float) -> bool:
+        """True if `owner` now holds the shop's refresh lease until now + `seconds` (free, lapsed or its own)."""
+
+    def release_refresh_lease(self, shop: str, owner: str) -> None:
+        """Give the lease back if `owner` holds it."""
