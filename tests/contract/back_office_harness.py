@@ -29,8 +29,6 @@ TRYTON_STEP = {
     ShipmentStage.DONE: "do",
 }
 ORDER = list(TRYTON_STEP)
-
-ORDER = list(TRYTON_STEP)
 TRYTON_STEPS = {"shipped": ("assign_try", "pick", "pack", "ship"), "done": ("assign_try", "pick", "pack", "ship", "do")}
 
 
