@@ -45,6 +45,9 @@ class Cause(StrEnum):
     CANCELLED_IN_ERP_ONLY = "cancelled_in_erp_only"
     ALREADY_DESPATCHED = "already_despatched"
     SKU_NOT_IN_SHOPIFY = "sku_not_in_shopify"
+    PAYOUT_UNEXPLAINED = "payout_unexplained"
+    PAYOUT_WAITING_FOR_ORDERS = "payout_waiting_for_orders"
+    UNMAPPED_PAYMENT_ACCOUNT = "unmapped_payment_account"
 
 
 WHAT_TO_DO: dict[Cause, str] = {
@@ -75,6 +78,13 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.SKU_NOT_IN_SHOPIFY: "Shopify has no tracked inventory item with this SKU (or it is not stocked at the "
     "location): create the variant in Shopify, turn on inventory tracking and stock it at the location, or fix "
     "the SKU; the stock is sent by itself at the next update.",
+    Cause.PAYOUT_UNEXPLAINED: "Shopify's figures for this payout do not add up (the variance is named): nothing of it "
+    "is booked. Compare the payout with its balance transactions in Shopify's admin, then `trueup payouts` again "
+    "after the next poll; never book a balancing line by hand.",
+    Cause.PAYOUT_WAITING_FOR_ORDERS: "The payout settles orders the ERP does not hold yet; it is booked by itself once "
+    "they post (see the orders' own exceptions if they stay out).",
+    Cause.UNMAPPED_PAYMENT_ACCOUNT: "Map the named currency or balance transaction type to an ERP account in the "
+    "configuration ([payments]) and create the account in the ERP; the payout is booked at the next poll.",
 }
 
 
