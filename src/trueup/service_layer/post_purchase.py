@@ -113,10 +113,10 @@ def _cancel(
     return entry.moved_to(OrderState.CANCELLED, now, erp_number=sale.number, erp_total=sale.total)
 
 
-def accept_changes(store: Store, order: str, shop: str | None = None) -> list[str]:
+def accept_changes(store: Store, order: str, shop: str | None = None) -> list[LedgerEntry]:
     """A person accepts the change after the cut-off of `order` (Shopify id or name) as it stands, e.g. the parcel
     went anyway: the order goes back to posted and this same difference is not raised again (a new one is).
-    Returns the names of the orders accepted."""
+    Returns the orders accepted (with the same name, one per shop that has it)."""
     accepted = []
     for entry in store.ledger_entries(OrderState.EXCEPTION, shop=shop):
         if entry.cause != Cause.CHANGED_AFTER_CUT_OFF:
@@ -125,5 +125,5 @@ def accept_changes(store: Store, order: str, shop: str | None = None) -> list[st
             continue
         store.save_ledger_entry(replace(entry, accepted_changes=accepted_as(entry.needs)))
         store.enqueue(request(SyncOrder(entry.shop, entry.order_id)))  # the sync moves it on, in the order's turn
-        accepted.append(entry.name)
+        accepted.append(entry)
     return accepted
