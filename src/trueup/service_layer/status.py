@@ -64,7 +64,8 @@ class StatusReport:
         return asdict(self)
 
 
-def _exception_groups(entries: list[LedgerEntry], examples: int) -> list[ExceptionGroup]:
+def exception_groups(entries: list[LedgerEntry], examples: int) -> list[ExceptionGroup]:
+    """The parked orders among `entries` by cause, largest group first, with what to do and a few examples."""
     by_cause: dict[Cause, list[LedgerEntry]] = defaultdict(list)
     for entry in entries:
         if entry.state == OrderState.EXCEPTION and entry.cause is not None:
@@ -118,7 +119,7 @@ def build_status(store: Store, clock: Clock, examples: int = 3) -> StatusReport:
     return StatusReport(
         generated_at=now.isoformat(),
         orders_by_state={str(state): count for state, count in store.ledger_counts().items() if count},
-        exceptions=_exception_groups(store.ledger_entries(OrderState.EXCEPTION), examples),
+        exceptions=exception_groups(store.ledger_entries(OrderState.EXCEPTION), examples),
         oldest_stuck=_oldest_stuck(store.oldest_open_entry(), now),
         seconds_since_last_webhook=(now - last).total_seconds() if last else None,
         pending_jobs=store.pending_jobs(),
