@@ -21,6 +21,8 @@ from shopify_sandbox.events import NullBus, SubscriptionRegistry
 from shopify_sandbox.extensions import BEFORE_REQUEST_HOOKS, ROUTE_PROVIDERS, loaded
 from shopify_sandbox.graphql_service import GraphQLService
 from shopify_sandbox.inspection import inspection_routes
+from shopify_sandbox.oauth import AppTokens
+from shopify_sandbox.oauth_routes import oauth_routes
 from shopify_sandbox.persistence import load_state, save_state
 from shopify_sandbox.schema import SUPPORTED_VERSIONS, admin_schema
 from shopify_sandbox.seeding import load_shop
@@ -39,6 +41,7 @@ class Sandbox:
     buckets: Buckets
     registry: SubscriptionRegistry
     service: GraphQLService
+    tokens: AppTokens
 
     def set_plan(self, name: str) -> None:
         self.buckets.set_plan(PLANS[name])
@@ -57,7 +60,12 @@ def build_sandbox(config: SandboxConfig) -> Sandbox:
     buckets = Buckets(PLANS[config.plan], config.clock)
     service = GraphQLService(state, buckets, registry, config.cost_rules)
     state.before_request.extend(loaded(BEFORE_REQUEST_HOOKS))
-    return Sandbox(config, state, buckets, registry, service)
+    tokens = AppTokens(config.clock, config.access_token)
+    if hasattr(bus, "app_secrets"):  # the webhook dispatcher signs each app's deliveries with its secret
+        bus.app_secrets = tokens.secrets
+    for app in config.apps:
+        tokens.install(app)
+    return Sandbox(config, state, buckets, registry, service, tokens)
 
 
 def _json(body: Any, status: int = 200, version: str | None = None) -> Response:
@@ -78,7 +86,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         if version not in SUPPORTED_VERSIONS:
             return _json({"errors": "Not Found"}, 404)
         token = request.headers.get("x-shopify-access-token")
-        if token != sandbox.config.access_token:
+        grant = sandbox.tokens.grant_for(token)
+        if token is None or grant is None:  # unknown, expired or revoked
             return _json(INVALID_TOKEN_BODY, 401)
         payload = await _payload(request)
         if payload is None or not isinstance(payload.get("query"), str) or not payload["query"].strip():
@@ -96,6 +105,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             variables if isinstance(variables, dict) else None,
             payload.get("operationName"),
             base_url=str(request.base_url),
+            grant=grant,
         )
         return _json(answer, 200, version)
 
@@ -105,7 +115,11 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         if sandbox.config.state_file is not None:
             save_state(sandbox.state, sandbox.config.state_file)
 
-    routes = [Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]), *inspection_routes(sandbox)]
+    routes = [
+        Route("/admin/api/{version}/graphql.json", graphql, methods=["POST"]),
+        *oauth_routes(sandbox),
+        *inspection_routes(sandbox),
+    ]
     for provider in loaded(ROUTE_PROVIDERS):
         routes.extend(provider(sandbox))
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -11,6 +11,7 @@ import typer
 
 from shopify_sandbox.clock import ManualClock
 from shopify_sandbox.config import DEFAULT_SECRET, DEFAULT_TOKEN, SandboxConfig
+from shopify_sandbox.oauth import SandboxApp
 from shopify_sandbox.webhook_wiring import enable_webhook_delivery
 
 sandbox_app = typer.Typer(name="sandbox", help="A faithful local Shopify Admin API sandbox.", no_args_is_help=True)
@@ -49,6 +50,14 @@ def serve(
     start: Annotated[
         str | None, typer.Option(help="With --clock manual: the sandbox's first instant (ISO 8601, UTC).")
     ] = None,
+    apps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--app",
+            help="An installed app CLIENT_ID:CLIENT_SECRET:scope,scope (client credentials), or with :public "
+            "appended an app of another organisation (installs by authorization code). Repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the Admin GraphQL API at http://HOST:PORT/admin/api/2026-10/graphql.json."""
     import uvicorn
@@ -64,6 +73,10 @@ def serve(
     elif start is not None:
         raise typer.BadParameter("--start needs --clock manual", param_hint="--start")
     config.catalogue_variants, config.catalogue_locations = variants, locations
+    try:
+        config.apps = tuple(SandboxApp.parse(text) for text in apps or ())
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--app") from error
     # One set of fault knobs for the API and the webhooks, switched at run time: POST /sandbox/faults.
     injector = FaultInjector()
     dispatcher = enable_webhook_delivery(config, faults=injector)
@@ -101,6 +114,17 @@ def payouts(
     from shopify_sandbox.payments_cli import show_payouts
 
     show_payouts(url, status, transactions, as_json)
+
+
+@sandbox_app.command()
+def faults(
+    url: Annotated[str, typer.Option(help="The sandbox's base URL, e.g. http://127.0.0.1:8765.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the fault knobs in force and how many faults of each kind the sandbox has injected."""
+    from shopify_sandbox.faults_cli import show_faults
+
+    show_faults(url, as_json)
 
 
 def _register_trade() -> None:

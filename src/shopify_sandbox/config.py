@@ -8,6 +8,7 @@ from pathlib import Path
 from shopify_sandbox.clock import Clock, SystemClock
 from shopify_sandbox.cost import DEFAULT_RULES, CostRules
 from shopify_sandbox.events import SubscriptionRegistry, WebhookBus
+from shopify_sandbox.oauth import SandboxApp
 from shopify_sandbox.spec import ShopSpec
 
 # Well-known credentials of a local sandbox (not secrets: whoever runs it picks their own with the CLI).
@@ -33,6 +34,8 @@ class SandboxConfig:
     # A large catalogue for inventory at scale (shopify_sandbox.large_catalogue), instead of the seeded shop.
     catalogue_variants: int | None = None
     catalogue_locations: int = 3
+    # Apps installed on the shop besides the static token's custom app (client credentials, installs).
+    apps: tuple[SandboxApp, ...] = ()
 
     def resolve_shop_spec(self) -> ShopSpec:
         if self.shop_spec is not None:

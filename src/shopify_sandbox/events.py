@@ -29,14 +29,20 @@ class Subscription:
     format: str  # "JSON"
     created_at: datetime
     updated_at: datetime
+    app: str = "static"  # the app that made it: each app sees and changes its own subscriptions only
 
 
 class SubscriptionRegistry(Protocol):
-    def create(self, topic: str, callback_url: str, format: str = "JSON") -> Subscription: ...
+    def create(self, topic: str, callback_url: str, format: str = "JSON", app: str = "static") -> Subscription: ...
 
-    def delete(self, subscription_id: int) -> bool: ...
+    def update(self, subscription_id: int, callback_url: str, app: str = "static") -> Subscription | None:
+        """Point `app`'s subscription at `callback_url`; None when `app` has no such subscription."""
 
-    def list(self) -> list[Subscription]: ...
+    def delete(self, subscription_id: int, app: str | None = None) -> bool:
+        """Remove the subscription (only if it is `app`'s, when `app` is given)."""
+
+    def list(self, app: str | None = None) -> list[Subscription]:
+        """Every subscription, or only `app`'s."""
 
 
 class NullBus:

@@ -3,7 +3,9 @@
 Each fault is a knob with a rate in [0, 1], decided by a seeded random generator so that a rehearsal
 can be replayed. The decisions are plain functions of (knobs, rng); `FaultInjector` holds the knobs
 and the generator at run time, `FaultsMiddleware` applies the API faults to the Admin API routes and
-`faults_routes` lets a person or a test turn the knobs (`GET`/`POST /sandbox/faults`).
+`faults_routes` lets a person or a test turn the knobs (`GET`/`POST /sandbox/faults`) and read how many
+faults of each kind were injected since the sandbox started (`GET /sandbox/faults/injected`), so that a
+rehearsal can report what it went through.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import random
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -106,6 +109,29 @@ class ApiFaultDecision:
     hang_seconds: float = 0.0  # > 0: the request hangs, then fails with 504
     latency_seconds: float = 0.0
 
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """Names of the faults applied ("5xx" when it fails, "timeout" when it hangs first and so fails with
+        a 504 instead, "latency")."""
+        names = [
+            ("5xx", self.status is not None and not self.hang_seconds),
+            ("timeout", self.hang_seconds > 0),
+            ("latency", self.latency_seconds > 0),
+        ]
+        return tuple(name for name, applied in names if applied)
+
+
+# Every count `GET /sandbox/faults/injected` reports, zero included: a rehearsal reads each one.
+INJECTED_KINDS = (
+    "webhook_dropped",
+    "webhook_duplicated",
+    "webhook_reordered",
+    "webhook_late",
+    "api_5xx",
+    "api_timeout",
+    "api_latency",
+)
+
 
 def decide_webhook(faults: Faults, rng: random.Random) -> WebhookFaultDecision:
     """What happens to one webhook delivery. Always draws the same number of values, so one knob's
@@ -136,6 +162,7 @@ class FaultInjector:
         self._lock = threading.Lock()
         self._faults = faults or Faults()
         self._rng = random.Random(self._faults.seed)
+        self._injected: Counter[str] = Counter()
 
     @property
     def faults(self) -> Faults:
@@ -155,11 +182,21 @@ class FaultInjector:
 
     def decide_webhook(self) -> WebhookFaultDecision:
         with self._lock:
-            return decide_webhook(self._faults, self._rng)
+            decision = decide_webhook(self._faults, self._rng)
+            self._injected.update(f"webhook_{label}" for label in decision.labels)
+            return decision
 
     def api_fault(self) -> ApiFaultDecision:
         with self._lock:
-            return api_fault(self._faults, self._rng)
+            decision = api_fault(self._faults, self._rng)
+            self._injected.update(f"api_{label}" for label in decision.labels)
+            return decision
+
+    def injected(self) -> dict[str, int]:
+        """How many faults of each kind were injected since the sandbox started (changing the knobs keeps
+        the counts): per webhook delivery decided and per Admin API request."""
+        with self._lock:
+            return {kind: self._injected[kind] for kind in INJECTED_KINDS}
 
 
 _5XX_MESSAGES = {502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
@@ -206,10 +243,14 @@ class FaultsMiddleware:
 
 def faults_routes(injector: FaultInjector, path: str = "/sandbox/faults") -> list[Route]:
     """`GET path` shows the knobs; `POST path {"webhook_drop_rate": 0.1, ...}` changes some of them
-    (the others keep their values; the generator restarts from the seed). 400 on bad input."""
+    (the others keep their values; the generator restarts from the seed). 400 on bad input.
+    `GET path/injected`: how many faults of each kind were injected so far."""
 
     async def show(_request: Request) -> Response:
         return JSONResponse(injector.faults.to_json())
+
+    async def injected(_request: Request) -> Response:
+        return JSONResponse(injector.injected())
 
     async def change(request: Request) -> Response:
         try:
@@ -220,4 +261,8 @@ def faults_routes(injector: FaultInjector, path: str = "/sandbox/faults") -> lis
         except (ValueError, InvalidFaults) as error:
             return JSONResponse({"errors": str(error)}, status_code=400)
 
-    return [Route(path, show, methods=["GET"]), Route(path, change, methods=["POST"])]
+    return [
+        Route(path, show, methods=["GET"]),
+        Route(path, change, methods=["POST"]),
+        Route(f"{path}/injected", injected, methods=["GET"]),
+    ]

@@ -7,10 +7,12 @@ from typing import Any
 
 from graphql import ExecutionResult, FragmentDefinitionNode, OperationDefinitionNode, execute
 
+from shopify_sandbox.access_scopes import effective, scoped
 from shopify_sandbox.bucket import Buckets, LeakyBucket
 from shopify_sandbox.cost import DEFAULT_RULES, CostRules, actual_cost, requested_cost
 from shopify_sandbox.errors import THROTTLED, execution_error, max_cost_exceeded
 from shopify_sandbox.events import SubscriptionRegistry
+from shopify_sandbox.oauth import STATIC_APP, Grant
 from shopify_sandbox.prepared_queries import QueryCache
 from shopify_sandbox.resolvers.context import RequestContext
 from shopify_sandbox.resolvers.registry import field_resolver, register_all, type_resolver
@@ -56,9 +58,13 @@ class GraphQLService:
         variables: dict[str, Any] | None,
         operation_name: str | None,
         base_url: str | None = None,
+        grant: Grant | None = None,
     ) -> dict[str, Any]:
-        """The JSON answer to one request (always HTTP 200 from here on, as Shopify answers)."""
-        bucket = self.buckets.bucket(token, self.state.shop.myshopify_domain)
+        """The JSON answer to one request (always HTTP 200 from here on, as Shopify answers). `grant`: the
+        token's app and scopes (None: the static app, every scope)."""
+        grant = grant or Grant(STATIC_APP, None, None)
+        # The bucket is per app and shop: an app's rotating tokens share one.
+        bucket = self.buckets.bucket(token if grant.app == STATIC_APP else grant.app, self.state.shop.myshopify_domain)
         prepared = self.cache.get(version, query)
         if prepared.errors:
             return {"errors": prepared.errors, "extensions": _cost(0, 0, bucket)}
@@ -76,7 +82,8 @@ class GraphQLService:
             }
         if not bucket.try_take(requested):
             return {"errors": [THROTTLED], "extensions": _cost(requested, None, bucket)}
-        context = RequestContext(self.state, self.registry, version, variables)
+        context = RequestContext(self.state, self.registry, version, variables, grant.app, grant.scopes)
+        resolver = field_resolver if grant.scopes is None else scoped(field_resolver, effective(grant.scopes))
         assert prepared.document is not None
         with self.state.lock:
             self.state.run_before_request_hooks(base_url)
@@ -86,7 +93,7 @@ class GraphQLService:
                 context_value=context,
                 variable_values=variables,
                 operation_name=operation.name.value if operation.name else None,
-                field_resolver=field_resolver,
+                field_resolver=resolver,
                 type_resolver=type_resolver,
             )
         assert isinstance(result, ExecutionResult)  # every resolver is synchronous

@@ -11,7 +11,8 @@ from starlette.routing import Route
 from shopify_sandbox.bucket import PLANS
 from shopify_sandbox.clock import ManualClock
 from shopify_sandbox.models.catalog import QUANTITY_NAMES
-from shopify_sandbox.rest_payloads import order_to_rest, timestamp
+from shopify_sandbox.order_webhooks import order_rest_now
+from shopify_sandbox.rest_payloads import timestamp
 
 if TYPE_CHECKING:
     from shopify_sandbox.app import Sandbox
@@ -43,7 +44,7 @@ def inspection_routes(sandbox: Sandbox) -> list[Route]:
 
     async def orders(_request: Request) -> JSONResponse:
         with sandbox.state.lock:
-            rows = [order_to_rest(order) for order in sandbox.state.all("Order")]
+            rows = [order_rest_now(sandbox.state, order) for order in sandbox.state.all("Order")]
         return JSONResponse({"orders": rows})
 
     async def advance_clock(request: Request) -> JSONResponse:

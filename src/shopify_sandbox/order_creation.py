@@ -39,10 +39,24 @@ class OrderCreateError(ValueError):
 
 
 def currencies_for(state: ShopState, order_input: dict[str, Any]) -> Currencies:
-    shop_currency = state.shop.currency_code
-    presentment = order_input.get("presentmentCurrency") or order_input.get("currency") or shop_currency
-    rate = Decimal(1) if presentment == shop_currency else state.shop.presentment_rates.get(presentment, Decimal(1))
-    return Currencies(shop_currency, presentment, rate)
+    """The order's currencies: `currency` is the shop-facing one (the shop's default when absent, as the schema
+    says), `presentmentCurrency` the customer's (the shop-facing one when absent)."""
+    default = state.shop.currency_code
+    shop_currency = order_input.get("currency") or default
+    presentment = order_input.get("presentmentCurrency") or shop_currency
+    return Currencies(
+        shop_currency, presentment, _rate(state.shop.presentment_rates, default, shop_currency, presentment)
+    )
+
+
+def _rate(rates: dict[str, Decimal], default: str, shop_currency: str, presentment: str) -> Decimal:
+    """Presentment per shop-facing unit; the shop's rates are quoted against its default currency."""
+    if presentment == shop_currency:
+        return Decimal(1)
+    per_default = {default: Decimal(1), **rates}
+    if presentment not in per_default or shop_currency not in per_default:
+        return Decimal(1)
+    return per_default[presentment] / per_default[shop_currency]
 
 
 def create_order(state: ShopState, order_input: dict[str, Any], options: dict[str, Any] | None = None) -> Order:

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 
-def _get(url: str, path: str) -> dict[str, Any]:
+def get_json(url: str, path: str) -> dict[str, Any]:
     try:
         response = httpx.get(f"{url.rstrip('/')}{path}", timeout=30.0)
     except httpx.TransportError as error:
@@ -26,8 +26,8 @@ def _get(url: str, path: str) -> dict[str, Any]:
 
 def show_payouts(url: str, status: str | None, with_transactions: bool, as_json: bool) -> None:
     query = f"?status={status.upper()}" if status else ""
-    payouts = _get(url, f"/sandbox/payments/payouts{query}")["payouts"]
-    account = _get(url, "/sandbox/payments")
+    payouts = get_json(url, f"/sandbox/payments/payouts{query}")["payouts"]
+    account = get_json(url, "/sandbox/payments")
     if as_json:
         typer.echo(json.dumps({"account": account, "payouts": payouts}, indent=2))
         return

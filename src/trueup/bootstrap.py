@@ -14,19 +14,22 @@ from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.back_office import TrytonBackOffice
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
 from trueup.config import ShopConfig, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
 from trueup.domain.inventory import Buffer, BufferKind, BufferRules
 from trueup.domain.party_fields import parse_mappings
+from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.people import People, SessionRules
-from trueup.service_layer.ports import BackOffice
+from trueup.service_layer.ports import Accounting, BackOffice
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -62,20 +65,28 @@ def build_people(config: TrueupConfig, records: SqlConsoleStore) -> People:
     return People(records, Argon2Hasher(), SystemClock(), rules)
 
 
-def _tryton(config: TrueupConfig) -> BackOffice:
+def _tryton_client(config: TrueupConfig) -> TrytonClient:
     bo = config.back_office
-    client = TrytonClient(
+    return TrytonClient(
         bo.url,
         bo.database,
         bo.username,
         bo.password.read("back_office.password", config.base_dir).get_secret_value(),
         timeout=bo.timeout_seconds,
     )
-    return TrytonBackOffice(client)
+
+
+def _tryton(config: TrueupConfig) -> BackOffice:
+    return TrytonBackOffice(_tryton_client(config))
+
+
+def _tryton_accounting(config: TrueupConfig) -> Accounting:
+    return TrytonPayoutBooks(TrytonDatabase(_tryton_client(config)))
 
 
 # back_office.kind → how to build it. A new back-office adds its kind here (docs/architecture.md).
 BACK_OFFICE_KINDS: dict[str, Callable[[TrueupConfig], BackOffice]] = {"tryton": _tryton}
+ACCOUNTING_KINDS: dict[str, Callable[[TrueupConfig], Accounting]] = {"tryton": _tryton_accounting}
 
 
 def build_back_office(config: TrueupConfig) -> BackOffice:
@@ -86,6 +97,43 @@ def build_back_office(config: TrueupConfig) -> BackOffice:
         known = ", ".join(sorted(BACK_OFFICE_KINDS))
         raise BadInput(f"back_office.kind = {kind!r} is not a back-office trueup knows (known kinds: {known})")
     return build(config)
+
+
+def build_accounting(config: TrueupConfig) -> Accounting:
+    """The back-office's Accounting role (the kind must be a back-office trueup knows)."""
+    build = ACCOUNTING_KINDS.get(config.back_office.kind)
+    if build is None:
+        raise BadInput(f"back_office.kind = {config.back_office.kind!r} keeps no books trueup can write to")
+    return build(config)
+
+
+def payout_accounts(config: TrueupConfig) -> PayoutAccounts:
+    """`[payments]` as the domain's account roles."""
+    p = config.payments
+    clearing = {(key.split(":")[0], key.split(":")[1]): code for key, code in p.clearing.items()}
+    return PayoutAccounts(
+        bank=dict(p.bank),
+        clearing=clearing,
+        fee_expense=p.fee_expense,
+        exchange_difference=p.exchange_difference,
+        returned_payouts=p.returned_payouts,
+        transaction_types=dict(p.transaction_types),
+    )
+
+
+def check_payment_accounts(config: TrueupConfig, accounting: Accounting) -> None:
+    """At start-up, with `[payments]` enabled: every account and the journal it names are in the ERP; BadInput
+    naming each one missing. An ERP that cannot be reached now is logged, and each payout checks again."""
+    if not config.payments.enabled:
+        return
+    accounts = payout_accounts(config)
+    try:
+        missing = accounting.missing_accounts(accounts.codes() | {config.payments.gift_cards}, config.payments.journal)
+    except TransientError as error:
+        log.warning("payment_accounts_not_checked", error=str(error))
+        return
+    if missing:
+        raise BadInput("[payments]: the ERP lacks what the configuration names: " + "; ".join(missing))
 
 
 def build_shopify(shop: ShopConfig, config: TrueupConfig) -> ShopifyAdminClient:

@@ -27,7 +27,7 @@ from trueup.domain.errors import BadInput
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.posting import SHIPPING_SKU
 
-DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
+DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$"  # a DNS label: 63 characters at most
 
 
 class _Strict(BaseModel):
@@ -108,7 +108,7 @@ class ConsoleConfig(_Strict):
 
 
 class WorkerConfig(_Strict):
-    lease_seconds: Annotated[float, Field(gt=0)] = 120.0
+    lease_seconds: Annotated[float, Field(gt=0)] = 10.0  # renewed every quarter of it while a job runs
     poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
     poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
     first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0
@@ -175,6 +175,59 @@ class BundleConfig(_Strict):
         return self
 
 
+_CURRENCY = r"^[A-Z]{3}$"
+ACCOUNT_CODE = Annotated[str, Field(min_length=1)]
+CLEARING = "clearing"  # in `transaction_types`: the gateway's clearing account in the payout's currency
+
+
+class PaymentsConfig(_Strict):
+    """Payments and Shopify Payments payouts in the ERP's books (docs/payouts.md): ERP account codes by role.
+    The defaults are the demo business's chart. Every code is looked up in the ERP at start; one missing is
+    an error that names it."""
+
+    enabled: bool = False
+    journal: ACCOUNT_CODE = "SHOPIFY"  # the ERP journal (by code) payout entries are booked on
+    # Payout currency -> the bank account the payouts reach.
+    bank: dict[Annotated[str, Field(pattern=_CURRENCY)], ACCOUNT_CODE] = Field(
+        default_factory=lambda: {"USD": "5121-USD", "CAD": "5121-CAD", "EUR": "5121-EUR"}
+    )
+    # "<gateway>:<currency>" (gateway as Shopify names it: shopify_payments, paypal, manual) -> clearing account.
+    clearing: dict[Annotated[str, Field(pattern=r"^[a-z0-9_]+:[A-Z]{3}$")], ACCOUNT_CODE] = Field(
+        default_factory=lambda: {
+            "shopify_payments:USD": "5117-SP-USD",
+            "shopify_payments:CAD": "5117-SP-CAD",
+            "shopify_payments:EUR": "5117-SP-EUR",
+            "paypal:USD": "5117-PP-USD",
+            "manual:USD": "5117-MAN-USD",
+        }
+    )
+    gift_cards: ACCOUNT_CODE = "4191"  # gift cards sold and not yet redeemed (a liability)
+    fee_expense: ACCOUNT_CODE = "6278"  # Shopify Payments' fees, chargeback fees included
+    exchange_difference: ACCOUNT_CODE = "6666"  # a foreign payout's conversion to the company's currency
+    returned_payouts: ACCOUNT_CODE = "4673"  # payouts failed or cancelled: owed again by Shopify
+    # Shopify balance transaction type -> account code, or "clearing". A payout holding a type not listed
+    # here is an exception (unmapped_payment_account) naming the type; nothing of it is booked.
+    transaction_types: dict[Annotated[str, Field(pattern=r"^[A-Z_]+$")], ACCOUNT_CODE] = Field(
+        default_factory=lambda: {
+            "CHARGE": CLEARING,
+            "REFUND": CLEARING,
+            "REFUND_FAILURE": CLEARING,
+            "ADJUSTMENT": "6581",
+            "DISPUTE_WITHDRAWAL": "4671",
+            "DISPUTE_REVERSAL": "4671",
+            "RESERVED_FUNDS": "4672",
+            "RESERVED_FUNDS_REVERSAL": "4672",
+            "RESERVED_FUNDS_WITHDRAWAL": "4672",
+            "TRANSFER_FAILURE": "4673",
+            "TRANSFER_CANCEL": "4673",
+        }
+    )
+    poll_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0  # payouts are read this often
+    # Each poll reads again the payouts issued this long before the cursor (a late FAILED is caught).
+    lookback_days: Annotated[int, Field(ge=1, le=90)] = 14
+    first_lookback_days: Annotated[int, Field(ge=0)] = 35  # the first poll's start, before now
+
+
 class TrueupConfig(_Strict):
     shops: list[ShopConfig] = Field(min_length=1)
     back_office: BackOfficeConfig
@@ -184,6 +237,7 @@ class TrueupConfig(_Strict):
     console: ConsoleConfig = ConsoleConfig()
     post_purchase: PostPurchaseConfig = PostPurchaseConfig()
     inventory: InventoryConfig = InventoryConfig()
+    payments: PaymentsConfig = PaymentsConfig()
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
     # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;

@@ -84,6 +84,12 @@ def test_unknown_skus_are_those_the_item_master_lacks(erp: BackOfficeHarness) ->
     assert erp.back_office.unknown_skus([known, missing]) == {missing}
 
 
+def test_unknown_taxes_are_those_the_erp_lacks(erp: BackOfficeHarness) -> None:
+    missing = unique("VAT-MISSING")
+
+    assert erp.back_office.unknown_taxes(["VAT20", missing]) == {missing}
+
+
 def test_a_created_order_is_found_by_its_reference(erp: BackOfficeHarness) -> None:
     (sku,) = new_skus(erp, 1)
     request = a_request([a_line(sku, 2, "12.50", "VAT20")])

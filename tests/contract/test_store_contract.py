@@ -107,6 +107,29 @@ def test_unknown_topics_problems_and_last_arrival_are_reported(store: Store) -> 
     assert stats.last_received_at == later
 
 
+def test_intake_stats_are_kept_per_shop_and_over_every_shop(store: Store) -> None:
+    other = "beta.myshopify.com"
+    later = T0 + timedelta(minutes=5)
+    alpha = make_delivery(webhook_id="a1", order_number=1)
+    beta = make_delivery(shop=other, webhook_id="b1", order_number=1, received_at=later)
+    store.accept_deliveries(
+        [alpha, make_delivery(topic="x[/nope]", known_topic=False, order_number=None)], delivery_job
+    )
+    store.accept_deliveries([beta, dataclasses.replace(beta), dataclasses.replace(beta)], delivery_job)
+
+    mine, theirs, every = store.intake_stats(SHOP), store.intake_stats(other), store.intake_stats()
+
+    assert (mine.deliveries, mine.duplicates, mine.unknown_topics, mine.last_received_at) == (
+        2,
+        0,
+        {"x[/nope]": 1},
+        T0,
+    )
+    assert (theirs.deliveries, theirs.duplicates, theirs.unknown_topics, theirs.last_received_at) == (1, 2, {}, later)
+    assert (every.deliveries, every.duplicates, every.last_received_at) == (3, 2, later)
+    assert (store.pending_jobs(SHOP), store.pending_jobs(other), store.pending_jobs()) == (1, 1, 2)
+
+
 def test_intake_stats_of_an_empty_store(store: Store) -> None:
     stats = store.intake_stats()
     assert (stats.deliveries, stats.duplicates, stats.unknown_topics, stats.last_received_at) == (0, 0, {}, None)
@@ -193,6 +216,53 @@ def test_a_worker_whose_lease_was_taken_over_cannot_complete_the_job(store: Stor
     assert store.running_jobs() == 1, "the new owner still holds it"
     store.complete(job, "w2")
     assert store.running_jobs() == 0
+
+
+def test_a_renewed_lease_keeps_the_job_from_other_workers_until_the_renewal_runs_out(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "busy")
+    renewed_at = T0 + timedelta(seconds=LEASE - 1)
+
+    assert store.renew_lease(job, "busy", renewed_at, LEASE)
+
+    assert claim_now(store, "w2", at=T0 + timedelta(seconds=LEASE + 5)) is None
+    assert claim_now(store, "w2", at=renewed_at + timedelta(seconds=LEASE - 1)) is None
+    taken = claimed(store, "w2", at=renewed_at + timedelta(seconds=LEASE))
+    assert taken.id == job.id
+
+
+def test_a_lease_taken_over_cannot_be_renewed_nor_completed_by_its_old_holder(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "stalled")
+    claim_now(store, "w2", at=T0 + timedelta(seconds=LEASE))
+
+    assert not store.renew_lease(job, "stalled", T0 + timedelta(seconds=LEASE + 1), LEASE)
+    store.complete(job, "stalled")
+
+    assert store.running_jobs() == 1, "the new holder keeps it"
+    assert claim_now(store, "w3", at=T0 + timedelta(seconds=LEASE + 2)) is None, "its lease is the new holder's"
+
+
+def test_an_expired_lease_nobody_took_is_still_its_holders_to_renew(store: Store) -> None:
+    store.enqueue(job_for(1))
+    job = claimed(store, "late")
+    late = T0 + timedelta(seconds=LEASE + 1)
+
+    assert store.renew_lease(job, "late", late, LEASE)
+
+    assert claim_now(store, "w2", at=late + timedelta(seconds=1)) is None
+
+
+def test_a_finished_or_requeued_job_has_no_lease_to_renew(store: Store) -> None:
+    store.enqueue(job_for(1))
+    store.enqueue(job_for(2))
+    done, requeued = claimed(store), claimed(store)
+    store.complete(done, "w1")
+    store.retry_later(requeued, "w1", T0 + timedelta(hours=1), "ERP timed out")
+
+    assert not store.renew_lease(done, "w1", T0, LEASE)
+    assert not store.renew_lease(requeued, "w1", T0, LEASE)
+    assert (store.pending_jobs(), store.running_jobs()) == (1, 0)
 
 
 def test_a_completed_job_is_never_claimed_again(store: Store) -> None:

@@ -171,6 +171,10 @@ class FakeBackOffice:
         self._enter("unknown_skus")
         return set(skus) - self.skus
 
+    def unknown_taxes(self, codes: Iterable[str]) -> set[str]:
+        self._enter("unknown_taxes")
+        return set(codes) - set(self.tax_rates)
+
     def kit_components(self, skus: Iterable[str]) -> dict[str, list[KitComponent]]:
         self._enter("kit_components")
         return {sku: list(self.kits[sku]) for sku in sorted(set(skus)) if self.kits.get(sku)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -14,6 +15,7 @@ from shopify_sandbox.order_creation import create_order
 from shopify_sandbox.persistence import load_state, save_state
 from shopify_sandbox.seeding import load_shop
 from tests.sandbox.factories import SandboxClient, sandbox_config, shop_spec
+from tests.sandbox.post_purchase.orders import place_order, sandbox
 
 
 def test_state_summary_counts_what_the_shop_holds() -> None:
@@ -94,3 +96,17 @@ def test_a_state_file_is_written_at_shutdown_and_read_at_start(tmp_path: Path) -
     second = SandboxClient(sandbox_config(state_file=path))
     names = second.graphql("{ orders(first: 5) { nodes { name } } }")["data"]["orders"]["nodes"]
     assert names == [{"name": "#1001"}]
+
+
+def test_inspected_orders_show_their_current_totals_and_refunds() -> None:
+    client, _ = sandbox()
+    order = place_order(client, {"SHIRT-S": 2})
+    line = {"lineItemId": order["lineItems"]["nodes"][0]["id"], "quantity": 1, "restockType": "NO_RESTOCK"}
+    refund = {"orderId": order["id"], "refundLineItems": [line], "transactions": [
+        {"orderId": order["id"], "amount": "24.00", "gateway": "shopify_payments", "kind": "REFUND"}]}  # fmt: skip
+    mutation = 'mutation($i: RefundInput!) { refundCreate(input: $i) @idempotent(key: "r") { userErrors { message } } }'
+    assert client.graphql(mutation, {"i": refund})["data"]["refundCreate"]["userErrors"] == []
+    (row,) = client.get("/sandbox/orders").json()["orders"]
+    assert len(row["refunds"]) == 1
+    assert Decimal(row["current_total_price"]) < Decimal(row["total_price"])
+    assert Decimal(row["current_subtotal_price"]) == Decimal(row["subtotal_price"]) - Decimal("20.00")

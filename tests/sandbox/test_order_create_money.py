@@ -298,3 +298,56 @@ def test_bad_input_gets_user_errors_and_creates_nothing() -> None:
     )
     assert both["data"]["orderCreate"]["userErrors"][0]["field"] == ["order", "taxLines"]
     assert client.state.count("Order") == 0
+
+
+def test_currency_is_the_shop_facing_currency_and_presentment_follows_it() -> None:
+    # The schema: `currency` is "the shop-facing currency for the order"; presentmentCurrency is the customer's.
+    client = SandboxClient()
+    order = client.graphql(
+        ORDER_CREATE,
+        {"order": {"currency": "EUR", "lineItems": [{"title": "A", "quantity": 1, "priceSet": money("3.33")}]}},
+    )["data"]["orderCreate"]["order"]
+    assert order["currencyCode"] == "EUR"
+    assert order["presentmentCurrencyCode"] == "EUR"
+    assert order["subtotalPriceSet"]["presentmentMoney"] == {"amount": "3.33", "currencyCode": "EUR"}
+
+
+def test_currency_and_presentment_currency_are_each_their_own() -> None:
+    client = SandboxClient()
+    order = client.graphql(
+        ORDER_CREATE,
+        {
+            "order": {
+                "currency": "EUR",
+                "presentmentCurrency": "USD",
+                "lineItems": [{"title": "A", "quantity": 3, "priceSet": money("3.33")}],
+            }
+        },
+    )["data"]["orderCreate"]["order"]
+    assert (order["currencyCode"], order["presentmentCurrencyCode"]) == ("EUR", "USD")
+    assert order["subtotalPriceSet"]["presentmentMoney"] == {"amount": "10.98", "currencyCode": "USD"}
+
+
+LINE_TOTALS = """query($id: ID!) { order(id: $id) { lineItems(first: 5) { nodes {
+  plain: discountedTotalSet { shopMoney { amount } }
+  withCodes: discountedTotalSet(withCodeDiscounts: true) { shopMoney { amount } }
+  originalTotalSet { shopMoney { amount } } } } } }"""
+
+
+def test_discounted_total_leaves_code_discounts_out_unless_asked() -> None:
+    client = SandboxClient()
+    order = client.graphql(
+        ORDER_CREATE,
+        {
+            "order": {
+                "lineItems": [{"title": "A", "quantity": 2, "priceSet": money("10.00")}],
+                "discountCode": {"itemPercentageDiscountCode": {"code": "TEN", "percentage": 10}},
+            }
+        },
+    )["data"]["orderCreate"]["order"]
+    answer = client.graphql(LINE_TOTALS, {"id": order["id"]})
+    assert "errors" not in answer
+    (line,) = answer["data"]["order"]["lineItems"]["nodes"]
+    assert line["originalTotalSet"]["shopMoney"]["amount"] == "20.00"
+    assert line["plain"]["shopMoney"]["amount"] == "20.00"
+    assert line["withCodes"]["shopMoney"]["amount"] == "18.00"

@@ -1,4 +1,5 @@
-"""webhookSubscriptionCreate / webhookSubscriptionDelete and the webhookSubscriptions query."""
+"""webhookSubscriptionCreate / Update / Delete and the webhookSubscriptions query, each on the calling
+app's own subscriptions only (another app's are neither listed nor changed)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from shopify_sandbox.events import Subscription
 from shopify_sandbox.ids import gid, number_of
 from shopify_sandbox.mutations.payloads import user_error
 from shopify_sandbox.resolvers.context import context_of
-from shopify_sandbox.resolvers.registry import resolves
+from shopify_sandbox.resolvers.registry import NotImplementedBySandbox, resolves
 
 
 @dataclass
@@ -68,7 +69,7 @@ def webhook_subscription_create(
             "webhookSubscription": None,
             "userErrors": [user_error("Address is invalid", ["webhookSubscription", "callbackUrl"])],
         }
-    duplicate = any(s.topic == topic and s.callback_url == url for s in context.registry.list())
+    duplicate = any(s.topic == topic and s.callback_url == url for s in context.registry.list(context.app))
     if duplicate:
         return {
             "webhookSubscription": None,
@@ -77,17 +78,45 @@ def webhook_subscription_create(
             ],
         }
     try:
-        subscription = context.registry.create(topic, url, webhookSubscription.get("format") or "JSON")
+        subscription = context.registry.create(topic, url, webhookSubscription.get("format") or "JSON", context.app)
     except ValueError as error:  # the registry's refusals (unsupported topic, bad address, duplicate)
         field = ["webhookSubscription", "callbackUrl"]
         return {"webhookSubscription": None, "userErrors": [user_error(str(error), field)]}
     return {"webhookSubscription": WebhookSubscriptionView(subscription, context.api_version), "userErrors": []}
 
 
+@resolves("Mutation", "webhookSubscriptionUpdate")
+def webhook_subscription_update(
+    _root: Any, info: GraphQLResolveInfo, id: str, webhookSubscription: dict[str, Any], **_args: Any
+) -> dict[str, Any]:
+    context = context_of(info)
+    url_field = ["webhookSubscription", "callbackUrl"]
+    url = webhookSubscription.get("uri") or webhookSubscription.get("callbackUrl")
+    unsupported = sorted(k for k, v in webhookSubscription.items() if v is not None and k not in ("uri", "callbackUrl"))
+    if unsupported:
+        raise NotImplementedBySandbox("WebhookSubscriptionInput", unsupported[0])
+    number = number_of(id, "WebhookSubscription")
+    found = None if number is None else next((s for s in context.registry.list(context.app) if s.id == number), None)
+    if found is None:
+        return {"webhookSubscription": None, "userErrors": [user_error("Webhook subscription does not exist", ["id"])]}
+    if not url:
+        return {"webhookSubscription": WebhookSubscriptionView(found, context.api_version), "userErrors": []}
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return {"webhookSubscription": None, "userErrors": [user_error("Address is invalid", url_field)]}
+    try:
+        changed = context.registry.update(found.id, url, context.app)
+    except ValueError as error:
+        return {"webhookSubscription": None, "userErrors": [user_error(str(error), url_field)]}
+    assert changed is not None
+    return {"webhookSubscription": WebhookSubscriptionView(changed, context.api_version), "userErrors": []}
+
+
 @resolves("Mutation", "webhookSubscriptionDelete")
 def webhook_subscription_delete(_root: Any, info: GraphQLResolveInfo, id: str, **_args: Any) -> dict[str, Any]:
     number = number_of(id, "WebhookSubscription")
-    if number is None or not context_of(info).registry.delete(number):
+    context = context_of(info)
+    if number is None or not context.registry.delete(number, context.app):
         return {
             "deletedWebhookSubscriptionId": None,
             "userErrors": [user_error("Webhook subscription does not exist", ["id"])],
@@ -104,7 +133,7 @@ def webhook_subscriptions(_root: Any, info: GraphQLResolveInfo, **args: Any) -> 
         args.pop(ignored, None)
     views = [
         WebhookSubscriptionView(s, context.api_version)
-        for s in context.registry.list()
+        for s in context.registry.list(context.app)
         if (not topics or s.topic in topics)
         and (url is None or s.callback_url == url)
         and (fmt is None or s.format == fmt)
@@ -116,5 +145,5 @@ def webhook_subscriptions(_root: Any, info: GraphQLResolveInfo, **args: Any) -> 
 def webhook_subscription(_root: Any, info: GraphQLResolveInfo, id: str, **_args: Any) -> WebhookSubscriptionView | None:
     context = context_of(info)
     number = number_of(id, "WebhookSubscription")
-    found = next((s for s in context.registry.list() if s.id == number), None)
+    found = next((s for s in context.registry.list(context.app) if s.id == number), None)
     return None if found is None else WebhookSubscriptionView(found, context.api_version)

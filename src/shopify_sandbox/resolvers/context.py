@@ -17,6 +17,8 @@ class RequestContext:
     registry: SubscriptionRegistry
     api_version: str
     variables: dict[str, Any] = field(default_factory=dict)
+    app: str = "static"  # the app whose token made the request
+    scopes: frozenset[str] | None = None  # its granted scopes (None: every scope)
 
 
 def state_of(info: GraphQLResolveInfo) -> ShopState:

@@ -48,10 +48,20 @@ def _unit(line: LineItem) -> MoneyBag:
     return line.original_unit_price_set
 
 
-@resolves("LineItem", "originalTotalSet", "discountedTotalSet")
+@resolves("LineItem", "originalTotalSet")
 def line_original_total(line: LineItem, _info: GraphQLResolveInfo) -> MoneyBag:
-    # Discount codes are order-level ("across") allocations: they do not change the line's own discounted price.
     return line.original_total()
+
+
+@resolves("LineItem", "discountedTotalSet")
+def line_discounted_total(line: LineItem, _info: GraphQLResolveInfo, withCodeDiscounts: bool = False) -> MoneyBag:
+    """Less the line's own (manual) discounts; code-based ones only when asked (`withCodeDiscounts`, default false)."""
+    kept = [a for a in line.discount_allocations if withCodeDiscounts or not _from_code(a)]
+    return line.original_total() - allocated(kept, _unit(line))
+
+
+def _from_code(allocation: DiscountAllocation) -> bool:
+    return allocation.discount_application.typename == "DiscountCodeApplication"
 
 
 @resolves("LineItem", "discountedUnitPriceSet")

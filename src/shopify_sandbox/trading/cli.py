@@ -83,7 +83,7 @@ def trade(
             task = progress.add_task(f"trading ({profile})", total=len(plan))
             summary = player.play(plan, on_action=lambda _action: progress.advance(task))
     except (TradeError, Unresolved) as error:
-        console.print(f"[red]trade stopped:[/red] {error}")
+        console.print(f"[red]trade stopped:[/red] {escape(str(error))}")
         raise typer.Exit(1) from error
     finally:
         client.close()

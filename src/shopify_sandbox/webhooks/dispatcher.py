@@ -70,6 +70,8 @@ class WebhookDispatcher:
     ) -> None:
         self._registry = registry
         self._api_secret = api_secret
+        # The secret of each app other than the static one (its client secret signs its deliveries).
+        self.app_secrets: dict[str, str] = {}
         self._shop_domain = shop_domain
         self._api_version = api_version
         self._clock = clock
@@ -118,7 +120,7 @@ class WebhookDispatcher:
         webhook_id = str(uuid.uuid4())
         headers = webhook_headers(
             body=body,
-            api_secret=self._api_secret,
+            api_secret=self.app_secrets.get(endpoint.app, self._api_secret),
             topic=endpoint.rest_topic,
             shop_domain=self._shop_domain,
             api_version=self._api_version,

@@ -45,13 +45,17 @@ class Cause(StrEnum):
     CANCELLED_IN_ERP_ONLY = "cancelled_in_erp_only"
     ALREADY_DESPATCHED = "already_despatched"
     SKU_NOT_IN_SHOPIFY = "sku_not_in_shopify"
+    PAYOUT_UNEXPLAINED = "payout_unexplained"
+    PAYOUT_WAITING_FOR_ORDERS = "payout_waiting_for_orders"
+    UNMAPPED_PAYMENT_ACCOUNT = "unmapped_payment_account"
 
 
 WHAT_TO_DO: dict[Cause, str] = {
     Cause.SKU_NOT_IN_ITEM_MASTER: "Create the product with this SKU (code) in the ERP item master, or fix the SKU "
     "in Shopify; the order posts by itself once the SKU exists.",
     Cause.UNMAPPED_LOCATION: "Map the Shopify location to an ERP warehouse in the configuration ([shops.locations]).",
-    Cause.UNMAPPED_TAX: "Map this Shopify tax line to an ERP tax in the configuration ([taxes]).",
+    Cause.UNMAPPED_TAX: "Map this Shopify tax line to an ERP tax in the configuration ([taxes]), or create the "
+    "mapped tax in the ERP; the order posts by itself once it is there.",
     Cause.UNMAPPED_PAYMENT_TERM: "Map these Shopify payment terms to an ERP payment term in the configuration "
     "([payment_terms]), or create the mapped term in the ERP; then replay.",
     Cause.TOTALS_MISMATCH: "Compare the two totals shown; fix the order or the mapping in error, then replay.",
@@ -74,6 +78,13 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.SKU_NOT_IN_SHOPIFY: "Shopify has no tracked inventory item with this SKU (or it is not stocked at the "
     "location): create the variant in Shopify, turn on inventory tracking and stock it at the location, or fix "
     "the SKU; the stock is sent by itself at the next update.",
+    Cause.PAYOUT_UNEXPLAINED: "Shopify's figures for this payout do not add up (the variance is named): nothing of it "
+    "is booked. Compare the payout with its balance transactions in Shopify's admin, then `trueup payouts` again "
+    "after the next poll; never book a balancing line by hand.",
+    Cause.PAYOUT_WAITING_FOR_ORDERS: "The payout settles orders the ERP does not hold yet; it is booked by itself once "
+    "they post (see the orders' own exceptions if they stay out).",
+    Cause.UNMAPPED_PAYMENT_ACCOUNT: "Map the named currency or balance transaction type to an ERP account in the "
+    "configuration ([payments]) and create the account in the ERP; the payout is booked at the next poll.",
 }
 
 
@@ -84,7 +95,7 @@ class StructuralError(TrueupError):
     cause: Cause
     detail: str
     # What must exist or change for the problem to be gone, e.g. {"skus": ["TEE-M"]}: lets the engine
-    # check by itself whether the cause is fixed and replay the order.
+    # check by itself whether the cause is fixed and replay the order (service_layer/needs.py reads them).
     needs: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

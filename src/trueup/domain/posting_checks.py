@@ -88,7 +88,7 @@ def check_taxes(codes: Iterable[str], erp: ErpReferenceData) -> None:
     unmapped = sorted(set(codes) - set(erp.taxes))
     if unmapped:
         raise StructuralError(
-            Cause.UNMAPPED_TAX, "taxes unknown to the ERP: " + ", ".join(unmapped), needs={"taxes": unmapped}
+            Cause.UNMAPPED_TAX, "taxes unknown to the ERP: " + ", ".join(unmapped), needs={"erp_taxes": unmapped}
         )
 
 

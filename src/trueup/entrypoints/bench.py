@@ -10,7 +10,8 @@ import platform
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
+
+from trueup.entrypoints import terminal
 
 bench_app = typer.Typer(name="bench", help="Measure intake, Tryton, the sandbox and inventory.", no_args_is_help=True)
 
@@ -41,7 +42,7 @@ def intake(
     from trueup.entrypoints.benchmarks.intake import run
 
     _quiet()
-    with Console(stderr=True).status(f"Sending {count} signed webhooks..."):
+    with terminal.spinner(terminal.console(stderr=True), f"Sending {count} signed webhooks..."):
         _emit("intake", run(count=count, concurrency=concurrency))
 
 
@@ -51,7 +52,7 @@ def tryton(orders: Annotated[int, typer.Option(help="Orders to post.")] = 200) -
     from trueup.entrypoints.benchmarks.tryton import run
 
     _quiet()
-    with Console(stderr=True).status(f"Posting {orders} orders into Tryton..."):
+    with terminal.spinner(terminal.console(stderr=True), f"Posting {orders} orders into Tryton..."):
         _emit("tryton", run(orders))
 
 
@@ -64,7 +65,7 @@ def sandbox(
     from trueup.entrypoints.benchmarks.sandbox import run
 
     _quiet()
-    with Console(stderr=True).status(f"Sending {requests} GraphQL requests to the sandbox..."):
+    with terminal.spinner(terminal.console(stderr=True), f"Sending {requests} GraphQL requests to the sandbox..."):
         _emit("sandbox", run(requests=requests, concurrency=concurrency))
 
 
@@ -87,7 +88,9 @@ def inventory(
     from trueup.entrypoints.benchmarks.inventory import run
 
     _quiet()
-    with Console(stderr=True).status(f"Inventory against a {variants}-variant sandbox on the Standard plan..."):
+    with terminal.spinner(
+        terminal.console(stderr=True), f"Inventory against a {variants}-variant sandbox on the Standard plan..."
+    ):
         _emit(
             "inventory",
             run(

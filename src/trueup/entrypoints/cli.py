@@ -12,15 +12,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from trueup.domain.errors import BadInput, Cause
+from trueup.entrypoints import terminal
+from trueup.entrypoints.terminal import order_name, say
 
 if TYPE_CHECKING:
     from trueup.config import TrueupConfig
 
 app = typer.Typer(help="trueup: Shopify to back-office, every document accounted for.", no_args_is_help=True)
-console = Console(stderr=True)
+console = terminal.console(stderr=True)
 
 ConfigOption = Annotated[
     Path,
@@ -35,7 +36,7 @@ def _load(config_path: Path) -> TrueupConfig:
     try:
         return load_config(config_path)
     except BadInput as error:
-        console.print(f"[red]{error}[/red]")
+        say(console, error, "red")
         raise typer.Exit(2) from None
 
 
@@ -78,6 +79,8 @@ def worker(
     contexts = bootstrap.build_contexts(cfg, store)
     settings = bootstrap.worker_settings(cfg)
     bootstrap.check_stock_locations(contexts, settings)  # an unknown or inactive location stops here
+    if cfg.payments.enabled:  # an account or journal [payments] names and the ERP lacks stops here
+        bootstrap.check_payment_accounts(cfg, bootstrap.build_accounting(cfg))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -86,18 +89,25 @@ def worker(
 
 
 @app.command()
-def status(config: ConfigOption = Path("trueup.toml"), as_json: JsonOption = False) -> None:
-    """Where every order stands: counts by state, exceptions by cause with the fix, what is oldest."""
+def status(
+    config: ConfigOption = Path("trueup.toml"),
+    shop: Annotated[str | None, typer.Option(help="Only this shop (its myshopify domain).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Where every order stands, shop by shop: counts by state, exceptions by cause with the fix, what is oldest."""
     from trueup import bootstrap
     from trueup.entrypoints.status_view import render_status
     from trueup.service_layer.status import build_status
 
     cfg = _load(config)
-    report = build_status(bootstrap.build_store(cfg), bootstrap.SystemClock())
+    shops = [s.domain for s in cfg.shops]
+    if shop is not None and shop not in shops:
+        raise typer.BadParameter(f"no shop {shop} in the configuration", param_hint="--shop")
+    report = build_status(bootstrap.build_store(cfg), bootstrap.SystemClock(), shops=shops, shop=shop)
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
     else:
-        render_status(report, Console())
+        render_status(report, terminal.console())
 
 
 @app.command()
@@ -117,7 +127,7 @@ def replay(
     if as_json:
         print(json.dumps({"queued": queued}))
     else:
-        Console().print(f"{queued} parked order(s) queued again.")
+        say(terminal.console(), f"{queued} parked order(s) queued again.")
 
 
 @app.command()
@@ -136,10 +146,10 @@ def release(
     if as_json:
         print(json.dumps({"released": [{"order": r.order, "shop": r.shop, "queued": r.queued} for r in released]}))
     elif not released:
-        Console().print(f"No held order {order}.")
+        say(terminal.console(), f"No held order {order}.")
     else:
         for r in released:
-            Console().print(f"{r.order} ({r.shop}) released: it posts as soon as a worker takes it.")
+            say(terminal.console(), f"{order_name(r.order, r.shop)} released: it posts as soon as a worker takes it.")
     if not released:
         raise typer.Exit(1)
 
@@ -158,11 +168,12 @@ def accept(
     cfg = _load(config)
     accepted = accept_changes(bootstrap.build_store(cfg), order, shop=shop)
     if as_json:
-        print(json.dumps({"accepted": accepted}))
+        print(json.dumps({"accepted": [{"order": e.name, "shop": e.shop} for e in accepted]}))
     elif not accepted:
-        Console().print(f"No order {order} parked for a change after the cut-off.")
+        say(terminal.console(), f"No order {order} parked for a change after the cut-off.")
     else:
-        Console().print(f"{', '.join(accepted)}: change accepted; the order goes back to posted.")
+        names = ", ".join(order_name(e.name, e.shop) for e in accepted)
+        say(terminal.console(), f"{names}: change accepted; the order goes back to posted.")
     if not accepted:
         raise typer.Exit(1)
 
@@ -173,7 +184,7 @@ def migrate(config: ConfigOption = Path("trueup.toml")) -> None:
     from trueup import bootstrap
 
     bootstrap.build_store(_load(config))
-    Console().print("schema up to date")
+    say(terminal.console(), "schema up to date")
 
 
 def main() -> None:
@@ -183,5 +194,5 @@ def main() -> None:
     try:
         app()
     except BadInput as error:
-        console.print(f"[red]{error}[/red]")
+        say(console, error, "red")
         sys.exit(2)

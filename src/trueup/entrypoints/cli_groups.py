@@ -8,7 +8,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
+
+from trueup.entrypoints import terminal
+from trueup.entrypoints.terminal import say
 
 tryton_app = typer.Typer(name="tryton", help="Create and run the embedded Tryton ERP.", no_args_is_help=True)
 DEFAULT_CACHE = Path(".cache/tryton")
@@ -23,10 +25,10 @@ def tryton_init(
     """Create a Tryton database with the modules and a demo business (from a template built once)."""
     from trueup.local_stack.embedded_tryton import ensure_database
 
-    console = Console(stderr=True)
-    with console.status("Building or copying the Tryton database (the first build takes a minute)..."):
+    console = terminal.console(stderr=True)
+    with terminal.spinner(console, "Building or copying the Tryton database (the first build takes a minute)..."):
         path = ensure_database(cache, dir, name)
-    Console().print(f"Tryton database ready: {path}")
+    say(terminal.console(), f"Tryton database ready: {path}")
 
 
 @tryton_app.command("serve")
@@ -43,7 +45,7 @@ def tryton_serve(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with TrytonServer(dir, port) as server:
-        Console().print(f"Tryton serving {', '.join(server.databases)} on {server.url} (Ctrl-C to stop)")
+        say(terminal.console(), f"Tryton serving {', '.join(server.databases)} on {server.url} (Ctrl-C to stop)")
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
 

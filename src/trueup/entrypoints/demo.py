@@ -14,7 +14,9 @@ from typing import Any
 from rich.console import Console
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.entrypoints import terminal
 from trueup.entrypoints.demo_post_purchase import post_purchase_side
+from trueup.entrypoints.terminal import say, text
 from trueup.local_stack.stack import EPOCH, LocalStack, StackOptions
 from trueup.service_layer.status import build_status
 
@@ -80,30 +82,36 @@ def build_report(stack: LocalStack, settled: bool, traded: dict[str, Any]) -> di
 
 def print_report(report: dict[str, Any], console: Console) -> None:
     shop, erp = report["shopify"], report["erp"]
-    console.print(
-        f"\n[bold]Shopify[/bold]: {shop['orders']} orders, {shop['postable_orders']} paid, authorised or on terms "
-        f"totalling {shop['postable_total']} {shop['currency']}"
+    say(
+        console,
+        f"\nShopify: {shop['orders']} orders, {shop['postable_orders']} paid, authorised or on terms "
+        f"totalling {shop['postable_total']} {shop['currency']}",
     )
-    console.print(
-        f"[bold]ERP[/bold]:     {erp['sales']} sales totalling {erp['total']} {shop['currency']} as sold "
-        "(cancelled ones at 0; refunds are credit notes of their own)"
+    say(
+        console,
+        f"ERP:     {erp['sales']} sales totalling {erp['total']} {shop['currency']} as sold "
+        "(cancelled ones at 0; refunds are credit notes of their own)",
     )
     _print_post_purchase(report, console)
-    console.print(f"[bold]Ledger[/bold]:  {report['ledger']}")
+    say(console, f"Ledger:  {report['ledger']}")
     for group in report["exceptions"]:
-        console.print(f"  [yellow]{group['count']} × {group['cause']}[/yellow]: {group['what_to_do']}")
+        say(console, f"  {group['count']} × {group['cause']}: {group['what_to_do']}", "yellow")
         for example in group["examples"]:
-            console.print(f"      {example['order']}: {example['detail']}")
+            say(console, f"      {example['order']}: {example['detail']}")
     for mismatch in report["total_mismatches"]:
-        console.print(f"  [red]{mismatch['order']}: Shopify {mismatch['shopify']} vs ERP {mismatch['erp']}[/red]")
-    console.print("Settled." if report["settled"] else "[red]Not settled within the time allowed.[/red]")
+        say(console, f"  {mismatch['order']}: Shopify {mismatch['shopify']} vs ERP {mismatch['erp']}", "red")
+    if report["settled"]:
+        say(console, "Settled.")
+    else:
+        say(console, "Not settled within the time allowed.", "red")
 
 
 def _print_post_purchase(report: dict[str, Any], console: Console) -> None:
     after, currency, ledger = report["post_purchase"], report["shopify"]["currency"], report["ledger"]
     cancelled = ledger.get("cancelled", 0) + ledger.get("cancelled_unposted", 0)
-    console.print(
-        f"[bold]Post-purchase[/bold]: {report['traded'].get('follow_ups_done', 0)} follow-ups traded; "
+    say(
+        console,
+        f"Post-purchase: {report['traded'].get('follow_ups_done', 0)} follow-ups traded; "
         f"{after['edits_applied']} edits applied to {after['sales_amended']} ERP sales; "
         f"{cancelled} orders cancelled ({ledger.get('cancelled', 0)} ERP sales cancelled); "
         f"{after['credit_notes_posted']} credit notes posted totalling {after['credited_total']} {currency}"
@@ -111,19 +119,21 @@ def _print_post_purchase(report: dict[str, Any], console: Console) -> None:
             f"; {after['refunds_covered_by_cancellation']} refunds covered by a cancellation"
             if after["refunds_covered_by_cancellation"]
             else ""
-        )
+        ),
     )
     mismatched = after["per_order_mismatches"]
     agreeing = after["orders_accounted"] - sum(1 for m in mismatched if m["shopify"] != "none")
-    console.print(
-        f"[bold]Per order[/bold]: ERP sale − credit notes = Shopify's current total to the cent for {agreeing} of "
+    say(
+        console,
+        f"Per order: ERP sale − credit notes = Shopify's current total to the cent for {agreeing} of "
         f"{after['orders_accounted']} orders sold or cancelled (ERP {after['erp_less_credit_notes']}, Shopify "
-        f"{after['shopify_current_total']} {currency})"
+        f"{after['shopify_current_total']} {currency})",
     )
     for mismatch in after["per_order_mismatches"]:
-        console.print(
-            f"  [red]{mismatch['order']}: ERP sale − credit notes {mismatch['erp']} vs Shopify {mismatch['shopify']}"
-            "[/red]"
+        say(
+            console,
+            f"  {mismatch['order']}: ERP sale − credit notes {mismatch['erp']} vs Shopify {mismatch['shopify']}",
+            "red",
         )
 
 
@@ -137,21 +147,21 @@ def _exit_on_sigterm() -> None:
 
 def run_demo(dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: bool) -> dict[str, Any]:
     _exit_on_sigterm()
-    console = Console(stderr=True, quiet=quiet)
-    stack = LocalStack(StackOptions(dir=dir, seed=seed), say=lambda text: console.print(f"• {text}"))
+    console = terminal.console(stderr=True, quiet=quiet)
+    stack = LocalStack(StackOptions(dir=dir, seed=seed), say=lambda line: say(console, f"• {line}"))
     with stack:
-        console.print(f"• Trading {orders} orders through the sandbox's Admin API")
+        say(console, f"• Trading {orders} orders through the sandbox's Admin API")
         traded = stack.trade(orders, seed, follow_ups=True, speed=TRADING_SPEED)
         if not until_settled:
-            console.print(f"\nRunning. Shopify sandbox: {stack.sandbox_url}; trueup: {stack.service_url}")
-            console.print(f"Look: trueup status --config {stack.config_path}    (logs in {stack.dir / 'logs'})")
-            console.print("Ctrl-C to stop.")
+            say(console, f"\nRunning. Shopify sandbox: {stack.sandbox_url}; trueup: {stack.service_url}")
+            say(console, f"Look: trueup status --config {stack.config_path}    (logs in {stack.dir / 'logs'})")
+            say(console, "Ctrl-C to stop.")
             with contextlib.suppress(KeyboardInterrupt):
                 threading.Event().wait()
             return {"settled": False}
-        with console.status("Waiting for every order to be posted or parked...") as spinner:
+        with terminal.spinner(console, "Waiting for every order to be posted or parked...") as spinner:
             settled = stack.wait_settled(
-                SETTLE_TIMEOUT_SECONDS, lambda left: spinner.update(f"Waiting: {left} order(s) not yet settled")
+                SETTLE_TIMEOUT_SECONDS, lambda left: spinner.update(text(f"Waiting: {left} order(s) not yet settled"))
             )
         report = build_report(stack, settled, traded)
     print_report(report, console)

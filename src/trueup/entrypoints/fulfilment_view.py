@@ -6,21 +6,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
+
+from trueup.entrypoints.terminal import order_name, table
 
 
 def render_unfulfilled(groups: Sequence[dict[str, Any]], console: Console) -> None:
     if not groups:
         return
-    table = Table(title="Shipments not fulfilled in Shopify")
-    for column in ("cause", "shipments", "what to do", "e.g."):
-        table.add_column(column)
+    rows = []
     for group in groups:
         example = group["examples"][0] if group["examples"] else {"shipment": "", "order": "", "detail": ""}
-        table.add_row(
-            group["cause"],
-            str(group["count"]),
-            group["what_to_do"],
-            f"{example['order']} ({example['shipment']}): {example['detail']}",
+        rows.append(
+            (
+                group["cause"],
+                group["count"],
+                group["what_to_do"],
+                f"{order_name(example['order'], example.get('shop', ''))}, shipment {example['shipment']}: "
+                f"{example['detail']}",
+            )
         )
-    console.print(table)
+    console.print(table("Shipments not fulfilled in Shopify", ("cause", "shipments", "what to do", "e.g."), rows))

@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from trueup.entrypoints import terminal
+from trueup.entrypoints.terminal import say, table
 
 if TYPE_CHECKING:
     from trueup.config import TrueupConfig
@@ -64,15 +66,15 @@ def reconcile_command(
     from trueup.service_layer.inventory import check_locations, reconcile
 
     _configure_logging()
-    err = Console(stderr=True)
+    err = terminal.console(stderr=True)
     report: dict[str, Any] = {}
     for domain, ctx in _contexts(config, shop).items():
-        with err.status(f"{domain}: checking locations, reading every level, computing targets…"):
+        with terminal.spinner(err, f"{domain}: checking locations, reading every level, computing targets…"):
             check_locations(ctx.shopify, ctx.policy)
             outcome = reconcile(ctx, write=not dry_run)
         report[domain] = _as_json(outcome, ctx.clock.now())
         if not as_json:
-            _render(domain, outcome, ctx.clock.now(), Console(), dry_run=dry_run)
+            _render(domain, outcome, ctx.clock.now(), terminal.console(), dry_run=dry_run)
     if as_json:
         print(json.dumps(report, indent=2))
 
@@ -95,36 +97,24 @@ def show_command(
     if as_json:
         print(json.dumps(report, indent=2))
         return
+    columns = "location|warehouse|Shopify|committed|ERP available|unposted|ERP on hand|buffer|target|last set"
     for domain, rows in report.items():
-        table = Table(title=f"{sku} in {domain}")
-        for column in (
-            "location",
-            "warehouse",
-            "Shopify",
-            "committed",
-            "ERP available",
-            "unposted",
-            "ERP on hand",
-            "buffer",
-            "target",
-            "last set",
-        ):
-            table.add_column(column)
-        for row in rows:
-            last = f"{row['last_set']} at {row['last_set_at']}" if row["last_set"] is not None else "never"
-            table.add_row(
+        cells = [
+            (
                 row["location_id"],
                 row["warehouse"],
                 _figure(row["shopify"]),
                 _figure(row["shopify_committed"]),
                 _figure(row["erp_available"]),
-                str(row["unposted_demand"]),
+                row["unposted_demand"],
                 _figure(row["erp_on_hand"]),
                 row["buffer"],
                 _figure(row["target"]),
-                last,
+                f"{row['last_set']} at {row['last_set_at']}" if row["last_set"] is not None else "never",
             )
-        Console().print(table)
+            for row in rows
+        ]
+        terminal.console().print(table(f"{sku} in {domain}", columns.split("|"), cells))
 
 
 def _figure(value: int | None) -> str:
@@ -156,31 +146,27 @@ def _as_json(outcome: StockPass, now: datetime) -> dict[str, Any]:
 
 def _render(domain: str, outcome: StockPass, now: datetime, console: Console, *, dry_run: bool) -> None:
     verb = "would be written" if dry_run else "written"
-    console.print(
+    say(
+        console,
         f"{domain}: {outcome.levels_read} level(s) compared, {len(outcome.drift)} drifted, "
-        f"{len(outcome.written)} {verb}, {len(outcome.still_stale)} changed in Shopify meanwhile (next pass)"
+        f"{len(outcome.written)} {verb}, {len(outcome.still_stale)} changed in Shopify meanwhile (next pass)",
     )
     if outcome.drift:
-        table = Table(title="Drift found")
-        for column in ("SKU", "location", "Shopify", "should be", "difference", "since"):
-            table.add_column(column)
-        for d in outcome.drift:
-            age = (now - d.since).total_seconds()
-            table.add_row(
+        rows = [
+            (
                 d.sku,
                 d.location_id,
-                str(d.shopify),
-                str(d.target),
+                d.shopify,
+                d.target,
                 f"{d.difference:+d}",
-                f"{d.since:%Y-%m-%d %H:%M} ({age / 60:.0f} min)",
+                f"{d.since:%Y-%m-%d %H:%M} ({(now - d.since).total_seconds() / 60:.0f} min)",
             )
-        console.print(table)
+            for d in outcome.drift
+        ]
+        console.print(table("Drift found", ("SKU", "location", "Shopify", "should be", "difference", "since"), rows))
     if outcome.issues:
         from trueup.domain.errors import WHAT_TO_DO, Cause
 
-        table = Table(title="What trueup cannot do by itself")
-        for column in ("cause", "SKU", "where", "detail", "what to do"):
-            table.add_column(column)
-        for i in outcome.issues:
-            table.add_row(i.cause, i.sku, i.location, i.detail, WHAT_TO_DO.get(Cause(i.cause), ""))
-        console.print(table)
+        issues = [(i.cause, i.sku, i.location, i.detail, WHAT_TO_DO.get(Cause(i.cause), "")) for i in outcome.issues]
+        columns = ("cause", "SKU", "where", "detail", "what to do")
+        console.print(table("What trueup cannot do by itself", columns, issues))

@@ -4,11 +4,11 @@ Run as `python -m trueup.local_stack.demo_business CONFIG DATABASE` (a subproces
 activated the modules): it talks to trytond's models directly, in one transaction, which is both faster and
 more reliable than driving the client-side wizards over JSON-RPC. Nothing here runs at import time.
 
-What it creates: a company in EUR (with USD and GBP rates), the account module's chart of accounts, fiscal
+What it creates: a company in EUR (with USD, GBP and CAD rates), the account module's chart of accounts, fiscal
 years for this year and the next with their periods and sequences, two VAT taxes whose *names* are their codes
 (Tryton's account.tax has no code field), payment terms "Immediate" and "Net 30", warehouses WH1 and WH2, a
-goods category with its accounts, the service products SHIPPING and TAX-ROUNDING, and the carriers DHL
-Express and UPS.
+goods category with its accounts, the service products SHIPPING and TAX-ROUNDING, the carriers DHL
+Express and UPS, and the accounts and journal of payments and payouts (demo_accounts.py).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from typing import Any
 
 from trueup.adapters.tryton.database import ROUNDING_PRODUCT
 from trueup.domain.posting import SHIPPING_SKU
+from trueup.local_stack.demo_accounts import create_payment_accounts
 
 # Bump when what this module creates changes: it is part of the template cache key.
-SETUP_VERSION = "5"
+SETUP_VERSION = "6"
 
 COMPANY_NAME = "Trueup Demo Shop"
 COMPANY_CURRENCY = "EUR"
@@ -40,6 +41,7 @@ _CURRENCIES = [
     ("EUR", "Euro", "978", "€", Decimal(1)),
     ("USD", "US Dollar", "840", "$", Decimal("1.08")),
     ("GBP", "Pound Sterling", "826", "£", Decimal("0.85")),
+    ("CAD", "Canadian Dollar", "124", "$", Decimal("1.47")),
 ]
 # pycountry is not installed, so the countries orders commonly ship to are listed here.
 _COUNTRIES = {
@@ -88,6 +90,7 @@ def set_up(pool: Any, today: dt.date) -> None:
         category = _create_goods_category(pool, accounts, taxes["VAT20"])
         _create_shipping_product(pool, category)
         _create_carriers(pool, category)
+        create_payment_accounts(pool, company)
 
 
 def _create_currencies(pool: Any) -> dict[str, Any]:

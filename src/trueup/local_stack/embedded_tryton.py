@@ -24,7 +24,8 @@ from types import TracebackType
 
 import httpx
 
-from trueup.local_stack import demo_business, demo_taxes
+from trueup.config import PaymentsConfig
+from trueup.local_stack import demo_accounts, demo_business, demo_taxes
 from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
 
 __all__ = [
@@ -77,8 +78,12 @@ def template_key() -> str:
     import trytond
 
     year = str(dt.date.today().year)
-    source = "".join(Path(module.__file__ or "").read_text() for module in (demo_business, demo_taxes))
-    recipe = "|".join([*MODULES, demo_business.SETUP_VERSION, source, trytond.__version__, ADMIN_PASSWORD, year])
+    modules = (demo_business, demo_accounts, demo_taxes)
+    source = "".join(Path(module.__file__ or "").read_text() for module in modules)
+    accounts = PaymentsConfig().model_dump_json()  # the chart's payment accounts are the defaults' codes
+    recipe = "|".join(
+        [*MODULES, demo_business.SETUP_VERSION, source, accounts, trytond.__version__, ADMIN_PASSWORD, year]
+    )
     return hashlib.sha256(recipe.encode()).hexdigest()[:16]
 
 

@@ -56,7 +56,7 @@ class StackOptions:
     storage_url: str | None = None  # default: SQLite under dir
     workers: int = 1
     poll_interval_seconds: float = 10.0
-    lease_seconds: float = 30.0
+    lease_seconds: float = 10.0
     tryton_cache: Path | None = None  # default: dir/cache
     worker_env: dict[str, str] = field(default_factory=dict)
     hold_minutes: int = 0  # [post_purchase]: the hold window of new orders (0: none)

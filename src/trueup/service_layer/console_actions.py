@@ -84,7 +84,7 @@ def act(
     if action == Bulk.REPLAY:
         names = replay_entries(store, entries)
     elif action == Bulk.ACCEPT:
-        names = accept_entries(store, entries)
+        names = [entry.name for entry in accept_entries(store, entries)]
     else:
         names = [released.order for released in release_entries(store, clock, entries)]
     skipped = len(keys) - len(names)

@@ -36,6 +36,7 @@ from trueup.domain.inventory import (
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
+from trueup.domain.payouts import AccountBalance, BookedEntry, PayoutEntry
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
@@ -111,8 +112,8 @@ class ShopifyAdmin(Protocol):
 # A back-office is the roles it implements: an ERP (Tryton) is all three; a 3PL over files could be the
 # warehouse alone, beside an ERP's sales ledger and item master. Each raises TransientError for what may pass
 # and StructuralError for data. ERP ids (of sales, their lines, credit notes, shipments) are opaque strings:
-# trueup stores them and hands them back, never reads them. (Accounting, for invoices, payments and payout
-# entries, and a reading of the ERP's documents for the completeness check, will be roles of their own.)
+# trueup stores them and hands them back, never reads them. Accounting (payout entries; payments settling
+# invoices to come) is a role of its own, as the reading of the ERP's documents for the completeness check will be.
 
 
 class SalesLedger(Protocol):
@@ -140,6 +141,9 @@ class SalesLedger(Protocol):
 
     def find_credit_note(self, reference: str) -> PostedCreditNote | None:
         """The posted credit note carrying this reference, if the ERP has one."""
+
+    def unknown_taxes(self, codes: Iterable[str]) -> set[str]:
+        """The ERP taxes of `codes` (as the configuration's `[taxes]` names them) the ERP does not have."""
 
     def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
         """Create and post a credit note for one refund against the sale (its invoice where it has one,
@@ -195,6 +199,27 @@ class Warehouse(Protocol):
         """Receive the RETURN units back at their warehouse (the sale's when None) and take the CANCEL units
         off the sale's shipment still to pick. Idempotent by `request.reference`: a refund's units move once,
         and what an attempt cut short left is finished."""
+
+
+class Accounting(Protocol):
+    """The general ledger: entries booked by reference (one per Shopify Payments payout, its reversal when it
+    fails after booking), the accounts they use, their balances."""
+
+    def missing_accounts(self, codes: Iterable[str], journal: str) -> list[str]:
+        """What the ERP lacks of `codes` (accounts that can take entries) and of the `journal`, one message each
+        naming it; empty when everything is there. Checked at start."""
+
+    def find_entry(self, reference: str) -> BookedEntry | None:
+        """The entry carrying this reference, if the ERP has one."""
+
+    def book_entry(self, entry: PayoutEntry, journal: str, exchange_account: str) -> BookedEntry:
+        """Book and post `entry` on `journal`, in the company's currency when the entry's is another (at the
+        entry date's rate, the conversion's rounding on `exchange_account`: domain.payouts.in_company_currency).
+        An account or journal missing raises StructuralError(UNMAPPED_PAYMENT_ACCOUNT) and creates nothing. Not
+        idempotent by itself: callers look the reference up first."""
+
+    def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
+        """The posted balance of each account of `codes` the ERP has."""
 
 
 class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
@@ -269,7 +294,9 @@ class DeliveryLog(Protocol):
         together or not at all. Returns, per delivery, False when it is a duplicate (same webhook id, or same
         event id for the same topic and shop), which is then not stored again nor its job queued."""
 
-    def intake_stats(self) -> IntakeStats: ...
+    def intake_stats(self, shop: str | None = None) -> IntakeStats:
+        """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
+        problems, the last arrival."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
@@ -289,11 +316,16 @@ class JobQueue(Protocol):
     def complete(self, job: Job, worker: str) -> None:
         """Mark the job done, unless its lease was taken over by another worker (then nothing changes)."""
 
+    def renew_lease(self, job: Job, worker: str, now: datetime, lease_seconds: float) -> bool:
+        """Extend `worker`'s lease on a job it is running to `now + lease_seconds` (the worker's heartbeat);
+        False, and nothing changed, when the job is no longer `worker`'s (taken over after its lease expired,
+        finished or put back)."""
+
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
 
-    def pending_jobs(self) -> int:
-        """Jobs waiting to run (now or later)."""
+    def pending_jobs(self, shop: str | None = None) -> int:
+        """Jobs (of `shop`, or of every shop) waiting to run (now or later)."""
 
     def retrying_jobs(self) -> int:
         """Jobs waiting to run again after a run that failed (a transient error, retried later) or was cut short."""

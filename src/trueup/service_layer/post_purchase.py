@@ -114,10 +114,10 @@ def _cancel(
     return entry.moved_to(OrderState.CANCELLED, now, erp_number=sale.number, erp_total=sale.total)
 
 
-def accept_changes(store: Store, order: str, shop: str | None = None) -> list[str]:
+def accept_changes(store: Store, order: str, shop: str | None = None) -> list[LedgerEntry]:
     """A person accepts the change after the cut-off of `order` (Shopify id or name) as it stands, e.g. the parcel
     went anyway: the order goes back to posted and this same difference is not raised again (a new one is).
-    Returns the names of the orders accepted."""
+    Returns the orders accepted (with the same name, one per shop that has it)."""
     chosen = [
         entry
         for entry in store.ledger_entries(OrderState.EXCEPTION, shop=shop)
@@ -126,14 +126,14 @@ def accept_changes(store: Store, order: str, shop: str | None = None) -> list[st
     return accept_entries(store, chosen)
 
 
-def accept_entries(store: Store, entries: Iterable[LedgerEntry]) -> list[str]:
+def accept_entries(store: Store, entries: Iterable[LedgerEntry]) -> list[LedgerEntry]:
     """Accept the changes after the cut-off of these entries (those parked for another cause are left as they
-    are); the names of the orders accepted."""
+    are); the orders accepted."""
     accepted = []
     for entry in entries:
         if entry.state != OrderState.EXCEPTION or entry.cause != Cause.CHANGED_AFTER_CUT_OFF:
             continue
         store.save_ledger_entry(replace(entry, accepted_changes=accepted_as(entry.needs)))
         store.enqueue(request(SyncOrder(entry.shop, entry.order_id)))  # the sync moves it on, in the order's turn
-        accepted.append(entry.name)
+        accepted.append(entry)
     return accepted

@@ -12,6 +12,7 @@ import structlog
 from trueup.domain.errors import Cause
 from trueup.domain.refunds import RefundRecord, RefundState
 from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.needs import needs_are_met
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Store
 
@@ -19,19 +20,9 @@ log = structlog.get_logger(__name__)
 
 
 def refund_cause_is_fixed(record: RefundRecord, ctx: OrderContext) -> bool:
-    """Whether what the refund was parked for now exists: its SKUs in the item master, its taxes and restock
-    locations mapped. Other causes wait for a person (`trueup replay`)."""
-    needs = record.needs
-    if not needs:
-        return False
-    skus = needs.get("skus", [])
-    if skus and ("" in skus or ctx.back_office.unknown_skus(skus)):
-        return False
-    if any(key not in ctx.policy.taxes for key in needs.get("taxes", [])):
-        return False
-    locations = needs.get("locations", [])
-    mapped = {key.rsplit("/", 1)[-1] for key in ctx.policy.locations}
-    return not any(location.rsplit("/", 1)[-1] not in mapped for location in locations)
+    """Whether what the refund was parked for now exists (service_layer/needs.py): its SKUs, its taxes (mapped
+    and in the ERP), its restock locations mapped. Other causes wait for a person (`trueup replay`)."""
+    return needs_are_met(record.needs, ctx)
 
 
 def replay_fixed_refunds(store: Store, contexts: Mapping[str, OrderContext]) -> int:

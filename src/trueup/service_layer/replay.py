@@ -10,6 +10,7 @@ from trueup.domain.errors import Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.service_layer.fulfilment_status import retry_shipments
 from trueup.service_layer.jobs import SyncOrder, request
+from trueup.service_layer.needs import needs_are_met
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Store
 from trueup.service_layer.refund_replay import replay_fixed_refunds, replay_refunds
@@ -18,19 +19,9 @@ log = structlog.get_logger(__name__)
 
 
 def cause_is_fixed(entry: LedgerEntry, ctx: OrderContext) -> bool:
-    """Whether what the entry was parked for now exists: the SKUs in the item master, the tax mapped.
-
-    Causes that only a person can judge (totals mismatch, rejected documents) are never fixed by
-    themselves: they wait for `trueup replay`.
-    """
-    needs = entry.needs
-    if not needs:
-        return False
-    skus = needs.get("skus", [])
-    if skus and ("" in skus or ctx.back_office.unknown_skus(skus)):
-        return False
-    taxes = needs.get("taxes", [])
-    return not any(key not in ctx.policy.taxes for key in taxes)
+    """Whether what the entry was parked for now exists (service_layer/needs.py). Causes that only a person
+    can judge (totals mismatch, rejected documents) name nothing they need: they wait for `trueup replay`."""
+    return needs_are_met(entry.needs, ctx)
 
 
 def replay_fixed(store: Store, contexts: Mapping[str, OrderContext]) -> int:

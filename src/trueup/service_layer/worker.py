@@ -9,7 +9,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -31,6 +31,7 @@ from trueup.service_layer.jobs import (
     job_of,
     request,
 )
+from trueup.service_layer.leases import RENEWALS_PER_LEASE, Heartbeat, Lease, LeaseLost, fenced
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
@@ -42,7 +43,9 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    lease_seconds: float = 120.0
+    # A running job's lease, renewed every quarter of it by the worker's heartbeat: a dead worker's jobs are
+    # taken over this long after its last renewal.
+    lease_seconds: float = 10.0
     poll_interval_seconds: float = 60.0
     poll_overlap_seconds: float = 300.0
     first_lookback_seconds: float = 86400.0
@@ -100,11 +103,23 @@ class Worker:
 
     def run_once(self) -> bool:
         """Claim and run one job; False when there was nothing to run."""
-        job = self.store.claim(self.name, self.clock.now(), self.settings.lease_seconds)
+        lease_seconds = self.settings.lease_seconds
+        job = self.store.claim(self.name, self.clock.now(), lease_seconds)
         if job is None:
             return False
+        lease = Lease(self.store, self.clock, job, self.name, lease_seconds)
+        with Heartbeat(lease, every=lease_seconds / RENEWALS_PER_LEASE):
+            self._run_leased(job, lease)
+        return True
+
+    def _run_leased(self, job: Job, lease: Lease) -> None:
         try:
-            self._run(job_of(job))
+            self._run(job_of(job), self._fenced_contexts(lease), fenced(self.store, lease))
+            lease.check()
+        except LeaseLost:
+            # Taken over (or the store out of reach for most of the lease): the job is its new holder's now,
+            # so nothing of this run is committed, not even its completion or retry.
+            log.warning("job_abandoned", kind=job.kind, key=job.key, worker=self.name, reason="lease lost")
         except TransientError as error:
             self._retry(job, error, error.retry_after)
         except Exception as error:  # a defect: retried a few times, then the order is parked
@@ -116,7 +131,18 @@ class Worker:
                 self._retry(job, error, None)
         else:
             self.store.complete(job, self.name)
-        return True
+
+    def _fenced_contexts(self, lease: Lease) -> dict[str, OrderContext]:
+        """The shops' contexts with every call to Shopify, the ERP and the store checked against `lease`."""
+        return {
+            shop: replace(
+                ctx,
+                shopify=fenced(ctx.shopify, lease),
+                back_office=fenced(ctx.back_office, lease),
+                store=fenced(ctx.store, lease),
+            )
+            for shop, ctx in self.contexts.items()
+        }
 
     def run(self, stop: threading.Event) -> None:
         """Run jobs until `stop` is set, sleeping briefly when there is nothing to do."""
@@ -133,39 +159,40 @@ class Worker:
         log.info("job_retry", kind=job.kind, key=job.key, attempts=job.attempts + 1, delay=round(delay, 2))
         self.store.retry_later(job, self.name, run_at, f"{type(error).__name__}: {error}")
 
-    def _run(self, work: QueuedWork) -> None:
+    def _run(self, work: QueuedWork, contexts: Mapping[str, OrderContext], store: Store) -> None:
+        """Run `work` with `contexts` and `store`, every call of theirs checked against the job's lease."""
         match work:
             case SyncOrder():
-                sync_order(self.contexts[work.shop], work.order_id, release=work.release)
+                sync_order(contexts[work.shop], work.order_id, release=work.release)
             case PollOrders():
-                self._poll_orders(work)
+                self._poll_orders(work, contexts[work.shop])
             case FulfilShipments():
-                self._fulfil_shipments(work)
+                self._fulfil_shipments(work, contexts[work.shop])
             case SyncStock():
-                self._sync_stock(work)
+                self._sync_stock(work, contexts)
             case ReconcileStock():
-                self._reconcile_stock(work)
+                self._reconcile_stock(work, contexts)
             case ReplayParked():
-                self._replay_parked()
+                self._replay_parked(contexts, store)
             case PurgeHistory():
                 self._purge_history()
 
-    def _poll_orders(self, job: PollOrders) -> None:
+    def _poll_orders(self, job: PollOrders, ctx: OrderContext) -> None:
         s = self.settings
         try:
             poll_orders(
-                self.contexts[job.shop],
+                ctx,
                 overlap=timedelta(seconds=s.poll_overlap_seconds),
                 first_lookback=timedelta(seconds=s.first_lookback_seconds),
             )
         finally:
             self._again(request(PollOrders(job.shop), self._after(s.poll_interval_seconds)))
 
-    def _fulfil_shipments(self, job: FulfilShipments) -> None:
+    def _fulfil_shipments(self, job: FulfilShipments, ctx: OrderContext) -> None:
         s = self.settings
         try:
             fulfil_despatched(
-                self.contexts[job.shop],
+                ctx,
                 notify_customer=s.notify_customer,
                 tracking_urls=s.tracking_urls,
                 first_lookback=timedelta(seconds=s.fulfil_first_lookback_seconds),
@@ -173,29 +200,29 @@ class Worker:
         finally:
             self._again(request(FulfilShipments(job.shop), self._after(s.fulfil_interval_seconds)))
 
-    def _stock_context(self, shop: str) -> StockContext:
-        ctx = self.contexts[shop]
+    def _stock_context(self, shop: str, contexts: Mapping[str, OrderContext]) -> StockContext:
+        ctx = contexts[shop]
         return StockContext(ctx.shopify, ctx.back_office, ctx.store, ctx.clock, self.settings.stock[shop])
 
-    def _sync_stock(self, job: SyncStock) -> None:
+    def _sync_stock(self, job: SyncStock, contexts: Mapping[str, OrderContext]) -> None:
         if job.shop not in self.settings.stock:  # inventory turned off since the job was queued: it ends here
             return
         try:
-            run_stock_pass(sync_changes, self._stock_context(job.shop))
+            run_stock_pass(sync_changes, self._stock_context(job.shop, contexts))
         finally:
             self._again(request(SyncStock(job.shop), self._after(self.settings.stock_sync_interval_seconds)))
 
-    def _reconcile_stock(self, job: ReconcileStock) -> None:
+    def _reconcile_stock(self, job: ReconcileStock, contexts: Mapping[str, OrderContext]) -> None:
         if job.shop not in self.settings.stock:
             return
         try:
-            run_stock_pass(reconcile, self._stock_context(job.shop))
+            run_stock_pass(reconcile, self._stock_context(job.shop, contexts))
         finally:
             self._again(request(ReconcileStock(job.shop), self._after(self.settings.stock_reconcile_interval_seconds)))
 
-    def _replay_parked(self) -> None:
+    def _replay_parked(self, contexts: Mapping[str, OrderContext], store: Store) -> None:
         try:
-            replay_fixed(self.store, self.contexts)
+            replay_fixed(store, contexts)
         finally:
             self._again(request(ReplayParked(), self._after(self.settings.replay_interval_seconds)))
 

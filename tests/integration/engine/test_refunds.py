@@ -249,6 +249,26 @@ def test_a_parked_refund_replays_by_itself_once_its_tax_is_mapped_and_on_command
     assert replay_refunds(engine.store, cause=Cause.TAX_MISMATCH) == 0
 
 
+def test_a_refund_parked_for_a_tax_the_erp_lacks_replays_by_itself_once_the_erp_has_it(engine: Engine):
+    order = posted(engine)
+    rate = engine.erp.tax_rates.pop("VAT20")  # gone from the ERP since the sale
+    engine.shopify.put_refund(a_refund(order, 7, units(1, "10.00", "2.00")))
+    sync(engine, order)
+
+    (parked,) = engine.store.refund_records(order_id=order.order_id)
+    assert (parked.state, parked.cause, parked.needs) == (
+        RefundState.EXCEPTION,
+        Cause.UNMAPPED_TAX,
+        {"erp_taxes": ["VAT20"]},
+    )
+    assert replay_fixed_refunds(engine.store, {SHOP: engine.ctx}) == 0  # the configuration maps it; the ERP lacks it
+    engine.erp.tax_rates["VAT20"] = rate
+    assert replay_fixed_refunds(engine.store, {SHOP: engine.ctx}) == 1
+    engine.run_until_idle()
+    (credited,) = engine.store.refund_records(order_id=order.order_id)
+    assert credited.state == RefundState.CREDITED
+
+
 def test_the_refund_of_an_order_cancelled_before_the_cut_off_is_covered_by_the_sales_cancellation(engine: Engine):
     order = posted(engine)
     engine.shopify.update_order(order.order_id, cancelled_at=NOW + timedelta(minutes=1))

@@ -93,6 +93,31 @@ def test_an_unmapped_tax_replays_itself_once_mapped(engine: Engine):
     assert engine.entry(order.order_id).state == OrderState.POSTED
 
 
+def test_a_tax_the_erp_lacks_parks_the_order_until_the_erp_has_it_then_it_replays_itself(engine: Engine):
+    order = engine.shopify.put_order(an_order([a_line(tax="2.00")]))
+    rate = engine.erp.tax_rates.pop("VAT20")
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    parked = engine.entry(order.order_id)
+    assert (parked.state, parked.cause, parked.needs) == (
+        OrderState.EXCEPTION,
+        Cause.UNMAPPED_TAX,
+        {"erp_taxes": ["VAT20"]},
+    )
+    attempts = engine.erp.calls.count("create_sales_order")
+    engine.worker.schedule_periodic()
+    engine.clock.advance(60)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.EXCEPTION
+    assert engine.erp.calls.count("create_sales_order") == attempts  # still missing: not replayed in vain
+
+    engine.erp.tax_rates["VAT20"] = rate  # the tax created in the ERP; the configuration unchanged
+    engine.worker.schedule_periodic()
+    engine.clock.advance(60)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+
+
 def test_an_order_paid_in_another_currency_keeps_what_the_customer_was_charged_on_the_ledger(engine: Engine):
     charged = Money(Decimal("13.54"), "USD")
     order = engine.shopify.put_order(an_order(presentment_currency="USD", presentment_total=charged))

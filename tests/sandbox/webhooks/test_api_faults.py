@@ -1,6 +1,7 @@
 """API faults through FaultsMiddleware, and the knobs' control endpoint."""
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -8,8 +9,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from typer.testing import CliRunner
 
+from shopify_sandbox.cli import sandbox_app
 from shopify_sandbox.faults import FaultInjector, Faults, FaultsMiddleware, InvalidFaults, faults_routes
+from shopify_sandbox.live_server import running_server
 
 
 class Client:
@@ -129,3 +133,45 @@ def test_bad_knobs_are_refused_with_400_and_change_nothing(body):
 def test_a_bad_rate_cannot_be_constructed():
     with pytest.raises(InvalidFaults):
         Faults(webhook_drop_rate=-0.1)
+
+
+def test_every_injected_api_fault_is_counted_by_kind_and_the_counts_survive_new_knobs():
+    client, _ = make_app(Faults(seed=5, api_5xx_rate=0.5, api_latency_rate=0.5, api_latency_ms=10))
+    statuses = [call(client).status_code for _ in range(40)]
+    counts = client.get("/sandbox/faults/injected").json()
+    assert counts["api_5xx"] == sum(status in (502, 503) for status in statuses) > 0
+    assert 0 < counts["api_latency"] < 40
+    assert counts["api_timeout"] == 0
+    client.post("/sandbox/faults", json={"api_5xx_rate": 0, "api_timeout_rate": 1, "api_timeout_seconds": 1})
+    assert call(client).status_code == 504
+    again = client.get("/sandbox/faults/injected").json()
+    assert (again["api_5xx"], again["api_timeout"]) == (counts["api_5xx"], 1)
+
+
+def test_the_injected_counts_name_every_kind_even_at_zero():
+    client, _ = make_app(Faults())
+    call(client)
+    assert client.get("/sandbox/faults/injected").json() == {
+        "webhook_dropped": 0,
+        "webhook_duplicated": 0,
+        "webhook_reordered": 0,
+        "webhook_late": 0,
+        "api_5xx": 0,
+        "api_timeout": 0,
+        "api_latency": 0,
+    }
+
+
+def test_the_sandbox_faults_command_shows_the_knobs_and_the_counts():
+    client, _ = make_app(Faults(seed=3, api_5xx_rate=1.0))
+    for _ in range(3):
+        call(client)
+    with running_server(client.app) as url:
+        shown = CliRunner().invoke(sandbox_app, ["faults", "--url", url])
+        as_json = CliRunner().invoke(sandbox_app, ["faults", "--url", url, "--json"])
+    assert shown.exit_code == 0, shown.output
+    assert "api_5xx" in shown.output
+    assert "knobs in force: api_5xx_rate 1.0" in shown.output
+    body = json.loads(as_json.stdout)
+    assert body["injected"]["api_5xx"] == 3
+    assert body["knobs"]["api_5xx_rate"] == 1.0

@@ -26,6 +26,13 @@ def test_drop_at_rate_one_sends_nothing_but_logs_it():
     assert entry["faults"] == ["dropped"]
 
 
+def test_webhook_faults_are_counted_once_per_delivery_by_kind():
+    rig = deliver_one(Faults(webhook_drop_rate=1.0, webhook_duplicate_rate=1.0))
+    counts = rig.injector.injected()
+    assert (counts["webhook_dropped"], counts["webhook_duplicated"]) == (1, 1)
+    assert counts["webhook_late"] == counts["webhook_reordered"] == counts["api_5xx"] == 0
+
+
 def test_duplicate_at_rate_one_sends_the_same_webhook_twice():
     rig = deliver_one(Faults(webhook_duplicate_rate=1.0))
     first, second = rig.transport.sent

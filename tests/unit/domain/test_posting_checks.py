@@ -54,7 +54,7 @@ def test_a_sale_the_erp_can_hold_passes():
     [
         ({"skus": {"SHIPPING"}}, Cause.SKU_NOT_IN_ITEM_MASTER, {"skus": ["TEE"]}, "1 SKU(s) not in the ERP item"),
         ({"skus": {"TEE"}}, Cause.SKU_NOT_IN_ITEM_MASTER, {"skus": ["SHIPPING"]}, "no shipping product SHIPPING"),
-        ({"taxes": set()}, Cause.UNMAPPED_TAX, {"taxes": ["VAT20"]}, "taxes unknown to the ERP: VAT20"),
+        ({"taxes": set()}, Cause.UNMAPPED_TAX, {"erp_taxes": ["VAT20"]}, "taxes unknown to the ERP: VAT20"),
         ({"currencies": {"USD"}}, Cause.BACK_OFFICE_REJECTED, {}, "currency EUR is not in the ERP"),
         ({"warehouses": {"WH2"}}, Cause.UNMAPPED_LOCATION, {"warehouses": ["WH1"]}, "no ERP warehouse with code WH1"),
         ({"payment_terms": set()}, Cause.UNMAPPED_PAYMENT_TERM, {}, "no ERP payment term named Net 30"),

@@ -167,3 +167,21 @@ def test_shop_domains_match_whatever_their_case(store: FlakyStore) -> None:
     assert post(client, *webhook_request())[0] == 200
     client.close()
     intake.stop()
+
+
+def test_a_delivery_signed_with_one_shops_secret_but_naming_another_shop_is_refused(store: FlakyStore) -> None:
+    other_shop, other_secret = "beta.myshopify.com", "shpss_beta_secret_value_5678"
+    intake = Intake(store)
+    client = AppClient(create_app(intake, {SHOP: SECRET, other_shop: other_secret}, max_body_bytes=LIMIT))
+    try:
+        with capture_logs() as logs:
+            as_beta_signed_by_alpha = post(client, *webhook_request(shop=other_shop, secret=SECRET))
+            as_alpha_signed_by_beta = post(client, *webhook_request(shop=SHOP, secret=other_secret))
+        assert (as_beta_signed_by_alpha[0], as_alpha_signed_by_beta[0]) == (401, 401)
+        assert store.deliveries == []
+        assert [log["reason"] for log in logs if log["event"] == "webhook.refused"] == ["bad_signature"] * 2
+        assert post(client, *webhook_request(shop=other_shop, secret=other_secret))[0] == 200
+        assert [d.shop for d in store.deliveries] == [other_shop]
+    finally:
+        client.close()
+        intake.stop()

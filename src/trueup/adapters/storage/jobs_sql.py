@@ -130,6 +130,21 @@ def complete(connection: Connection, job: Job, worker: str, now: datetime) -> bo
     return result.rowcount == 1
 
 
+_RENEW = (
+    update(jobs)
+    .where(jobs.c.id == bindparam("job_id"), jobs.c.state == DOING, jobs.c.locked_by == bindparam("worker"))
+    .values(lease_until=bindparam("lease_until"), updated_at=bindparam("now"))
+)
+
+
+def renew_lease(connection: Connection, job: Job, worker: str, now: datetime, lease_seconds: float) -> bool:
+    """Extend `worker`'s lease on a running job to `now + lease_seconds`; False (nothing changed) when the
+    job is no longer `worker`'s: finished, put back, or taken over after its lease expired."""
+    lease_until = now + timedelta(seconds=lease_seconds)
+    values = {"job_id": job.id, "worker": worker, "lease_until": lease_until, "now": now}
+    return connection.execute(_RENEW, values).rowcount == 1
+
+
 def retry_later(connection: Connection, job: Job, worker: str, run_at: datetime, error: str, now: datetime) -> bool:
     """Put the job back to wait until `run_at` with its error; False when `worker` no longer holds it.
 
@@ -152,9 +167,12 @@ def retry_later(connection: Connection, job: Job, worker: str, run_at: datetime,
     return True
 
 
-def count(connection: Connection, state: str) -> int:
-    """How many jobs are in `state`."""
-    return connection.execute(select(func.count()).where(jobs.c.state == state)).scalar_one()
+def count(connection: Connection, state: str, shop: str | None = None) -> int:
+    """How many jobs (of `shop`, or of every shop) are in `state`."""
+    query = select(func.count()).where(jobs.c.state == state)
+    if shop is not None:
+        query = query.where(jobs.c.shop == shop)
+    return connection.execute(query).scalar_one()
 
 
 def count_retrying(connection: Connection) -> int:

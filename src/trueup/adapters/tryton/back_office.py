@@ -63,6 +63,10 @@ class TrytonBackOffice:
     def create_credit_note(self, request: CreditNoteRequest) -> PostedCreditNote:
         return credit_notes.create_credit_note(self.db, request)
 
+    def unknown_taxes(self, codes: Iterable[str]) -> set[str]:
+        wanted = set(codes)
+        return wanted - set(self.db.reference.lookup("taxes", wanted))
+
     # --- item master ------------------------------------------------------------------------------------
     def unknown_skus(self, skus: Iterable[str]) -> set[str]:
         return self._items.unknown_skus(skus)

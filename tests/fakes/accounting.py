@@ -1,0 +1,96 @@
+"""FakeAccounting: the Accounting port in memory, held to Tryton's semantics by
+tests/contract/test_accounting_contract.py.
+
+The demo business's chart: the `[payments]` defaults' accounts, a company in EUR with Tryton's demo rates, the
+SHOPIFY journal. Entries are kept by reference, converted with the domain's `in_company_currency` as the Tryton
+adapter does; an account or journal missing creates nothing. Knobs: `down = True` (every call raises
+TransientError), `accounts` and `journals` (what the chart has), `rates`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from trueup.config import PaymentsConfig
+from trueup.domain.errors import Cause, StructuralError, TransientError
+from trueup.domain.money import Money
+from trueup.domain.payouts import AccountBalance, BookedEntry, CompanyLine, PayoutEntry, in_company_currency
+
+COMPANY_CURRENCY = "EUR"
+DEMO_RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "GBP": Decimal("0.85"), "CAD": Decimal("1.47")}
+
+
+def demo_accounts() -> dict[str, str | None]:
+    """The demo chart's payment accounts: code -> second currency (None when kept in the company's only)."""
+    defaults = PaymentsConfig()
+    accounts: dict[str, str | None] = {code: None for code in defaults.transaction_types.values() if code != "clearing"}
+    accounts.update({defaults.fee_expense: None, defaults.exchange_difference: None, defaults.returned_payouts: None})
+    accounts[defaults.gift_cards] = None
+    for currency, code in defaults.bank.items():
+        accounts[code] = None if currency == COMPANY_CURRENCY else currency
+    for key, code in defaults.clearing.items():
+        currency = key.split(":")[1]
+        accounts[code] = None if currency == COMPANY_CURRENCY else currency
+    return accounts
+
+
+@dataclass
+class FakeAccounting:
+    accounts: dict[str, str | None] = field(default_factory=demo_accounts)
+    journals: set[str] = field(default_factory=lambda: {"SHOPIFY"})
+    rates: dict[str, Decimal] = field(default_factory=lambda: dict(DEMO_RATES))
+    down: bool = False
+    entries: dict[str, tuple[BookedEntry, list[CompanyLine]]] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def _check_up(self) -> None:
+        if self.down:
+            raise TransientError("ERP unavailable (fake)")
+
+    def missing_accounts(self, codes: Iterable[str], journal: str) -> list[str]:
+        self._check_up()
+        missing = [
+            f"account {code} is not in the ERP's chart (or cannot take entries)"
+            for code in sorted(set(codes))
+            if code not in self.accounts
+        ]
+        if journal not in self.journals:
+            missing.append(f"journal {journal} is not in the ERP")
+        return missing
+
+    def find_entry(self, reference: str) -> BookedEntry | None:
+        self._check_up()
+        found = self.entries.get(reference)
+        return found[0] if found else None
+
+    def book_entry(self, entry: PayoutEntry, journal: str, exchange_account: str) -> BookedEntry:
+        self._check_up()
+        if entry.currency not in self.rates:
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_ACCOUNT, f"currency {entry.currency} is not in the ERP")
+        lines = in_company_currency(entry, COMPANY_CURRENCY, self.rates[entry.currency], exchange_account)
+        missing = sorted({line.account for line in lines} - set(self.accounts))
+        if missing or journal not in self.journals:
+            named = [*(f"account {code}" for code in missing)]
+            named += [] if journal in self.journals else [f"journal {journal}"]
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_ACCOUNT, f"not in the ERP: {', '.join(named)}")
+        with self._lock:
+            booked = BookedEntry(entry.reference, str(len(self.entries) + 1), True, len(lines))
+            self.entries[entry.reference] = (booked, lines)
+        return booked
+
+    def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
+        self._check_up()
+        balances: dict[str, AccountBalance] = {}
+        for code in set(codes) & set(self.accounts):
+            lines = [line for _, entry_lines in self.entries.values() for line in entry_lines if line.account == code]
+            balance = sum((line.amount.amount for line in lines), Decimal(0))
+            second_currency = self.accounts[code]
+            second = None
+            if second_currency:
+                amounts = (line.second.amount for line in lines if line.second is not None)
+                second = Money(sum(amounts, Decimal(0)), second_currency)
+            balances[code] = AccountBalance(code, Money(balance, COMPANY_CURRENCY), second)
+        return balances
