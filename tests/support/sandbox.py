@@ -183,15 +183,21 @@ def sandbox_available() -> bool:
 
 
 @contextmanager
-def running_sandbox(*, plan: str = "plus", shop_spec: Any = None) -> Iterator[RunningSandbox]:
-    """Start the sandbox app under uvicorn on a free 127.0.0.1 port; stop it afterwards."""
+def running_sandbox(*, plan: str = "plus", shop_spec: Any = None, apps: Sequence[Any] = ()) -> Iterator[RunningSandbox]:
+    """Start the sandbox app under uvicorn on a free 127.0.0.1 port; stop it afterwards. `apps`: installed
+    apps besides the static token's (shopify_sandbox.oauth.SandboxApp)."""
     from shopify_sandbox.app import create_app
     from shopify_sandbox.clock import ManualClock
     from shopify_sandbox.config import SandboxConfig
 
     clock = ManualClock()
     config = SandboxConfig(
-        plan=plan, access_token=TOKEN, api_secret=SECRET, shop_spec=shop_spec or small_shop_spec(), clock=clock
+        plan=plan,
+        access_token=TOKEN,
+        api_secret=SECRET,
+        shop_spec=shop_spec or small_shop_spec(),
+        clock=clock,
+        apps=tuple(apps),
     )
     app = create_app(config)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

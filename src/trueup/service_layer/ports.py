@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from trueup.domain.bundles import KitComponent
+from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import (
@@ -544,3 +545,20 @@ class History(Protocol):
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
+
+
+class TokenVault(Protocol):
+    """Each shop's current Admin API token, kept encrypted at rest, and the lease that lets one process at a
+    time renew it (across workers and machines sharing the store)."""
+
+    def load_token(self, shop: str) -> ShopToken | None:
+        """The shop's stored token, or None before the first one."""
+
+    def save_token(self, shop: str, token: ShopToken) -> None:
+        """Replace the shop's token (and refresh token)."""
+
+    def take_refresh_lease(self, shop: str, owner: str, now: datetime, seconds: float) -> bool:
+        """True if `owner` now holds the shop's refresh lease until now + `seconds` (free, lapsed or its own)."""
+
+    def release_refresh_lease(self, shop: str, owner: str) -> None:
+        """Give the lease back if `owner` holds it."""

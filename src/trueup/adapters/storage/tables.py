@@ -193,6 +193,22 @@ fulfilments = Table(
     Column("updated_at", UtcDateTime, nullable=False),
 )
 
+# Each shop's Admin API token (client credentials or authorization code), encrypted with the configured key,
+# and the lease under which one process at a time renews it.
+shop_tokens = Table(
+    "shop_tokens",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("access_token", LargeBinary),  # Fernet token of the access token
+    Column("expires_at", UtcDateTime),
+    Column("refresh_token", LargeBinary),  # Fernet token of the refresh token
+    Column("refresh_expires_at", UtcDateTime),
+    Column("scopes", Text, nullable=False),
+    Column("lease_owner", String(255)),
+    Column("lease_until", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
 
 # --- the operations console (migration 0010_console): people, sessions, the audit, alert states ---------
 console_users = Table(

@@ -2,7 +2,7 @@
 indexes its order page and search read (deliveries and fulfilments by order, orders by name).
 
 Revision ID: 0010_console
-Revises: 0009
+Revises: 0010_credentials
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from trueup.adapters.storage.columns import Identity, UtcDateTime
 
 revision = "0010_console"
-down_revision = "0009"
+down_revision = "0010_credentials"
 branch_labels = None
 depends_on = None
 
