@@ -179,6 +179,22 @@ class ServerConfig(_Strict):
         return self
 
 
+class ConsoleConfig(_Strict):
+    """The operations console (`trueup console`, a process of its own on the same store; docs/console.md)."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8090
+    session_hours: Annotated[float, Field(gt=0, le=168)] = 12.0  # sign in again after this, however active
+    idle_minutes: Annotated[float, Field(gt=0)] = 30.0  # a session unused this long ends
+    login_attempts: Annotated[int, Field(ge=1)] = 5  # failed sign-ins per name in 15 minutes
+    # Single sign-on behind a reverse proxy that authenticates people and passes their name in this header
+    # (e.g. "X-Forwarded-User"); empty: off. Only requests from `trusted_proxies` may carry it.
+    trusted_user_header: str = ""
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    # A bearer token for Prometheus to read /metrics without a session (absent: /metrics needs a session).
+    metrics_token: SecretRef | None = None
+
+
 class WorkerConfig(_Strict):
     lease_seconds: Annotated[float, Field(gt=0)] = 10.0  # renewed every quarter of it while a job runs
     poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
@@ -306,6 +322,7 @@ class TrueupConfig(_Strict):
     storage: StorageConfig = StorageConfig()
     server: ServerConfig = ServerConfig()
     worker: WorkerConfig = WorkerConfig()
+    console: ConsoleConfig = ConsoleConfig()
     post_purchase: PostPurchaseConfig = PostPurchaseConfig()
     inventory: InventoryConfig = InventoryConfig()
     payments: PaymentsConfig = PaymentsConfig()
