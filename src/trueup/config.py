@@ -27,7 +27,7 @@ from trueup.domain.errors import BadInput
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.posting import SHIPPING_SKU
 
-DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$"
+DOMAIN_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}\.myshopify\.com$"  # a DNS label: 63 characters at most
 
 
 class _Strict(BaseModel):
@@ -59,16 +59,70 @@ class SecretRef(_Strict):
             raise BadInput(f"{where}: cannot read secret file {self.file}: {error.strerror}") from error
 
 
+# --- Shopify credentials: how trueup gets each shop's Admin API token (docs/going-live.md) -------------------
+class StaticCredentials(_Strict):
+    """The token of an admin-created custom app (made before 2026), in `[[shops]] access_token`."""
+
+    kind: Literal["static"] = "static"
+
+
+class ClientCredentials(_Strict):
+    """A Dev Dashboard app of the shop's own organisation: tokens from the client credentials grant."""
+
+    kind: Literal["client_credentials"]
+    client_id: Annotated[str, Field(min_length=1)]
+    client_secret: SecretRef
+
+
+class AuthorizationCode(_Strict):
+    """An app installed on other merchants' shops: installed at `/shopify/install?shop=...` on the public URL,
+    then expiring offline tokens renewed with their rotating refresh token."""
+
+    kind: Literal["authorization_code"]
+    client_id: Annotated[str, Field(min_length=1)]
+    client_secret: SecretRef
+
+
+Credentials = Annotated[StaticCredentials | ClientCredentials | AuthorizationCode, Field(discriminator="kind")]
+
+
+class TokenStoreConfig(_Strict):
+    """The key that encrypts stored Shopify tokens (a random secret of at least 32 characters)."""
+
+    key: SecretRef
+
+
 class ShopConfig(_Strict):
     domain: Annotated[str, Field(pattern=DOMAIN_PATTERN)]
-    access_token: SecretRef
-    api_secret: SecretRef
+    # The static token (credentials kind "static", the default); the other kinds get theirs from Shopify.
+    access_token: SecretRef | None = None
+    # The secret webhooks are signed with; by default the app's client secret (the other kinds).
+    api_secret: SecretRef | None = None
+    credentials: Credentials = StaticCredentials()
     api_version: Literal["2026-07", "2026-10"] = "2026-10"
     # Where the Admin API is served; by default https://<domain>. The sandbox gives http://127.0.0.1:PORT.
     api_url: str | None = None
     # Shopify location id (numeric or gid) -> ERP warehouse code.
     locations: dict[str, str] = Field(default_factory=dict)
     warehouse: str | None = None  # the ERP warehouse orders ship from when no location mapping applies
+
+    @model_validator(mode="after")
+    def _credentials_complete(self) -> ShopConfig:
+        static = isinstance(self.credentials, StaticCredentials)
+        if static and self.access_token is None:
+            raise ValueError("give access_token (or credentials of another kind)")
+        if not static and self.access_token is not None:
+            raise ValueError(f"access_token is not used with credentials kind {self.credentials.kind!r}: remove it")
+        if static and self.api_secret is None:
+            raise ValueError("give api_secret (the secret Shopify signs webhooks with)")
+        return self
+
+    def webhook_secret(self) -> SecretRef:
+        """Where the secret that signs this shop's webhooks comes from."""
+        if self.api_secret is not None:
+            return self.api_secret
+        assert not isinstance(self.credentials, StaticCredentials)
+        return self.credentials.client_secret
 
 
 class BackOfficeConfig(_Strict):
@@ -86,9 +140,28 @@ class StorageConfig(_Strict):
 
 
 class ServerConfig(_Strict):
+    # Where Shopify reaches trueup (https, behind TLS): webhooks go to <public_url>/webhooks/shopify, installs
+    # come back to <public_url>/shopify/callback. Used by `trueup shop connect` and the install routes.
+    public_url: Annotated[str, Field(pattern=r"^https?://[^/\s]+(/[^\s]*)?$")] | None = None
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     max_body_bytes: Annotated[int, Field(gt=0)] = 2_000_000
+
+
+class ConsoleConfig(_Strict):
+    """The operations console (`trueup console`, a process of its own on the same store; docs/console.md)."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8090
+    session_hours: Annotated[float, Field(gt=0, le=168)] = 12.0  # sign in again after this, however active
+    idle_minutes: Annotated[float, Field(gt=0)] = 30.0  # a session unused this long ends
+    login_attempts: Annotated[int, Field(ge=1)] = 5  # failed sign-ins per name in 15 minutes
+    # Single sign-on behind a reverse proxy that authenticates people and passes their name in this header
+    # (e.g. "X-Forwarded-User"); empty: off. Only requests from `trusted_proxies` may carry it.
+    trusted_user_header: str = ""
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    # A bearer token for Prometheus to read /metrics without a session (absent: /metrics needs a session).
+    metrics_token: SecretRef | None = None
 
 
 class WorkerConfig(_Strict):
@@ -218,9 +291,11 @@ class TrueupConfig(_Strict):
     storage: StorageConfig = StorageConfig()
     server: ServerConfig = ServerConfig()
     worker: WorkerConfig = WorkerConfig()
+    console: ConsoleConfig = ConsoleConfig()
     post_purchase: PostPurchaseConfig = PostPurchaseConfig()
     inventory: InventoryConfig = InventoryConfig()
     payments: PaymentsConfig = PaymentsConfig()
+    token_store: TokenStoreConfig | None = None  # needed by shops whose credentials are not static
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
     # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
@@ -261,6 +336,16 @@ class TrueupConfig(_Strict):
     def _known_metafields(cls, value: dict[str, str]) -> dict[str, str]:
         parse_mappings(value)  # its ValueError names the mapping in error
         return value
+
+    @model_validator(mode="after")
+    def _token_store_when_needed(self) -> TrueupConfig:
+        renewed = [s.domain for s in self.shops if not isinstance(s.credentials, StaticCredentials)]
+        if renewed and self.token_store is None:
+            raise ValueError(
+                f"shops {', '.join(renewed)} get their tokens from Shopify: give [token_store] key = "
+                '{env = "..."} (a random secret of at least 32 characters) to encrypt them at rest'
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_shops(self) -> TrueupConfig:

@@ -107,6 +107,29 @@ def test_unknown_topics_problems_and_last_arrival_are_reported(store: Store) -> 
     assert stats.last_received_at == later
 
 
+def test_intake_stats_are_kept_per_shop_and_over_every_shop(store: Store) -> None:
+    other = "beta.myshopify.com"
+    later = T0 + timedelta(minutes=5)
+    alpha = make_delivery(webhook_id="a1", order_number=1)
+    beta = make_delivery(shop=other, webhook_id="b1", order_number=1, received_at=later)
+    store.accept_deliveries(
+        [alpha, make_delivery(topic="x[/nope]", known_topic=False, order_number=None)], delivery_job
+    )
+    store.accept_deliveries([beta, dataclasses.replace(beta), dataclasses.replace(beta)], delivery_job)
+
+    mine, theirs, every = store.intake_stats(SHOP), store.intake_stats(other), store.intake_stats()
+
+    assert (mine.deliveries, mine.duplicates, mine.unknown_topics, mine.last_received_at) == (
+        2,
+        0,
+        {"x[/nope]": 1},
+        T0,
+    )
+    assert (theirs.deliveries, theirs.duplicates, theirs.unknown_topics, theirs.last_received_at) == (1, 2, {}, later)
+    assert (every.deliveries, every.duplicates, every.last_received_at) == (3, 2, later)
+    assert (store.pending_jobs(SHOP), store.pending_jobs(other), store.pending_jobs()) == (1, 1, 2)
+
+
 def test_intake_stats_of_an_empty_store(store: Store) -> None:
     stats = store.intake_stats()
     assert (stats.deliveries, stats.duplicates, stats.unknown_topics, stats.last_received_at) == (0, 0, {}, None)

@@ -46,7 +46,7 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
         self.deliveries: list[IncomingDelivery] = []
         self.jobs: list[_JobRow] = []
         self._last_id = 0  # ids are never reused, also after a purge
-        self._duplicates = 0
+        self._duplicates: Counter[str] = Counter()
         self._ledger: dict[tuple[str, str], LedgerEntry] = {}
         self._cursors: dict[tuple[str, str], str] = {}
         self._refunds: dict[tuple[str, str], RefundRecord] = {}
@@ -57,7 +57,7 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
     ) -> list[bool]:
         with self._lock:
             accepted = [self._accept(delivery, job_for) for delivery in deliveries]
-            self._duplicates += accepted.count(False)
+            self._duplicates.update(d.shop for d, new in zip(deliveries, accepted, strict=True) if not new)
             return accepted
 
     def _accept(self, delivery: IncomingDelivery, job_for: Callable[[IncomingDelivery], JobRequest | None]) -> bool:
@@ -76,14 +76,15 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
         same_event = (kept.shop, kept.topic, kept.event_id) == (new.shop, new.topic, new.event_id)
         return new.event_id is not None and same_event
 
-    def intake_stats(self) -> IntakeStats:
+    def intake_stats(self, shop: str | None = None) -> IntakeStats:
         with self._lock:
+            kept = [d for d in self.deliveries if shop in (None, d.shop)]
             return IntakeStats(
-                deliveries=len(self.deliveries),
-                duplicates=self._duplicates,
-                unknown_topics=dict(Counter(d.topic for d in self.deliveries if not d.known_topic)),
-                last_received_at=max((d.received_at for d in self.deliveries), default=None),
-                problems=dict(Counter(d.problem for d in self.deliveries if d.problem)),
+                deliveries=len(kept),
+                duplicates=self._duplicates.total() if shop is None else self._duplicates[shop],
+                unknown_topics=dict(Counter(d.topic for d in kept if not d.known_topic)),
+                last_received_at=max((d.received_at for d in kept), default=None),
+                problems=dict(Counter(d.problem for d in kept if d.problem)),
             )
 
     # --- queue ----------------------------------------------------------------------------------
@@ -166,9 +167,9 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
             purged, self.deliveries = len(self.deliveries) - len(kept), kept
             return purged
 
-    def pending_jobs(self) -> int:
+    def pending_jobs(self, shop: str | None = None) -> int:
         with self._lock:
-            return sum(r.state == "todo" for r in self.jobs)
+            return sum(r.state == "todo" and shop in (None, r.shop) for r in self.jobs)
 
     def retrying_jobs(self) -> int:
         with self._lock:

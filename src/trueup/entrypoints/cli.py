@@ -15,7 +15,7 @@ import typer
 
 from trueup.domain.errors import BadInput, Cause
 from trueup.entrypoints import terminal
-from trueup.entrypoints.terminal import say
+from trueup.entrypoints.terminal import order_name, say
 
 if TYPE_CHECKING:
     from trueup.config import TrueupConfig
@@ -55,6 +55,15 @@ def serve(config: ConfigOption = Path("trueup.toml")) -> None:
     run_http_service(_load(config))
 
 
+@app.command("console")
+def run_console_command(config: ConfigOption = Path("trueup.toml")) -> None:
+    """Run the operations console (its own process, same store): pages, JSON API, /metrics (docs/console.md)."""
+    from trueup.entrypoints.console_service import run_console
+
+    _setup_logging()
+    run_console(_load(config))
+
+
 @app.command()
 def worker(
     config: ConfigOption = Path("trueup.toml"),
@@ -80,14 +89,21 @@ def worker(
 
 
 @app.command()
-def status(config: ConfigOption = Path("trueup.toml"), as_json: JsonOption = False) -> None:
-    """Where every order stands: counts by state, exceptions by cause with the fix, what is oldest."""
+def status(
+    config: ConfigOption = Path("trueup.toml"),
+    shop: Annotated[str | None, typer.Option(help="Only this shop (its myshopify domain).")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Where every order stands, shop by shop: counts by state, exceptions by cause with the fix, what is oldest."""
     from trueup import bootstrap
     from trueup.entrypoints.status_view import render_status
     from trueup.service_layer.status import build_status
 
     cfg = _load(config)
-    report = build_status(bootstrap.build_store(cfg), bootstrap.SystemClock())
+    shops = [s.domain for s in cfg.shops]
+    if shop is not None and shop not in shops:
+        raise typer.BadParameter(f"no shop {shop} in the configuration", param_hint="--shop")
+    report = build_status(bootstrap.build_store(cfg), bootstrap.SystemClock(), shops=shops, shop=shop)
     if as_json:
         print(json.dumps(report.to_json(), indent=2))
     else:
@@ -133,7 +149,7 @@ def release(
         say(terminal.console(), f"No held order {order}.")
     else:
         for r in released:
-            say(terminal.console(), f"{r.order} ({r.shop}) released: it posts as soon as a worker takes it.")
+            say(terminal.console(), f"{order_name(r.order, r.shop)} released: it posts as soon as a worker takes it.")
     if not released:
         raise typer.Exit(1)
 
@@ -152,11 +168,12 @@ def accept(
     cfg = _load(config)
     accepted = accept_changes(bootstrap.build_store(cfg), order, shop=shop)
     if as_json:
-        print(json.dumps({"accepted": accepted}))
+        print(json.dumps({"accepted": [{"order": e.name, "shop": e.shop} for e in accepted]}))
     elif not accepted:
         say(terminal.console(), f"No order {order} parked for a change after the cut-off.")
     else:
-        say(terminal.console(), f"{', '.join(accepted)}: change accepted; the order goes back to posted.")
+        names = ", ".join(order_name(e.name, e.shop) for e in accepted)
+        say(terminal.console(), f"{names}: change accepted; the order goes back to posted.")
     if not accepted:
         raise typer.Exit(1)
 

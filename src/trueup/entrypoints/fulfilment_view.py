@@ -7,7 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
-from trueup.entrypoints.terminal import table
+from trueup.entrypoints.terminal import order_name, table
 
 
 def render_unfulfilled(groups: Sequence[dict[str, Any]], console: Console) -> None:
@@ -21,7 +21,8 @@ def render_unfulfilled(groups: Sequence[dict[str, Any]], console: Console) -> No
                 group["cause"],
                 group["count"],
                 group["what_to_do"],
-                f"{example['order']} ({example['shipment']}): {example['detail']}",
+                f"{order_name(example['order'], example.get('shop', ''))}, shipment {example['shipment']}: "
+                f"{example['detail']}",
             )
         )
     console.print(table("Shipments not fulfilled in Shopify", ("cause", "shipments", "what to do", "e.g."), rows))

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from rich.console import Console
 
-from trueup.entrypoints.terminal import say
+from trueup.entrypoints.terminal import order_name, say
 
 
 def _in(seconds: float) -> str:
@@ -17,10 +17,11 @@ def render_post_purchase(
     held: Sequence[Mapping[str, object]], cancelled: Sequence[Mapping[str, str]], console: Console
 ) -> None:
     for order in held:
+        name = order_name(order["order"], order.get("shop", ""))
         if order["overdue"]:
             say(
                 console,
-                f"Held {order['order']}: its window ended at {order['held_until']} and it has not posted "
+                f"Held {name}: its window ended at {order['held_until']} and it has not posted "
                 "(are the workers running?)",
                 "red",
             )
@@ -28,7 +29,8 @@ def render_post_purchase(
             left = float(str(order["seconds_left"]))
             say(
                 console,
-                f"Held {order['order']}: posts in {_in(left)} ({order['held_until']}); `trueup release` to post now",
+                f"Held {name}: posts in {_in(left)} ({order['held_until']}); `trueup release` to post now",
             )
     for order in cancelled:
-        say(console, f"Cancelled {order['order']}: ERP sale {order['erp_number']} cancelled")
+        name = order_name(order["order"], order.get("shop", ""))
+        say(console, f"Cancelled {name}: ERP sale {order['erp_number']} cancelled")

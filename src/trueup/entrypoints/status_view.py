@@ -1,4 +1,4 @@
-"""`trueup status` for people: a few tables, the stuck things first."""
+"""`trueup status` for people: each shop on its own (the stuck things first), then what every shop shares."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from trueup.entrypoints.fulfilment_view import render_unfulfilled
 from trueup.entrypoints.inventory_view import render_stock
 from trueup.entrypoints.post_purchase_view import render_post_purchase
 from trueup.entrypoints.refunds_view import render_refunds
-from trueup.entrypoints.terminal import say, table
+from trueup.entrypoints.terminal import order_name, say, table
 from trueup.service_layer.status import StatusReport
 
 
@@ -23,29 +23,47 @@ def _age(seconds: float | None) -> str:
 
 
 def render_status(report: StatusReport, console: Console) -> None:
+    """Each shop's report under its name; then, for several shops, what is counted over all of them."""
+    sections = report.shops or [report]
+    for section in sections:
+        _render_shop(section, console)
+    if len(sections) > 1:
+        say(console, "Every shop", "bold")
+        say(console, f"Orders: {_states(report.orders_by_state)}")
+    say(
+        console,
+        f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
+        f"({report.duplicate_deliveries} duplicates)",
+    )
+
+
+def _states(counts: dict[str, int]) -> str:
+    return ", ".join(f"{state} {count}" for state, count in sorted(counts.items())) or "none"
+
+
+def _render_shop(report: StatusReport, console: Console) -> None:
+    if report.shop is not None:
+        say(console, f"Shop {report.shop}", "bold")
     counts = [(state, count) for state, count in sorted(report.orders_by_state.items())]
     console.print(table("Orders by state", ("state", "orders"), counts))
     if report.exceptions:
         rows = []
         for group in report.exceptions:
-            example = group.examples[0] if group.examples else {"order": "", "detail": ""}
-            rows.append((group.cause, group.count, group.what_to_do, f"{example['order']}: {example['detail']}"))
+            example = group.examples[0] if group.examples else {"order": "", "shop": "", "detail": ""}
+            order = order_name(example["order"], example.get("shop", ""))
+            rows.append((group.cause, group.count, group.what_to_do, f"{order}: {example['detail']}"))
         console.print(table("Exceptions by cause", ("cause", "orders", "what to do", "e.g."), rows))
     else:
         say(console, "No exceptions.")
     if report.oldest_stuck:
         stuck = report.oldest_stuck
-        say(console, f"Oldest stuck: {stuck.order} ({stuck.state}) for {_age(stuck.age_seconds)}")
+        order = order_name(stuck.order, stuck.shop)
+        say(console, f"Oldest stuck: {order} ({stuck.state}) for {_age(stuck.age_seconds)}")
     say(
         console,
         f"Last webhook: {_age(report.seconds_since_last_webhook)} ago"
         if report.seconds_since_last_webhook is not None
         else "Last webhook: none received yet",
-    )
-    say(
-        console,
-        f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
-        f"({report.duplicate_deliveries} duplicates)",
     )
     for topic, count in report.unknown_topics.items():
         say(console, f"Unknown topic {topic}: {count} delivery(ies) kept, not processed", "yellow")
@@ -54,11 +72,8 @@ def render_status(report: StatusReport, console: Console) -> None:
     for currency, amount in report.charged_in_other_currencies.items():
         say(console, f"Charged in {currency} (posted in the shop currency): {amount}")
     for mismatch in report.total_mismatches:
-        say(
-            console,
-            f"Total differs on {mismatch['order']}: Shopify {mismatch['shopify']}, ERP {mismatch['erp']}",
-            "red",
-        )
+        order = order_name(mismatch["order"], mismatch.get("shop", ""))
+        say(console, f"Total differs on {order}: Shopify {mismatch['shopify']}, ERP {mismatch['erp']}", "red")
     render_unfulfilled(report.unfulfilled_shipments, console)
     render_post_purchase(report.held_orders, report.cancelled_orders, console)
     render_refunds(report.refunds, console)

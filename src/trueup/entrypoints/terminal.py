@@ -44,3 +44,8 @@ def table(title: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) 
 def spinner(out: Console, value: object) -> Status:
     """A spinner with a literal message (`Console.status` would read its message as markup)."""
     return out.status(text(value))
+
+
+def order_name(name: object, shop: object = "") -> str:
+    """An order as people find it: its name and its shop, since shops number their orders alike (#1001)."""
+    return f"{name} ({shop})" if shop else str(name)

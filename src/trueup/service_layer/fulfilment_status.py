@@ -12,10 +12,11 @@ from trueup.service_layer.ports import Store
 _WAITING = (FulfilmentState.FAILED, FulfilmentState.RETRY)
 
 
-def unfulfilled_shipments(store: Store, examples: int = 3) -> list[dict[str, object]]:
-    """The failed shipments grouped by cause, most first: count, what to do and a few examples."""
+def unfulfilled_shipments(store: Store, examples: int = 3, *, shop: str | None = None) -> list[dict[str, object]]:
+    """The failed shipments (of `shop`, or of every shop) grouped by cause, most first: count, what to do and a
+    few examples, each naming its order and shop."""
     by_cause: dict[Cause, list[FulfilmentRecord]] = defaultdict(list)
-    for record in store.fulfilment_records(states=_WAITING):
+    for record in store.fulfilment_records(shop=shop, states=_WAITING):
         if record.cause is not None:
             by_cause[record.cause].append(record)
     return [
@@ -34,6 +35,7 @@ def _example(store: Store, record: FulfilmentRecord) -> dict[str, str]:
     return {
         "shipment": record.shipment_id,
         "order": entry.name if entry else record.shipment.sale_reference,
+        "shop": record.shop,
         "state": str(record.state),
         "detail": record.detail or "",
     }

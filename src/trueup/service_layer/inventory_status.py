@@ -11,10 +11,11 @@ from trueup.domain.inventory import StockIssue
 from trueup.service_layer.ports import Store
 
 
-def stock_summary(store: Store, now: datetime, examples: int = 3) -> dict[str, object]:
-    """Issues by cause (count, what to do, a few examples, the oldest's age) and the open drift."""
+def stock_summary(store: Store, now: datetime, examples: int = 3, *, shop: str | None = None) -> dict[str, object]:
+    """Issues by cause (count, what to do, a few examples, the oldest's age) and the open drift, of `shop` or of
+    every shop."""
     by_cause: dict[str, list[tuple[StockIssue, datetime]]] = defaultdict(list)
-    for issue, first_seen in store.stock_issues():
+    for issue, first_seen in store.stock_issues(shop):
         by_cause[issue.cause].append((issue, first_seen))
     issues = [
         {
@@ -26,7 +27,7 @@ def stock_summary(store: Store, now: datetime, examples: int = 3) -> dict[str, o
         }
         for cause, group in sorted(by_cause.items(), key=lambda item: -len(item[1]))
     ]
-    drift = store.open_drift()
+    drift = store.open_drift(shop)
     return {
         "issues": issues,
         "open_drift": len(drift),

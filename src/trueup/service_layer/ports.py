@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from trueup.domain.bundles import KitComponent
+from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import (
@@ -37,6 +38,7 @@ from trueup.domain.inventory import (
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payouts import AccountBalance, BookedEntry, PayoutEntry
+from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
 
@@ -293,7 +295,9 @@ class DeliveryLog(Protocol):
         together or not at all. Returns, per delivery, False when it is a duplicate (same webhook id, or same
         event id for the same topic and shop), which is then not stored again nor its job queued."""
 
-    def intake_stats(self) -> IntakeStats: ...
+    def intake_stats(self, shop: str | None = None) -> IntakeStats:
+        """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
+        problems, the last arrival."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
@@ -321,8 +325,8 @@ class JobQueue(Protocol):
     def retry_later(self, job: Job, worker: str, run_at: datetime, error: str) -> None:
         """Put the job back to run at `run_at` (the retry decision is stored, not slept on)."""
 
-    def pending_jobs(self) -> int:
-        """Jobs waiting to run (now or later)."""
+    def pending_jobs(self, shop: str | None = None) -> int:
+        """Jobs (of `shop`, or of every shop) waiting to run (now or later)."""
 
     def retrying_jobs(self) -> int:
         """Jobs waiting to run again after a run that failed (a transient error, retried later) or was cut short."""
@@ -441,6 +445,120 @@ class Store(DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, Sto
     is made safe by being idempotent and re-run, not by a shared transaction."""
 
 
+# --- the operations console's own records, and the history it reads ----------------------------------------
+class ConsoleRecords(Protocol):
+    """The console's people, their signed-in sessions and the audit of what they did (never purged)."""
+
+    def save_user(self, user: ConsoleUser) -> None:
+        """Insert or replace the user of `user.username`."""
+
+    def console_user(self, username: str) -> ConsoleUser | None: ...
+
+    def console_users(self) -> list[ConsoleUser]:
+        """Every user, by name."""
+
+    def save_session(self, session: ConsoleSession) -> None:
+        """Insert or replace the session of `session.token_hash`."""
+
+    def console_session(self, token_hash: str) -> ConsoleSession | None: ...
+
+    def end_sessions(self, token_hash: str | None = None, username: str | None = None) -> int:
+        """Delete one session, or every session of a user; how many."""
+
+    def record(self, entry: AuditRecord) -> None:
+        """Append one audit record."""
+
+    def audit_records(self, limit: int = 100, username: str | None = None) -> list[AuditRecord]:
+        """The latest audit records (of one user), newest first."""
+
+    def count_audit(self, action: str, since: datetime, username: str | None = None, remote: str | None = None) -> int:
+        """How many records of `action` since `since`, of one username and/or one remote address."""
+
+
+class PasswordHasher(Protocol):
+    """A password key-derivation function (argon2id in production)."""
+
+    def hash(self, password: str) -> str:
+        """The encoded hash of `password`, salt and parameters included."""
+
+    def verify(self, encoded: str, password: str) -> bool:
+        """Whether `password` is the one `encoded` was made from (never raises for a mismatch)."""
+
+
+@dataclass(frozen=True)
+class DeliverySeen:
+    """A stored webhook delivery as the console shows it (its body is not read)."""
+
+    topic: str
+    webhook_id: str
+    event_id: str | None
+    triggered_at: str | None
+    received_at: datetime
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class JobSeen:
+    """A job as the console shows it: its kind, where it stands and its last error."""
+
+    kind: str
+    state: str
+    attempts: int
+    run_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_error: str | None
+
+
+class History(Protocol):
+    """What happened, for people to read: an order's deliveries and jobs, activity per minute."""
+
+    def order_deliveries(self, shop: str, order_id: str) -> list[DeliverySeen]:
+        """The stored deliveries about one order, in the order received."""
+
+    def latest_order_body(self, shop: str, order_id: str) -> bytes | None:
+        """The body of the latest stored orders/* delivery about the order (Shopify's REST form), if any."""
+
+    def order_fulfilments(self, shop: str, order_id: str) -> list[FulfilmentRecord]:
+        """What trueup did with each of the order's despatched shipments, oldest update first."""
+
+    def key_jobs(self, key: str) -> list[JobSeen]:
+        """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
+
+    def find_entries(self, text: str, limit: int = 20) -> list[LedgerEntry]:
+        """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
+        needing, or still asking stock for, the SKU `text`."""
+
+    def last_received_by_shop(self) -> dict[str, datetime]:
+        """When each shop's latest stored delivery arrived."""
+
+    def received_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
+        """Deliveries stored per minute since `since` (minutes with none are left out)."""
+
+    def posted_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
+        """Orders that reached posted per minute since `since`, as their entries stand now."""
+
+    def posting_delays(self, since: datetime, shop: str | None = None, limit: int = 10_000) -> list[float]:
+        """Seconds from first seen to posted of the orders posted since `since` (the latest `limit`)."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware (UTC)."""
+
+
+class TokenVault(Protocol):
+    """Each shop's current Admin API token, kept encrypted at rest, and the lease that lets one process at a
+    time renew it (across workers and machines sharing the store)."""
+
+    def load_token(self, shop: str) -> ShopToken | None:
+        """The shop's stored token, or None before the first one."""
+
+    def save_token(self, shop: str, token: ShopToken) -> None:
+        """Replace the shop's token (and refresh token)."""
+
+    def take_refresh_lease(self, shop: str, owner: str, now: datetime, seconds: float) -> bool:
+        """True if `owner` now holds the shop's refresh lease until now + `seconds` (free, lapsed or its own)."""
+
+    def release_refresh_lease(self, shop: str, owner: str) -> None:
+        """Give the lease back if `owner` holds it."""

@@ -9,11 +9,11 @@ from trueup.domain.ledger import OrderState
 from trueup.service_layer.ports import Store
 
 
-def held_orders(store: Store, now: datetime, examples: int = 10) -> list[dict[str, object]]:
+def held_orders(store: Store, now: datetime, examples: int = 10, *, shop: str | None = None) -> list[dict[str, object]]:
     """The held orders that end their window first: when each posts, and whether it is overdue (no worker ran
     it at its time: check that workers are running)."""
     held = sorted(
-        (e for e in store.ledger_entries(OrderState.HELD) if e.held_until is not None),
+        (e for e in store.ledger_entries(OrderState.HELD, shop=shop) if e.held_until is not None),
         key=lambda e: (e.held_until, e.order_id),
     )
     return [
@@ -29,7 +29,7 @@ def held_orders(store: Store, now: datetime, examples: int = 10) -> list[dict[st
     ]
 
 
-def cancelled_orders(store: Store, examples: int = 3) -> list[dict[str, str]]:
+def cancelled_orders(store: Store, examples: int = 3, *, shop: str | None = None) -> list[dict[str, str]]:
     """A few of the orders cancelled in Shopify after posting, with the ERP sale that was cancelled."""
-    cancelled = sorted(store.ledger_entries(OrderState.CANCELLED), key=lambda e: e.state_since, reverse=True)
+    cancelled = sorted(store.ledger_entries(OrderState.CANCELLED, shop=shop), key=lambda e: e.state_since, reverse=True)
     return [{"order": e.name, "shop": e.shop, "erp_number": e.erp_number or ""} for e in cancelled[:examples]]

@@ -1,9 +1,15 @@
-"""The interpreted state: not logs, but where every order stands, what is stuck, why, and what to do."""
+"""The interpreted state: not logs, but where every order stands, what is stuck, why, and what to do.
+
+Gathered here, printed elsewhere (`entrypoints/status_view.py` for people, `--json` for machines): the report
+for every shop (or the one asked for), and the same report for each shop on its own, since several shops may
+feed one back-office and number their orders alike (each from #1001). Every order it mentions names its shop.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -22,7 +28,7 @@ class ExceptionGroup:
     cause: str
     count: int
     what_to_do: str
-    examples: list[dict[str, str]]  # a few orders: name and detail
+    examples: list[dict[str, str]]  # a few orders: name, shop and detail
 
 
 @dataclass(frozen=True)
@@ -30,10 +36,13 @@ class StuckItem:
     order: str
     state: str
     age_seconds: float
+    shop: str = ""
 
 
 @dataclass(frozen=True)
 class StatusReport:
+    """Where the orders of `shop` stand (of every shop when None), and in `shops` the same for each shop."""
+
     generated_at: str
     orders_by_state: dict[str, int]
     exceptions: list[ExceptionGroup]
@@ -59,12 +68,15 @@ class StatusReport:
     refunds: dict[str, object] = field(default_factory=dict)
     # Stock: issues by cause with what to do, and the drift the last reconciliation left open.
     stock: dict[str, object] = field(default_factory=dict)
+    shop: str | None = None  # None: every shop
+    shops: list[StatusReport] = field(default_factory=list)  # each shop's own report (empty in a shop's own)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _exception_groups(entries: list[LedgerEntry], examples: int) -> list[ExceptionGroup]:
+def exception_groups(entries: list[LedgerEntry], examples: int) -> list[ExceptionGroup]:
+    """The parked orders among `entries` by cause, largest group first, with what to do and a few examples."""
     by_cause: dict[Cause, list[LedgerEntry]] = defaultdict(list)
     for entry in entries:
         if entry.state == OrderState.EXCEPTION and entry.cause is not None:
@@ -74,7 +86,7 @@ def _exception_groups(entries: list[LedgerEntry], examples: int) -> list[Excepti
             cause=str(cause),
             count=len(group),
             what_to_do=WHAT_TO_DO[cause],
-            examples=[{"order": e.name, "detail": e.detail or ""} for e in group[:examples]],
+            examples=[{"order": e.name, "shop": e.shop, "detail": e.detail or ""} for e in group[:examples]],
         )
         for cause, group in sorted(by_cause.items(), key=lambda item: -len(item[1]))
     ]
@@ -83,7 +95,7 @@ def _exception_groups(entries: list[LedgerEntry], examples: int) -> list[Excepti
 def _oldest_stuck(oldest: LedgerEntry | None, now: datetime) -> StuckItem | None:
     if oldest is None:
         return None
-    return StuckItem(oldest.name, str(oldest.state), (now - oldest.state_since).total_seconds())
+    return StuckItem(oldest.name, str(oldest.state), (now - oldest.state_since).total_seconds(), oldest.shop)
 
 
 def _posted_totals(entries: list[LedgerEntry]) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
@@ -95,7 +107,9 @@ def _posted_totals(entries: list[LedgerEntry]) -> tuple[dict[str, dict[str, str]
         sums[e.shopify_total.currency]["shopify"] += e.shopify_total.amount
         sums[e.erp_total.currency]["erp"] += e.erp_total.amount
         if e.shopify_total.rounded() != e.erp_total.rounded():
-            mismatches.append({"order": e.name, "shopify": str(e.shopify_total), "erp": str(e.erp_total)})
+            mismatches.append(
+                {"order": e.name, "shop": e.shop, "shopify": str(e.shopify_total), "erp": str(e.erp_total)}
+            )
     totals = {cur: {side: str(amount) for side, amount in pair.items()} for cur, pair in sums.items()}
     return totals, mismatches
 
@@ -108,29 +122,38 @@ def _charged_in_other_currencies(entries: list[LedgerEntry]) -> dict[str, str]:
     return {currency: str(amount) for currency, amount in sorted(sums.items())}
 
 
-def build_status(store: Store, clock: Clock, examples: int = 3) -> StatusReport:
-    """Everything `trueup status` shows, computed from the store."""
+def build_status(
+    store: Store, clock: Clock, examples: int = 3, *, shops: Sequence[str] = (), shop: str | None = None
+) -> StatusReport:
+    """Everything `trueup status` shows, computed from the store: for `shop` alone if given, else for every shop,
+    with each of `shops` (the configured shops) on its own in `shops`."""
     now = clock.now()
-    intake = store.intake_stats()
-    posted = store.ledger_entries(OrderState.POSTED)
+    sections = [_report(store, now, examples, one) for one in shops if shop in (None, one)]
+    return replace(_report(store, now, examples, shop), shops=sections)
+
+
+def _report(store: Store, now: datetime, examples: int, shop: str | None) -> StatusReport:
+    intake = store.intake_stats(shop)
+    posted = store.ledger_entries(OrderState.POSTED, shop=shop)
     totals, mismatches = _posted_totals(posted)
     last = intake.last_received_at
     return StatusReport(
         generated_at=now.isoformat(),
-        orders_by_state={str(state): count for state, count in store.ledger_counts().items() if count},
-        exceptions=_exception_groups(store.ledger_entries(OrderState.EXCEPTION), examples),
-        oldest_stuck=_oldest_stuck(store.oldest_open_entry(), now),
+        orders_by_state={str(state): count for state, count in store.ledger_counts(shop).items() if count},
+        exceptions=exception_groups(store.ledger_entries(OrderState.EXCEPTION, shop=shop), examples),
+        oldest_stuck=_oldest_stuck(store.oldest_open_entry(shop), now),
         seconds_since_last_webhook=(now - last).total_seconds() if last else None,
-        pending_jobs=store.pending_jobs(),
+        pending_jobs=store.pending_jobs(shop),
         deliveries=intake.deliveries,
         duplicate_deliveries=intake.duplicates,
         unknown_topics=intake.unknown_topics,
         posted_totals=totals,
         total_mismatches=mismatches,
         charged_in_other_currencies=_charged_in_other_currencies(posted),
-        unfulfilled_shipments=unfulfilled_shipments(store, examples),
-        held_orders=held_orders(store, now),
-        cancelled_orders=cancelled_orders(store, examples),
-        refunds=refunds_summary(store, examples),
-        stock=stock_summary(store, now, examples),
+        unfulfilled_shipments=unfulfilled_shipments(store, examples, shop=shop),
+        held_orders=held_orders(store, now, shop=shop),
+        cancelled_orders=cancelled_orders(store, examples, shop=shop),
+        refunds=refunds_summary(store, examples, shop=shop),
+        stock=stock_summary(store, now, examples, shop=shop),
+        shop=shop,
     )

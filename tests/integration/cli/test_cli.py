@@ -113,3 +113,62 @@ def test_status_prints_outside_and_its_own_bracketed_text_as_it_is(tmp_path):
     assert "SKU CAP[/] and SHIRT[xl] are not in the item master :smile:" in result.output
     assert "location [bold]9[/bold]" in result.output
     assert "in the configuration ([shops.locations])." in result.output
+
+
+TWO_SHOPS = (
+    CONFIG.format()
+    + """
+[[shops]]
+domain = "beta.myshopify.com"
+access_token = { env = "UNUSED_TOKEN" }
+api_secret = { env = "UNUSED_SECRET" }
+"""
+)
+
+
+def two_shops_numbering_alike(tmp_path: Path) -> str:
+    """alpha has #1007 parked; beta, numbering alike, has its own #1007 waiting for payment."""
+    a_config(tmp_path)
+    path = tmp_path / "trueup.toml"
+    path.write_text(TWO_SHOPS)
+    store = SqlStore(f"sqlite:///{tmp_path / 'state.db'}")
+    store.save_ledger_entry(make_entry(shop="beta.myshopify.com", order_number=7, state=OrderState.WAITING_FOR_PAYMENT))
+    store.close()
+    return str(path)
+
+
+def test_status_groups_two_shops_whose_order_numbers_collide(tmp_path):
+    config = two_shops_numbering_alike(tmp_path)
+
+    text = CliRunner().invoke(app, ["status", "--config", config], env={"COLUMNS": "300"})
+    as_json = CliRunner().invoke(app, ["status", "--config", config, "--json"])
+
+    assert text.exit_code == 0, text.output
+    alpha_part, beta_part = text.output.split("Shop beta.myshopify.com")
+    assert "Shop alpha.myshopify.com" in alpha_part
+    assert "#1007 (alpha.myshopify.com): parts add up to 9.00 EUR" in alpha_part
+    assert "Oldest stuck: #1007 (beta.myshopify.com) (waiting_for_payment)" in beta_part
+    assert "Every shop" in beta_part
+    report = json.loads(as_json.stdout)
+    assert [(s["shop"], s["orders_by_state"]) for s in report["shops"]] == [
+        ("alpha.myshopify.com", {"exception": 1}),
+        ("beta.myshopify.com", {"waiting_for_payment": 1}),
+    ]
+    assert report["shops"][0]["exceptions"][0]["examples"][0]["shop"] == "alpha.myshopify.com"
+
+
+def test_status_of_one_shop_and_of_a_shop_not_configured(tmp_path):
+    config = two_shops_numbering_alike(tmp_path)
+
+    beta = CliRunner().invoke(app, ["status", "--config", config, "--shop", "beta.myshopify.com", "--json"])
+    unknown = CliRunner().invoke(app, ["status", "--config", config, "--shop", "gamma.myshopify.com"])
+
+    report = json.loads(beta.stdout)
+    assert (report["shop"], report["orders_by_state"], report["exceptions"]) == (
+        "beta.myshopify.com",
+        {"waiting_for_payment": 1},
+        [],
+    )
+    assert [s["shop"] for s in report["shops"]] == ["beta.myshopify.com"]
+    assert unknown.exit_code == 2
+    assert "no shop gamma.myshopify.com" in unknown.output

@@ -86,7 +86,7 @@ def test_accept_remembers_the_change_and_queues_the_order(tmp_path):
     result = CliRunner().invoke(app, ["accept", "#1008", "--config", config, "--json"])
 
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"accepted": ["#1008"]}
+    assert json.loads(result.stdout) == {"accepted": [{"order": "#1008", "shop": "alpha.myshopify.com"}]}
     kept = store.ledger_entry(SHOP, entry.order_id)
     assert kept is not None
     assert kept.accepted_changes == "shipping address changed"

@@ -61,6 +61,6 @@ def test_status_for_people_says_when_held_orders_post_and_which_sales_were_cance
     render_status(build_status(a_store(), MovableClock(T0)), Console(file=out, width=200))
 
     text = out.getvalue()
-    assert "Held #1001: posts in 20 min" in text
-    assert "Held #1002: its window ended" in text
-    assert "Cancelled #1003: ERP sale SO3 cancelled" in text
+    assert "Held #1001 (alpha.myshopify.com): posts in 20 min" in text
+    assert "Held #1002 (alpha.myshopify.com): its window ended" in text
+    assert "Cancelled #1003 (alpha.myshopify.com): ERP sale SO3 cancelled" in text

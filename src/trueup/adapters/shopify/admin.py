@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 
 from trueup.adapters.shopify import fulfilment_calls, fulfilment_holds, queries
+from trueup.adapters.shopify.access_tokens import AccessTokens
 from trueup.adapters.shopify.cost_budget import CostBudget
 from trueup.adapters.shopify.graphql import DEFAULT_API_VERSION, ShopifyGraphQL, ShopifyQueryError
 from trueup.adapters.shopify.inventory import ShopifyInventory
@@ -110,7 +111,7 @@ class ShopifyAdminClient:
     def __init__(
         self,
         shop_domain: str,
-        access_token: str,
+        access_token: str | AccessTokens,
         api_version: str = DEFAULT_API_VERSION,
         base_url: str | None = None,
         http: httpx.Client | None = None,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, func, select, true
 
 from trueup.adapters.storage import dialects, jobs_sql
 from trueup.adapters.storage.tables import counters, deliveries
@@ -35,10 +36,16 @@ def accept(
     fresh = [delivery for delivery, new in zip(batch, accepted, strict=True) if new]
     jobs = [job for job in map(job_for, fresh) if job is not None]
     jobs_sql.enqueue_many(connection, jobs, now=batch[0].received_at)
-    duplicates = len(batch) - len(fresh)
+    duplicates = Counter(delivery.shop for delivery, new in zip(batch, accepted, strict=True) if not new)
     if duplicates:
-        _count(connection, DUPLICATES, duplicates)
+        _count(connection, DUPLICATES, sum(duplicates.values()))
+    for shop, count in sorted(duplicates.items()):  # sorted: concurrent batches lock counters in one order
+        _count(connection, _shop_duplicates(shop), count)
     return accepted
+
+
+def _shop_duplicates(shop: str) -> str:
+    return f"{DUPLICATES}:{shop}"  # within the name's 100 characters: a shop's domain is at most 77
 
 
 def _event(delivery: IncomingDelivery) -> tuple[str, str, str] | None:
@@ -85,15 +92,20 @@ def _count(connection: Connection, name: str, increment: int) -> None:
     connection.execute(statement)
 
 
-def stats(connection: Connection) -> IntakeStats:
-    """Deliveries stored, duplicates refused, unknown topics and problems, and the last arrival."""
-    count, last = connection.execute(select(func.count(), func.max(deliveries.c.received_at))).one()
-    duplicates = connection.execute(select(counters.c.value).where(counters.c.name == DUPLICATES)).scalar()
+def stats(connection: Connection, shop: str | None = None) -> IntakeStats:
+    """Deliveries stored, duplicates refused, unknown topics and problems, and the last arrival: of `shop`, or of
+    every shop."""
+    of_shop = deliveries.c.shop == shop if shop is not None else true()
+    count, last = connection.execute(select(func.count(), func.max(deliveries.c.received_at)).where(of_shop)).one()
+    counter = DUPLICATES if shop is None else _shop_duplicates(shop)
+    duplicates = connection.execute(select(counters.c.value).where(counters.c.name == counter)).scalar()
     unknown = connection.execute(
-        select(deliveries.c.topic, func.count()).where(deliveries.c.known_topic.is_(False)).group_by(deliveries.c.topic)
+        select(deliveries.c.topic, func.count())
+        .where(deliveries.c.known_topic.is_(False), of_shop)
+        .group_by(deliveries.c.topic)
     )
     problem = deliveries.c.problem
-    problems = connection.execute(select(problem, func.count()).where(problem.is_not(None)).group_by(problem))
+    problems = connection.execute(select(problem, func.count()).where(problem.is_not(None), of_shop).group_by(problem))
     return IntakeStats(
         deliveries=count,
         duplicates=duplicates or 0,

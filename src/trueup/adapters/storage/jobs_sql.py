@@ -167,9 +167,12 @@ def retry_later(connection: Connection, job: Job, worker: str, run_at: datetime,
     return True
 
 
-def count(connection: Connection, state: str) -> int:
-    """How many jobs are in `state`."""
-    return connection.execute(select(func.count()).where(jobs.c.state == state)).scalar_one()
+def count(connection: Connection, state: str, shop: str | None = None) -> int:
+    """How many jobs (of `shop`, or of every shop) are in `state`."""
+    query = select(func.count()).where(jobs.c.state == state)
+    if shop is not None:
+        query = query.where(jobs.c.shop == shop)
+    return connection.execute(query).scalar_one()
 
 
 def count_retrying(connection: Connection) -> int:

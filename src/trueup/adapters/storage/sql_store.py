@@ -63,9 +63,9 @@ class SqlStore(InventoryRecords):
             return deliveries_sql.accept(connection, deliveries, job_for)
 
     @translate_driver_errors
-    def intake_stats(self) -> IntakeStats:
+    def intake_stats(self, shop: str | None = None) -> IntakeStats:
         with reading(self._engine) as connection:
-            return deliveries_sql.stats(connection)
+            return deliveries_sql.stats(connection, shop)
 
     # --- queue ----------------------------------------------------------------------------------
     @translate_driver_errors
@@ -122,9 +122,9 @@ class SqlStore(InventoryRecords):
             return deliveries_sql.purge(connection, before)
 
     @translate_driver_errors
-    def pending_jobs(self) -> int:
+    def pending_jobs(self, shop: str | None = None) -> int:
         with reading(self._engine) as connection:
-            return jobs_sql.count(connection, jobs_sql.TODO)
+            return jobs_sql.count(connection, jobs_sql.TODO, shop)
 
     @translate_driver_errors
     def retrying_jobs(self) -> int:
