@@ -1,7 +1,7 @@
 """Payouts: each Shopify Payments payout trueup has seen, its figures by kind and the ERP entries it became.
 
 Revision ID: 0010_payouts
-Revises: 0010_credentials
+Revises: 0010_console
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from trueup.adapters.storage.columns import UtcDateTime
 
 revision = "0010_payouts"
-down_revision = "0010_credentials"
+down_revision = "0010_console"
 branch_labels = None
 depends_on = None
 
