@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import structlog
 
+from trueup.adapters.passwords import Argon2Hasher
 from trueup.adapters.shopify.access_tokens import (
     AccessTokens,
     RenewedToken,
@@ -17,6 +18,7 @@ from trueup.adapters.shopify.access_tokens import (
 )
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.shopify.oauth import AppCredentials
+from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.storage.tokens_sql import SqlTokenVault
@@ -36,6 +38,7 @@ from trueup.domain.posting import PostingPolicy
 from trueup.domain.shop_setup import Features, webhook_address
 from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.worker import WorkerSettings
@@ -55,6 +58,22 @@ def build_store(config: TrueupConfig, migrate: bool = True, durable_commits: boo
     if migrate:
         upgrade(url)
     return SqlStore(url, durable_commits=durable_commits)
+
+
+def build_console_store(config: TrueupConfig) -> SqlConsoleStore:
+    """The console's records and the history it reads, on the same database (migrated by `build_store`)."""
+    return SqlConsoleStore(config.storage_url())
+
+
+def build_people(config: TrueupConfig, records: SqlConsoleStore) -> People:
+    """Signing in to the console, with `[console]`'s session lifetime and sign-in attempts."""
+    console = config.console
+    rules = SessionRules(
+        lifetime=timedelta(hours=console.session_hours),
+        idle=timedelta(minutes=console.idle_minutes),
+        attempts=console.login_attempts,
+    )
+    return People(records, Argon2Hasher(), SystemClock(), rules)
 
 
 def _tryton_client(config: TrueupConfig) -> TrytonClient:

@@ -55,6 +55,15 @@ def serve(config: ConfigOption = Path("trueup.toml")) -> None:
     run_http_service(_load(config))
 
 
+@app.command("console")
+def run_console_command(config: ConfigOption = Path("trueup.toml")) -> None:
+    """Run the operations console (its own process, same store): pages, JSON API, /metrics (docs/console.md)."""
+    from trueup.entrypoints.console_service import run_console
+
+    _setup_logging()
+    run_console(_load(config))
+
+
 @app.command()
 def worker(
     config: ConfigOption = Path("trueup.toml"),

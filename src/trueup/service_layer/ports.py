@@ -38,6 +38,7 @@ from trueup.domain.inventory import (
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payouts import AccountBalance, BookedEntry, PayoutEntry
+from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
 from trueup.domain.shop_setup import WebhookSubscription
@@ -227,6 +228,16 @@ class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
     """A back-office that is all three roles (an ERP that is also the WMS, as Tryton is)."""
 
 
+def triggered_time(value: str) -> datetime | None:
+    """X-Shopify-Triggered-At as an aware datetime (Shopify sends UTC, up to nanoseconds, with a Z); None if
+    it is not an ISO 8601 time with its zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 @dataclass(frozen=True)
 class IncomingDelivery:
     """A webhook delivery as received, before it is stored."""
@@ -277,6 +288,7 @@ class IntakeStats:
     unknown_topics: dict[str, int]
     last_received_at: datetime | None
     problems: dict[str, int] = field(default_factory=dict)  # deliveries kept but not understood, by problem
+    refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
 # --- trueup's own state, by role ----------------------------------------------------------------------
@@ -298,6 +310,9 @@ class DeliveryLog(Protocol):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
         problems, the last arrival."""
+
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
@@ -443,6 +458,103 @@ class Store(DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, Sto
     (`accept_deliveries`); an order's demand with the dirty marks of its SKUs (`set_order_demand`); each other
     method alone. A use case that writes to two roles (a sync saving the ledger entry, then queueing a job)
     is made safe by being idempotent and re-run, not by a shared transaction."""
+
+
+# --- the operations console's own records, and the history it reads ----------------------------------------
+class ConsoleRecords(Protocol):
+    """The console's people, their signed-in sessions and the audit of what they did (never purged)."""
+
+    def save_user(self, user: ConsoleUser) -> None:
+        """Insert or replace the user of `user.username`."""
+
+    def console_user(self, username: str) -> ConsoleUser | None: ...
+
+    def console_users(self) -> list[ConsoleUser]:
+        """Every user, by name."""
+
+    def save_session(self, session: ConsoleSession) -> None:
+        """Insert or replace the session of `session.token_hash`."""
+
+    def console_session(self, token_hash: str) -> ConsoleSession | None: ...
+
+    def end_sessions(self, token_hash: str | None = None, username: str | None = None) -> int:
+        """Delete one session, or every session of a user; how many."""
+
+    def record(self, entry: AuditRecord) -> None:
+        """Append one audit record."""
+
+    def audit_records(self, limit: int = 100, username: str | None = None) -> list[AuditRecord]:
+        """The latest audit records (of one user), newest first."""
+
+    def count_audit(self, action: str, since: datetime, username: str | None = None, remote: str | None = None) -> int:
+        """How many records of `action` since `since`, of one username and/or one remote address."""
+
+
+class PasswordHasher(Protocol):
+    """A password key-derivation function (argon2id in production)."""
+
+    def hash(self, password: str) -> str:
+        """The encoded hash of `password`, salt and parameters included."""
+
+    def verify(self, encoded: str, password: str) -> bool:
+        """Whether `password` is the one `encoded` was made from (never raises for a mismatch)."""
+
+
+@dataclass(frozen=True)
+class DeliverySeen:
+    """A stored webhook delivery as the console shows it (its body is not read)."""
+
+    topic: str
+    webhook_id: str
+    event_id: str | None
+    triggered_at: str | None
+    received_at: datetime
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class JobSeen:
+    """A job as the console shows it: its kind, where it stands and its last error."""
+
+    kind: str
+    state: str
+    attempts: int
+    run_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_error: str | None
+
+
+class History(Protocol):
+    """What happened, for people to read: an order's deliveries and jobs, activity per minute."""
+
+    def order_deliveries(self, shop: str, order_id: str) -> list[DeliverySeen]:
+        """The stored deliveries about one order, in the order received."""
+
+    def latest_order_body(self, shop: str, order_id: str) -> bytes | None:
+        """The body of the latest stored orders/* delivery about the order (Shopify's REST form), if any."""
+
+    def order_fulfilments(self, shop: str, order_id: str) -> list[FulfilmentRecord]:
+        """What trueup did with each of the order's despatched shipments, oldest update first."""
+
+    def key_jobs(self, key: str) -> list[JobSeen]:
+        """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
+
+    def find_entries(self, text: str, limit: int = 20) -> list[LedgerEntry]:
+        """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
+        needing, or still asking stock for, the SKU `text`."""
+
+    def last_received_by_shop(self) -> dict[str, datetime]:
+        """When each shop's latest stored delivery arrived."""
+
+    def received_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
+        """Deliveries stored per minute since `since` (minutes with none are left out)."""
+
+    def posted_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
+        """Orders that reached posted per minute since `since`, as their entries stand now."""
+
+    def posting_delays(self, since: datetime, shop: str | None = None, limit: int = 10_000) -> list[float]:
+        """Seconds from first seen to posted of the orders posted since `since` (the latest `limit`)."""
 
 
 class Clock(Protocol):

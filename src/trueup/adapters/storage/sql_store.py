@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import structlog
@@ -61,6 +61,11 @@ class SqlStore(InventoryRecords):
     ) -> list[bool]:
         with writing(self._engine) as connection:
             return deliveries_sql.accept(connection, deliveries, job_for)
+
+    @translate_driver_errors
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        with writing(self._engine) as connection:
+            deliveries_sql.count_refused(connection, counts)
 
     @translate_driver_errors
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
