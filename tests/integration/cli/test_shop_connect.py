@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from typer.testing import CliRunner
 
 from shopify_sandbox.oauth import SandboxApp
@@ -57,6 +58,14 @@ kind = "client_credentials"
 client_id = "{client_id}"
 client_secret = {{ env = "TEST_CLIENT_SECRET" }}
 """
+
+
+@pytest.fixture(autouse=True)
+def logging_restored() -> Iterator[None]:
+    """The command configures structlog onto the runner's stderr, closed once it returns: put it back."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 @pytest.fixture
