@@ -17,6 +17,7 @@ from typing import Any
 from trueup.domain.errors import WHAT_TO_DO, Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.service_layer.fulfilment_status import unfulfilled_shipments
+from trueup.service_layer.intake_status import kept_not_understood
 from trueup.service_layer.inventory_status import stock_summary
 from trueup.service_layer.ports import Clock, Store
 from trueup.service_layer.post_purchase_status import cancelled_orders, held_orders
@@ -68,6 +69,10 @@ class StatusReport:
     refunds: dict[str, object] = field(default_factory=dict)
     # Stock: issues by cause with what to do, and the drift the last reconciliation left open.
     stock: dict[str, object] = field(default_factory=dict)
+    # Deliveries kept but not understood (unreadable bodies, unknown topics), each with what to do.
+    kept_not_understood: list[dict[str, object]] = field(default_factory=list)
+    # Requests refused at the endpoint, by reason (bad_signature, too_old, body_too_large...).
+    refused_requests: dict[str, int] = field(default_factory=dict)
     shop: str | None = None  # None: every shop
     shops: list[StatusReport] = field(default_factory=list)  # each shop's own report (empty in a shop's own)
 
@@ -156,4 +161,6 @@ def _report(store: Store, now: datetime, examples: int, shop: str | None) -> Sta
         refunds=refunds_summary(store, examples, shop=shop),
         stock=stock_summary(store, now, examples, shop=shop),
         shop=shop,
+        kept_not_understood=kept_not_understood(intake),
+        refused_requests=dict(sorted(intake.refused.items())),
     )
