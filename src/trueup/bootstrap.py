@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import structlog
 
+from trueup.adapters.notify.email import SmtpNotifier
+from trueup.adapters.notify.webhook import WebhookNotifier
 from trueup.adapters.passwords import Argon2Hasher
 from trueup.adapters.shopify.access_tokens import (
     AccessTokens,
@@ -36,10 +38,12 @@ from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
 from trueup.domain.shop_setup import Features, webhook_address
+from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
-from trueup.service_layer.ports import Accounting, BackOffice
+from trueup.service_layer.ports import Accounting, BackOffice, Notifier
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.worker import WorkerSettings
 
@@ -74,6 +78,39 @@ def build_people(config: TrueupConfig, records: SqlConsoleStore) -> People:
         attempts=console.login_attempts,
     )
     return People(records, Argon2Hasher(), SystemClock(), rules)
+
+
+def build_notifiers(config: TrueupConfig) -> list[Notifier]:
+    """The alert digests' destinations of `[alerts]`: e-mail, a webhook, both or none."""
+    alerts = config.alerts
+    notifiers: list[Notifier] = []
+    if alerts.smtp is not None:
+        smtp = alerts.smtp
+        password = (
+            smtp.password.read("alerts.smtp.password", config.base_dir).get_secret_value() if smtp.password else None
+        )
+        notifiers.append(
+            SmtpNotifier(
+                smtp.host,
+                smtp.port,
+                smtp.sender,
+                smtp.recipients,
+                security=smtp.security,
+                username=smtp.username,
+                password=password,
+            )
+        )
+    if alerts.webhook_url is not None:
+        notifiers.append(
+            WebhookNotifier(alerts.webhook_url.read("alerts.webhook_url", config.base_dir).get_secret_value())
+        )
+    return notifiers
+
+
+def alert_rules(config: TrueupConfig) -> AlertRules:
+    """The thresholds of `[alerts]`."""
+    fields = {name for name in AlertRules.__dataclass_fields__}
+    return AlertRules(**{key: value for key, value in config.alerts.model_dump().items() if key in fields})
 
 
 def _tryton_client(config: TrueupConfig) -> TrytonClient:
@@ -145,6 +182,30 @@ def check_payment_accounts(config: TrueupConfig, accounting: Accounting) -> None
         return
     if missing:
         raise BadInput("[payments]: the ERP lacks what the configuration names: " + "; ".join(missing))
+
+
+def build_payout_contexts(
+    config: TrueupConfig, store: SqlStore, contexts: Mapping[str, OrderContext], accounting: Accounting | None = None
+) -> dict[str, PayoutContext]:
+    """What booking each shop's payouts needs, with `[payments]` enabled (none otherwise)."""
+    if not config.payments.enabled:
+        return {}
+    books = accounting or build_accounting(config)
+    p = config.payments
+    return {
+        shop: PayoutContext(
+            shop,
+            ctx.shopify.payments,  # type: ignore[attr-defined]  # the Admin API client's Shopify Payments reader
+            books,
+            store,
+            SystemClock(),
+            payout_accounts(config),
+            p.journal,
+            lookback=timedelta(days=p.lookback_days),
+            first_lookback=timedelta(days=p.first_lookback_days),
+        )
+        for shop, ctx in contexts.items()
+    }
 
 
 def build_shopify(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault | None = None) -> ShopifyAdminClient:
@@ -231,6 +292,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         stock=stock_policies(config),
         stock_sync_interval_seconds=config.inventory.sync_interval_seconds,
         stock_reconcile_interval_seconds=config.inventory.reconcile_interval_seconds,
+        payout_poll_interval_seconds=config.payments.poll_interval_seconds,
     )
 
 
