@@ -17,6 +17,7 @@ from tests.fakes.store import InMemoryStore
 from tests.support.sandbox import SMALL_SHOP, RunningSandbox, Shop
 from tests.support.tryton import connect
 from trueup.adapters.storage import SqlStore, upgrade
+from trueup.local_stack.embedded_tryton import TrytonServer
 from trueup.service_layer.ports import Store
 
 
@@ -40,13 +41,19 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Itera
     sql_store.close()
 
 
+@pytest.fixture
+def contract_trytond(tryton_server: TrytonServer) -> TrytonServer:
+    """The trytond the Tryton side of `erp` talks to: the session's; a module overrides it for another."""
+    return tryton_server
+
+
 @pytest.fixture(params=["fake", pytest.param("tryton", marks=pytest.mark.tryton)])
 def erp(request: pytest.FixtureRequest) -> Iterator[BackOfficeHarness]:
-    """A back-office under test with its harness: the fake, then Tryton on the session's trytond."""
+    """A back-office under test with its harness: the fake, then Tryton on `contract_trytond`."""
     if request.param == "fake":
         yield FakeHarness()
         return
-    with connect(request.getfixturevalue("tryton_server")) as client:
+    with connect(request.getfixturevalue("contract_trytond")) as client:
         yield TrytonHarness(client)
 
 
