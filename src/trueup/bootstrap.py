@@ -28,12 +28,12 @@ from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, True
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
-from trueup.domain.inventory import Buffer, BufferKind, BufferRules
+from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
-from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
+from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Accounting, BackOffice
 from trueup.service_layer.worker import WorkerSettings
