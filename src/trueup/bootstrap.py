@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import structlog
 
+from trueup.adapters.notify.email import SmtpNotifier
+from trueup.adapters.notify.webhook import WebhookNotifier
+from trueup.adapters.passwords import Argon2Hasher
 from trueup.adapters.shopify.access_tokens import (
     AccessTokens,
     RenewedToken,
@@ -17,6 +20,7 @@ from trueup.adapters.shopify.access_tokens import (
 )
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.shopify.oauth import AppCredentials
+from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.storage.tokens_sql import SqlTokenVault
@@ -33,9 +37,12 @@ from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
+from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
-from trueup.service_layer.ports import Accounting, BackOffice
+from trueup.service_layer.payouts import PayoutContext
+from trueup.service_layer.people import People, SessionRules
+from trueup.service_layer.ports import Accounting, BackOffice, Notifier
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -53,6 +60,55 @@ def build_store(config: TrueupConfig, migrate: bool = True, durable_commits: boo
     if migrate:
         upgrade(url)
     return SqlStore(url, durable_commits=durable_commits)
+
+
+def build_console_store(config: TrueupConfig) -> SqlConsoleStore:
+    """The console's records and the history it reads, on the same database (migrated by `build_store`)."""
+    return SqlConsoleStore(config.storage_url())
+
+
+def build_people(config: TrueupConfig, records: SqlConsoleStore) -> People:
+    """Signing in to the console, with `[console]`'s session lifetime and sign-in attempts."""
+    console = config.console
+    rules = SessionRules(
+        lifetime=timedelta(hours=console.session_hours),
+        idle=timedelta(minutes=console.idle_minutes),
+        attempts=console.login_attempts,
+    )
+    return People(records, Argon2Hasher(), SystemClock(), rules)
+
+
+def build_notifiers(config: TrueupConfig) -> list[Notifier]:
+    """The alert digests' destinations of `[alerts]`: e-mail, a webhook, both or none."""
+    alerts = config.alerts
+    notifiers: list[Notifier] = []
+    if alerts.smtp is not None:
+        smtp = alerts.smtp
+        password = (
+            smtp.password.read("alerts.smtp.password", config.base_dir).get_secret_value() if smtp.password else None
+        )
+        notifiers.append(
+            SmtpNotifier(
+                smtp.host,
+                smtp.port,
+                smtp.sender,
+                smtp.recipients,
+                security=smtp.security,
+                username=smtp.username,
+                password=password,
+            )
+        )
+    if alerts.webhook_url is not None:
+        notifiers.append(
+            WebhookNotifier(alerts.webhook_url.read("alerts.webhook_url", config.base_dir).get_secret_value())
+        )
+    return notifiers
+
+
+def alert_rules(config: TrueupConfig) -> AlertRules:
+    """The thresholds of `[alerts]`."""
+    fields = {name for name in AlertRules.__dataclass_fields__}
+    return AlertRules(**{key: value for key, value in config.alerts.model_dump().items() if key in fields})
 
 
 def _tryton_client(config: TrueupConfig) -> TrytonClient:
@@ -124,6 +180,30 @@ def check_payment_accounts(config: TrueupConfig, accounting: Accounting) -> None
         return
     if missing:
         raise BadInput("[payments]: the ERP lacks what the configuration names: " + "; ".join(missing))
+
+
+def build_payout_contexts(
+    config: TrueupConfig, store: SqlStore, contexts: Mapping[str, OrderContext], accounting: Accounting | None = None
+) -> dict[str, PayoutContext]:
+    """What booking each shop's payouts needs, with `[payments]` enabled (none otherwise)."""
+    if not config.payments.enabled:
+        return {}
+    books = accounting or build_accounting(config)
+    p = config.payments
+    return {
+        shop: PayoutContext(
+            shop,
+            ctx.shopify.payments,  # type: ignore[attr-defined]  # the Admin API client's Shopify Payments reader
+            books,
+            store,
+            SystemClock(),
+            payout_accounts(config),
+            p.journal,
+            lookback=timedelta(days=p.lookback_days),
+            first_lookback=timedelta(days=p.first_lookback_days),
+        )
+        for shop, ctx in contexts.items()
+    }
 
 
 def build_shopify(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault | None = None) -> ShopifyAdminClient:
@@ -210,6 +290,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         stock=stock_policies(config),
         stock_sync_interval_seconds=config.inventory.sync_interval_seconds,
         stock_reconcile_interval_seconds=config.inventory.reconcile_interval_seconds,
+        payout_poll_interval_seconds=config.payments.poll_interval_seconds,
     )
 
 

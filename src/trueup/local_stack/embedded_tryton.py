@@ -94,7 +94,8 @@ def write_config(
     """A trytond.conf for SQLite databases in `data_dir` (and a listener on 127.0.0.1:`port`), plus
     `settings` ({section: {option: value}}, e.g. {"database": {"retry": "0"}})."""
     sections: dict[str, dict[str, str]] = {
-        "database": {"uri": "sqlite://", "path": str(data_dir)},
+        # Absolute: trytond opens its SQLite files through a URI, which a relative path does not survive.
+        "database": {"uri": "sqlite://", "path": str(data_dir.resolve())},
         "email": {"uri": "smtp://127.0.0.1:1"},  # e-mails (password resets, …) never leave the machine
     }
     if port is not None:
