@@ -32,14 +32,14 @@ from trueup.config import AuthorizationCode, ClientCredentials, ShopConfig, Stat
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
-from trueup.domain.inventory import Buffer, BufferKind, BufferRules
+from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
 from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
 from trueup.service_layer.alerting import AlertRules
-from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
+from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
