@@ -37,6 +37,7 @@ from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice
 from trueup.service_layer.worker import WorkerSettings
@@ -145,6 +146,30 @@ def check_payment_accounts(config: TrueupConfig, accounting: Accounting) -> None
         raise BadInput("[payments]: the ERP lacks what the configuration names: " + "; ".join(missing))
 
 
+def build_payout_contexts(
+    config: TrueupConfig, store: SqlStore, contexts: Mapping[str, OrderContext], accounting: Accounting | None = None
+) -> dict[str, PayoutContext]:
+    """What booking each shop's payouts needs, with `[payments]` enabled (none otherwise)."""
+    if not config.payments.enabled:
+        return {}
+    books = accounting or build_accounting(config)
+    p = config.payments
+    return {
+        shop: PayoutContext(
+            shop,
+            ctx.shopify.payments,  # type: ignore[attr-defined]  # the Admin API client's Shopify Payments reader
+            books,
+            store,
+            SystemClock(),
+            payout_accounts(config),
+            p.journal,
+            lookback=timedelta(days=p.lookback_days),
+            first_lookback=timedelta(days=p.first_lookback_days),
+        )
+        for shop, ctx in contexts.items()
+    }
+
+
 def build_shopify(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault | None = None) -> ShopifyAdminClient:
     return ShopifyAdminClient(
         shop.domain,
@@ -229,6 +254,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         stock=stock_policies(config),
         stock_sync_interval_seconds=config.inventory.sync_interval_seconds,
         stock_reconcile_interval_seconds=config.inventory.reconcile_interval_seconds,
+        payout_poll_interval_seconds=config.payments.poll_interval_seconds,
     )
 
 

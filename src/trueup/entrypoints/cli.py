@@ -79,13 +79,16 @@ def worker(
     contexts = bootstrap.build_contexts(cfg, store)
     settings = bootstrap.worker_settings(cfg)
     bootstrap.check_stock_locations(contexts, settings)  # an unknown or inactive location stops here
+    payouts = {}
     if cfg.payments.enabled:  # an account or journal [payments] names and the ERP lacks stops here
-        bootstrap.check_payment_accounts(cfg, bootstrap.build_accounting(cfg))
+        accounting = bootstrap.build_accounting(cfg)
+        bootstrap.check_payment_accounts(cfg, accounting)
+        payouts = bootstrap.build_payout_contexts(cfg, store, contexts, accounting)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
-    Worker(worker_name, store, contexts, bootstrap.SystemClock(), settings).run(stop)
+    Worker(worker_name, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts).run(stop)
 
 
 @app.command()

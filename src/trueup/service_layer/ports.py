@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -37,7 +37,7 @@ from trueup.domain.inventory import (
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
-from trueup.domain.payouts import AccountBalance, BookedEntry, PayoutEntry
+from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
@@ -202,6 +202,17 @@ class Warehouse(Protocol):
         and what an attempt cut short left is finished."""
 
 
+class ShopifyPaymentsReader(Protocol):
+    """One shop's Shopify Payments payouts (polled: Shopify sends no payout webhook)."""
+
+    def payouts_issued_since(self, since: date) -> Iterator[Payout]:
+        """Every payout issued on or after `since`, oldest first, without its transactions (none when the shop
+        has no Shopify Payments account)."""
+
+    def with_transactions(self, payout: Payout) -> Payout:
+        """`payout` with its balance transactions, its own TRANSFER left out (they sum to its net)."""
+
+
 class Accounting(Protocol):
     """The general ledger: entries booked by reference (one per Shopify Payments payout, its reversal when it
     fails after booking), the accounts they use, their balances."""
@@ -211,7 +222,8 @@ class Accounting(Protocol):
         naming it; empty when everything is there. Checked at start."""
 
     def find_entry(self, reference: str) -> BookedEntry | None:
-        """The entry carrying this reference, if the ERP has one."""
+        """The entry carrying this reference, if the ERP has one (posted first when an attempt cut short left
+        it unposted)."""
 
     def book_entry(self, entry: PayoutEntry, journal: str, exchange_account: str) -> BookedEntry:
         """Book and post `entry` on `journal`, in the company's currency when the entry's is another (at the
@@ -444,6 +456,25 @@ class StockRecords(Protocol):
         """The open stock issues with when each was first seen, by cause, SKU, location."""
 
 
+class PayoutRecords(Protocol):
+    """What trueup recorded of each Shopify Payments payout."""
+
+    def payout_record(self, shop: str, payout_id: str) -> PayoutRecord | None:
+        """The record of this payout, if trueup has seen it."""
+
+    def save_payout_record(self, record: PayoutRecord) -> None:
+        """Insert or replace the record of (shop, payout id); the time it was first seen is kept."""
+
+    def payout_records(
+        self,
+        shop: str | None = None,
+        issued_from: datetime | None = None,
+        issued_before: datetime | None = None,
+        states: Iterable[PayoutState] | None = None,
+    ) -> list[PayoutRecord]:
+        """The records (of one shop, issued in [from, before), in some states), by issue time."""
+
+
 class Cursors(Protocol):
     """Named positions per shop (how far a poll or a stock sync has read)."""
 
@@ -452,7 +483,9 @@ class Cursors(Protocol):
     def set_cursor(self, shop: str, name: str, value: str) -> None: ...
 
 
-class Store(DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, StockRecords, Cursors, Protocol):
+class Store(
+    DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, StockRecords, PayoutRecords, Cursors, Protocol
+):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job
     (`accept_deliveries`); an order's demand with the dirty marks of its SKUs (`set_order_demand`); each other
     method alone. A use case that writes to two roles (a sync saving the ledger entry, then queueing a job)

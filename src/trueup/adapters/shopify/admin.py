@@ -18,6 +18,7 @@ from trueup.adapters.shopify.graphql import DEFAULT_API_VERSION, ShopifyGraphQL,
 from trueup.adapters.shopify.inventory import ShopifyInventory
 from trueup.adapters.shopify.order_mapping import map_order
 from trueup.adapters.shopify.pagination import walk_pages
+from trueup.adapters.shopify.payouts import ShopifyPayments
 from trueup.adapters.shopify.refund_mapping import map_refunds
 from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_shop, map_variant
 from trueup.domain.catalogue import CatalogueItem
@@ -134,6 +135,7 @@ class ShopifyAdminClient:
         # Stock calls leave room for order reads from the start, wherever on the shop they are made.
         self.graphql.budget.expect_order_call(self._fetch_order.estimated_cost)
         self.inventory = ShopifyInventory(self.graphql)
+        self.payments = ShopifyPayments(self.graphql)
 
     def close(self) -> None:
         self.graphql.close()

@@ -11,6 +11,7 @@ from sqlalchemy import exc
 from trueup.adapters.storage import cursors_sql, deliveries_sql, fulfilments_sql, jobs_sql, ledger_sql, refunds_sql
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
 from trueup.adapters.storage.inventory_store import InventoryRecords
+from trueup.adapters.storage.payouts_sql import PayoutRecordsSql
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
@@ -27,7 +28,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(InventoryRecords):
+class SqlStore(InventoryRecords, PayoutRecordsSql):
     """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`: every
     role of the Store port (service_layer/ports.py).
 
