@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import structlog
 
+from trueup.adapters.notify.email import SmtpNotifier
+from trueup.adapters.notify.webhook import WebhookNotifier
 from trueup.adapters.passwords import Argon2Hasher
 from trueup.adapters.shopify.access_tokens import (
     AccessTokens,
@@ -35,11 +37,12 @@ from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
+from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
-from trueup.service_layer.ports import Accounting, BackOffice
+from trueup.service_layer.ports import Accounting, BackOffice, Notifier
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -73,6 +76,39 @@ def build_people(config: TrueupConfig, records: SqlConsoleStore) -> People:
         attempts=console.login_attempts,
     )
     return People(records, Argon2Hasher(), SystemClock(), rules)
+
+
+def build_notifiers(config: TrueupConfig) -> list[Notifier]:
+    """The alert digests' destinations of `[alerts]`: e-mail, a webhook, both or none."""
+    alerts = config.alerts
+    notifiers: list[Notifier] = []
+    if alerts.smtp is not None:
+        smtp = alerts.smtp
+        password = (
+            smtp.password.read("alerts.smtp.password", config.base_dir).get_secret_value() if smtp.password else None
+        )
+        notifiers.append(
+            SmtpNotifier(
+                smtp.host,
+                smtp.port,
+                smtp.sender,
+                smtp.recipients,
+                security=smtp.security,
+                username=smtp.username,
+                password=password,
+            )
+        )
+    if alerts.webhook_url is not None:
+        notifiers.append(
+            WebhookNotifier(alerts.webhook_url.read("alerts.webhook_url", config.base_dir).get_secret_value())
+        )
+    return notifiers
+
+
+def alert_rules(config: TrueupConfig) -> AlertRules:
+    """The thresholds of `[alerts]`."""
+    fields = {name for name in AlertRules.__dataclass_fields__}
+    return AlertRules(**{key: value for key, value in config.alerts.model_dump().items() if key in fields})
 
 
 def _tryton_client(config: TrueupConfig) -> TrytonClient:

@@ -220,6 +220,37 @@ class ConsoleConfig(_Strict):
     metrics_token: SecretRef | None = None
 
 
+class SmtpConfig(_Strict):
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str  # the From address
+    recipients: list[str] = Field(min_length=1)
+    username: str | None = None
+    password: SecretRef | None = None
+
+
+class AlertsConfig(_Strict):
+    """Alerts by e-mail and to a Slack-compatible webhook (`trueup alerts`; docs/console.md)."""
+
+    interval_seconds: Annotated[float, Field(gt=0)] = 30.0  # how often the rules are checked
+    digest_seconds: Annotated[float, Field(ge=0)] = 60.0  # notices wait this long to go out as one digest
+    smtp: SmtpConfig | None = None
+    webhook_url: SecretRef | None = None  # e.g. a Slack incoming webhook (a secret: it lets anyone post)
+    stuck_minutes: Annotated[float, Field(gt=0)] = 30.0
+    spike_count: Annotated[int, Field(ge=1)] = 20
+    spike_minutes: Annotated[float, Field(gt=0)] = 10.0
+    backlog_checks: Annotated[int, Field(ge=1)] = 5
+    backlog_minimum: Annotated[int, Field(ge=0)] = 100
+    unreachable_minutes: Annotated[float, Field(gt=0)] = 10.0
+    throttled_minutes: Annotated[float, Field(gt=0)] = 10.0
+    drift_units: Annotated[int, Field(ge=0)] = 10
+    silence_factor: Annotated[float, Field(ge=1)] = 1.5
+    silence_floor_minutes: Annotated[float, Field(gt=0)] = 10.0
+    silence_min_active_minutes: Annotated[int, Field(ge=1)] = 3
+    silence_history_days: Annotated[int, Field(ge=1, le=30)] = 28
+
+
 class WorkerConfig(_Strict):
     lease_seconds: Annotated[float, Field(gt=0)] = 10.0  # renewed every quarter of it while a job runs
     poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
@@ -348,6 +379,7 @@ class TrueupConfig(_Strict):
     server: ServerConfig = ServerConfig()
     worker: WorkerConfig = WorkerConfig()
     console: ConsoleConfig = ConsoleConfig()
+    alerts: AlertsConfig = AlertsConfig()
     post_purchase: PostPurchaseConfig = PostPurchaseConfig()
     inventory: InventoryConfig = InventoryConfig()
     payments: PaymentsConfig = PaymentsConfig()

@@ -149,3 +149,31 @@ def test_activity_counts_per_minute_and_posting_delays(both: tuple[Any, Any]) ->
     assert records.posted_per_minute(T0) == {T0: 1, T0 + timedelta(minutes=1): 1}
     assert sorted(records.posting_delays(T0)) == [0.0, 90.0]
     assert records.last_received_by_shop() == {SHOP: T0 + timedelta(seconds=70)}
+
+
+def test_alert_states_are_kept_per_rule_and_subject_and_replaced(both: tuple[Any, Any]) -> None:
+    from trueup.domain.alerts import AlertState
+
+    _, records = both
+    records.save_alert_state(AlertState("silence", SHOP, True, T0, None, "quiet"))
+    records.save_alert_state(AlertState("exception_cause", f"{SHOP}|unmapped_tax", True, T0, None, "1 parked"))
+    records.save_alert_state(AlertState("silence", SHOP, False, T0 + timedelta(minutes=5), T0, "back"))
+
+    states = records.alert_states()
+    assert [(s.rule, s.subject) for s in states] == [("exception_cause", f"{SHOP}|unmapped_tax"), ("silence", SHOP)]
+    assert (states[1].firing, states[1].notified_at, states[1].detail, states[1].pending) == (False, T0, "back", True)
+
+
+def test_failing_jobs_are_those_waiting_after_a_failed_run(both: tuple[Any, Any]) -> None:
+    from trueup.service_layer.ports import JobRequest
+
+    store, records = both
+    store.enqueue(JobRequest("sync_order", "k1", SHOP))
+    store.enqueue(JobRequest("sync_order", "k2", SHOP))
+    job = store.claim("w1", T0, 30.0)
+    store.retry_later(job, "w1", T0 + timedelta(minutes=1), "TransientError: Tryton did not answer in time")
+
+    failing = records.failing_jobs()
+    assert [(j.shop, j.attempts, j.last_error) for j in failing] == [
+        (SHOP, 1, "TransientError: Tryton did not answer in time")
+    ]

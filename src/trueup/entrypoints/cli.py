@@ -65,6 +65,39 @@ def run_console_command(config: ConfigOption = Path("trueup.toml")) -> None:
 
 
 @app.command()
+def alerts(
+    config: ConfigOption = Path("trueup.toml"),
+    once: Annotated[bool, typer.Option("--once", help="Check once, send what is due, and exit (for cron).")] = False,
+) -> None:
+    """Check the alert rules every [alerts] interval and send digests by e-mail and webhook (docs/console.md)."""
+    from trueup import bootstrap
+    from trueup.service_layer.alerting import Alerter
+    from trueup.service_layer.payout_findings import PayoutFindings
+
+    _setup_logging()
+    cfg = _load(config)
+    records = bootstrap.build_console_store(cfg)
+    store = bootstrap.build_store(cfg)
+    alerter = Alerter(
+        store,
+        records,
+        records,
+        bootstrap.build_notifiers(cfg),
+        bootstrap.SystemClock(),
+        [shop.domain for shop in cfg.shops],
+        bootstrap.alert_rules(cfg),
+        [PayoutFindings(store)],
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    while True:
+        alerter.run_once()
+        if once or stop.wait(cfg.alerts.interval_seconds):
+            return
+
+
+@app.command()
 def worker(
     config: ConfigOption = Path("trueup.toml"),
     name: Annotated[str | None, typer.Option(help="This worker's name (default: host-pid).")] = None,
@@ -111,6 +144,45 @@ def status(
         print(json.dumps(report.to_json(), indent=2))
     else:
         render_status(report, terminal.console())
+
+
+@app.command()
+def payouts(
+    config: ConfigOption = Path("trueup.toml"),
+    since: Annotated[str | None, typer.Option("--from", help="Issued on or after this day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Issued on or before this day (YYYY-MM-DD).")] = None,
+    shop: Annotated[str | None, typer.Option(help="Only this shop's payouts.")] = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Every column as CSV, for a spreadsheet.")] = False,
+) -> None:
+    """Shopify Payments payouts: charges, refunds, fees, adjustments, disputes, reserves, net, the ERP entry."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from trueup import bootstrap
+    from trueup.entrypoints.payouts_view import payouts_csv, render_payout_table
+    from trueup.service_layer.payouts_status import payout_rows
+
+    def day(value: str | None, option: str) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), UTC)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a day (YYYY-MM-DD)", param_hint=option) from None
+
+    until_day = day(until, "--to")
+    rows = payout_rows(
+        bootstrap.build_store(_load(config)),
+        day(since, "--from"),
+        until_day + timedelta(days=1) if until_day else None,
+        shop,
+    )
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    elif as_csv:
+        sys.stdout.write(payouts_csv(rows))
+    else:
+        render_payout_table(rows, terminal.console())
 
 
 @app.command()

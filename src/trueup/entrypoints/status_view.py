@@ -6,6 +6,7 @@ from rich.console import Console
 
 from trueup.entrypoints.fulfilment_view import render_unfulfilled
 from trueup.entrypoints.inventory_view import render_stock
+from trueup.entrypoints.payouts_view import render_payouts
 from trueup.entrypoints.post_purchase_view import render_post_purchase
 from trueup.entrypoints.refunds_view import render_refunds
 from trueup.entrypoints.terminal import order_name, say, table
@@ -97,4 +98,5 @@ def _render_shop(report: StatusReport, console: Console) -> None:
     render_unfulfilled(report.unfulfilled_shipments, console)
     render_post_purchase(report.held_orders, report.cancelled_orders, console)
     render_refunds(report.refunds, console)
+    render_payouts(report.payouts, console)
     render_stock(report.stock, console)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from trueup.domain.alerts import AlertState
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
@@ -522,6 +523,23 @@ class ConsoleRecords(Protocol):
         """How many records of `action` since `since`, of one username and/or one remote address."""
 
 
+class AlertRecords(Protocol):
+    """Each alert's last state per subject, and whether its notice went out (what makes notices once only)."""
+
+    def alert_states(self) -> list[AlertState]: ...
+
+    def save_alert_state(self, state: AlertState) -> None:
+        """Insert or replace the state of (`state.rule`, `state.subject`)."""
+
+
+class Notifier(Protocol):
+    """Where alert digests go: e-mail, a chat webhook. Raises TransientError when it cannot deliver now."""
+
+    name: str
+
+    def send(self, subject: str, lines: Sequence[str]) -> None: ...
+
+
 class PasswordHasher(Protocol):
     """A password key-derivation function (argon2id in production)."""
 
@@ -555,6 +573,7 @@ class JobSeen:
     created_at: datetime
     updated_at: datetime
     last_error: str | None
+    shop: str = ""
 
 
 class History(Protocol):
@@ -571,6 +590,9 @@ class History(Protocol):
 
     def key_jobs(self, key: str) -> list[JobSeen]:
         """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
+
+    def failing_jobs(self) -> list[JobSeen]:
+        """The jobs waiting to run again after a failed run (with their shop and last error), oldest first."""
 
     def find_entries(self, text: str, limit: int = 20) -> list[LedgerEntry]:
         """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
