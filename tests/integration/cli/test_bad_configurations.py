@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import structlog
 
 from trueup.config import write_secret_file
 from trueup.entrypoints import cli
@@ -79,6 +81,14 @@ CASES = [
     ),
     Bad("no shop", "shops", toml='[back_office]\ndatabase = "x"\npassword = { env = "X" }\n'),
 ]
+
+
+@pytest.fixture(autouse=True)
+def logging_restored() -> Iterator[None]:
+    """`trueup serve` sets up logging on the captured stream; later tests must not log to it once closed."""
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 def write(tmp_path: Path, bad: Bad) -> Path:
