@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import structlog
 
+from trueup.adapters.notify.email import SmtpNotifier
+from trueup.adapters.notify.webhook import WebhookNotifier
+from trueup.adapters.passwords import Argon2Hasher
+from trueup.adapters.shopify.access_tokens import (
+    AccessTokens,
+    RenewedToken,
+    StaticToken,
+    client_credentials_form,
+    refresh_form,
+)
 from trueup.adapters.shopify.admin import ShopifyAdminClient
+from trueup.adapters.shopify.oauth import AppCredentials
+from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
+from trueup.adapters.storage.tokens_sql import SqlTokenVault
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
-from trueup.config import ShopConfig, TrueupConfig
+from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
@@ -25,9 +38,12 @@ from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
 from trueup.domain.stock_sharing import Sharing, WarehouseSharing
+from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
 from trueup.service_layer.order_context import OrderContext
-from trueup.service_layer.ports import Accounting, BackOffice
+from trueup.service_layer.payouts import PayoutContext
+from trueup.service_layer.people import People, SessionRules
+from trueup.service_layer.ports import Accounting, BackOffice, Notifier
 from trueup.service_layer.stock_groups import grouped
 from trueup.service_layer.worker import WorkerSettings
 
@@ -46,6 +62,55 @@ def build_store(config: TrueupConfig, migrate: bool = True, durable_commits: boo
     if migrate:
         upgrade(url)
     return SqlStore(url, durable_commits=durable_commits)
+
+
+def build_console_store(config: TrueupConfig) -> SqlConsoleStore:
+    """The console's records and the history it reads, on the same database (migrated by `build_store`)."""
+    return SqlConsoleStore(config.storage_url())
+
+
+def build_people(config: TrueupConfig, records: SqlConsoleStore) -> People:
+    """Signing in to the console, with `[console]`'s session lifetime and sign-in attempts."""
+    console = config.console
+    rules = SessionRules(
+        lifetime=timedelta(hours=console.session_hours),
+        idle=timedelta(minutes=console.idle_minutes),
+        attempts=console.login_attempts,
+    )
+    return People(records, Argon2Hasher(), SystemClock(), rules)
+
+
+def build_notifiers(config: TrueupConfig) -> list[Notifier]:
+    """The alert digests' destinations of `[alerts]`: e-mail, a webhook, both or none."""
+    alerts = config.alerts
+    notifiers: list[Notifier] = []
+    if alerts.smtp is not None:
+        smtp = alerts.smtp
+        password = (
+            smtp.password.read("alerts.smtp.password", config.base_dir).get_secret_value() if smtp.password else None
+        )
+        notifiers.append(
+            SmtpNotifier(
+                smtp.host,
+                smtp.port,
+                smtp.sender,
+                smtp.recipients,
+                security=smtp.security,
+                username=smtp.username,
+                password=password,
+            )
+        )
+    if alerts.webhook_url is not None:
+        notifiers.append(
+            WebhookNotifier(alerts.webhook_url.read("alerts.webhook_url", config.base_dir).get_secret_value())
+        )
+    return notifiers
+
+
+def alert_rules(config: TrueupConfig) -> AlertRules:
+    """The thresholds of `[alerts]`."""
+    fields = {name for name in AlertRules.__dataclass_fields__}
+    return AlertRules(**{key: value for key, value in config.alerts.model_dump().items() if key in fields})
 
 
 def _tryton_client(config: TrueupConfig) -> TrytonClient:
@@ -119,11 +184,34 @@ def check_payment_accounts(config: TrueupConfig, accounting: Accounting) -> None
         raise BadInput("[payments]: the ERP lacks what the configuration names: " + "; ".join(missing))
 
 
-def build_shopify(shop: ShopConfig, config: TrueupConfig) -> ShopifyAdminClient:
-    token = shop.access_token.read(f"shops[{shop.domain}].access_token", config.base_dir)
+def build_payout_contexts(
+    config: TrueupConfig, store: SqlStore, contexts: Mapping[str, OrderContext], accounting: Accounting | None = None
+) -> dict[str, PayoutContext]:
+    """What booking each shop's payouts needs, with `[payments]` enabled (none otherwise)."""
+    if not config.payments.enabled:
+        return {}
+    books = accounting or build_accounting(config)
+    p = config.payments
+    return {
+        shop: PayoutContext(
+            shop,
+            ctx.shopify.payments,  # type: ignore[attr-defined]  # the Admin API client's Shopify Payments reader
+            books,
+            store,
+            SystemClock(),
+            payout_accounts(config),
+            p.journal,
+            lookback=timedelta(days=p.lookback_days),
+            first_lookback=timedelta(days=p.first_lookback_days),
+        )
+        for shop, ctx in contexts.items()
+    }
+
+
+def build_shopify(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault | None = None) -> ShopifyAdminClient:
     return ShopifyAdminClient(
         shop.domain,
-        token.get_secret_value(),
+        access_tokens(shop, config, vault),
         api_version=shop.api_version,
         base_url=shop.api_url,
         metafields=[mapping.source for mapping in parse_mappings(config.metafields)],
@@ -164,9 +252,10 @@ def build_contexts(
     """What each shop's order sync needs; the back-office is shared by all shops."""
     shared = back_office or build_back_office(config)
     clock = SystemClock()
+    vault = build_token_vault(config)
     return {
         shop.domain: OrderContext(
-            build_shopify(shop, config),
+            build_shopify(shop, config, vault),
             shared,
             store,
             clock,
@@ -180,7 +269,7 @@ def build_contexts(
 
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:
     return {
-        shop.domain: shop.api_secret.read(f"shops[{shop.domain}].api_secret", config.base_dir).get_secret_value()
+        shop.domain: shop.webhook_secret().read(f"shops[{shop.domain}].api_secret", config.base_dir).get_secret_value()
         for shop in config.shops
     }
 
@@ -203,6 +292,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         stock=stock_policies(config),
         stock_sync_interval_seconds=config.inventory.sync_interval_seconds,
         stock_reconcile_interval_seconds=config.inventory.reconcile_interval_seconds,
+        payout_poll_interval_seconds=config.payments.poll_interval_seconds,
     )
 
 
@@ -268,3 +358,34 @@ def check_stock_locations(contexts: Mapping[str, OrderContext], settings: Worker
             check_locations(contexts[shop].shopify, policy)
         except TransientError as error:
             log.warning("locations_not_checked", shop=shop, error=str(error))
+
+
+# --- Shopify credentials ---------------------------------------------------------------------------------
+def build_token_vault(config: TrueupConfig) -> SqlTokenVault | None:
+    """The encrypted token store, when a shop's credentials need one (`[token_store]`)."""
+    if config.token_store is None:
+        return None
+    key = config.token_store.key.read("token_store.key", config.base_dir).get_secret_value()
+    return SqlTokenVault(config.storage_url(), key)
+
+
+def app_credentials(shop: ShopConfig, config: TrueupConfig) -> AppCredentials:
+    """The client id and secret of the shop's app (credentials of kind client_credentials or authorization_code)."""
+    credentials = shop.credentials
+    assert not isinstance(credentials, StaticCredentials)
+    secret = credentials.client_secret.read(f"shops[{shop.domain}].credentials.client_secret", config.base_dir)
+    return AppCredentials(shop.domain, credentials.client_id, secret.get_secret_value(), shop.api_url)
+
+
+def access_tokens(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault | None = None) -> AccessTokens:
+    """Where the shop's requests get their token: the static one, or one renewed from Shopify's token endpoint."""
+    credentials = shop.credentials
+    if isinstance(credentials, StaticCredentials):
+        assert shop.access_token is not None
+        return StaticToken(
+            shop.access_token.read(f"shops[{shop.domain}].access_token", config.base_dir).get_secret_value()
+        )
+    vault = vault or build_token_vault(config)
+    assert vault is not None  # the configuration requires [token_store] for these kinds
+    form = client_credentials_form if isinstance(credentials, ClientCredentials) else refresh_form(shop.domain)
+    return RenewedToken(app_credentials(shop, config), vault, form, SystemClock().now)

@@ -47,28 +47,88 @@ class SecretRef(_Strict):
         return self
 
     def read(self, where: str, base_dir: Path = Path(".")) -> SecretStr:
+        """The secret; BadInput naming `where` (e.g. the shop's key) when it is unset, unreadable or blank."""
         if self.env is not None:
-            value = os.environ.get(self.env)
+            value = os.environ.get(self.env, "").strip()
             if not value:
-                raise BadInput(f"{where}: environment variable {self.env} is not set")
+                raise BadInput(f"{where}: environment variable {self.env} is not set or is blank")
             return SecretStr(value)
         assert self.file is not None
         try:
-            return SecretStr((base_dir / self.file).read_text().strip())
+            value = (base_dir / self.file).read_text().strip()
         except OSError as error:
             raise BadInput(f"{where}: cannot read secret file {self.file}: {error.strerror}") from error
+        except UnicodeDecodeError:
+            raise BadInput(f"{where}: secret file {self.file} is not text") from None
+        if not value:
+            raise BadInput(f"{where}: secret file {self.file} is empty")
+        return SecretStr(value)
+
+
+# --- Shopify credentials: how trueup gets each shop's Admin API token (docs/going-live.md) -------------------
+class StaticCredentials(_Strict):
+    """The token of an admin-created custom app (made before 2026), in `[[shops]] access_token`."""
+
+    kind: Literal["static"] = "static"
+
+
+class ClientCredentials(_Strict):
+    """A Dev Dashboard app of the shop's own organisation: tokens from the client credentials grant."""
+
+    kind: Literal["client_credentials"]
+    client_id: Annotated[str, Field(min_length=1)]
+    client_secret: SecretRef
+
+
+class AuthorizationCode(_Strict):
+    """An app installed on other merchants' shops: installed at `/shopify/install?shop=...` on the public URL,
+    then expiring offline tokens renewed with their rotating refresh token."""
+
+    kind: Literal["authorization_code"]
+    client_id: Annotated[str, Field(min_length=1)]
+    client_secret: SecretRef
+
+
+Credentials = Annotated[StaticCredentials | ClientCredentials | AuthorizationCode, Field(discriminator="kind")]
+
+
+class TokenStoreConfig(_Strict):
+    """The key that encrypts stored Shopify tokens (a random secret of at least 32 characters)."""
+
+    key: SecretRef
 
 
 class ShopConfig(_Strict):
     domain: Annotated[str, Field(pattern=DOMAIN_PATTERN)]
-    access_token: SecretRef
-    api_secret: SecretRef
+    # The static token (credentials kind "static", the default); the other kinds get theirs from Shopify.
+    access_token: SecretRef | None = None
+    # The secret webhooks are signed with; by default the app's client secret (the other kinds).
+    api_secret: SecretRef | None = None
+    credentials: Credentials = StaticCredentials()
     api_version: Literal["2026-07", "2026-10"] = "2026-10"
     # Where the Admin API is served; by default https://<domain>. The sandbox gives http://127.0.0.1:PORT.
     api_url: str | None = None
     # Shopify location id (numeric or gid) -> ERP warehouse code.
     locations: dict[str, str] = Field(default_factory=dict)
     warehouse: str | None = None  # the ERP warehouse orders ship from when no location mapping applies
+
+    @model_validator(mode="after")
+    def _credentials_complete(self) -> ShopConfig:
+        static = isinstance(self.credentials, StaticCredentials)
+        if static and self.access_token is None:
+            raise ValueError("give access_token (or credentials of another kind)")
+        if not static and self.access_token is not None:
+            raise ValueError(f"access_token is not used with credentials kind {self.credentials.kind!r}: remove it")
+        if static and self.api_secret is None:
+            raise ValueError("give api_secret (the secret Shopify signs webhooks with)")
+        return self
+
+    def webhook_secret(self) -> SecretRef:
+        """Where the secret that signs this shop's webhooks comes from."""
+        if self.api_secret is not None:
+            return self.api_secret
+        assert not isinstance(self.credentials, StaticCredentials)
+        return self.credentials.client_secret
 
 
 class BackOfficeConfig(_Strict):
@@ -85,10 +145,85 @@ class StorageConfig(_Strict):
     url: str = "sqlite:///trueup.db"
 
 
+# Shopify retries a failed delivery for 4 hours, sending the original X-Shopify-Triggered-At each time.
+SHOPIFY_RETRY_SECONDS = 4 * 3600
+
+
 class ServerConfig(_Strict):
+    """`trueup serve`: where it listens and what a request may cost before its signature is checked
+    (docs/going-live.md, "The public endpoint")."""
+
+    # Where Shopify reaches trueup (https, behind TLS): webhooks go to <public_url>/webhooks/shopify, installs
+    # come back to <public_url>/shopify/callback. Used by `trueup shop connect` and the install routes.
+    public_url: Annotated[str, Field(pattern=r"^https?://[^/\s]+(/[^\s]*)?$")] | None = None
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     max_body_bytes: Annotated[int, Field(gt=0)] = 2_000_000
+    body_read_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0  # the whole body, once the headers are in
+    header_read_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0  # from the connection (or last answer)
+    max_header_bytes: Annotated[int, Field(ge=4096, le=1_048_576)] = 32_768
+    max_connections: Annotated[int, Field(ge=1)] = 1000  # past this, requests are answered 503
+    max_buffered_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024  # bodies being read, all together
+    # A delivery triggered longer ago than this is refused (a replay); 0 turns the check off.
+    max_delivery_age_seconds: Annotated[float, Field(ge=0)] = 6 * 3600.0
+
+    @model_validator(mode="after")
+    def _window_covers_retries(self) -> ServerConfig:
+        if 0 < self.max_delivery_age_seconds < SHOPIFY_RETRY_SECONDS:
+            raise ValueError(
+                f"max_delivery_age_seconds must be 0 (off) or at least {SHOPIFY_RETRY_SECONDS}: "
+                "Shopify retries for 4 hours with the original X-Shopify-Triggered-At"
+            )
+        if self.max_buffered_bytes < self.max_body_bytes:
+            raise ValueError("max_buffered_bytes must be at least max_body_bytes")
+        return self
+
+
+class ConsoleConfig(_Strict):
+    """The operations console (`trueup console`, a process of its own on the same store; docs/console.md)."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8090
+    session_hours: Annotated[float, Field(gt=0, le=168)] = 12.0  # sign in again after this, however active
+    idle_minutes: Annotated[float, Field(gt=0)] = 30.0  # a session unused this long ends
+    login_attempts: Annotated[int, Field(ge=1)] = 5  # failed sign-ins per name in 15 minutes
+    # Single sign-on behind a reverse proxy that authenticates people and passes their name in this header
+    # (e.g. "X-Forwarded-User"); empty: off. Only requests from `trusted_proxies` may carry it.
+    trusted_user_header: str = ""
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    # A bearer token for Prometheus to read /metrics without a session (absent: /metrics needs a session).
+    metrics_token: SecretRef | None = None
+
+
+class SmtpConfig(_Strict):
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str  # the From address
+    recipients: list[str] = Field(min_length=1)
+    username: str | None = None
+    password: SecretRef | None = None
+
+
+class AlertsConfig(_Strict):
+    """Alerts by e-mail and to a Slack-compatible webhook (`trueup alerts`; docs/console.md)."""
+
+    interval_seconds: Annotated[float, Field(gt=0)] = 30.0  # how often the rules are checked
+    digest_seconds: Annotated[float, Field(ge=0)] = 60.0  # notices wait this long to go out as one digest
+    smtp: SmtpConfig | None = None
+    webhook_url: SecretRef | None = None  # e.g. a Slack incoming webhook (a secret: it lets anyone post)
+    stuck_minutes: Annotated[float, Field(gt=0)] = 30.0
+    spike_count: Annotated[int, Field(ge=1)] = 20
+    spike_minutes: Annotated[float, Field(gt=0)] = 10.0
+    backlog_checks: Annotated[int, Field(ge=1)] = 5
+    backlog_minimum: Annotated[int, Field(ge=0)] = 100
+    unreachable_minutes: Annotated[float, Field(gt=0)] = 10.0
+    throttled_minutes: Annotated[float, Field(gt=0)] = 10.0
+    drift_units: Annotated[int, Field(ge=0)] = 10
+    silence_factor: Annotated[float, Field(ge=1)] = 1.5
+    silence_floor_minutes: Annotated[float, Field(gt=0)] = 10.0
+    silence_min_active_minutes: Annotated[int, Field(ge=1)] = 3
+    silence_history_days: Annotated[int, Field(ge=1, le=30)] = 28
 
 
 class WorkerConfig(_Strict):
@@ -226,9 +361,12 @@ class TrueupConfig(_Strict):
     storage: StorageConfig = StorageConfig()
     server: ServerConfig = ServerConfig()
     worker: WorkerConfig = WorkerConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    alerts: AlertsConfig = AlertsConfig()
     post_purchase: PostPurchaseConfig = PostPurchaseConfig()
     inventory: InventoryConfig = InventoryConfig()
     payments: PaymentsConfig = PaymentsConfig()
+    token_store: TokenStoreConfig | None = None  # needed by shops whose credentials are not static
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
     # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
@@ -269,6 +407,16 @@ class TrueupConfig(_Strict):
     def _known_metafields(cls, value: dict[str, str]) -> dict[str, str]:
         parse_mappings(value)  # its ValueError names the mapping in error
         return value
+
+    @model_validator(mode="after")
+    def _token_store_when_needed(self) -> TrueupConfig:
+        renewed = [s.domain for s in self.shops if not isinstance(s.credentials, StaticCredentials)]
+        if renewed and self.token_store is None:
+            raise ValueError(
+                f"shops {', '.join(renewed)} get their tokens from Shopify: give [token_store] key = "
+                '{env = "..."} (a random secret of at least 32 characters) to encrypt them at rest'
+            )
+        return self
 
     @model_validator(mode="after")
     def _unique_shops(self) -> TrueupConfig:

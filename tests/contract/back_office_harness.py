@@ -13,11 +13,13 @@ from typing import Protocol
 from tests.fakes.back_office import FakeBackOffice
 from tests.support.tryton import catalogue_item, seed_catalogue
 from trueup.adapters.tryton.back_office import TrytonBackOffice
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.parties import party_code
+from trueup.adapters.tryton.sales_orders import TrytonSalesOrders
 from trueup.domain.bundles import KitComponent
 from trueup.domain.orders import Customer
-from trueup.domain.sales import ShipmentStage
+from trueup.domain.sales import SalesOrderRequest, ShipmentStage
 from trueup.local_stack.tryton_catalogue import receive_stock
 from trueup.service_layer.ports import BackOffice
 
@@ -28,8 +30,6 @@ TRYTON_STEP = {
     ShipmentStage.SHIPPED: "ship",
     ShipmentStage.DONE: "do",
 }
-ORDER = list(TRYTON_STEP)
-
 ORDER = list(TRYTON_STEP)
 TRYTON_STEPS = {"shipped": ("assign_try", "pick", "pack", "ship"), "done": ("assign_try", "pick", "pack", "ship", "do")}
 
@@ -70,6 +70,9 @@ class BackOfficeHarness(Protocol):
 
     def set_carrier(self, reference: str, carrier: str) -> None:
         """Before despatch: a carrier (by name) on the sale's shipments."""
+
+    def confirm_without_processing(self, order: SalesOrderRequest) -> None:
+        """The sale of `order` created and confirmed, its processing never run (the ERP stopped in between)."""
 
     # --- read back ------------------------------------------------------------------------------------
     def parties_of(self, customer: Customer) -> int:
@@ -129,6 +132,9 @@ class FakeHarness:
 
     def ship_from(self, reference: str, skus: list[str], warehouse: str) -> None:
         self._moved[reference] = (skus, warehouse)
+
+    def confirm_without_processing(self, order: SalesOrderRequest) -> None:
+        self.fake.confirm_without_processing(order)
 
     def set_carrier(self, reference: str, carrier: str) -> None:
         self._carriers[reference] = carrier
@@ -247,6 +253,18 @@ class TrytonHarness(TrytonWarehouse):
 
     def set_carrier(self, reference: str, carrier: str) -> None:
         tryton_set_carrier(self.client, reference, carrier)
+
+    def confirm_without_processing(self, order: SalesOrderRequest) -> None:
+        """Created, quoted and confirmed by hand, as a person would: on a trytond whose queue tasks are left
+        to a worker that is not running (`[queue] worker = True`), the sale stays confirmed with its
+        processing task queued, as a Tryton stopped right after the confirm leaves it."""
+        sales = TrytonSalesOrders(TrytonDatabase(self.client))
+        products = sales._db.product_rows({line.sku for line in order.lines})
+        (sale_id,) = self.client.call("sale.sale", "create", [sales._sale_values(order, products)])
+        self.client.call("sale.sale", "quote", [sale_id])
+        self.client.call("sale.sale", "confirm", [sale_id])
+        (row,) = self.client.call("sale.sale", "read", [sale_id], ["state", "shipments"])
+        assert (row["state"], row["shipments"]) == ("confirmed", [])
 
     def parties_of(self, customer: Customer) -> int:
         by_email = ("contact_mechanisms", "where", [("type", "=", "email"), ("value", "=", customer.email.lower())])

@@ -1,7 +1,7 @@
 """Fixtures of the contract tests, one per port: `erp`, every back-office under test (the fake, Tryton on a real
 trytond) with its harness (back_office_harness.py); `store`, every Store (the in-memory fake, SqlStore on
-SQLite and on PostgreSQL) and the clock they run on. The Shopify contract modules each build the fake and the
-sandbox-backed client they compare."""
+SQLite and on PostgreSQL) and the clock they run on; `shopify`, the ShopifyAdmin port under test (the fake, the
+real client on the sandbox over HTTP) with its harness (shopify_harness.py), on the `shop` a module chooses."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.contract.back_office_harness import BackOfficeHarness, FakeHarness, TrytonHarness
+from tests.contract.shopify_harness import FakeShopify, SandboxShopify, ShopifyHarness, sandbox_of
 from tests.contract.stores import Clock
 from tests.fakes.store import InMemoryStore
+from tests.support.sandbox import SMALL_SHOP, RunningSandbox, Shop
 from tests.support.tryton import connect
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.service_layer.ports import Store
@@ -46,3 +48,27 @@ def erp(request: pytest.FixtureRequest) -> Iterator[BackOfficeHarness]:
         return
     with connect(request.getfixturevalue("tryton_server")) as client:
         yield TrytonHarness(client)
+
+
+@pytest.fixture(scope="module")
+def shop() -> Shop:
+    """The shop the Shopify contract tests start from; a module overrides it to start from another."""
+    return SMALL_SHOP
+
+
+@pytest.fixture(scope="module")
+def shopify_sandbox(shop: Shop) -> Iterator[RunningSandbox]:
+    """The sandbox seeded with `shop`, shared by a module's tests (a module overrides it for one per test)."""
+    yield from sandbox_of(shop)
+
+
+@pytest.fixture(params=["fake", "sandbox"])
+def shopify(request: pytest.FixtureRequest, shop: Shop) -> Iterator[ShopifyHarness]:
+    """The ShopifyAdmin port under test with its harness: the fake, then the real client on the sandbox."""
+    if request.param == "fake":
+        yield FakeShopify(shop)
+        return
+    live = SandboxShopify(request.getfixturevalue("shopify_sandbox"), shop)
+    live.tick()
+    yield live
+    live.admin.close()

@@ -93,6 +93,10 @@ class FakeBackOffice:
     prices: dict[str, Decimal] = field(default_factory=dict)  # SKU → list price (unset: none read back)
     down: bool = False
     commit_then_timeout_next: bool = False
+    # The ERP stops right after the next confirm: the sale is left confirmed (never processed), the call fails.
+    crash_after_confirm_next: bool = False
+    # As the Tryton adapter does, a sale found confirmed is processed then; False: a back-office that cannot.
+    processes_found_sales: bool = True
     reject_next: bool | str = False
     sales: dict[str, PostedSale] = field(default_factory=dict)  # by reference
     requests: dict[str, SalesOrderRequest] = field(default_factory=dict)  # what each sale was posted from
@@ -165,7 +169,18 @@ class FakeBackOffice:
     # --- the port -------------------------------------------------------------------------------
     def find_sales_order(self, reference: str) -> PostedSale | None:
         self._enter("find_sales_order")
-        return self.sales.get(reference)
+        sale = self.sales.get(reference)
+        if sale is not None and sale.state == "confirmed" and self.processes_found_sales:  # as the adapter does
+            sale = self.sales[reference] = replace(sale, state="processing")
+        return sale
+
+    def confirm_without_processing(self, order: SalesOrderRequest) -> PostedSale:
+        """A sale confirmed whose processing never ran (the ERP stopped in between): left "confirmed"."""
+        with self._lock:
+            sale = replace(self._post(order), state="confirmed")
+            self.sales[order.reference] = sale
+            _stock.note_sale(self, order)
+        return sale
 
     def unknown_skus(self, skus: Iterable[str]) -> set[str]:
         self._enter("unknown_skus")
@@ -203,6 +218,10 @@ class FakeBackOffice:
             message = self.reject_next if isinstance(self.reject_next, str) else "rejected by the fake back-office"
             self.reject_next = False
             raise StructuralError(Cause.BACK_OFFICE_REJECTED, message)
+        if self.crash_after_confirm_next:
+            self.crash_after_confirm_next = False
+            self.confirm_without_processing(order)
+            raise TransientError("the back-office stopped right after confirming")
         with self._lock:
             sale = self._post(order)
             _stock.note_sale(self, order)

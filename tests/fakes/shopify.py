@@ -39,6 +39,7 @@ class FakeShopifyAdmin:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         shop_info: ShopInfo | None = None,
         catalogue: Sequence[CatalogueItem] = (),
+        inventory: FakeShopifyInventory | None = None,
     ) -> None:
         self.shop = shop
         self.down = False
@@ -58,7 +59,7 @@ class FakeShopifyAdmin:
         # Locations per line and tracking per fulfilment (tests/fakes/shopify_fulfilment.py).
         self.fulfilment_book = FakeFulfilmentBook(fulfilled=self._fulfilled)
         # Inventory (tests/fakes/shopify_inventory.py): arrange with `fake.inventory.add_location/put_level/drift`.
-        self.inventory = FakeShopifyInventory(clock)
+        self.inventory = inventory or FakeShopifyInventory(clock)
         # Orders whose one fulfilment order trueup holds (the hold window).
         self.held_by_trueup: set[str] = set()
 

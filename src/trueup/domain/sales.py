@@ -72,6 +72,10 @@ class SalesOrderRequest:
         return tuple(sorted({line.sku for line in self.lines if not line.is_shipping}))
 
 
+# An ERP sale in one of these states has no shipment nor invoice yet: its order is not posted.
+UNPROCESSED_SALE_STATES = frozenset({"draft", "quotation", "confirmed"})
+
+
 @dataclass(frozen=True)
 class PostedSale:
     """A sales order as the ERP holds it. `erp_id` is the ERP's own id for it, opaque to trueup."""

@@ -27,6 +27,7 @@ import httpx
 from trueup.config import PaymentsConfig
 from trueup.local_stack import demo_accounts, demo_business, demo_taxes
 from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
+from trueup.local_stack.tryton_queue import pending_tasks
 
 __all__ = [
     "TrytonServer",
@@ -93,7 +94,8 @@ def write_config(
     """A trytond.conf for SQLite databases in `data_dir` (and a listener on 127.0.0.1:`port`), plus
     `settings` ({section: {option: value}}, e.g. {"database": {"retry": "0"}})."""
     sections: dict[str, dict[str, str]] = {
-        "database": {"uri": "sqlite://", "path": str(data_dir)},
+        # Absolute: trytond opens its SQLite files through a URI, which a relative path does not survive.
+        "database": {"uri": "sqlite://", "path": str(data_dir.resolve())},
         "email": {"uri": "smtp://127.0.0.1:1"},  # e-mails (password resets, …) never leave the machine
     }
     if port is not None:
@@ -213,6 +215,7 @@ class TrytonServer:
     def start(self) -> TrytonServer:
         """Start trytond and return once it answers JSON-RPC (its databases are loaded on start)."""
         config = write_config(self.data_dir, self.port, self.settings)
+        self._run_pending_tasks(config)
         command = [_bin("trytond"), "-c", str(config)]
         if self.databases:
             command += ["-d", *self.databases]
@@ -220,6 +223,16 @@ class TrytonServer:
             self._process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self._wait_until_ready()
         return self
+
+    def _run_pending_tasks(self, config: Path) -> None:
+        """Tasks a stopped server left in Tryton's queue (a sale confirmed but never processed) run before it
+        serves again (tryton_queue.py), unless a queue worker is configured to run them."""
+        if (self.settings or {}).get("queue", {}).get("worker", "").lower() in ("true", "1"):
+            return
+        pending = [name for name in self.databases if pending_tasks(self.data_dir / f"{name}.sqlite")]
+        if pending:
+            command = [sys.executable, "-m", "trueup.local_stack.tryton_queue", str(config), *pending]
+            _run(command, dict(os.environ), self.log_path)
 
     def _wait_until_ready(self) -> None:
         deadline = time.monotonic() + self.start_timeout

@@ -64,6 +64,18 @@ class FulfilShipments:
 
 
 @dataclass(frozen=True)
+class PollPayouts:
+    """The shop's Shopify Payments payouts, each booked once in the ERP (payouts.py)."""
+
+    kind: ClassVar[str] = "poll_payouts"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|payouts"
+
+
+@dataclass(frozen=True)
 class SyncStock:
     """The triggered stock updates of the shop and the shops sharing its warehouses (ERP changes since a cursor,
     demand changed in any of them): one key, so one pass at a time."""
@@ -109,7 +121,9 @@ class PurgeHistory:
     key: ClassVar[str] = "purge"
 
 
-QueuedWork = SyncOrder | PollOrders | FulfilShipments | SyncStock | ReconcileStock | ReplayParked | PurgeHistory
+QueuedWork = (
+    SyncOrder | PollOrders | FulfilShipments | PollPayouts | SyncStock | ReconcileStock | ReplayParked | PurgeHistory
+)
 
 
 def request(work: QueuedWork, run_at: datetime | None = None) -> JobRequest:
@@ -126,7 +140,7 @@ def job_of(job: Job) -> QueuedWork:
         return ReplayParked()
     if job.kind == PurgeHistory.kind:
         return PurgeHistory()
-    for kind in (PollOrders, FulfilShipments, SyncStock, ReconcileStock):
+    for kind in (PollOrders, FulfilShipments, PollPayouts, SyncStock, ReconcileStock):
         if job.kind == kind.kind:
             return kind(job.shop)
     raise LookupError(f"no handler for job kind {job.kind!r}")

@@ -13,12 +13,12 @@ from datetime import datetime
 
 import structlog
 
-from trueup.domain.errors import StructuralError
+from trueup.domain.errors import StructuralError, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import build_sales_order, check_posted_totals, order_reference
-from trueup.domain.sales import PostedSale
+from trueup.domain.sales import UNPROCESSED_SALE_STATES, PostedSale
 from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.hold_window import end_hold, hold, keeps_holding
 from trueup.service_layer.inventory_demand import note_demand
@@ -105,12 +105,16 @@ def _post_if_ready(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, n
         if not order.is_postable:
             return entry.moved_to(OrderState.WAITING_FOR_PAYMENT, now)
         existing = _post(ctx, order)
+    else:
+        log.info("order_sale_found_again", shop=order.shop, order=order.name, sale=existing.number)
     return _checked(order, entry, existing, now)
 
 
 def _checked(order: ShopifyOrder, entry: LedgerEntry, sale: PostedSale, now: datetime) -> LedgerEntry:
     """Posted if the ERP's sale totals what Shopify charged; otherwise parked, the sale kept on the entry so
     both figures are shown (and a replay checks again once a person has put the sale right)."""
+    if sale.state in UNPROCESSED_SALE_STATES:  # no shipment nor invoice yet: not posted, whatever the totals
+        raise TransientError(f"the ERP's sale {sale.number} is {sale.state}, not yet processing")
     erp = {"erp_sale_id": sale.erp_id, "erp_number": sale.number, "erp_total": sale.total}
     if order.cancelled_at is not None:
         return entry.moved_to(OrderState.POSTED, now, **erp)  # cancelled since: the post-purchase flow's

@@ -59,6 +59,23 @@ def test_a_timeout_after_the_erp_committed_is_found_not_repeated(engine: Engine)
     assert len(engine.erp.sales) == 1
 
 
+def test_a_sale_left_confirmed_by_a_crash_is_not_posted_until_it_is_processing(engine: Engine):
+    order = engine.shopify.put_order(an_order())
+    engine.erp.crash_after_confirm_next = True
+    engine.erp.processes_found_sales = False
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    engine.clock.advance(3600)
+    engine.run_until_idle()
+    entry = engine.entry(order.order_id)
+    assert entry is None or entry.state != OrderState.POSTED  # found confirmed: retried, never posted as it is
+    engine.erp.processes_found_sales = True
+    engine.clock.advance(3600)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+    assert [sale.state for sale in engine.erp.sales.values()] == ["processing"]
+
+
 def test_an_unknown_sku_parks_only_that_order_and_it_posts_itself_once_the_sku_exists(engine: Engine):
     bad = engine.shopify.put_order(an_order([a_line(sku="NEW-HAT")], number=1))
     good = engine.shopify.put_order(an_order(number=2))

@@ -137,3 +137,30 @@ def test_shipping_books_on_the_configured_product(tmp_path):
     config = load_config(write(tmp_path, 'shipping_sku = "FREIGHT"\n' + VALID))
     assert posting_policy(config.shops[0], config).shipping_sku == "FREIGHT"
     assert posting_policy(config.shops[0], load_config(write(tmp_path, VALID))).shipping_sku == "SHIPPING"
+
+
+@pytest.mark.parametrize("content", ["", "   \n\t\n"])
+def test_an_empty_or_blank_secret_file_is_refused_naming_the_shop(tmp_path, content):
+    (tmp_path / "secret.txt").write_text(content)
+    config = load_config(write(tmp_path, VALID))
+    shop = config.shops[0]
+
+    with pytest.raises(BadInput) as error:
+        shop.api_secret.read(f"shops[{shop.domain}].api_secret", config.base_dir)
+
+    assert "brand.myshopify.com" in str(error.value)
+    assert "empty" in str(error.value)
+
+
+def test_a_blank_secret_variable_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_SHOPIFY_TOKEN", "  ")
+    config = load_config(write(tmp_path, VALID))
+
+    with pytest.raises(BadInput, match="TEST_SHOPIFY_TOKEN is not set or is blank"):
+        config.shops[0].access_token.read("shops[brand.myshopify.com].access_token", config.base_dir)
+
+
+@pytest.mark.parametrize("seconds", [60, 14399])
+def test_a_delivery_age_window_shorter_than_shopifys_retries_is_refused(tmp_path, seconds):
+    with pytest.raises(BadInput, match="max_delivery_age_seconds"):
+        load_config(write(tmp_path, VALID + f"\n[server]\nmax_delivery_age_seconds = {seconds}\n"))

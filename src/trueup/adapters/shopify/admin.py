@@ -12,11 +12,13 @@ from typing import Any
 import httpx
 
 from trueup.adapters.shopify import fulfilment_calls, fulfilment_holds, queries
+from trueup.adapters.shopify.access_tokens import AccessTokens
 from trueup.adapters.shopify.cost_budget import CostBudget
 from trueup.adapters.shopify.graphql import DEFAULT_API_VERSION, ShopifyGraphQL, ShopifyQueryError
 from trueup.adapters.shopify.inventory import ShopifyInventory
 from trueup.adapters.shopify.order_mapping import map_order
 from trueup.adapters.shopify.pagination import walk_pages
+from trueup.adapters.shopify.payouts import ShopifyPayments
 from trueup.adapters.shopify.refund_mapping import map_refunds
 from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_shop, map_variant
 from trueup.domain.catalogue import CatalogueItem
@@ -110,7 +112,7 @@ class ShopifyAdminClient:
     def __init__(
         self,
         shop_domain: str,
-        access_token: str,
+        access_token: str | AccessTokens,
         api_version: str = DEFAULT_API_VERSION,
         base_url: str | None = None,
         http: httpx.Client | None = None,
@@ -133,6 +135,7 @@ class ShopifyAdminClient:
         # Stock calls leave room for order reads from the start, wherever on the shop they are made.
         self.graphql.budget.expect_order_call(self._fetch_order.estimated_cost)
         self.inventory = ShopifyInventory(self.graphql)
+        self.payments = ShopifyPayments(self.graphql)
 
     def close(self) -> None:
         self.graphql.close()

@@ -3,7 +3,9 @@
 - THROTTLED (HTTP 200, `errors[].extensions.code`) and HTTP 429 → TransientError with the wait:
   `Retry-After` when given, else (requested cost − currently available) / restore rate.
 - 5xx, timeouts, connection failures, unreadable bodies → TransientError.
-- 401/403 → BadInput (the token is wrong; the message never carries it). ACCESS_DENIED → BadInput (a scope).
+- 401 → the token source renews the token and the request is sent once more (an expiring token lapsed or was
+  replaced); a second 401, or a 401 for a static token, → BadInput (the message never carries the token).
+- 403 → BadInput. ACCESS_DENIED → BadInput (a scope).
 - Any other GraphQL error → ShopifyQueryError: a bug in trueup's document, named.
 """
 
@@ -17,6 +19,7 @@ from typing import Any
 import httpx
 import structlog
 
+from trueup.adapters.shopify.access_tokens import AccessTokens, StaticToken
 from trueup.adapters.shopify.cost_budget import CostBudget, ThrottleStatus
 from trueup.adapters.shopify.queries import Operation
 from trueup.domain.errors import BadInput, TransientError, TrueupError
@@ -51,7 +54,7 @@ class ShopifyGraphQL:
     def __init__(
         self,
         shop_domain: str,
-        access_token: str,
+        access_token: str | AccessTokens,
         *,
         api_version: str = DEFAULT_API_VERSION,
         base_url: str | None = None,
@@ -64,8 +67,9 @@ class ShopifyGraphQL:
         self.budget = budget or CostBudget()
         self._owns_http = http is None
         self._http = http or httpx.Client(timeout=timeout)
-        self._headers = {"X-Shopify-Access-Token": access_token, "Content-Type": "application/json"}
+        self.tokens: AccessTokens = StaticToken(access_token) if isinstance(access_token, str) else access_token
         self._timeout = timeout
+        self.api_version_served: str | None = None  # X-Shopify-API-Version of the last answer
 
     def close(self) -> None:
         """Close the HTTP client if this object made it (a client passed in belongs to the caller)."""
@@ -92,14 +96,26 @@ class ShopifyGraphQL:
 
     def _post(self, operation: Operation, variables: Mapping[str, Any] | None) -> httpx.Response:
         payload = {"query": operation.document, "variables": dict(variables or {}), "operationName": operation.name}
+        token = self.tokens.current()
+        response = self._send(operation, payload, token)
+        if response.status_code == 401:
+            # An expiring token lapsed or was replaced: renew it and send once more; nothing was done.
+            renewed = self.tokens.renew(token)
+            if renewed is not None:
+                log.info("shopify.token_rejected", shop=self.shop, operation=operation.name)
+                response = self._send(operation, payload, renewed)
+        _raise_for_status(response, operation, self.shop)
+        self.api_version_served = response.headers.get("X-Shopify-API-Version")
+        return response
+
+    def _send(self, operation: Operation, payload: dict[str, Any], token: str) -> httpx.Response:
+        headers = {"X-Shopify-Access-Token": token, "Content-Type": "application/json"}
         try:
-            response = self._http.post(self.endpoint, json=payload, headers=self._headers, timeout=self._timeout)
+            return self._http.post(self.endpoint, json=payload, headers=headers, timeout=self._timeout)
         except httpx.TimeoutException as exc:
             raise TransientError(f"Shopify timed out on {operation.name} for {self.shop}") from exc
         except httpx.TransportError as exc:
             raise TransientError(f"cannot reach Shopify for {self.shop}: {type(exc).__name__}") from exc
-        _raise_for_status(response, operation, self.shop)
-        return response
 
 
 def _raise_for_status(response: httpx.Response, operation: Operation, shop: str) -> None:

@@ -549,8 +549,48 @@ mutation TrueupFulfillmentOrderReleaseHold($id: ID!, $holdIds: [ID!]) {
     estimated_cost=10,
 )
 
+
+PAYOUTS_PAGE_SIZE = 50
+PAYOUTS_SINCE = Operation(
+    name="TrueupPayoutsSince",
+    document="""
+query TrueupPayoutsSince($query: String!, $first: Int!, $after: String) {
+  shopifyPaymentsAccount {
+    payouts(first: $first, after: $after, query: $query, sortKey: ISSUED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id legacyResourceId status issuedAt net { amount currencyCode } }
+    }
+  }
+}
+""",
+    estimated_cost=3 + PAYOUTS_PAGE_SIZE * 2,
+)
+
+# A payout's balance transactions, its own TRANSFER hidden: three money objects and the order each.
+PAYOUT_TRANSACTIONS_PAGE_SIZE = 100
+PAYOUT_TRANSACTIONS = Operation(
+    name="TrueupPayoutTransactions",
+    document="""
+query TrueupPayoutTransactions($query: String!, $first: Int!, $after: String) {
+  shopifyPaymentsAccount {
+    balanceTransactions(first: $first, after: $after, query: $query, hideTransfers: true, sortKey: PROCESSED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id type
+        amount { amount currencyCode } fee { amount currencyCode } net { amount currencyCode }
+        associatedOrder { id name }
+      }
+    }
+  }
+}
+""",
+    estimated_cost=3 + PAYOUT_TRANSACTIONS_PAGE_SIZE * 5,
+)
+
 ALL_OPERATIONS: tuple[Operation, ...] = (
     ORDER_HOLDS,
+    PAYOUTS_SINCE,
+    PAYOUT_TRANSACTIONS,
     FULFILLMENT_ORDER_HOLD,
     FULFILLMENT_ORDER_RELEASE_HOLD,
     FETCH_ORDER,

@@ -8,13 +8,21 @@ charged in it; Tryton copies neither to the invoice by itself. Taxes are matched
 (account.tax has no code field in 8.2), products by `code` (= SKU), warehouses by location code.
 
 Posting an order costs 6 to 8 calls: products and taxes (1 each), party (1–3), sale with its lines (1),
-quote (1), confirm (1, which also runs the processing task Tryton queues), read back (1).
+quote (1), confirm (1, which queues Tryton's processing task), read back (1).
+
+Confirming a sale only queues its processing (`ir.queue`; creating its shipment and invoice). A Tryton with a
+queue worker runs it moments later; one without runs it after the commit, unless it dies first. A sale is
+never left `confirmed`: one that is still confirmed once its confirm call answered, or that is found so
+again (a crash in between), is processed here by Tryton's own public `process` button, which is idempotent
+(it makes only the shipment and invoice lines still missing), so the queued task running later is harmless.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+import structlog
 
 from trueup.adapters.tryton.database import ROUNDING_PRODUCT, TrytonDatabase
 from trueup.adapters.tryton.parties import sale_parties
@@ -27,7 +35,10 @@ from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
 from trueup.domain.sales import PostedSale, SalesOrderRequest
 from trueup.domain.tax_rounding import settle_tax_rounding
 
+log = structlog.get_logger(__name__)
+
 _UNFINISHED = ("draft", "quotation")
+_UNPROCESSED = "confirmed"
 
 
 class TrytonSalesOrders:
@@ -53,6 +64,9 @@ class TrytonSalesOrders:
             except StructuralError:
                 self._discard(row["id"])
                 return None
+        elif row["state"] == _UNPROCESSED:
+            log.warning("erp_sale_found_unprocessed", reference=reference, sale_id=row["id"])
+            self._process([row["id"]])
         return read_one_posted(self._db, row["id"])
 
     def create(self, order: SalesOrderRequest) -> PostedSale:
@@ -136,6 +150,7 @@ class TrytonSalesOrders:
         try:
             self._db.call("sale.sale", "quote", sale_ids)
             self._db.call("sale.sale", "confirm", sale_ids)
+            self._process_confirmed(sale_ids)
             return {}
         except StructuralError:
             pass  # one sale spoiled the batch: find which, one by one
@@ -154,6 +169,16 @@ class TrytonSalesOrders:
         if state == "draft":
             self._db.call("sale.sale", "quote", [sale_id])
         self._db.call("sale.sale", "confirm", [sale_id])
+        self._process_confirmed([sale_id])
+
+    def _process_confirmed(self, sale_ids: list[int]) -> None:
+        """Process those of `sale_ids` Tryton's queue has not processed yet (see the module's docstring)."""
+        rows = self._db.call("sale.sale", "read", sale_ids, ["state"])
+        self._process([row["id"] for row in rows if row["state"] == _UNPROCESSED])
+
+    def _process(self, sale_ids: list[int]) -> None:
+        if sale_ids:
+            self._db.call("sale.sale", "process", sale_ids)
 
     def _discard(self, sale_id: int) -> None:
         (row,) = self._db.call("sale.sale", "read", [sale_id], ["state"])

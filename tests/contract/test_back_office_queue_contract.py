@@ -1,0 +1,54 @@
+"""A sale is never left confirmed: the fake and Tryton on a real trytond whose queued tasks are not run (a queue
+worker configured and not running, as a Tryton stopped between a confirm and its processing leaves a sale)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.contract.back_office_harness import BackOfficeHarness, FakeHarness, TrytonHarness
+from tests.contract.test_back_office_contract import a_line, a_request, new_skus
+from tests.support.tryton import DATABASE, connect, free_port
+from trueup.domain.sales import ShipmentStage
+from trueup.local_stack.embedded_tryton import TrytonServer, create_database
+
+UNRUN_QUEUE = {"queue": {"worker": "True"}}  # tasks are left to a worker; none runs
+
+
+@pytest.fixture(scope="module")
+def queue_left_to_a_worker(tryton_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+    data_dir = tmp_path_factory.mktemp("tryton-queue")
+    create_database(tryton_template, data_dir, DATABASE)
+    with TrytonServer(data_dir, free_port(), databases=(DATABASE,), settings=UNRUN_QUEUE) as server:
+        yield server
+
+
+@pytest.fixture(params=["fake", pytest.param("tryton", marks=pytest.mark.tryton)])
+def erp(request: pytest.FixtureRequest) -> Iterator[BackOfficeHarness]:
+    if request.param == "fake":
+        yield FakeHarness()
+        return
+    with connect(request.getfixturevalue("queue_left_to_a_worker")) as client:
+        yield TrytonHarness(client)
+
+
+def test_a_sale_confirmed_but_never_processed_is_processed_when_found_again(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = a_request([a_line(sku, 2, "9.99", "VAT20")])
+    erp.confirm_without_processing(request)
+    found = erp.back_office.find_sales_order(request.reference)
+    assert found is not None
+    assert found.state == "processing"
+    progress = erp.back_office.sale_progress(found.erp_id)
+    assert [s.stage for s in progress.shipments] == [ShipmentStage.WAITING]
+    assert erp.sales_with_reference(request.reference) == 1
+
+
+def test_a_sale_created_is_processed_even_when_the_queue_has_not_run(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = a_request([a_line(sku, 1, "9.99", "VAT20")])
+    sale = erp.back_office.create_sales_order(request)
+    assert sale.state == "processing"
+    assert [s.stage for s in erp.back_office.sale_progress(sale.erp_id).shipments] == [ShipmentStage.WAITING]
