@@ -24,22 +24,13 @@ from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
+from trueup.domain.shop_setup import WEBHOOK_TOPICS, webhook_address
 from trueup.domain.taxes import TaxLine, tax_key
 from trueup.local_stack.demo_taxes import ensure_taxes
 from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
 from trueup.local_stack.processes import ManagedProcess, free_port, trueup_command
 from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
 
-WEBHOOK_TOPICS = (
-    "orders/create",
-    "orders/updated",
-    "orders/paid",
-    "orders/edited",
-    "orders/cancelled",
-    "refunds/create",
-    "fulfillments/create",
-    "app/uninstalled",
-)
 SETTLED_STATES = frozenset(
     {OrderState.POSTED, OrderState.EXCEPTION, OrderState.WAITING_FOR_PAYMENT, OrderState.CANCELLED_UNPOSTED}
     | {OrderState.CANCELLED}
@@ -60,6 +51,8 @@ class StackOptions:
     tryton_cache: Path | None = None  # default: dir/cache
     worker_env: dict[str, str] = field(default_factory=dict)
     hold_minutes: int = 0  # [post_purchase]: the hold window of new orders (0: none)
+    replay_interval_seconds: float = 5.0  # [worker]: how often parked orders whose cause is fixed replay
+    console: bool = False  # also run `trueup console` (console_url)
     cut_off: str = "picked"  # [post_purchase]: picked, packed or shipped
     # [inventory] (off unless `inventory`): stock from Tryton to the sandbox's locations.
     inventory: bool = False
@@ -91,9 +84,11 @@ class LocalStack:
         self.sandbox_port = free_port()
         self.tryton_port = free_port()
         self.service_port = free_port()
+        self.console_port = free_port()
         self.tryton: TrytonServer | None = None
         self.sandbox: ManagedProcess | None = None
         self.service: ManagedProcess | None = None
+        self.console: ManagedProcess | None = None
         self.workers: list[ManagedProcess] = []
         self.shop_domain = PLACEHOLDER_DOMAIN
         self._shopify: ShopifyAdminClient | None = None
@@ -106,6 +101,10 @@ class LocalStack:
     @property
     def service_url(self) -> str:
         return f"http://127.0.0.1:{self.service_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
 
     @property
     def config_path(self) -> Path:
@@ -146,14 +145,17 @@ class LocalStack:
         self.service.start().wait_for_port(self.service_port)
         for _ in range(self.options.workers):
             self.add_worker()
-        self.shopify().ensure_webhooks(f"{self.service_url}/webhooks/shopify", WEBHOOK_TOPICS)
+        if self.options.console:
+            self.console = ManagedProcess("trueup console", self._trueup("console"), self.dir / "logs" / "console.log")
+            self.console.start().wait_for_port(self.console_port)
+        self.shopify().ensure_webhooks(webhook_address(self.service_url), WEBHOOK_TOPICS)
         return self
 
     def stop(self) -> None:
         if self._shopify is not None:
             self._shopify.close()
             self._shopify = None
-        for process in [*self.workers, self.service, self.sandbox]:
+        for process in [self.console, *self.workers, self.service, self.sandbox]:
             if process is not None:
                 process.stop()
         if self.tryton is not None:
@@ -243,7 +245,11 @@ port = {self.service_port}
 [worker]
 lease_seconds = {self.options.lease_seconds}
 poll_interval_seconds = {self.options.poll_interval_seconds}
-replay_interval_seconds = 5
+replay_interval_seconds = {self.options.replay_interval_seconds}
+
+[console]
+host = "127.0.0.1"
+port = {self.console_port}
 
 [back_office]
 url = "{self.tryton.url}"

@@ -32,6 +32,7 @@ from trueup.domain.inventory import (
     BufferRules,
     Drift,
     InventoryLevel,
+    ShopLocation,
     StockIssue,
     StockNeed,
     StockWrite,
@@ -133,16 +134,22 @@ def run_stock_pass(step: Callable[[StockContext], StockPass], ctx: StockContext)
 
 
 # --- start-up check -----------------------------------------------------------------------------------
-def check_locations(shopify: ShopifyAdmin, policy: StockPolicy) -> None:
-    """Every configured location must exist in the shop and be active; BadInput names each that is not."""
-    known = {location.location_id: location for location in shopify.locations()}
+def location_problems(shop: str, locations: Sequence[ShopLocation], configured: Iterable[str]) -> list[str]:
+    """What is wrong with the configured locations (gids): each one not in the shop or deactivated."""
+    known = {location.location_id: location for location in locations}
     problems = []
-    for location_id in policy.locations:
+    for location_id in configured:
         location = known.get(location_id)
         if location is None:
-            problems.append(f"{location_id} is not a location of {shopify.shop}")
+            problems.append(f"{location_id} is not a location of {shop}")
         elif not location.is_active:
-            problems.append(f"{location_id} ({location.name}) is deactivated in {shopify.shop}")
+            problems.append(f"{location_id} ({location.name}) is deactivated in {shop}")
+    return problems
+
+
+def check_locations(shopify: ShopifyAdmin, policy: StockPolicy) -> None:
+    """Every configured location must exist in the shop and be active; BadInput names each that is not."""
+    problems = location_problems(shopify.shop, shopify.locations(), policy.locations)
     if problems:
         raise BadInput("shops.locations: " + "; ".join(problems) + " (see the shop's Settings > Locations)")
 
