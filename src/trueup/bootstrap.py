@@ -32,7 +32,7 @@ from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, True
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
-from trueup.domain.inventory import Buffer, BufferKind, BufferRules
+from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
@@ -40,7 +40,7 @@ from trueup.domain.posting import PostingPolicy
 from trueup.domain.shop_setup import Features, webhook_address
 from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
-from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
+from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules

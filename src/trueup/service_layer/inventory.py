@@ -52,11 +52,6 @@ BUNDLES_CURSOR = "stock_bundles"  # the bundles Shopify stocks, as known at the 
 UNKNOWN_WAREHOUSE = ""  # demand of an order whose warehouse is not known counts at every warehouse
 
 
-def location_gid(location_id: str) -> str:
-    """A Shopify location id as a gid, whether given as one or as its number."""
-    return location_id if location_id.startswith("gid://") else f"gid://shopify/Location/{location_id}"
-
-
 @dataclass(frozen=True)
 class StockPolicy:
     """How one shop's stock is computed: its locations (gid → ERP warehouse), buffers and bundles."""
