@@ -280,6 +280,13 @@ class PostPurchaseConfig(_Strict):
 BufferValue = Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^(100|\d{1,2})(\.\d+)?%$")]
 
 
+class WarehouseSharingConfig(_Strict):
+    """How one ERP warehouse's stock is offered to the shops selling from it (see docs/inventory.md)."""
+
+    sharing: Literal["split", "pool"] = "split"
+    weights: dict[str, Annotated[Decimal, Field(ge=0)]] = Field(default_factory=dict)  # by shop domain; else 1
+
+
 class InventoryConfig(_Strict):
     """Stock from the ERP/WMS to Shopify, per location mapped in `[[shops]] locations` (see docs/inventory.md)."""
 
@@ -289,6 +296,7 @@ class InventoryConfig(_Strict):
     location_buffers: dict[str, BufferValue] = Field(default_factory=dict)  # by Shopify location id
     sync_interval_seconds: Annotated[float, Field(gt=0)] = 2.0  # ERP stock changes are read this often
     reconcile_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0  # every mapped level compared
+    warehouses: dict[str, WarehouseSharingConfig] = Field(default_factory=dict)  # by ERP warehouse code
 
 
 class BundleComponentConfig(_Strict):
