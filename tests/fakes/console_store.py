@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from tests.fakes.store import InMemoryStore
+from trueup.domain.alerts import AlertState
 from trueup.domain.fulfilment import FulfilmentRecord
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
@@ -26,6 +27,7 @@ class InMemoryConsoleStore:
         self._users: dict[str, ConsoleUser] = {}
         self._sessions: dict[str, ConsoleSession] = {}
         self._audit: list[AuditRecord] = []
+        self._alerts: dict[tuple[str, str], AlertState] = {}
 
     # --- people and sessions ----------------------------------------------------------------------
     def save_user(self, user: ConsoleUser) -> None:
@@ -150,3 +152,18 @@ class InMemoryConsoleStore:
     def posting_delays(self, since: datetime, shop: str | None = None, limit: int = 10_000) -> list[float]:
         posted = sorted(self._posted(since, shop), key=lambda e: e.state_since, reverse=True)[:limit]
         return [(e.state_since - e.first_seen_at).total_seconds() for e in posted]
+
+    def failing_jobs(self) -> list[JobSeen]:
+        return [
+            JobSeen(r.kind, r.state, r.attempts, r.run_at, r.run_at, r.run_at, r.last_error, r.shop)
+            for r in self._store.jobs
+            if r.state == "todo" and r.attempts > 0
+        ]
+
+    # --- alerts -----------------------------------------------------------------------------------
+    def alert_states(self) -> list[AlertState]:
+        return [self._alerts[key] for key in sorted(self._alerts)]
+
+    def save_alert_state(self, state: AlertState) -> None:
+        with self._lock:
+            self._alerts[(state.rule, state.subject)] = state

@@ -65,6 +65,39 @@ def run_console_command(config: ConfigOption = Path("trueup.toml")) -> None:
 
 
 @app.command()
+def alerts(
+    config: ConfigOption = Path("trueup.toml"),
+    once: Annotated[bool, typer.Option("--once", help="Check once, send what is due, and exit (for cron).")] = False,
+) -> None:
+    """Check the alert rules every [alerts] interval and send digests by e-mail and webhook (docs/console.md)."""
+    from trueup import bootstrap
+    from trueup.service_layer.alerting import Alerter
+    from trueup.service_layer.payout_findings import PayoutFindings
+
+    _setup_logging()
+    cfg = _load(config)
+    records = bootstrap.build_console_store(cfg)
+    store = bootstrap.build_store(cfg)
+    alerter = Alerter(
+        store,
+        records,
+        records,
+        bootstrap.build_notifiers(cfg),
+        bootstrap.SystemClock(),
+        [shop.domain for shop in cfg.shops],
+        bootstrap.alert_rules(cfg),
+        [PayoutFindings(store)],
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    while True:
+        alerter.run_once()
+        if once or stop.wait(cfg.alerts.interval_seconds):
+            return
+
+
+@app.command()
 def worker(
     config: ConfigOption = Path("trueup.toml"),
     name: Annotated[str | None, typer.Option(help="This worker's name (default: host-pid).")] = None,

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from trueup.domain.alerts import AlertState
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
@@ -41,6 +42,7 @@ from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEnt
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
+from trueup.domain.shop_setup import WebhookSubscription
 
 
 @dataclass(frozen=True)
@@ -522,6 +524,23 @@ class ConsoleRecords(Protocol):
         """How many records of `action` since `since`, of one username and/or one remote address."""
 
 
+class AlertRecords(Protocol):
+    """Each alert's last state per subject, and whether its notice went out (what makes notices once only)."""
+
+    def alert_states(self) -> list[AlertState]: ...
+
+    def save_alert_state(self, state: AlertState) -> None:
+        """Insert or replace the state of (`state.rule`, `state.subject`)."""
+
+
+class Notifier(Protocol):
+    """Where alert digests go: e-mail, a chat webhook. Raises TransientError when it cannot deliver now."""
+
+    name: str
+
+    def send(self, subject: str, lines: Sequence[str]) -> None: ...
+
+
 class PasswordHasher(Protocol):
     """A password key-derivation function (argon2id in production)."""
 
@@ -555,6 +574,7 @@ class JobSeen:
     created_at: datetime
     updated_at: datetime
     last_error: str | None
+    shop: str = ""
 
 
 class History(Protocol):
@@ -571,6 +591,9 @@ class History(Protocol):
 
     def key_jobs(self, key: str) -> list[JobSeen]:
         """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
+
+    def failing_jobs(self) -> list[JobSeen]:
+        """The jobs waiting to run again after a failed run (with their shop and last error), oldest first."""
 
     def find_entries(self, text: str, limit: int = 20) -> list[LedgerEntry]:
         """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
@@ -609,3 +632,27 @@ class TokenVault(Protocol):
 
     def release_refresh_lease(self, shop: str, owner: str) -> None:
         """Give the lease back if `owner` holds it."""
+
+
+class ShopSetup(Protocol):
+    """What `trueup shop check` / `shop connect` ask of one shop's Admin API (ShopifyAdminClient)."""
+
+    shop: str
+
+    def locations(self) -> list[ShopLocation]:
+        """Every location of the shop."""
+
+    def granted_scopes(self) -> frozenset[str]:
+        """The access scopes the shop granted the app."""
+
+    def api_version_served(self) -> str | None:
+        """The API version of the last answer (None before any)."""
+
+    def webhook_subscriptions(self) -> list[WebhookSubscription]:
+        """The app's own webhook subscriptions (Shopify lists no other app's)."""
+
+    def create_webhook(self, topic: str, uri: str) -> None: ...
+
+    def update_webhook(self, subscription_id: str, uri: str) -> None: ...
+
+    def delete_webhook(self, subscription_id: str) -> None: ...

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from trueup.adapters.storage import console_sql, fulfilments_sql, history_sql
 from trueup.adapters.storage.engine import make_engine, reading, translate_driver_errors, writing
+from trueup.domain.alerts import AlertState
 from trueup.domain.fulfilment import FulfilmentRecord
 from trueup.domain.ledger import LedgerEntry
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
@@ -115,3 +116,19 @@ class SqlConsoleStore:
     def latest_order_body(self, shop: str, order_id: str) -> bytes | None:
         with reading(self._engine) as connection:
             return history_sql.latest_order_body(connection, shop, order_id)
+
+    @translate_driver_errors
+    def failing_jobs(self) -> list[JobSeen]:
+        with reading(self._engine) as connection:
+            return history_sql.failing_jobs(connection)
+
+    # --- alerts -----------------------------------------------------------------------------------
+    @translate_driver_errors
+    def alert_states(self) -> list[AlertState]:
+        with reading(self._engine) as connection:
+            return console_sql.alerts(connection)
+
+    @translate_driver_errors
+    def save_alert_state(self, state: AlertState) -> None:
+        with writing(self._engine) as connection:
+            console_sql.save_alert(connection, state)

@@ -35,6 +35,13 @@ def key_jobs(connection: Connection, key: str) -> list[JobSeen]:
     return [JobSeen(*row) for row in connection.execute(query.where(j.key == key).order_by(j.id))]
 
 
+def failing_jobs(connection: Connection) -> list[JobSeen]:
+    j = jobs.c
+    query = select(j.kind, j.state, j.attempts, j.run_at, j.created_at, j.updated_at, j.last_error, j.shop)
+    query = query.where(j.state == "todo", j.attempts > 0).order_by(j.created_at)
+    return [JobSeen(*row) for row in connection.execute(query)]
+
+
 def find_entries(connection: Connection, text: str, limit: int) -> list[LedgerEntry]:
     text = text.strip()
     if not text:
