@@ -185,3 +185,23 @@ def test_a_shop_never_installed_or_a_wrong_secret_is_a_clear_error(sandbox: Runn
         wrong.current()
     assert "not-the-secret" not in str(refused.value)
     vault.close()
+
+
+@pytest.mark.slow  # three processes spawned, each importing trueup
+def test_worker_processes_sharing_a_store_obtain_one_token(sandbox: RunningSandbox, store_url: str) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from tests.support.token_worker import token_in_another_process
+
+    context = get_context("spawn")
+    workers = 3
+    app = (sandbox.shop, OWN.client_id, OWN.client_secret, sandbox.url)
+    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
+        barrier = manager.Barrier(workers)
+        futures = [
+            pool.submit(token_in_another_process, store_url, KEY, app, sandbox.now(), barrier) for _ in range(workers)
+        ]
+        tokens = {future.result(timeout=120) for future in futures}
+    assert len(tokens) == 1  # every process uses the one token
+    assert len(issued(sandbox)) == 1  # asked of Shopify once
