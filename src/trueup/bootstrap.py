@@ -32,17 +32,19 @@ from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, True
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
-from trueup.domain.inventory import Buffer, BufferKind, BufferRules
+from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
+from trueup.domain.shop_setup import Features, webhook_address
 from trueup.service_layer.alerting import AlertRules
-from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
+from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
+from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -369,3 +371,20 @@ def access_tokens(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault |
     assert vault is not None  # the configuration requires [token_store] for these kinds
     form = client_credentials_form if isinstance(credentials, ClientCredentials) else refresh_form(shop.domain)
     return RenewedToken(app_credentials(shop, config), vault, form, SystemClock().now)
+
+
+def shop_target(shop: ShopConfig, config: TrueupConfig) -> ShopTarget:
+    """What `trueup shop check` / `connect` expect of `shop` with this configuration."""
+    features = Features(
+        inventory=config.inventory.enabled,
+        locations_mapped=bool(shop.locations),
+        payouts=config.payments.enabled,
+    )
+    public_url = config.server.public_url
+    return ShopTarget(
+        shop.domain,
+        shop.api_version,
+        features,
+        tuple(location_gid(location) for location in shop.locations),
+        webhook_address(public_url) if public_url else None,
+    )

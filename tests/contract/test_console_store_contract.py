@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,8 @@ from tests.contract.stores import Clock
 from tests.fakes.console_store import InMemoryConsoleStore
 from tests.fakes.store import InMemoryStore
 from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
-from trueup.adapters.storage import SqlStore, upgrade
+from tests.support.postgres import MEMORY
+from trueup.adapters.storage import SqlStore
 from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
@@ -24,20 +24,15 @@ from trueup.service_layer.jobs import SyncOrder, delivery_job, order_key
 SHOP = "alpha.myshopify.com"
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
-    """(store, console records) on one database."""
+@pytest.fixture
+def both(state_url: str) -> Iterator[tuple[Any, Any]]:
+    """(store, console records) on one database, of each kind in turn (tests/support/postgres.py)."""
     clock = Clock()
-    if request.param == "memory":
+    if state_url == MEMORY:
         store = InMemoryStore(clock)
         yield store, InMemoryConsoleStore(store)
         return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trueup.db'}"
-        upgrade(url)
-    else:
-        url = request.getfixturevalue("postgres_url")
-    sql_store, records = SqlStore(url, clock), SqlConsoleStore(url)
+    sql_store, records = SqlStore(state_url, clock), SqlConsoleStore(state_url)
     yield sql_store, records
     records.close()
     sql_store.close()

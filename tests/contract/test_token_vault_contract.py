@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from tests.fakes.token_vault import InMemoryTokenVault
 from tests.support.deliveries import T0
+from tests.support.postgres import MEMORY
 from trueup.adapters.storage import upgrade
 from trueup.adapters.storage.tokens_sql import SqlTokenVault
 from trueup.domain.credentials import ShopToken
@@ -30,23 +31,12 @@ TOKEN = ShopToken(
 )
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def vault_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "memory":
-        return "memory"
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'vault.db'}"
-        upgrade(url)
-        return url
-    return str(request.getfixturevalue("postgres_url"))
-
-
 @pytest.fixture
-def vault(vault_url: str) -> Iterator[TokenVault]:
-    if vault_url == "memory":
+def vault(state_url: str) -> Iterator[TokenVault]:
+    if state_url == MEMORY:
         yield InMemoryTokenVault()
         return
-    sql_vault = SqlTokenVault(vault_url, KEY)
+    sql_vault = SqlTokenVault(state_url, KEY)
     yield sql_vault
     sql_vault.close()
 

@@ -25,6 +25,15 @@ class ShopLocation:
     is_active: bool
 
 
+LOCATION_GID = "gid://shopify/Location/"
+
+
+def location_gid(location_id: str) -> str:
+    """The one form trueup compares a Shopify location id in, its gid: "gid://shopify/Location/5" as it is, and
+    "5" (as the configuration may give it) as "gid://shopify/Location/5"."""
+    return location_id if location_id.startswith("gid://") else f"{LOCATION_GID}{location_id}"
+
+
 @dataclass(frozen=True)
 class InventoryLevel:
     """Shopify's `available` quantity of one inventory item at one location, and its `committed` quantity

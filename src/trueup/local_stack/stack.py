@@ -24,22 +24,13 @@ from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
+from trueup.domain.shop_setup import WEBHOOK_TOPICS, webhook_address
 from trueup.domain.taxes import TaxLine, tax_key
 from trueup.local_stack.demo_taxes import ensure_taxes
 from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
 from trueup.local_stack.processes import ManagedProcess, free_port, trueup_command
 from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
 
-WEBHOOK_TOPICS = (
-    "orders/create",
-    "orders/updated",
-    "orders/paid",
-    "orders/edited",
-    "orders/cancelled",
-    "refunds/create",
-    "fulfillments/create",
-    "app/uninstalled",
-)
 SETTLED_STATES = frozenset(
     {OrderState.POSTED, OrderState.EXCEPTION, OrderState.WAITING_FOR_PAYMENT, OrderState.CANCELLED_UNPOSTED}
     | {OrderState.CANCELLED}
@@ -157,7 +148,7 @@ class LocalStack:
         if self.options.console:
             self.console = ManagedProcess("trueup console", self._trueup("console"), self.dir / "logs" / "console.log")
             self.console.start().wait_for_port(self.console_port)
-        self.shopify().ensure_webhooks(f"{self.service_url}/webhooks/shopify", WEBHOOK_TOPICS)
+        self.shopify().ensure_webhooks(webhook_address(self.service_url), WEBHOOK_TOPICS)
         return self
 
     def stop(self) -> None:

@@ -32,6 +32,7 @@ from trueup.domain.inventory import (
     BufferRules,
     Drift,
     InventoryLevel,
+    ShopLocation,
     StockIssue,
     StockNeed,
     StockWrite,
@@ -49,11 +50,6 @@ log = structlog.get_logger(__name__)
 CHANGES_CURSOR = "stock_changes"
 BUNDLES_CURSOR = "stock_bundles"  # the bundles Shopify stocks, as known at the last reconciliation (JSON)
 UNKNOWN_WAREHOUSE = ""  # demand of an order whose warehouse is not known counts at every warehouse
-
-
-def location_gid(location_id: str) -> str:
-    """A Shopify location id as a gid, whether given as one or as its number."""
-    return location_id if location_id.startswith("gid://") else f"gid://shopify/Location/{location_id}"
 
 
 @dataclass(frozen=True)
@@ -109,16 +105,22 @@ def run_stock_pass(step: Callable[[StockContext], StockPass], ctx: StockContext)
 
 
 # --- start-up check -----------------------------------------------------------------------------------
-def check_locations(shopify: ShopifyAdmin, policy: StockPolicy) -> None:
-    """Every configured location must exist in the shop and be active; BadInput names each that is not."""
-    known = {location.location_id: location for location in shopify.locations()}
+def location_problems(shop: str, locations: Sequence[ShopLocation], configured: Iterable[str]) -> list[str]:
+    """What is wrong with the configured locations (gids): each one not in the shop or deactivated."""
+    known = {location.location_id: location for location in locations}
     problems = []
-    for location_id in policy.locations:
+    for location_id in configured:
         location = known.get(location_id)
         if location is None:
-            problems.append(f"{location_id} is not a location of {shopify.shop}")
+            problems.append(f"{location_id} is not a location of {shop}")
         elif not location.is_active:
-            problems.append(f"{location_id} ({location.name}) is deactivated in {shopify.shop}")
+            problems.append(f"{location_id} ({location.name}) is deactivated in {shop}")
+    return problems
+
+
+def check_locations(shopify: ShopifyAdmin, policy: StockPolicy) -> None:
+    """Every configured location must exist in the shop and be active; BadInput names each that is not."""
+    problems = location_problems(shopify.shop, shopify.locations(), policy.locations)
     if problems:
         raise BadInput("shops.locations: " + "; ".join(problems) + " (see the shop's Settings > Locations)")
 

@@ -42,6 +42,7 @@ from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEnt
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
+from trueup.domain.shop_setup import WebhookSubscription
 
 
 @dataclass(frozen=True)
@@ -631,3 +632,27 @@ class TokenVault(Protocol):
 
     def release_refresh_lease(self, shop: str, owner: str) -> None:
         """Give the lease back if `owner` holds it."""
+
+
+class ShopSetup(Protocol):
+    """What `trueup shop check` / `shop connect` ask of one shop's Admin API (ShopifyAdminClient)."""
+
+    shop: str
+
+    def locations(self) -> list[ShopLocation]:
+        """Every location of the shop."""
+
+    def granted_scopes(self) -> frozenset[str]:
+        """The access scopes the shop granted the app."""
+
+    def api_version_served(self) -> str | None:
+        """The API version of the last answer (None before any)."""
+
+    def webhook_subscriptions(self) -> list[WebhookSubscription]:
+        """The app's own webhook subscriptions (Shopify lists no other app's)."""
+
+    def create_webhook(self, topic: str, uri: str) -> None: ...
+
+    def update_webhook(self, subscription_id: str, uri: str) -> None: ...
+
+    def delete_webhook(self, subscription_id: str) -> None: ...

@@ -223,6 +223,42 @@ mutation TrueupWebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri
     estimated_cost=20,
 )
 
+WEBHOOK_SUBSCRIPTION_UPDATE = Operation(
+    name="TrueupWebhookSubscriptionUpdate",
+    document="""
+mutation TrueupWebhookSubscriptionUpdate($id: ID!, $uri: String!) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: {uri: $uri}) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}
+""",
+    estimated_cost=20,
+)
+
+WEBHOOK_SUBSCRIPTION_DELETE = Operation(
+    name="TrueupWebhookSubscriptionDelete",
+    document="""
+mutation TrueupWebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
+GRANTED_SCOPES = Operation(
+    name="TrueupGrantedScopes",
+    document="""
+query TrueupGrantedScopes {
+  currentAppInstallation { accessScopes { handle } }
+}
+""",
+    estimated_cost=2,
+)
+
 CATALOGUE_PAGE = Operation(
     name="TrueupCatalogue",
     document="""
@@ -599,6 +635,9 @@ ALL_OPERATIONS: tuple[Operation, ...] = (
     ORDER_SUMMARIES_SINCE,
     WEBHOOK_SUBSCRIPTIONS,
     WEBHOOK_SUBSCRIPTION_CREATE,
+    WEBHOOK_SUBSCRIPTION_UPDATE,
+    WEBHOOK_SUBSCRIPTION_DELETE,
+    GRANTED_SCOPES,
     CATALOGUE_PAGE,
     VARIANT_COMPONENTS,
     SHOP_INFO,
