@@ -196,14 +196,18 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _hammer(base: str, headers: dict[str, str], stop: threading.Event, served: list[int]) -> None:
+def _hammer(base: str, headers: dict[str, str], stop: threading.Event, served: list[int], rate: float) -> None:
+    """Every page in turn, `rate` pages a second (0: as fast as the console answers), until `stop`."""
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
         while not stop.is_set():
             for path in PAGES.values():
+                started = time.perf_counter()
                 if stop.is_set():
                     return
                 client.get(path)
                 served[0] += 1
+                if rate:
+                    stop.wait(max(0.0, 1 / rate - (time.perf_counter() - started)))
 
 
 def _intake_rate(port: int, secret: str, first: int, count: int, concurrency: int) -> float:
@@ -222,8 +226,10 @@ def run(
     intake_count: int = 10_000,
     concurrency: int = 32,
     postgres_url: str | None = None,
+    console_rate: float = 5.0,
 ) -> dict[str, Any]:
-    """Seed, then measure the pages, then intake alone and intake under console load."""
+    """Seed, then measure the pages, then intake alone and intake while the console serves `console_rate` pages a
+    second (every page in turn; 0: as fast as it answers)."""
     with tempfile.TemporaryDirectory(prefix="trueup-bench-console-") as workdir:
         url = postgres_url or f"sqlite:///{Path(workdir) / 'console.db'}"
         upgrade(url)
@@ -239,9 +245,11 @@ def run(
             pages = measure_pages(base, headers, requests)
             alone = _intake_rate(intake_port, secret, 10_000_000, intake_count, concurrency)
             stop, served = threading.Event(), [0]
-            hammer = threading.Thread(target=_hammer, args=(base, headers, stop, served), daemon=True)
+            hammer = threading.Thread(target=_hammer, args=(base, headers, stop, served, console_rate), daemon=True)
             hammer.start()
+            started = time.perf_counter()
             loaded = _intake_rate(intake_port, secret, 20_000_000, intake_count, concurrency)
+            loaded_seconds = time.perf_counter() - started
             stop.set()
             hammer.join(timeout=120)
             rss = {"intake_mb": _rss_mb(intake.pid), "console_mb": _rss_mb(console.pid)}
@@ -260,7 +268,8 @@ def run(
         "intake_per_second_alone": round(alone, 1),
         "intake_per_second_with_console_load": round(loaded, 1),
         "intake_ratio": round(loaded / alone, 3),
-        "console_pages_served_meanwhile": served[0],
+        "console_pages_per_second_meanwhile": round(served[0] / loaded_seconds, 1),
+        "console_rate_asked": console_rate or "as fast as it answers",
         "rss_after": rss,
         "cpus": os.cpu_count(),
         "load_average_1m": round(os.getloadavg()[0], 2),
