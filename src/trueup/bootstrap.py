@@ -19,7 +19,7 @@ from trueup.adapters.shopify.access_tokens import (
     refresh_form,
 )
 from trueup.adapters.shopify.admin import ShopifyAdminClient
-from trueup.adapters.shopify.oauth import AppCredentials
+from trueup.adapters.shopify.oauth import AppCredentials, InstallableShop
 from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
@@ -28,7 +28,7 @@ from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
-from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
+from trueup.config import AuthorizationCode, ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
@@ -37,7 +37,8 @@ from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
-from trueup.domain.shop_setup import Features, webhook_address
+from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
+from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
@@ -45,6 +46,7 @@ from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
 from trueup.service_layer.shop_connection import ShopTarget
+from trueup.service_layer.stock_groups import grouped
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -315,15 +317,33 @@ def stock_policies(config: TrueupConfig) -> dict[str, StockPolicy]:
         per_location={location_gid(loc): _buffer(value) for loc, value in inventory.location_buffers.items()},
     )
     bundles = configured_bundles(config)
-    return {
-        shop.domain: StockPolicy(
-            {location_gid(loc): warehouse for loc, warehouse in shop.locations.items()},
-            buffers,
-            bundles,
-            posting_warehouse=shop.warehouse,
-        )
-        for shop in config.shops
-    }
+    sharing = warehouse_sharing(config)
+    return grouped(
+        {
+            shop.domain: StockPolicy(
+                {location_gid(loc): warehouse for loc, warehouse in shop.locations.items()},
+                buffers,
+                bundles,
+                posting_warehouse=shop.warehouse,
+                sharing=sharing,
+            )
+            for shop in config.shops
+        }
+    )
+
+
+def warehouse_sharing(config: TrueupConfig) -> dict[str, WarehouseSharing]:
+    """`[inventory.warehouses]`: how each warehouse's stock is offered to its shops (weights by shop domain)."""
+    domains = {shop.domain for shop in config.shops}
+    sharing = {}
+    for warehouse, rule in config.inventory.warehouses.items():
+        strangers = sorted(set(rule.weights) - domains)
+        if strangers:
+            raise BadInput(
+                f"inventory.warehouses.{warehouse}.weights names shops not configured: {', '.join(strangers)}"
+            )
+        sharing[warehouse] = WarehouseSharing(Sharing(rule.sharing), dict(rule.weights))
+    return sharing
 
 
 def _buffer(value: int | str) -> Buffer:
@@ -388,3 +408,15 @@ def shop_target(shop: ShopConfig, config: TrueupConfig) -> ShopTarget:
         tuple(location_gid(location) for location in shop.locations),
         webhook_address(public_url) if public_url else None,
     )
+
+
+def installable_shops(config: TrueupConfig) -> dict[str, InstallableShop]:
+    """The shops installed by authorization code, with the scopes their install asks for."""
+    return {
+        shop.domain: InstallableShop(
+            app_credentials(shop, config),
+            tuple(need.scope for need in needed_scopes(shop_target(shop, config).features)),
+        )
+        for shop in config.shops
+        if isinstance(shop.credentials, AuthorizationCode)
+    }

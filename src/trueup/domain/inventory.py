@@ -164,35 +164,6 @@ class StockNeed:
         return max(min(bounds), 0)
 
 
-def stock_targets(
-    levels: Iterable[InventoryLevel],
-    warehouse_of: Mapping[str, str],
-    needs: Mapping[tuple[str, str], StockNeed],
-    bundles: Mapping[str, Sequence[KitComponent]],
-    buffers: BufferRules,
-) -> dict[tuple[str, str], int]:
-    """The target of each Shopify level (by (sku, location gid)) trueup can compute: its location mapped to a
-    warehouse, and its SKU known to the ERP there (a bundle: through its components). `needs` is by
-    (sku, warehouse); a bundle's demand is counted on its components."""
-    targets: dict[tuple[str, str], int] = {}
-    for level in levels:
-        warehouse = warehouse_of.get(level.location_id)
-        if warehouse is None:
-            continue
-        buffer = buffers.buffer_for(level.sku, level.location_id)
-        components = bundles.get(level.sku)
-        if components:
-            if not all((c.sku, warehouse) in needs for c in components):
-                continue
-            parts = {c.sku: needs[(c.sku, warehouse)].promisable for c in components}
-            targets[(level.sku, level.location_id)] = target_available(bundle_available(components, parts), 0, buffer)
-        elif (level.sku, warehouse) in needs:
-            targets[(level.sku, level.location_id)] = target_available(
-                needs[(level.sku, warehouse)].promisable, 0, buffer
-            )
-    return targets
-
-
 def committed_by_warehouse(
     levels: Iterable[InventoryLevel],
     warehouse_of: Mapping[str, str],

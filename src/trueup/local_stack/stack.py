@@ -5,6 +5,7 @@ HTTP service and workers as real processes. `trueup demo` and the end-to-end tes
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 import time
@@ -17,10 +18,12 @@ from typing import Any
 
 import httpx
 
+from shopify_sandbox.config import SECRET_ENV, TOKEN_ENV
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.config import write_secret_file
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
@@ -197,12 +200,10 @@ class LocalStack:
             self.options.plan,
             "--seed",
             str(self.options.seed),
-            "--access-token",
-            self.token,
-            "--api-secret",
-            self.api_secret,
         )
-        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log").start()
+        # The token and secret go by the environment: on a command line, any local user could read them.
+        env = {TOKEN_ENV: self.token, SECRET_ENV: self.api_secret}
+        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log", env=env).start()
         self.sandbox.wait_for_port(self.sandbox_port)
         self.shop_domain = self.shopify().shop_info().domain
 
@@ -228,9 +229,9 @@ class LocalStack:
                 receive_stock(client, quantities, warehouse)
 
     def _write_config(self) -> None:
-        (self.dir / "secrets" / "shopify-token").write_text(self.token)
-        (self.dir / "secrets" / "api-secret").write_text(self.api_secret)
-        (self.dir / "secrets" / "tryton-password").write_text(ADMIN_PASSWORD)
+        write_secret_file(self.dir / "secrets" / "shopify-token", self.token)
+        write_secret_file(self.dir / "secrets" / "api-secret", self.api_secret)
+        write_secret_file(self.dir / "secrets" / "tryton-password", ADMIN_PASSWORD)
         taxes = "\n".join(f'"{key}" = "{code}"' for key, code in sorted(self.taxes.items()))
         assert self.tryton is not None
         self.config_path.write_text(
@@ -335,8 +336,6 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             "trade",
             "--url",
             self.sandbox_url,
-            "--access-token",
-            self.token,
             "--orders",
             str(orders),
             "--seed",
@@ -351,7 +350,8 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             str(speed),
             *(("--skus", ",".join(skus)) if skus else ()),
         )
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        env = {**os.environ, TOKEN_ENV: self.token}
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=env)
         (self.dir / "logs" / "trade.log").write_text(result.stderr)
         if result.returncode != 0:
             raise RuntimeError(f"trading failed ({result.returncode}); see {self.dir / 'logs' / 'trade.log'}")

@@ -77,7 +77,8 @@ class PollPayouts:
 
 @dataclass(frozen=True)
 class SyncStock:
-    """The shop's triggered stock updates (ERP changes since a cursor): one key, so one pass at a time."""
+    """The triggered stock updates of the shop and the shops sharing its warehouses (ERP changes since a cursor,
+    demand changed in any of them): one key, so one pass at a time."""
 
     kind: ClassVar[str] = "sync_stock"
     shop: str
@@ -89,16 +90,17 @@ class SyncStock:
 
 @dataclass(frozen=True)
 class ReconcileStock:
-    """The shop's full stock reconciliation, one at a time. Its own key: a reconciliation waiting for its hour
-    must not hold the sync back (a waiting job blocks the later ones of its key). The two may run at once;
-    every write is compare-and-set, so neither overwrites what the other has just set."""
+    """The full stock reconciliation of the shop and the shops sharing its warehouses. The sync's key: never
+    both at once, so one pass at a time decides what every shop offers (a level is lowered in one shop before
+    another's is raised). It is queued due now, by the worker at start and by the sync once the interval has
+    passed, never for later: a job waiting for its hour would hold the sync back."""
 
     kind: ClassVar[str] = "reconcile_stock"
     shop: str
 
     @property
     def key(self) -> str:
-        return f"{self.shop}|stock-reconcile"
+        return f"{self.shop}|stock"
 
 
 @dataclass(frozen=True)

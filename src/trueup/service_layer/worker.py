@@ -38,9 +38,12 @@ from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
 from trueup.service_layer.replay import replay_fixed
+from trueup.service_layer.stock_groups import group_context, runs_group
 from trueup.service_layer.sync_order import sync_order
 
 log = structlog.get_logger(__name__)
+
+RECONCILED_AT = "stock_reconciled_at"  # when the group's last reconciliation ran (a cursor of its first shop)
 
 
 @dataclass(frozen=True)
@@ -104,9 +107,10 @@ class Worker:
             self.store.enqueue(request(PollPayouts(shop)))
         self.store.enqueue(request(ReplayParked()))
         self.store.enqueue(request(PurgeHistory()))
-        for shop in self.settings.stock:
-            self.store.enqueue(request(ReconcileStock(shop)))  # at start: everything brought to target first
-            self.store.enqueue(request(SyncStock(shop)))
+        for shop, policy in self.settings.stock.items():
+            if runs_group(shop, policy):  # one pass for the shops sharing a warehouse, run by the first
+                self.store.enqueue(request(ReconcileStock(shop)))  # at start: everything brought to target first
+                self.store.enqueue(request(SyncStock(shop)))
 
     def run_once(self) -> bool:
         """Claim and run one job; False when there was nothing to run."""
@@ -236,24 +240,36 @@ class Worker:
             self._again(request(PollPayouts(job.shop), self._after(self.settings.payout_poll_interval_seconds)))
 
     def _stock_context(self, shop: str, contexts: Mapping[str, OrderContext]) -> StockContext:
-        ctx = contexts[shop]
-        return StockContext(ctx.shopify, ctx.back_office, ctx.store, ctx.clock, self.settings.stock[shop])
+        ctx, shopify = contexts[shop], {domain: c.shopify for domain, c in contexts.items()}
+        return group_context(shop, self.settings.stock, shopify, ctx.back_office, ctx.store, ctx.clock)
+
+    def _runs_stock(self, shop: str) -> bool:
+        # Inventory turned off, or the shop joined another's group, since the job was queued: it ends here.
+        policy = self.settings.stock.get(shop)
+        return policy is not None and runs_group(shop, policy)
 
     def _sync_stock(self, job: SyncStock, contexts: Mapping[str, OrderContext]) -> None:
-        if job.shop not in self.settings.stock:  # inventory turned off since the job was queued: it ends here
+        if not self._runs_stock(job.shop):
             return
         try:
             run_stock_pass(sync_changes, self._stock_context(job.shop, contexts))
         finally:
+            if self._reconciliation_due(job.shop):
+                self.store.enqueue(request(ReconcileStock(job.shop)))  # due now: it runs before the next sync
             self._again(request(SyncStock(job.shop), self._after(self.settings.stock_sync_interval_seconds)))
 
+    def _reconciliation_due(self, shop: str) -> bool:
+        last = self.store.cursor(shop, RECONCILED_AT)
+        interval = timedelta(seconds=self.settings.stock_reconcile_interval_seconds)
+        return last is not None and datetime.fromisoformat(last) + interval <= self.clock.now()
+
     def _reconcile_stock(self, job: ReconcileStock, contexts: Mapping[str, OrderContext]) -> None:
-        if job.shop not in self.settings.stock:
+        if not self._runs_stock(job.shop):
             return
         try:
             run_stock_pass(reconcile, self._stock_context(job.shop, contexts))
         finally:
-            self._again(request(ReconcileStock(job.shop), self._after(self.settings.stock_reconcile_interval_seconds)))
+            self.store.set_cursor(job.shop, RECONCILED_AT, self.clock.now().isoformat())
 
     def _replay_parked(self, contexts: Mapping[str, OrderContext], store: Store) -> None:
         try:
