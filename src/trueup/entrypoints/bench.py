@@ -57,13 +57,17 @@ def console_pages(
     postgres: Annotated[
         str | None, typer.Option(help="A PostgreSQL URL (an empty database) instead of SQLite.")
     ] = None,
+    console_rate: Annotated[
+        float, typer.Option(help="Console pages a second during the loaded intake run (0: flat out).")
+    ] = 5.0,
 ) -> None:
     """The console's pages p50/p95 over a large store, and intake's rate with and without console load."""
     from trueup.entrypoints.benchmarks.console import run
 
     _quiet()
     with terminal.spinner(terminal.console(stderr=True), f"Seeding {orders} orders, then measuring the console..."):
-        _emit("console", run(orders, exceptions, requests, intake_count, postgres_url=postgres))
+        figures = run(orders, exceptions, requests, intake_count, postgres_url=postgres, console_rate=console_rate)
+        _emit("console", figures)
 
 
 @bench_app.command()
