@@ -55,6 +55,7 @@ class StackOptions:
     plan: str = "advanced"
     storage_url: str | None = None  # default: SQLite under dir
     workers: int = 1
+    worker_threads: int = 1  # [worker] threads: jobs side by side in each worker, new sales posted together
     poll_interval_seconds: float = 10.0
     lease_seconds: float = 10.0
     tryton_cache: Path | None = None  # default: dir/cache
@@ -242,6 +243,7 @@ port = {self.service_port}
 
 [worker]
 lease_seconds = {self.options.lease_seconds}
+threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
 replay_interval_seconds = 5
 
