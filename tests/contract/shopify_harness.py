@@ -249,13 +249,22 @@ class FakeShopify:
         ]
 
     def _put(self, number: int, lines: list[OrderLine], financial_status: str = "PAID") -> str:
-        currency = self.shop.currency
+        order = self._order(number, lines, financial_status=FinancialStatus(financial_status))
+        for line in lines:
+            location = self.shop.location_of(line.sku)
+            if location != self.shop.locations[0]:
+                self.admin.place_line_at(order.order_id, line.line_id, self.location_ids[location])
+        return order.order_id
+
+    def _order(self, number: int, lines: Sequence[OrderLine], **fields: Any) -> ShopifyOrder:
+        """The order of `lines` (with `fields` replaced) put in the fake; untaxed, without shipping by default."""
+        currency = fields.get("currency", self.shop.currency)
         order = ShopifyOrder(
             shop=self.shop.domain,
             order_id=f"gid://shopify/Order/{number}",
             name=f"#{number}",
             currency=currency,
-            financial_status=FinancialStatus(financial_status),
+            financial_status=FinancialStatus.PAID,
             lines=tuple(lines),
             shipping=(),
             total_price=Money(sum((line.net.amount for line in lines), Decimal(0)), currency),
@@ -267,12 +276,7 @@ class FakeShopify:
             created_at=self._now,
             updated_at=self._now,
         )
-        self.admin.put_order(order)
-        for line in lines:
-            location = self.shop.location_of(line.sku)
-            if location != self.shop.locations[0]:
-                self.admin.place_line_at(order.order_id, line.line_id, self.location_ids[location])
-        return order.order_id
+        return self.admin.put_order(dataclasses.replace(order, **fields))
 
     def touch(self, order_id: str) -> None:
         self.admin.update_order(order_id, tags=("changed",))
@@ -282,24 +286,15 @@ class FakeShopify:
         vat = (TaxLine("VAT", Decimal("0.2"), eur("11.99")),)
         line = OrderLine(self._line_id(number, 0), "TEE-M", "TEE-M", 3, eur("19.99"), eur("0"), vat)
         shipping = ShippingLine("Standard", eur("5.00"), eur("0"), (TaxLine("VAT", Decimal("0.2"), eur("1.00")),))
-        order = ShopifyOrder(
-            shop=self.shop.domain,
-            order_id=f"gid://shopify/Order/{number}",
-            name=f"#{number}",
+        order = self._order(
+            number,
+            [line],
             currency="EUR",
-            financial_status=FinancialStatus.PAID,
-            lines=(line,),
             shipping=(shipping,),
             total_price=eur("77.96"),
             total_tax=eur("12.99"),
             taxes_included=False,
-            customer=None,
-            shipping_address=None,
-            billing_address=None,
-            created_at=self._now,
-            updated_at=self._now,
         )
-        self.admin.put_order(order)
         restocked_at = self.location_ids[self.shop.locations[0]]
         refunded = RefundLine(
             line.line_id, "TEE-M", "TEE-M", 1, RestockType.RETURN, restocked_at, eur("19.99"), eur("4.00"), vat

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +13,8 @@ from tests.contract.stores import Clock
 from tests.fakes.console_store import InMemoryConsoleStore
 from tests.fakes.store import InMemoryStore
 from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
-from trueup.adapters.storage import SqlStore, upgrade
+from tests.support.postgres import MEMORY
+from trueup.adapters.storage import SqlStore
 from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
@@ -24,20 +24,15 @@ from trueup.service_layer.jobs import SyncOrder, delivery_job, order_key
 SHOP = "alpha.myshopify.com"
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def both(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[Any, Any]]:
-    """(store, console records) on one database."""
+@pytest.fixture
+def both(state_url: str) -> Iterator[tuple[Any, Any]]:
+    """(store, console records) on one database, of each kind in turn (tests/support/postgres.py)."""
     clock = Clock()
-    if request.param == "memory":
+    if state_url == MEMORY:
         store = InMemoryStore(clock)
         yield store, InMemoryConsoleStore(store)
         return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trueup.db'}"
-        upgrade(url)
-    else:
-        url = request.getfixturevalue("postgres_url")
-    sql_store, records = SqlStore(url, clock), SqlConsoleStore(url)
+    sql_store, records = SqlStore(state_url, clock), SqlConsoleStore(state_url)
     yield sql_store, records
     records.close()
     sql_store.close()
@@ -148,4 +143,82 @@ def test_activity_counts_per_minute_and_posting_delays(both: tuple[Any, Any]) ->
     assert records.received_per_minute(T0, shop="beta.myshopify.com") == {}
     assert records.posted_per_minute(T0) == {T0: 1, T0 + timedelta(minutes=1): 1}
     assert sorted(records.posting_delays(T0)) == [0.0, 90.0]
-    assert records.last_received_by_shop() == {SHOP: T0 + timedelta(seconds=70)}
+    assert records.last_received_by_shop([SHOP, "beta.myshopify.com"]) == {SHOP: T0 + timedelta(seconds=70)}
+
+
+def test_alert_states_are_kept_per_rule_and_subject_and_replaced(both: tuple[Any, Any]) -> None:
+    from trueup.domain.alerts import AlertState
+
+    _, records = both
+    records.save_alert_state(AlertState("silence", SHOP, True, T0, None, "quiet"))
+    records.save_alert_state(AlertState("exception_cause", f"{SHOP}|unmapped_tax", True, T0, None, "1 parked"))
+    records.save_alert_state(AlertState("silence", SHOP, False, T0 + timedelta(minutes=5), T0, "back"))
+
+    states = records.alert_states()
+    assert [(s.rule, s.subject) for s in states] == [("exception_cause", f"{SHOP}|unmapped_tax"), ("silence", SHOP)]
+    assert (states[1].firing, states[1].notified_at, states[1].detail, states[1].pending) == (False, T0, "back", True)
+
+
+def test_failing_jobs_are_those_waiting_after_a_failed_run(both: tuple[Any, Any]) -> None:
+    from trueup.service_layer.ports import JobRequest
+
+    store, records = both
+    store.enqueue(JobRequest("sync_order", "k1", SHOP))
+    store.enqueue(JobRequest("sync_order", "k2", SHOP))
+    job = store.claim("w1", T0, 30.0)
+    store.retry_later(job, "w1", T0 + timedelta(minutes=1), "TransientError: Tryton did not answer in time")
+
+    failing = records.failing_jobs()
+    assert [(j.shop, j.attempts, j.last_error) for j in failing] == [
+        (SHOP, 1, "TransientError: Tryton did not answer in time")
+    ]
+
+
+def test_parked_orders_are_grouped_by_cause_and_filtered_in_the_store(both: tuple[Any, Any]) -> None:
+    store, records = both
+    for n, (cause, sku) in enumerate(
+        [
+            (Cause.UNMAPPED_TAX, "A"),
+            (Cause.SKU_NOT_IN_ITEM_MASTER, "CAP[/]"),
+            (Cause.SKU_NOT_IN_ITEM_MASTER, "TEE"),
+            (Cause.SKU_NOT_IN_ITEM_MASTER, "CAP[/]"),
+        ],
+        start=1,
+    ):
+        store.save_ledger_entry(
+            make_entry(
+                order_number=n,
+                state=OrderState.EXCEPTION,
+                at=T0 + timedelta(minutes=n),
+                cause=cause,
+                detail=f"d{n}",
+                needs={"skus": [sku]},
+            )
+        )
+    store.save_ledger_entry(make_entry(order_number=9, state=OrderState.POSTED))
+
+    groups = records.parked_groups(examples=2)
+    assert [(g.cause, g.count, g.oldest) for g in groups] == [
+        (Cause.SKU_NOT_IN_ITEM_MASTER, 3, T0 + timedelta(minutes=2)),
+        (Cause.UNMAPPED_TAX, 1, T0 + timedelta(minutes=1)),
+    ]
+    assert [e.name for e in groups[0].examples] == ["#1002", "#1003"]
+    assert [(g.cause, g.count) for g in records.parked_groups(sku="CAP[/]")] == [(Cause.SKU_NOT_IN_ITEM_MASTER, 2)]
+    assert [g.count for g in records.parked_groups(since=T0 + timedelta(minutes=3))] == [2]
+    assert [g.count for g in records.parked_groups(cause=Cause.UNMAPPED_TAX)] == [1]
+    assert [e.name for g in records.parked_groups(order="1003") for e in g.examples] == ["#1003"]
+    assert [e.name for g in records.parked_groups(order=order_gid(4)) for e in g.examples] == ["#1004"]
+    assert records.parked_groups(shop="beta.myshopify.com") == []
+    assert records.parked_groups(sku="CAP") == []
+
+
+def test_fulfilment_counts_by_state_per_shop(both: tuple[Any, Any]) -> None:
+    from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState, Shipment
+
+    store, records = both
+    for n, state in enumerate([FulfilmentState.FULFILLED, FulfilmentState.FULFILLED, FulfilmentState.FAILED]):
+        shipment = Shipment(f"ship-{n}", f"shopify:{SHOP}:{n}", ())
+        store.save_fulfilment_record(FulfilmentRecord(SHOP, shipment, order_gid(n), state, T0))
+
+    assert records.fulfilment_counts(SHOP) == {FulfilmentState.FULFILLED: 2, FulfilmentState.FAILED: 1}
+    assert records.fulfilment_counts("beta.myshopify.com") == {}

@@ -72,11 +72,13 @@ def register_groups(app: typer.Typer) -> None:
     from shopify_sandbox.cli import sandbox_app
     from trueup.entrypoints.bench import bench_app
     from trueup.entrypoints.inventory_cli import inventory_app
+    from trueup.entrypoints.shop_cli import shop_app
     from trueup.entrypoints.users_cli import users_app
 
     app.add_typer(sandbox_app, name="sandbox")
     app.add_typer(tryton_app, name="tryton")
     app.add_typer(bench_app, name="bench")
     app.add_typer(inventory_app, name="inventory")
+    app.add_typer(shop_app, name="shop")
     app.add_typer(users_app, name="users")
     app.command("demo")(demo)

@@ -13,13 +13,15 @@ from trueup.config import TrueupConfig
 from trueup.entrypoints.console.app import create_console_app
 from trueup.entrypoints.console.auth import Gate
 from trueup.entrypoints.console.deps import ConsoleDeps
+from trueup.service_layer.payout_findings import PayoutFindings
 
 
 def build_console_app(config: TrueupConfig) -> Starlette:
     store = bootstrap.build_store(config)
     records = bootstrap.build_console_store(config)
     people = bootstrap.build_people(config, records)
-    deps = ConsoleDeps(store, records, people, bootstrap.SystemClock(), [shop.domain for shop in config.shops])
+    shops = [shop.domain for shop in config.shops]
+    deps = ConsoleDeps(store, records, people, bootstrap.SystemClock(), shops, sources=[PayoutFindings(store)])
     console = config.console
     gate = Gate(
         people,

@@ -64,8 +64,21 @@ class FulfilShipments:
 
 
 @dataclass(frozen=True)
+class PollPayouts:
+    """The shop's Shopify Payments payouts, each booked once in the ERP (payouts.py)."""
+
+    kind: ClassVar[str] = "poll_payouts"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|payouts"
+
+
+@dataclass(frozen=True)
 class SyncStock:
-    """The shop's triggered stock updates (ERP changes since a cursor): one key, so one pass at a time."""
+    """The triggered stock updates of the shop and the shops sharing its warehouses (ERP changes since a cursor,
+    demand changed in any of them): one key, so one pass at a time."""
 
     kind: ClassVar[str] = "sync_stock"
     shop: str
@@ -77,16 +90,17 @@ class SyncStock:
 
 @dataclass(frozen=True)
 class ReconcileStock:
-    """The shop's full stock reconciliation, one at a time. Its own key: a reconciliation waiting for its hour
-    must not hold the sync back (a waiting job blocks the later ones of its key). The two may run at once;
-    every write is compare-and-set, so neither overwrites what the other has just set."""
+    """The full stock reconciliation of the shop and the shops sharing its warehouses. The sync's key: never
+    both at once, so one pass at a time decides what every shop offers (a level is lowered in one shop before
+    another's is raised). It is queued due now, by the worker at start and by the sync once the interval has
+    passed, never for later: a job waiting for its hour would hold the sync back."""
 
     kind: ClassVar[str] = "reconcile_stock"
     shop: str
 
     @property
     def key(self) -> str:
-        return f"{self.shop}|stock-reconcile"
+        return f"{self.shop}|stock"
 
 
 @dataclass(frozen=True)
@@ -107,7 +121,9 @@ class PurgeHistory:
     key: ClassVar[str] = "purge"
 
 
-QueuedWork = SyncOrder | PollOrders | FulfilShipments | SyncStock | ReconcileStock | ReplayParked | PurgeHistory
+QueuedWork = (
+    SyncOrder | PollOrders | FulfilShipments | PollPayouts | SyncStock | ReconcileStock | ReplayParked | PurgeHistory
+)
 
 
 def request(work: QueuedWork, run_at: datetime | None = None) -> JobRequest:
@@ -124,7 +140,7 @@ def job_of(job: Job) -> QueuedWork:
         return ReplayParked()
     if job.kind == PurgeHistory.kind:
         return PurgeHistory()
-    for kind in (PollOrders, FulfilShipments, SyncStock, ReconcileStock):
+    for kind in (PollOrders, FulfilShipments, PollPayouts, SyncStock, ReconcileStock):
         if job.kind == kind.kind:
             return kind(job.shop)
     raise LookupError(f"no handler for job kind {job.kind!r}")

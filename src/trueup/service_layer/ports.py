@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from trueup.domain.alerts import AlertState
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
@@ -37,10 +38,11 @@ from trueup.domain.inventory import (
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
-from trueup.domain.payouts import AccountBalance, BookedEntry, PayoutEntry
+from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
+from trueup.domain.shop_setup import WebhookSubscription
 
 
 @dataclass(frozen=True)
@@ -207,6 +209,17 @@ class Warehouse(Protocol):
         and what an attempt cut short left is finished."""
 
 
+class ShopifyPaymentsReader(Protocol):
+    """One shop's Shopify Payments payouts (polled: Shopify sends no payout webhook)."""
+
+    def payouts_issued_since(self, since: date) -> Iterator[Payout]:
+        """Every payout issued on or after `since`, oldest first, without its transactions (none when the shop
+        has no Shopify Payments account)."""
+
+    def with_transactions(self, payout: Payout) -> Payout:
+        """`payout` with its balance transactions, its own TRANSFER left out (they sum to its net)."""
+
+
 class Accounting(Protocol):
     """The general ledger: entries booked by reference (one per Shopify Payments payout, its reversal when it
     fails after booking), the accounts they use, their balances."""
@@ -216,7 +229,8 @@ class Accounting(Protocol):
         naming it; empty when everything is there. Checked at start."""
 
     def find_entry(self, reference: str) -> BookedEntry | None:
-        """The entry carrying this reference, if the ERP has one."""
+        """The entry carrying this reference, if the ERP has one (posted first when an attempt cut short left
+        it unposted)."""
 
     def book_entry(self, entry: PayoutEntry, journal: str, exchange_account: str) -> BookedEntry:
         """Book and post `entry` on `journal`, in the company's currency when the entry's is another (at the
@@ -230,6 +244,16 @@ class Accounting(Protocol):
 
 class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
     """A back-office that is all three roles (an ERP that is also the WMS, as Tryton is)."""
+
+
+def triggered_time(value: str) -> datetime | None:
+    """X-Shopify-Triggered-At as an aware datetime (Shopify sends UTC, up to nanoseconds, with a Z); None if
+    it is not an ISO 8601 time with its zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 @dataclass(frozen=True)
@@ -282,6 +306,7 @@ class IntakeStats:
     unknown_topics: dict[str, int]
     last_received_at: datetime | None
     problems: dict[str, int] = field(default_factory=dict)  # deliveries kept but not understood, by problem
+    refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
 # --- trueup's own state, by role ----------------------------------------------------------------------
@@ -303,6 +328,9 @@ class DeliveryLog(Protocol):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
         problems, the last arrival."""
+
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
@@ -435,6 +463,25 @@ class StockRecords(Protocol):
         """The open stock issues with when each was first seen, by cause, SKU, location."""
 
 
+class PayoutRecords(Protocol):
+    """What trueup recorded of each Shopify Payments payout."""
+
+    def payout_record(self, shop: str, payout_id: str) -> PayoutRecord | None:
+        """The record of this payout, if trueup has seen it."""
+
+    def save_payout_record(self, record: PayoutRecord) -> None:
+        """Insert or replace the record of (shop, payout id); the time it was first seen is kept."""
+
+    def payout_records(
+        self,
+        shop: str | None = None,
+        issued_from: datetime | None = None,
+        issued_before: datetime | None = None,
+        states: Iterable[PayoutState] | None = None,
+    ) -> list[PayoutRecord]:
+        """The records (of one shop, issued in [from, before), in some states), by issue time."""
+
+
 class Cursors(Protocol):
     """Named positions per shop (how far a poll or a stock sync has read)."""
 
@@ -443,7 +490,9 @@ class Cursors(Protocol):
     def set_cursor(self, shop: str, name: str, value: str) -> None: ...
 
 
-class Store(DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, StockRecords, Cursors, Protocol):
+class Store(
+    DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, StockRecords, PayoutRecords, Cursors, Protocol
+):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job
     (`accept_deliveries`); an order's demand with the dirty marks of its SKUs (`set_order_demand`); each other
     method alone. A use case that writes to two roles (a sync saving the ledger entry, then queueing a job)
@@ -480,6 +529,23 @@ class ConsoleRecords(Protocol):
         """How many records of `action` since `since`, of one username and/or one remote address."""
 
 
+class AlertRecords(Protocol):
+    """Each alert's last state per subject, and whether its notice went out (what makes notices once only)."""
+
+    def alert_states(self) -> list[AlertState]: ...
+
+    def save_alert_state(self, state: AlertState) -> None:
+        """Insert or replace the state of (`state.rule`, `state.subject`)."""
+
+
+class Notifier(Protocol):
+    """Where alert digests go: e-mail, a chat webhook. Raises TransientError when it cannot deliver now."""
+
+    name: str
+
+    def send(self, subject: str, lines: Sequence[str]) -> None: ...
+
+
 class PasswordHasher(Protocol):
     """A password key-derivation function (argon2id in production)."""
 
@@ -513,6 +579,17 @@ class JobSeen:
     created_at: datetime
     updated_at: datetime
     last_error: str | None
+    shop: str = ""
+
+
+@dataclass(frozen=True)
+class ParkedGroup:
+    """The parked orders of one cause that a filter matches: how many, since when, the first few."""
+
+    cause: Cause
+    count: int
+    oldest: datetime
+    examples: list[LedgerEntry]
 
 
 class History(Protocol):
@@ -530,12 +607,30 @@ class History(Protocol):
     def key_jobs(self, key: str) -> list[JobSeen]:
         """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
 
+    def parked_groups(
+        self,
+        shop: str | None = None,
+        cause: Cause | None = None,
+        since: datetime | None = None,
+        sku: str | None = None,
+        order: str | None = None,
+        examples: int = 5,
+    ) -> list[ParkedGroup]:
+        """The parked orders by cause, largest group first, filtered by shop, cause, parked since, a SKU their
+        cause names (`needs`), and an order (name "#1042" or "1042", or Shopify id); the oldest first within each."""
+
+    def fulfilment_counts(self, shop: str) -> dict[FulfilmentState, int]:
+        """How many of the shop's shipments are in each fulfilment state (states with none left out)."""
+
+    def failing_jobs(self) -> list[JobSeen]:
+        """The jobs waiting to run again after a failed run (with their shop and last error), oldest first."""
+
     def find_entries(self, text: str, limit: int = 20) -> list[LedgerEntry]:
         """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
         needing, or still asking stock for, the SKU `text`."""
 
-    def last_received_by_shop(self) -> dict[str, datetime]:
-        """When each shop's latest stored delivery arrived."""
+    def last_received_by_shop(self, shops: Sequence[str]) -> dict[str, datetime]:
+        """When each of these shops' latest stored delivery arrived (shops with none are left out)."""
 
     def received_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
         """Deliveries stored per minute since `since` (minutes with none are left out)."""
@@ -567,3 +662,27 @@ class TokenVault(Protocol):
 
     def release_refresh_lease(self, shop: str, owner: str) -> None:
         """Give the lease back if `owner` holds it."""
+
+
+class ShopSetup(Protocol):
+    """What `trueup shop check` / `shop connect` ask of one shop's Admin API (ShopifyAdminClient)."""
+
+    shop: str
+
+    def locations(self) -> list[ShopLocation]:
+        """Every location of the shop."""
+
+    def granted_scopes(self) -> frozenset[str]:
+        """The access scopes the shop granted the app."""
+
+    def api_version_served(self) -> str | None:
+        """The API version of the last answer (None before any)."""
+
+    def webhook_subscriptions(self) -> list[WebhookSubscription]:
+        """The app's own webhook subscriptions (Shopify lists no other app's)."""
+
+    def create_webhook(self, topic: str, uri: str) -> None: ...
+
+    def update_webhook(self, subscription_id: str, uri: str) -> None: ...
+
+    def delete_webhook(self, subscription_id: str) -> None: ...

@@ -100,12 +100,13 @@ def test_a_receipt_in_tryton_shows_in_shopify_minus_the_buffer_after_one_sync_pa
 
 def test_a_kit_follows_its_components_and_reconciliation_fixes_only_the_drift(stock: StockContext) -> None:
     assert (shows(stock, KIT), shows(stock, CAP), shows(stock, SOCK)) == (0, 0, 0)
-    receive_stock(erp_client(stock), {CAP: 10, SOCK: 7}, "WH1")
+    receive_stock(erp_client(stock), {CAP: 10, SOCK: 11}, "WH1")
 
     sync_changes(stock)
 
-    # The kit: min(10 ÷ 1, 7 ÷ 2) = 3 kits, less its buffer of 2; each component less its own buffer.
-    assert (shows(stock, KIT), shows(stock, CAP), shows(stock, SOCK)) == (1, 8, 5)
+    # Each component less its own buffer (2); the kit from what they may still sell: min((10 - 2) ÷ 1,
+    # (11 - 2) ÷ 2) = 4 kits, less its own buffer of 2. Kit sales never take a component below its buffer.
+    assert (shows(stock, KIT), shows(stock, CAP), shows(stock, SOCK)) == (2, 8, 9)
 
     # The cap's level drifts behind trueup's back: the reconciliation puts back that one level only.
     where = location(stock, "WH1")

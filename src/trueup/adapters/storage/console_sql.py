@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 
 from trueup.adapters.storage import dialects
-from trueup.adapters.storage.tables import console_audit, console_sessions, console_users
+from trueup.adapters.storage.tables import alert_states, console_audit, console_sessions, console_users
+from trueup.domain.alerts import AlertState
 from trueup.domain.people import Action, AuditRecord, ConsoleSession, ConsoleUser, Role
 
 
@@ -110,3 +111,25 @@ def count(connection: Connection, action: str, since: datetime, username: str | 
     if remote is not None:
         query = query.where(console_audit.c.remote == remote)
     return int(connection.execute(query).scalar_one())
+
+
+def alerts(connection: Connection) -> list[AlertState]:
+    rows = connection.execute(select(alert_states).order_by(alert_states.c.rule, alert_states.c.subject))
+    return [AlertState(r.rule, r.subject, r.firing, r.since, r.notified_at, r.detail) for r in rows]
+
+
+def save_alert(connection: Connection, state: AlertState) -> None:
+    row = {
+        "rule": state.rule,
+        "subject": state.subject[:255],
+        "firing": state.firing,
+        "since": state.since,
+        "notified_at": state.notified_at,
+        "detail": state.detail,
+    }
+    statement = dialects.insert(connection, alert_states).values(row)
+    updated = {key: statement.excluded[key] for key in ("firing", "since", "notified_at", "detail")}
+    statement = statement.on_conflict_do_update(
+        index_elements=[alert_states.c.rule, alert_states.c.subject], set_=updated
+    )
+    connection.execute(statement)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import structlog
@@ -11,6 +11,7 @@ from sqlalchemy import exc
 from trueup.adapters.storage import cursors_sql, deliveries_sql, fulfilments_sql, jobs_sql, ledger_sql, refunds_sql
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
 from trueup.adapters.storage.inventory_store import InventoryRecords
+from trueup.adapters.storage.payouts_sql import PayoutRecordsSql
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
@@ -27,7 +28,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(InventoryRecords):
+class SqlStore(InventoryRecords, PayoutRecordsSql):
     """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`: every
     role of the Store port (service_layer/ports.py).
 
@@ -61,6 +62,11 @@ class SqlStore(InventoryRecords):
     ) -> list[bool]:
         with writing(self._engine) as connection:
             return deliveries_sql.accept(connection, deliveries, job_for)
+
+    @translate_driver_errors
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        with writing(self._engine) as connection:
+            deliveries_sql.count_refused(connection, counts)
 
     @translate_driver_errors
     def intake_stats(self, shop: str | None = None) -> IntakeStats:

@@ -210,6 +210,29 @@ shop_tokens = Table(
 )
 
 
+# --- payouts (migration 0010_payouts): each Shopify Payments payout and the ERP entries it became ----------
+payouts = Table(
+    "payouts",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("payout_id", String(255), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("net", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("totals", JSON, nullable=False),
+    Column("transactions", Integer, nullable=False),
+    Column("entry_id", String(255)),
+    Column("returned_entry_id", String(255)),
+    Column("cause", String(64)),
+    Column("detail", Text),
+    Column("needs", JSON, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
 # --- the operations console (migration 0010_console): people, sessions, the audit, alert states ---------
 console_users = Table(
     "console_users",
@@ -280,6 +303,8 @@ Index("ledger_by_state", ledger.c.state, ledger.c.state_since)
 Index("refunds_by_order", refunds.c.shop, refunds.c.order_id)
 Index("refunds_by_state", refunds.c.state, refunds.c.shop)
 Index("fulfilments_by_state", fulfilments.c.state, fulfilments.c.shop)
+Index("payouts_by_issued_at", payouts.c.issued_at)
+Index("payouts_by_state", payouts.c.state, payouts.c.shop)
 Index("console_sessions_by_user", console_sessions.c.username)
 Index("console_audit_by_action", console_audit.c.action, console_audit.c.at)
 Index("console_audit_by_user", console_audit.c.username, console_audit.c.id)
@@ -287,3 +312,5 @@ Index("console_audit_by_user", console_audit.c.username, console_audit.c.id)
 Index("deliveries_by_order", deliveries.c.order_id)
 Index("ledger_by_name", ledger.c.name)
 Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
+# The console's counts per shop read this index alone (migration 0011_console_speed).
+Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)

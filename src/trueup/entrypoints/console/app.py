@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import jinja2
@@ -50,10 +51,19 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+def when(value: datetime | str | None) -> str:
+    """A moment as people read it: "2026-11-27 09:00:05" (UTC)."""
+    if value is None:
+        return ""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def templates() -> Jinja2Templates:
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True, undefined=jinja2.StrictUndefined
     )
+    environment.filters["when"] = when
     return Jinja2Templates(env=environment)
 
 
