@@ -19,7 +19,7 @@ from trueup.adapters.shopify.access_tokens import (
     refresh_form,
 )
 from trueup.adapters.shopify.admin import ShopifyAdminClient
-from trueup.adapters.shopify.oauth import AppCredentials
+from trueup.adapters.shopify.oauth import AppCredentials, InstallableShop
 from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
@@ -28,7 +28,7 @@ from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
-from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
+from trueup.config import AuthorizationCode, ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
@@ -37,7 +37,7 @@ from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
-from trueup.domain.shop_setup import Features, webhook_address
+from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
 from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations
@@ -408,3 +408,15 @@ def shop_target(shop: ShopConfig, config: TrueupConfig) -> ShopTarget:
         tuple(location_gid(location) for location in shop.locations),
         webhook_address(public_url) if public_url else None,
     )
+
+
+def installable_shops(config: TrueupConfig) -> dict[str, InstallableShop]:
+    """The shops installed by authorization code, with the scopes their install asks for."""
+    return {
+        shop.domain: InstallableShop(
+            app_credentials(shop, config),
+            tuple(need.scope for need in needed_scopes(shop_target(shop, config).features)),
+        )
+        for shop in config.shops
+        if isinstance(shop.credentials, AuthorizationCode)
+    }

@@ -639,6 +639,16 @@ class JobSeen:
     shop: str = ""
 
 
+@dataclass(frozen=True)
+class ParkedGroup:
+    """The parked orders of one cause that a filter matches: how many, since when, the first few."""
+
+    cause: Cause
+    count: int
+    oldest: datetime
+    examples: list[LedgerEntry]
+
+
 class History(Protocol):
     """What happened, for people to read: an order's deliveries and jobs, activity per minute."""
 
@@ -654,6 +664,21 @@ class History(Protocol):
     def key_jobs(self, key: str) -> list[JobSeen]:
         """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
 
+    def parked_groups(
+        self,
+        shop: str | None = None,
+        cause: Cause | None = None,
+        since: datetime | None = None,
+        sku: str | None = None,
+        order: str | None = None,
+        examples: int = 5,
+    ) -> list[ParkedGroup]:
+        """The parked orders by cause, largest group first, filtered by shop, cause, parked since, a SKU their
+        cause names (`needs`), and an order (name "#1042" or "1042", or Shopify id); the oldest first within each."""
+
+    def fulfilment_counts(self, shop: str) -> dict[FulfilmentState, int]:
+        """How many of the shop's shipments are in each fulfilment state (states with none left out)."""
+
     def failing_jobs(self) -> list[JobSeen]:
         """The jobs waiting to run again after a failed run (with their shop and last error), oldest first."""
 
@@ -661,8 +686,8 @@ class History(Protocol):
         """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
         needing, or still asking stock for, the SKU `text`."""
 
-    def last_received_by_shop(self) -> dict[str, datetime]:
-        """When each shop's latest stored delivery arrived."""
+    def last_received_by_shop(self, shops: Sequence[str]) -> dict[str, datetime]:
+        """When each of these shops' latest stored delivery arrived (shops with none are left out)."""
 
     def received_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
         """Deliveries stored per minute since `since` (minutes with none are left out)."""

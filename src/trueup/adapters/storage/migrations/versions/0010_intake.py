@@ -1,7 +1,7 @@
 """Privacy requests honoured: one report per request, with what was found or erased.
 
 Revision ID: 0010_intake
-Revises: 0010_payouts
+Revises: 0011_console_speed
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from trueup.adapters.storage.columns import UtcDateTime
 
 revision = "0010_intake"
-down_revision = "0010_payouts"
+down_revision = "0011_console_speed"
 branch_labels = None
 depends_on = None
 
