@@ -270,9 +270,11 @@ def build_contexts(
 
 
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:
+    def key(shop: ShopConfig) -> str:  # the key named in an error: api_secret, or the client secret standing for it
+        return f"shops[{shop.domain}]." + ("api_secret" if shop.api_secret is not None else "credentials.client_secret")
+
     return {
-        shop.domain: shop.webhook_secret().read(f"shops[{shop.domain}].api_secret", config.base_dir).get_secret_value()
-        for shop in config.shops
+        shop.domain: shop.webhook_secret().read(key(shop), config.base_dir).get_secret_value() for shop in config.shops
     }
 
 
