@@ -51,6 +51,7 @@ class StackOptions:
     plan: str = "advanced"
     storage_url: str | None = None  # default: SQLite under dir
     workers: int = 1
+    worker_threads: int = 1  # [worker] threads: jobs side by side in each worker, new sales posted together
     poll_interval_seconds: float = 10.0
     lease_seconds: float = 10.0
     tryton_cache: Path | None = None  # default: dir/cache
@@ -258,6 +259,7 @@ max_delivery_age_seconds = {0 if self.options.clock_start else 6 * 3600}
 
 [worker]
 lease_seconds = {self.options.lease_seconds}
+threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
 replay_interval_seconds = {self.options.replay_interval_seconds}
 {self._past_clock_config()}
