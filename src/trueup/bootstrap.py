@@ -45,6 +45,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
+from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.stock_groups import grouped
 from trueup.service_layer.worker import WorkerSettings
@@ -147,6 +148,11 @@ def build_back_office(config: TrueupConfig) -> BackOffice:
         known = ", ".join(sorted(BACK_OFFICE_KINDS))
         raise BadInput(f"back_office.kind = {kind!r} is not a back-office trueup knows (known kinds: {known})")
     return build(config)
+
+
+def batched_sales_orders(config: TrueupConfig, back_office: BackOffice) -> BatchedSalesOrders:
+    """`back_office` with the new sales orders of a worker's threads posted together ([worker] sales_batch_max)."""
+    return BatchedSalesOrders(back_office, max_batch=config.worker.sales_batch_max)
 
 
 def build_accounting(config: TrueupConfig) -> Accounting:
@@ -270,9 +276,11 @@ def build_contexts(
 
 
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:
+    def key(shop: ShopConfig) -> str:  # the key named in an error: api_secret, or the client secret standing for it
+        return f"shops[{shop.domain}]." + ("api_secret" if shop.api_secret is not None else "credentials.client_secret")
+
     return {
-        shop.domain: shop.webhook_secret().read(f"shops[{shop.domain}].api_secret", config.base_dir).get_secret_value()
-        for shop in config.shops
+        shop.domain: shop.webhook_secret().read(key(shop), config.base_dir).get_secret_value() for shop in config.shops
     }
 
 

@@ -98,6 +98,9 @@ def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry, synchronou
         "journal_mode=WAL",
         f"synchronous={synchronous}",
         "foreign_keys=ON",
+        # Deleted and overwritten content is zeroed in the file, so an erased customer's data does not linger
+        # in free pages (privacy requests; docs/going-live.md).
+        "secure_delete=ON",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()
