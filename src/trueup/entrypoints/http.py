@@ -36,7 +36,7 @@ class IntakeLimits:
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     body_read_seconds: float = 10.0  # the whole body, from the end of the headers
-    max_buffered_bytes: int = 64 * 1024 * 1024  # bodies being read, all requests together
+    max_buffered_bytes: int = 32 * 1024 * 1024  # bodies being read, all requests together
 
 
 class BodyTooLarge(Exception):
