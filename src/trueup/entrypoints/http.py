@@ -69,6 +69,8 @@ async def read_body(request: Request, limit: int, budget: BodyBudget | None = No
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     budget = budget or BodyBudget(limit)
+    if declared.isdigit() and budget.held + int(declared) > budget.limit:
+        raise TooBusy  # refused before a byte of it is read: the connection closes, the kernel drops the rest
     chunks: list[bytes] = []
     size = 0
     try:
