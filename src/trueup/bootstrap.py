@@ -45,6 +45,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
+from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.stock_groups import grouped
 from trueup.service_layer.worker import WorkerSettings
@@ -147,6 +148,11 @@ def build_back_office(config: TrueupConfig) -> BackOffice:
         known = ", ".join(sorted(BACK_OFFICE_KINDS))
         raise BadInput(f"back_office.kind = {kind!r} is not a back-office trueup knows (known kinds: {known})")
     return build(config)
+
+
+def batched_sales_orders(config: TrueupConfig, back_office: BackOffice) -> BatchedSalesOrders:
+    """`back_office` with the new sales orders of a worker's threads posted together ([worker] sales_batch_max)."""
+    return BatchedSalesOrders(back_office, max_batch=config.worker.sales_batch_max)
 
 
 def build_accounting(config: TrueupConfig) -> Accounting:

@@ -253,6 +253,10 @@ class AlertsConfig(_Strict):
 
 class WorkerConfig(_Strict):
     lease_seconds: Annotated[float, Field(gt=0)] = 10.0  # renewed every quarter of it while a job runs
+    # Jobs run side by side in one worker process; with more than one, their new sales orders are posted to
+    # the ERP together, up to `sales_batch_max` per round trip (service_layer/sales_batches.py).
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    sales_batch_max: Annotated[int, Field(ge=1, le=100)] = 10
     poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
     poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
     first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0

@@ -16,7 +16,7 @@ from trueup.domain.alerts import AlertState
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
-from trueup.domain.errors import Cause
+from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.fulfilment import (
     FulfilmentRecord,
     FulfilmentRequest,
@@ -129,6 +129,11 @@ class SalesLedger(Protocol):
         """Create and confirm a sales order (customer matched or created), after the domain's pre-posting checks
         (domain/posting_checks.py: nothing is created when one fails) and with the tax settled as
         domain/tax_rounding.py decides. Not idempotent by itself: callers look the reference up first."""
+
+    def create_sales_orders(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
+        """Several orders as `create_sales_order` posts each (checks, tax settlement, confirmation), in fewer
+        round trips: per order, its sale or the StructuralError why it cannot post (nothing of it created).
+        A TransientError fails the whole call, some sales perhaps committed: callers look references up."""
 
     def sale_progress(self, sale_id: str) -> SaleProgress:
         """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
