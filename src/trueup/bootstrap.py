@@ -19,7 +19,7 @@ from trueup.adapters.shopify.access_tokens import (
     refresh_form,
 )
 from trueup.adapters.shopify.admin import ShopifyAdminClient
-from trueup.adapters.shopify.oauth import AppCredentials
+from trueup.adapters.shopify.oauth import AppCredentials, InstallableShop
 from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
@@ -28,7 +28,7 @@ from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
-from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
+from trueup.config import AuthorizationCode, ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
@@ -37,7 +37,7 @@ from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
-from trueup.domain.shop_setup import Features, webhook_address
+from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
 from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations
@@ -45,6 +45,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
+from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.stock_groups import grouped
 from trueup.service_layer.worker import WorkerSettings
@@ -147,6 +148,11 @@ def build_back_office(config: TrueupConfig) -> BackOffice:
         known = ", ".join(sorted(BACK_OFFICE_KINDS))
         raise BadInput(f"back_office.kind = {kind!r} is not a back-office trueup knows (known kinds: {known})")
     return build(config)
+
+
+def batched_sales_orders(config: TrueupConfig, back_office: BackOffice) -> BatchedSalesOrders:
+    """`back_office` with the new sales orders of a worker's threads posted together ([worker] sales_batch_max)."""
+    return BatchedSalesOrders(back_office, max_batch=config.worker.sales_batch_max)
 
 
 def build_accounting(config: TrueupConfig) -> Accounting:
@@ -270,9 +276,11 @@ def build_contexts(
 
 
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:
+    def key(shop: ShopConfig) -> str:  # the key named in an error: api_secret, or the client secret standing for it
+        return f"shops[{shop.domain}]." + ("api_secret" if shop.api_secret is not None else "credentials.client_secret")
+
     return {
-        shop.domain: shop.webhook_secret().read(f"shops[{shop.domain}].api_secret", config.base_dir).get_secret_value()
-        for shop in config.shops
+        shop.domain: shop.webhook_secret().read(key(shop), config.base_dir).get_secret_value() for shop in config.shops
     }
 
 
@@ -408,3 +416,15 @@ def shop_target(shop: ShopConfig, config: TrueupConfig) -> ShopTarget:
         tuple(location_gid(location) for location in shop.locations),
         webhook_address(public_url) if public_url else None,
     )
+
+
+def installable_shops(config: TrueupConfig) -> dict[str, InstallableShop]:
+    """The shops installed by authorization code, with the scopes their install asks for."""
+    return {
+        shop.domain: InstallableShop(
+            app_credentials(shop, config),
+            tuple(need.scope for need in needed_scopes(shop_target(shop, config).features)),
+        )
+        for shop in config.shops
+        if isinstance(shop.credentials, AuthorizationCode)
+    }

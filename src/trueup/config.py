@@ -11,6 +11,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -22,6 +23,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from trueup.domain.errors import BadInput
 from trueup.domain.party_fields import parse_mappings
@@ -54,8 +57,10 @@ class SecretRef(_Strict):
                 raise BadInput(f"{where}: environment variable {self.env} is not set or is blank")
             return SecretStr(value)
         assert self.file is not None
+        path = base_dir / self.file
         try:
-            value = (base_dir / self.file).read_text().strip()
+            _check_private(path, where)
+            value = path.read_text().strip()
         except OSError as error:
             raise BadInput(f"{where}: cannot read secret file {self.file}: {error.strerror}") from error
         except UnicodeDecodeError:
@@ -63,6 +68,24 @@ class SecretRef(_Strict):
         if not value:
             raise BadInput(f"{where}: secret file {self.file} is empty")
         return SecretStr(value)
+
+
+def _check_private(path: Path, where: str) -> None:
+    """BadInput when other users may read or change the secret file (its mode must be 0600 or 0400)."""
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise BadInput(
+            f"{where}: secret file {path.name} can be read or changed by other users "
+            f"(mode {mode & 0o777:04o}); run: chmod 600 {path}"
+        )
+
+
+def write_secret_file(path: Path, value: str) -> None:
+    """Write `value` to a secret file only its owner can read (created 0600, and tightened if it existed)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value + "\n")
 
 
 # --- Shopify credentials: how trueup gets each shop's Admin API token (docs/going-live.md) -------------------
@@ -143,6 +166,8 @@ class BackOfficeConfig(_Strict):
 
 class StorageConfig(_Strict):
     url: str = "sqlite:///trueup.db"
+    # The database's password, from a secret (never in `url`, where it would sit in the file).
+    password: SecretRef | None = None
 
 
 # Shopify retries a failed delivery for 4 hours, sending the original X-Shopify-Triggered-At each time.
@@ -228,6 +253,10 @@ class AlertsConfig(_Strict):
 
 class WorkerConfig(_Strict):
     lease_seconds: Annotated[float, Field(gt=0)] = 10.0  # renewed every quarter of it while a job runs
+    # Jobs run side by side in one worker process; with more than one, their new sales orders are posted to
+    # the ERP together, up to `sales_batch_max` per round trip (service_layer/sales_batches.py).
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    sales_batch_max: Annotated[int, Field(ge=1, le=100)] = 10
     poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
     poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
     first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0
@@ -387,6 +416,9 @@ class TrueupConfig(_Strict):
     # Carrier name (as the ERP names it) -> its tracking page, "{number}" standing for the tracking number,
     # e.g. "DHL" = "https://www.dhl.com/track?id={number}": the URL Shopify shows when the ERP gives none.
     tracking_urls: dict[str, Annotated[str, Field(pattern=r"^https?://.*\{number\}")]] = Field(default_factory=dict)
+    # Plain http to a Shopify, ERP or public URL that is not on this machine: refused unless this is set, for
+    # local work only (tokens and passwords would cross the network in the clear).
+    allow_plain_http: bool = False
     _base_dir: Path = PrivateAttr(default=Path("."))
 
     @property
@@ -395,12 +427,20 @@ class TrueupConfig(_Strict):
         return self._base_dir
 
     def storage_url(self) -> str:
-        """The storage URL, with a relative SQLite path taken from the configuration's folder."""
+        """The storage URL, with a relative SQLite path taken from the configuration's folder and the password
+        from `storage.password`. Holds the password: never log or print it."""
         url = self.storage.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
             return prefix + str((self._base_dir / url[len(prefix) :]).resolve())
-        return url
+        if self.storage.password is None:
+            return url
+        password = self.storage.password.read("storage.password", self._base_dir).get_secret_value()
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise BadInput("storage.url is not a database URL") from None
+        return parsed.set(password=password).render_as_string(hide_password=False)
 
     @field_validator("metafields")
     @classmethod
@@ -419,6 +459,21 @@ class TrueupConfig(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _https_beyond_this_machine(self) -> TrueupConfig:
+        if self.allow_plain_http:
+            return self
+        urls = {f"shops[{shop.domain}].api_url": shop.api_url for shop in self.shops}
+        urls["back_office.url"] = self.back_office.url
+        urls["server.public_url"] = self.server.public_url
+        plain = [key for key, url in urls.items() if url is not None and _plain_http_elsewhere(url)]
+        if plain:
+            raise ValueError(
+                f"{', '.join(plain)}: plain http to another machine; use https "
+                "(or set allow_plain_http = true for local work)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _unique_shops(self) -> TrueupConfig:
         domains = [shop.domain for shop in self.shops]
         if len(set(domains)) != len(domains):
@@ -430,6 +485,14 @@ class TrueupConfig(_Strict):
             if shop.domain == domain:
                 return shop
         raise KeyError(domain)
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _plain_http_elsewhere(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "http" and (parts.hostname or "") not in LOCAL_HOSTS
 
 
 def _describe(error: ValidationError, path: Path) -> str:

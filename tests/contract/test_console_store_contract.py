@@ -143,7 +143,7 @@ def test_activity_counts_per_minute_and_posting_delays(both: tuple[Any, Any]) ->
     assert records.received_per_minute(T0, shop="beta.myshopify.com") == {}
     assert records.posted_per_minute(T0) == {T0: 1, T0 + timedelta(minutes=1): 1}
     assert sorted(records.posting_delays(T0)) == [0.0, 90.0]
-    assert records.last_received_by_shop() == {SHOP: T0 + timedelta(seconds=70)}
+    assert records.last_received_by_shop([SHOP, "beta.myshopify.com"]) == {SHOP: T0 + timedelta(seconds=70)}
 
 
 def test_alert_states_are_kept_per_rule_and_subject_and_replaced(both: tuple[Any, Any]) -> None:
@@ -172,3 +172,53 @@ def test_failing_jobs_are_those_waiting_after_a_failed_run(both: tuple[Any, Any]
     assert [(j.shop, j.attempts, j.last_error) for j in failing] == [
         (SHOP, 1, "TransientError: Tryton did not answer in time")
     ]
+
+
+def test_parked_orders_are_grouped_by_cause_and_filtered_in_the_store(both: tuple[Any, Any]) -> None:
+    store, records = both
+    for n, (cause, sku) in enumerate(
+        [
+            (Cause.UNMAPPED_TAX, "A"),
+            (Cause.SKU_NOT_IN_ITEM_MASTER, "CAP[/]"),
+            (Cause.SKU_NOT_IN_ITEM_MASTER, "TEE"),
+            (Cause.SKU_NOT_IN_ITEM_MASTER, "CAP[/]"),
+        ],
+        start=1,
+    ):
+        store.save_ledger_entry(
+            make_entry(
+                order_number=n,
+                state=OrderState.EXCEPTION,
+                at=T0 + timedelta(minutes=n),
+                cause=cause,
+                detail=f"d{n}",
+                needs={"skus": [sku]},
+            )
+        )
+    store.save_ledger_entry(make_entry(order_number=9, state=OrderState.POSTED))
+
+    groups = records.parked_groups(examples=2)
+    assert [(g.cause, g.count, g.oldest) for g in groups] == [
+        (Cause.SKU_NOT_IN_ITEM_MASTER, 3, T0 + timedelta(minutes=2)),
+        (Cause.UNMAPPED_TAX, 1, T0 + timedelta(minutes=1)),
+    ]
+    assert [e.name for e in groups[0].examples] == ["#1002", "#1003"]
+    assert [(g.cause, g.count) for g in records.parked_groups(sku="CAP[/]")] == [(Cause.SKU_NOT_IN_ITEM_MASTER, 2)]
+    assert [g.count for g in records.parked_groups(since=T0 + timedelta(minutes=3))] == [2]
+    assert [g.count for g in records.parked_groups(cause=Cause.UNMAPPED_TAX)] == [1]
+    assert [e.name for g in records.parked_groups(order="1003") for e in g.examples] == ["#1003"]
+    assert [e.name for g in records.parked_groups(order=order_gid(4)) for e in g.examples] == ["#1004"]
+    assert records.parked_groups(shop="beta.myshopify.com") == []
+    assert records.parked_groups(sku="CAP") == []
+
+
+def test_fulfilment_counts_by_state_per_shop(both: tuple[Any, Any]) -> None:
+    from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState, Shipment
+
+    store, records = both
+    for n, state in enumerate([FulfilmentState.FULFILLED, FulfilmentState.FULFILLED, FulfilmentState.FAILED]):
+        shipment = Shipment(f"ship-{n}", f"shopify:{SHOP}:{n}", ())
+        store.save_fulfilment_record(FulfilmentRecord(SHOP, shipment, order_gid(n), state, T0))
+
+    assert records.fulfilment_counts(SHOP) == {FulfilmentState.FULFILLED: 2, FulfilmentState.FAILED: 1}
+    assert records.fulfilment_counts("beta.myshopify.com") == {}

@@ -1,6 +1,6 @@
 """The TokenVault port: the in-memory fake and SqlTokenVault (SQLite, PostgreSQL) held to the same behaviour:
 tokens round-trip, one refresh lease at a time, a lapsed lease can be taken; the SQL vault keeps tokens
-encrypted and refuses a store read with another key."""
+encrypted, and a token sealed under another key reads as none."""
 
 from __future__ import annotations
 
@@ -85,8 +85,7 @@ def test_tokens_are_encrypted_at_rest_and_need_the_key(tmp_path: Path) -> None:
     assert b"shpat_secret_value" not in raw
     assert b"shprt_refresh_value" not in raw
     other = SqlTokenVault(url, "another-key-of-enough-length-0123456789")
-    with pytest.raises(BadInput, match=r"cannot be read with token_store\.key"):
-        other.load_token(SHOP)
+    assert other.load_token(SHOP) is None  # under another key, as good as none (fetched or installed again)
     other.close()
     with pytest.raises(BadInput, match="at least 32"):
         SqlTokenVault(url, "short")

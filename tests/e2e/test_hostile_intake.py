@@ -21,6 +21,7 @@ from sqlalchemy import create_engine, select
 from tests.e2e.hostile_requests import EMAIL, SECRET, SHOP, cases, good, signed
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.adapters.storage.tables import deliveries
+from trueup.config import write_secret_file
 from trueup.entrypoints.benchmarks.intake import free_port
 
 pytestmark = pytest.mark.slow
@@ -58,7 +59,7 @@ class Served:
 
 
 def write_config(folder: Path, url: str, port: int, secret: str = SECRET) -> Path:
-    (folder / "secret.txt").write_text(secret + "\n")
+    write_secret_file(folder / "secret.txt", secret)
     path = folder / "trueup.toml"
     path.write_text(CONFIG.format(url=url, shop=SHOP, port=port))
     return path

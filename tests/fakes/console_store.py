@@ -7,15 +7,17 @@ from __future__ import annotations
 import json
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from tests.fakes.store import InMemoryStore
 from trueup.domain.alerts import AlertState
-from trueup.domain.fulfilment import FulfilmentRecord
+from trueup.domain.errors import Cause
+from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
-from trueup.service_layer.ports import DeliverySeen, JobSeen
+from trueup.service_layer.ports import DeliverySeen, JobSeen, ParkedGroup
 
 _ORDER_GID = "gid://shopify/Order/"
 
@@ -124,9 +126,9 @@ class InMemoryConsoleStore:
         ]
         return sorted(found, key=lambda e: e.first_seen_at, reverse=True)[:limit]
 
-    def last_received_by_shop(self) -> dict[str, datetime]:
+    def last_received_by_shop(self, shops: Sequence[str]) -> dict[str, datetime]:
         last: dict[str, datetime] = {}
-        for d in self._store.deliveries:
+        for d in (d for d in self._store.deliveries if d.shop in shops):
             last[d.shop] = max(last.get(d.shop, d.received_at), d.received_at)
         return last
 
@@ -152,6 +154,34 @@ class InMemoryConsoleStore:
     def posting_delays(self, since: datetime, shop: str | None = None, limit: int = 10_000) -> list[float]:
         posted = sorted(self._posted(since, shop), key=lambda e: e.state_since, reverse=True)[:limit]
         return [(e.state_since - e.first_seen_at).total_seconds() for e in posted]
+
+    def parked_groups(
+        self,
+        shop: str | None = None,
+        cause: Cause | None = None,
+        since: datetime | None = None,
+        sku: str | None = None,
+        order: str | None = None,
+        examples: int = 5,
+    ) -> list[ParkedGroup]:
+        number = (order or "").removeprefix("#")
+        chosen = [
+            e
+            for e in self._store.ledger_entries(OrderState.EXCEPTION, shop)
+            if e.cause is not None
+            and cause in (None, e.cause)
+            and (since is None or e.state_since >= since)
+            and (not sku or json.dumps(sku) in json.dumps(e.needs))
+            and (not order or e.name in (order, f"#{number}") or e.order_id in (order, f"{_ORDER_GID}{number}"))
+        ]
+        by_cause: dict[Cause, list[LedgerEntry]] = {}
+        for entry in sorted(chosen, key=lambda e: (e.state_since, e.order_id)):
+            by_cause.setdefault(entry.cause, []).append(entry)  # type: ignore[arg-type]
+        groups = [ParkedGroup(c, len(es), es[0].state_since, es[:examples]) for c, es in by_cause.items()]
+        return sorted(groups, key=lambda g: (-g.count, g.cause))
+
+    def fulfilment_counts(self, shop: str) -> dict[FulfilmentState, int]:
+        return dict(Counter(r.state for r in self._store.fulfilment_records(shop)))
 
     def failing_jobs(self) -> list[JobSeen]:
         return [

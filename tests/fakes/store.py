@@ -13,6 +13,7 @@ from typing import Any
 from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
 from tests.fakes.store_payouts import PayoutRecordsInMemory
+from tests.fakes.store_privacy import PrivacyRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
@@ -38,7 +39,7 @@ class _JobRow:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
 
 
-class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutRecordsInMemory):
+class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutRecordsInMemory, PrivacyRecordsInMemory):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:

@@ -101,6 +101,10 @@ def alerts(
 def worker(
     config: ConfigOption = Path("trueup.toml"),
     name: Annotated[str | None, typer.Option(help="This worker's name (default: host-pid).")] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Jobs run side by side, new sales posted together (default: worker.threads)."),
+    ] = None,
 ) -> None:
     """Run a worker; start as many as you like, on as many machines as share the store."""
     from trueup import bootstrap
@@ -109,7 +113,10 @@ def worker(
     _setup_logging()
     cfg = _load(config)
     store = bootstrap.build_store(cfg, durable_commits=False)
-    contexts = bootstrap.build_contexts(cfg, store)
+    count = threads or cfg.worker.threads
+    back_office = bootstrap.build_back_office(cfg)
+    batches = bootstrap.batched_sales_orders(cfg, back_office) if count > 1 else None
+    contexts = bootstrap.build_contexts(cfg, store, batches.as_back_office() if batches else back_office)
     settings = bootstrap.worker_settings(cfg)
     bootstrap.check_stock_locations(contexts, settings)  # an unknown or inactive location stops here
     payouts = {}
@@ -121,7 +128,34 @@ def worker(
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
-    Worker(worker_name, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts).run(stop)
+    names = [worker_name] if count == 1 else [f"{worker_name}-{n}" for n in range(1, count + 1)]
+    failures: list[BaseException] = []
+
+    def run(worker: Worker) -> None:
+        try:
+            worker.run(stop)
+        except BaseException as error:  # one thread failing ends the process, as a single worker would
+            failures.append(error)
+            stop.set()
+
+    runners = [
+        threading.Thread(
+            target=run, args=(Worker(n, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts),), name=n
+        )
+        for n in names
+    ]
+    for runner in runners:
+        runner.start()
+    try:
+        while any(runner.is_alive() for runner in runners):  # the main thread stays free to take the signals
+            for runner in runners:
+                runner.join(0.5)
+    finally:
+        stop.set()
+        if batches is not None:
+            batches.close()
+    if failures:
+        raise failures[0]
 
 
 @app.command()

@@ -72,6 +72,7 @@ def register_groups(app: typer.Typer) -> None:
     from shopify_sandbox.cli import sandbox_app
     from trueup.entrypoints.bench import bench_app
     from trueup.entrypoints.inventory_cli import inventory_app
+    from trueup.entrypoints.privacy_cli import privacy_app
     from trueup.entrypoints.shop_cli import shop_app
     from trueup.entrypoints.users_cli import users_app
 
@@ -81,4 +82,5 @@ def register_groups(app: typer.Typer) -> None:
     app.add_typer(inventory_app, name="inventory")
     app.add_typer(shop_app, name="shop")
     app.add_typer(users_app, name="users")
+    app.add_typer(privacy_app, name="privacy")
     app.command("demo")(demo)

@@ -14,11 +14,14 @@ from typing import Any
 import structlog
 import uvicorn
 from starlette.applications import Starlette
+from starlette.routing import Route
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from trueup import bootstrap
 from trueup.config import ServerConfig, TrueupConfig
+from trueup.domain.errors import BadInput
 from trueup.entrypoints.http import IntakeLimits, create_app
+from trueup.entrypoints.install_routes import install_routes
 from trueup.service_layer.intake import Intake
 
 log = structlog.get_logger(__name__)
@@ -118,7 +121,24 @@ def build_http_app(config: TrueupConfig) -> Starlette:
     store = bootstrap.build_store(config)
     age = config.server.max_delivery_age_seconds
     intake = Intake(store, max_age=timedelta(seconds=age) if age else None)
-    return create_app(intake, secrets, intake_limits(config.server))
+    app = create_app(intake, secrets, intake_limits(config.server))
+    app.router.routes.extend(install_routes_of(config))
+    return app
+
+
+def install_routes_of(config: TrueupConfig) -> list[Route]:
+    """`/shopify/install` and `/shopify/callback` when a shop is installed by authorization code (none otherwise)."""
+    shops = bootstrap.installable_shops(config)
+    if not shops:
+        return []
+    public_url, vault = config.server.public_url, bootstrap.build_token_vault(config)
+    if public_url is None:
+        raise BadInput(
+            f"shops {', '.join(shops)} are installed by authorization code: set server.public_url (where Shopify "
+            "sends the merchant back, <public_url>/shopify/callback)"
+        )
+    assert vault is not None  # the configuration requires [token_store] for these shops
+    return install_routes(shops, public_url, vault, bootstrap.SystemClock().now)
 
 
 def run_http_service(config: TrueupConfig) -> None:

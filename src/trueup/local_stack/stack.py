@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import secrets
 import subprocess
 import time
@@ -18,10 +19,12 @@ from typing import Any
 
 import httpx
 
+from shopify_sandbox.config import SECRET_ENV, TOKEN_ENV
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.config import write_secret_file
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
@@ -47,6 +50,7 @@ class StackOptions:
     plan: str = "advanced"
     storage_url: str | None = None  # default: SQLite under dir
     workers: int = 1
+    worker_threads: int = 1  # [worker] threads: jobs side by side in each worker, new sales posted together
     poll_interval_seconds: float = 10.0
     lease_seconds: float = 10.0
     tryton_cache: Path | None = None  # default: dir/cache
@@ -207,12 +211,10 @@ class LocalStack:
             self.options.plan,
             "--seed",
             str(self.options.seed),
-            "--access-token",
-            self.token,
-            "--api-secret",
-            self.api_secret,
         )
-        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log").start()
+        # The token and secret go by the environment: on a command line, any local user could read them.
+        env = {TOKEN_ENV: self.token, SECRET_ENV: self.api_secret}
+        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log", env=env).start()
         self.sandbox.wait_for_port(self.sandbox_port)
         self.shop_domain = self.shopify().shop_info().domain
         if self.options.second_shop:
@@ -225,14 +227,11 @@ class LocalStack:
         second.token, second.api_secret = "shpat_" + secrets.token_hex(16), secrets.token_hex(24)
         second.sandbox_port = free_port()
         second.shop_domain = f"second-{self.shop_domain}"
-        changed = {
-            "--port": str(second.sandbox_port),
-            "--access-token": second.token,
-            "--api-secret": second.api_secret,
-        }
-        second_argv = [changed.get(argv[i - 1], arg) if i else arg for i, arg in enumerate(argv)]
+        second_argv = [str(second.sandbox_port) if i and argv[i - 1] == "--port" else a for i, a in enumerate(argv)]
         second_argv += ["--domain", second.shop_domain]
-        second.sandbox = ManagedProcess("sandbox 2", second_argv, self.dir / "logs" / "sandbox-2.log").start()
+        env = {TOKEN_ENV: second.token, SECRET_ENV: second.api_secret}
+        log = self.dir / "logs" / "sandbox-2.log"
+        second.sandbox = ManagedProcess("sandbox 2", second_argv, log, env=env).start()
         second.sandbox.wait_for_port(second.sandbox_port)
         self.second = second
 
@@ -258,9 +257,9 @@ class LocalStack:
                 receive_stock(client, quantities, warehouse)
 
     def _write_config(self) -> None:
-        (self.dir / "secrets" / "shopify-token").write_text(self.token)
-        (self.dir / "secrets" / "api-secret").write_text(self.api_secret)
-        (self.dir / "secrets" / "tryton-password").write_text(ADMIN_PASSWORD)
+        write_secret_file(self.dir / "secrets" / "shopify-token", self.token)
+        write_secret_file(self.dir / "secrets" / "api-secret", self.api_secret)
+        write_secret_file(self.dir / "secrets" / "tryton-password", ADMIN_PASSWORD)
         taxes = "\n".join(f'"{key}" = "{code}"' for key, code in sorted(self.taxes.items()))
         assert self.tryton is not None
         self.config_path.write_text(
@@ -274,6 +273,7 @@ port = {self.service_port}
 
 [worker]
 lease_seconds = {self.options.lease_seconds}
+threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
 replay_interval_seconds = {self.options.replay_interval_seconds}
 
@@ -313,8 +313,8 @@ hold_minutes = {self.options.hold_minutes}
         second = self.second
         if second is None:
             return ""
-        (self.dir / "secrets" / "shopify-token-2").write_text(second.token)
-        (self.dir / "secrets" / "api-secret-2").write_text(second.api_secret)
+        write_secret_file(self.dir / "secrets" / "shopify-token-2", second.token)
+        write_secret_file(self.dir / "secrets" / "api-secret-2", second.api_secret)
         ids = second.location_ids()
         mapped = "\n".join(f'"{ids[name]}" = "{wh}"' for name, wh in sorted(self.options.locations.items()))
         return f"""
@@ -389,8 +389,6 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             "trade",
             "--url",
             self.sandbox_url,
-            "--access-token",
-            self.token,
             "--orders",
             str(orders),
             "--seed",
@@ -405,7 +403,8 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             str(speed),
             *(("--skus", ",".join(skus)) if skus else ()),
         )
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        env = {**os.environ, TOKEN_ENV: self.token}
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=env)
         log = self.dir / "logs" / f"trade-{self.sandbox_port}.log"
         log.write_text(result.stderr)
         if result.returncode != 0:

@@ -88,7 +88,7 @@ class Alerter:
         now = self._clock.now()
         found: list[Condition] = []
         failing = self._history.failing_jobs()
-        last_webhooks = self._history.last_received_by_shop()
+        last_webhooks = self._history.last_received_by_shop(self._shops)
         for shop in self._shops:
             found += self._exceptions(shop, now)
             found.append(self._stuck(shop, now))

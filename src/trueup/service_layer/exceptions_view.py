@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from trueup.domain.errors import Cause
+from trueup.domain.errors import WHAT_TO_DO, Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
-from trueup.service_layer.ports import Store
-from trueup.service_layer.status import exception_groups
+from trueup.service_layer.ports import History, Store
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class ExceptionFilter:
     shop: str | None = None
     cause: Cause | None = None
     since: datetime | None = None  # parked at or after
-    sku: str | None = None  # needing this SKU
+    sku: str | None = None  # named by what the order's cause needs (e.g. the unknown SKU)
     order: str | None = None  # name (#1042) or Shopify id
 
     def describe(self) -> str:
@@ -30,7 +30,7 @@ class ExceptionFilter:
             return False
         if self.since is not None and entry.state_since < self.since:
             return False
-        if self.sku and self.sku not in entry.needs.get("skus", []):
+        if self.sku and json.dumps(self.sku) not in json.dumps(entry.needs):  # as the store's filter does
             return False
         wanted = (self.order or "").strip()
         names = (entry.name, entry.name.removeprefix("#"), entry.order_id, entry.order_id.rsplit("/", 1)[-1])
@@ -43,15 +43,21 @@ def matching_exceptions(store: Store, chosen: ExceptionFilter) -> list[LedgerEnt
     return sorted(entries, key=lambda e: (e.state_since, e.order_id))
 
 
-def exceptions_report(store: Store, chosen: ExceptionFilter, now: datetime, examples: int = 5) -> dict[str, Any]:
-    """The matching parked orders by cause: count, what to do, the oldest's age, a few examples."""
-    entries = matching_exceptions(store, chosen)
-    oldest: dict[str, datetime] = {}
-    for entry in entries:
-        cause = str(entry.cause)
-        oldest[cause] = min(oldest.get(cause, entry.state_since), entry.state_since)
-    groups = [
-        {**asdict(group), "oldest_seconds": (now - oldest[group.cause]).total_seconds()}
-        for group in exception_groups(entries, examples)
-    ]
-    return {"filter": chosen.describe(), "total": len(entries), "groups": groups}
+def exceptions_report(history: History, chosen: ExceptionFilter, now: datetime, examples: int = 5) -> dict[str, Any]:
+    """The matching parked orders by cause, largest first: count, what to do, the oldest's age, a few examples
+    (counted and picked by the store: the page never reads every parked order)."""
+    groups = history.parked_groups(chosen.shop, chosen.cause, chosen.since, chosen.sku, chosen.order, examples)
+    return {
+        "filter": chosen.describe(),
+        "total": sum(group.count for group in groups),
+        "groups": [
+            {
+                "cause": str(group.cause),
+                "count": group.count,
+                "what_to_do": WHAT_TO_DO[group.cause],
+                "oldest_seconds": (now - group.oldest).total_seconds(),
+                "examples": [{"order": e.name, "detail": e.detail or ""} for e in group.examples],
+            }
+            for group in groups
+        ],
+    }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from trueup.domain.privacy import PRIVACY_TOPICS
 from trueup.service_layer.ports import IncomingDelivery, Job, JobRequest
 
 ALL_SHOPS = "*"  # the shop of a job that is about every shop
@@ -121,14 +122,40 @@ class PurgeHistory:
     key: ClassVar[str] = "purge"
 
 
+@dataclass(frozen=True)
+class HonourPrivacyRequest:
+    """Act on the privacy request delivered as `webhook_id` (privacy.py)."""
+
+    kind: ClassVar[str] = "honour_privacy_request"
+    shop: str
+    webhook_id: str
+
+    @property
+    def key(self) -> str:
+        # One key per request: under a shop-wide key, a second request waiting behind the first would not be
+        # queued at all (never two waiting per key and kind), and would be lost.
+        return f"{self.shop}|privacy|{self.webhook_id}"
+
+    def payload(self) -> dict[str, Any]:
+        return {"webhook_id": self.webhook_id}
+
+
 QueuedWork = (
-    SyncOrder | PollOrders | FulfilShipments | PollPayouts | SyncStock | ReconcileStock | ReplayParked | PurgeHistory
+    SyncOrder
+    | PollOrders
+    | FulfilShipments
+    | PollPayouts
+    | SyncStock
+    | ReconcileStock
+    | ReplayParked
+    | PurgeHistory
+    | HonourPrivacyRequest
 )
 
 
 def request(work: QueuedWork, run_at: datetime | None = None) -> JobRequest:
     """`work` as the store queues it, due at `run_at` (None: now)."""
-    payload = work.payload() if isinstance(work, SyncOrder) else {}
+    payload = work.payload() if isinstance(work, SyncOrder | HonourPrivacyRequest) else {}
     return JobRequest(work.kind, work.key, work.shop, payload, run_at)
 
 
@@ -136,6 +163,8 @@ def job_of(job: Job) -> QueuedWork:
     """The typed work of a job the store handed out; LookupError for a kind trueup does not know."""
     if job.kind == SyncOrder.kind:
         return SyncOrder(job.shop, str(job.payload["order_id"]), release=bool(job.payload.get("release")))
+    if job.kind == HonourPrivacyRequest.kind:
+        return HonourPrivacyRequest(job.shop, str(job.payload["webhook_id"]))
     if job.kind == ReplayParked.kind:
         return ReplayParked()
     if job.kind == PurgeHistory.kind:
@@ -148,7 +177,9 @@ def job_of(job: Job) -> QueuedWork:
 
 def delivery_job(delivery: IncomingDelivery) -> JobRequest | None:
     """The job a webhook delivery calls for, stored in the same transaction: a sync of the order it is about
-    (due when it arrived); none for a delivery about no order."""
+    (due when it arrived), or the honouring of a privacy request; none for a delivery about no order."""
+    if delivery.topic in PRIVACY_TOPICS:
+        return request(HonourPrivacyRequest(delivery.shop, delivery.webhook_id), run_at=delivery.received_at)
     if delivery.order_id is None:
         return None
     return request(SyncOrder(delivery.shop, delivery.order_id), run_at=delivery.received_at)

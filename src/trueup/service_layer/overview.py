@@ -75,11 +75,10 @@ def _refunds(store: Store, shop: str) -> Flow:
     return Flow("refunds", sum(counts.values()), done, counts.get(RefundState.EXCEPTION, 0))
 
 
-def _shipments(store: Store, shop: str) -> Flow:
-    records = store.fulfilment_records(shop)
-    done = sum(1 for r in records if r.state == FulfilmentState.FULFILLED)
-    stuck = sum(1 for r in records if r.state == FulfilmentState.FAILED)
-    return Flow("shipments", len(records), done, stuck)
+def _shipments(history: History, shop: str) -> Flow:
+    counts = history.fulfilment_counts(shop)
+    done, stuck = counts.get(FulfilmentState.FULFILLED, 0), counts.get(FulfilmentState.FAILED, 0)
+    return Flow("shipments", sum(counts.values()), done, stuck)
 
 
 def _light(
@@ -100,10 +99,15 @@ def _light(
 
 
 def shop_overview(
-    store: Store, shop: str, now: datetime, last_webhook: datetime | None, sources: Sequence[FindingSource] = ()
+    store: Store,
+    history: History,
+    shop: str,
+    now: datetime,
+    last_webhook: datetime | None,
+    sources: Sequence[FindingSource] = (),
 ) -> ShopOverview:
     """One shop's overview (see `overview`)."""
-    flows = [_orders(store, shop), _refunds(store, shop), _shipments(store, shop)]
+    flows = [_orders(store, shop), _refunds(store, shop), _shipments(history, shop)]
     drift = len(store.open_drift(shop))
     issues = len(store.stock_issues(shop))
     oldest = store.oldest_open_entry(shop)
@@ -128,10 +132,10 @@ def overview(
 ) -> Overview:
     """Per shop: orders received → posted, refunds → credited, shipments → fulfilled, stock drift, the last
     webhook, the oldest stuck order, other checks' findings; and the queue's backlog."""
-    last = history.last_received_by_shop()
+    last = history.last_received_by_shop(shops)
     return Overview(
         generated_at=now.isoformat(),
         backlog=store.pending_jobs(),
         retrying=store.retrying_jobs(),
-        shops=[shop_overview(store, shop, now, last.get(shop), sources) for shop in shops],
+        shops=[shop_overview(store, history, shop, now, last.get(shop), sources) for shop in shops],
     )

@@ -16,7 +16,7 @@ from trueup.domain.alerts import AlertState
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
-from trueup.domain.errors import Cause
+from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.fulfilment import (
     FulfilmentRecord,
     FulfilmentRequest,
@@ -129,6 +129,11 @@ class SalesLedger(Protocol):
         """Create and confirm a sales order (customer matched or created), after the domain's pre-posting checks
         (domain/posting_checks.py: nothing is created when one fails) and with the tax settled as
         domain/tax_rounding.py decides. Not idempotent by itself: callers look the reference up first."""
+
+    def create_sales_orders(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
+        """Several orders as `create_sales_order` posts each (checks, tax settlement, confirmation), in fewer
+        round trips: per order, its sale or the StructuralError why it cannot post (nothing of it created).
+        A TransientError fails the whole call, some sales perhaps committed: callers look references up."""
 
     def sale_progress(self, sale_id: str) -> SaleProgress:
         """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
@@ -485,8 +490,70 @@ class Cursors(Protocol):
     def set_cursor(self, shop: str, name: str, value: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class StoredDelivery:
+    """A delivery as kept, body included (for privacy requests: what trueup holds about a customer)."""
+
+    webhook_id: str
+    shop: str
+    topic: str
+    order_id: str | None
+    received_at: datetime
+    body: bytes
+
+
+@dataclass(frozen=True)
+class PrivacyReport:
+    """What was done for one privacy request (the delivery `webhook_id`): no customer e-mail, name or address
+    in it, only Shopify's ids, so it may be kept as the proof the request was honoured."""
+
+    webhook_id: str
+    shop: str
+    kind: str  # the topic: customers/data_request, customers/redact, shop/redact
+    customer_id: str | None
+    orders: list[str]
+    received_at: datetime
+    done_at: datetime
+    records: dict[str, int]  # what was found (data request) or erased/redacted (redact), by kind of record
+
+
+class PrivacyRecords(Protocol):
+    """What privacy requests need of the store: the customer data trueup holds, and erasing it."""
+
+    def stored_deliveries(self, shop: str) -> list[StoredDelivery]:
+        """The shop's kept deliveries, bodies included, oldest first."""
+
+    def stored_delivery(self, webhook_id: str) -> StoredDelivery | None: ...
+
+    def replace_delivery_bodies(self, webhook_ids: Sequence[str], body: bytes) -> int:
+        """Replace the bodies (and drop the headers but the topic and shop) of those deliveries; how many."""
+
+    def redact_free_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        """Replace every free-text field of the shop's records (order, refund and shipment details, job errors)
+        that holds one of `needles` (compared in lower case) by `replacement`; how many, by kind of record."""
+
+    def erase_shop(self, shop: str) -> dict[str, int]:
+        """Delete every record of the shop (deliveries, orders, refunds, shipments, stock, payouts, tokens,
+        cursors, and jobs but those running); how many, by kind of record. Privacy reports are kept."""
+
+    def save_privacy_report(self, report: PrivacyReport) -> None:
+        """Insert or replace the report of the request `report.webhook_id`."""
+
+    def privacy_reports(self, shop: str | None = None) -> list[PrivacyReport]:
+        """The reports, of one shop or all, newest first."""
+
+
 class Store(
-    DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, StockRecords, PayoutRecords, Cursors, Protocol
+    DeliveryLog,
+    JobQueue,
+    Ledger,
+    RefundRecords,
+    FulfilmentRecords,
+    StockRecords,
+    PayoutRecords,
+    Cursors,
+    PrivacyRecords,
+    Protocol,
 ):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job
     (`accept_deliveries`); an order's demand with the dirty marks of its SKUs (`set_order_demand`); each other
@@ -577,6 +644,16 @@ class JobSeen:
     shop: str = ""
 
 
+@dataclass(frozen=True)
+class ParkedGroup:
+    """The parked orders of one cause that a filter matches: how many, since when, the first few."""
+
+    cause: Cause
+    count: int
+    oldest: datetime
+    examples: list[LedgerEntry]
+
+
 class History(Protocol):
     """What happened, for people to read: an order's deliveries and jobs, activity per minute."""
 
@@ -592,6 +669,21 @@ class History(Protocol):
     def key_jobs(self, key: str) -> list[JobSeen]:
         """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
 
+    def parked_groups(
+        self,
+        shop: str | None = None,
+        cause: Cause | None = None,
+        since: datetime | None = None,
+        sku: str | None = None,
+        order: str | None = None,
+        examples: int = 5,
+    ) -> list[ParkedGroup]:
+        """The parked orders by cause, largest group first, filtered by shop, cause, parked since, a SKU their
+        cause names (`needs`), and an order (name "#1042" or "1042", or Shopify id); the oldest first within each."""
+
+    def fulfilment_counts(self, shop: str) -> dict[FulfilmentState, int]:
+        """How many of the shop's shipments are in each fulfilment state (states with none left out)."""
+
     def failing_jobs(self) -> list[JobSeen]:
         """The jobs waiting to run again after a failed run (with their shop and last error), oldest first."""
 
@@ -599,8 +691,8 @@ class History(Protocol):
         """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
         needing, or still asking stock for, the SKU `text`."""
 
-    def last_received_by_shop(self) -> dict[str, datetime]:
-        """When each shop's latest stored delivery arrived."""
+    def last_received_by_shop(self, shops: Sequence[str]) -> dict[str, datetime]:
+        """When each of these shops' latest stored delivery arrived (shops with none are left out)."""
 
     def received_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
         """Deliveries stored per minute since `since` (minutes with none are left out)."""

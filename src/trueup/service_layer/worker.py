@@ -21,6 +21,7 @@ from trueup.service_layer.fulfilment import fulfil_despatched
 from trueup.service_layer.inventory import StockContext, StockPolicy, reconcile, run_stock_pass, sync_changes
 from trueup.service_layer.jobs import (
     FulfilShipments,
+    HonourPrivacyRequest,
     PollOrders,
     PollPayouts,
     PurgeHistory,
@@ -37,6 +38,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
+from trueup.service_layer.privacy import honour
 from trueup.service_layer.replay import replay_fixed
 from trueup.service_layer.stock_groups import group_context, runs_group
 from trueup.service_layer.sync_order import sync_order
@@ -207,6 +209,8 @@ class Worker:
                 self._replay_parked(contexts, store)
             case PurgeHistory():
                 self._purge_history()
+            case HonourPrivacyRequest():
+                honour(store, work.webhook_id, self.clock.now)
 
     def _poll_orders(self, job: PollOrders, ctx: OrderContext) -> None:
         s = self.settings

@@ -4,6 +4,7 @@ order's timeline; everything from outside escaped; viewers see no customer detai
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from tests.integration.console.conftest import SHOP, Console, csrf_of
@@ -54,34 +55,54 @@ def test_a_filter_narrows_the_groups_and_a_bad_filter_is_refused_plainly(console
     }
 
 
-def test_a_bulk_replay_is_previewed_then_confirmed_queues_each_order_and_is_audited(console: Console) -> None:
-    for number in range(1, 6):
+def test_a_bulk_replay_of_fifty_is_previewed_then_confirmed_queues_each_order_and_is_audited(console: Console) -> None:
+    for number in range(1, 51):
         _park(console, number, sku="CAP")
-    _park(console, 9, sku="OTHER")
+    _park(console, 99, sku="OTHER")
     client = console.signed_in("olga")
     page = client.get("/exceptions", params={"sku": "CAP"})
 
     preview = client.post("/actions/preview", data={"action": "replay", "sku": "CAP", "csrf": csrf_of(page.text)})
-    assert "Confirm: replay 5 order(s)" in preview.text
+    assert "Confirm: replay 50 order(s)" in preview.text
     assert console.store.pending_jobs() == 0  # a preview changes nothing
-    keys = [f"{SHOP}|{order_gid(n)}" for n in range(1, 6)]
+    keys = re.findall(r'name="key" value="([^"]+)"', preview.text)
+    assert len(keys) == 50
     done = client.post(
         "/actions/confirm", data={"action": "replay", "csrf": csrf_of(preview.text), "key": keys, "filter": "sku=CAP"}
     )
 
-    assert "5 order(s): #1001, #1002, #1003, #1004, #1005." in done.text
-    assert [console.records.key_jobs(order_key(SHOP, order_gid(n)))[0].kind for n in range(1, 6)] == [
-        SyncOrder.kind
-    ] * 5
-    assert console.records.key_jobs(order_key(SHOP, order_gid(9))) == []
-    audit = console.records.audit_records(limit=1)[0]
-    assert (audit.username, str(audit.action), audit.orders) == (
-        "olga",
-        "replay",
-        ["#1001", "#1002", "#1003", "#1004", "#1005"],
+    names = [f"#{1000 + n}" for n in range(1, 51)]
+    listed = re.search(r'<p id="outcome">50 order\(s\): ([^.]+)\.', done.text).group(1).split(", ")
+    assert sorted(listed) == sorted(names)
+    assert all(
+        [j.kind for j in console.records.key_jobs(order_key(SHOP, order_gid(n)))] == [SyncOrder.kind]
+        for n in range(1, 51)
     )
+    assert console.records.key_jobs(order_key(SHOP, order_gid(99))) == []
+    audit = console.records.audit_records(limit=1)[0]
+    assert (audit.username, str(audit.action), sorted(audit.orders)) == ("olga", "replay", sorted(names))
     assert "sku=CAP" in audit.detail
-    assert "#1003" in client.get("/audit").text
+    audit_page = client.get("/audit").text
+    assert "#1001" in audit_page
+    assert "… (50)" in audit_page
+
+
+def test_a_change_after_the_cut_off_is_accepted_from_the_console(console: Console) -> None:
+    _park(console, 7, cause=Cause.CHANGED_AFTER_CUT_OFF)
+    _park(console, 8, cause=Cause.UNMAPPED_TAX)
+    client = console.signed_in("olga")
+    page = client.get("/order", params={"shop": SHOP, "id": order_gid(7)})
+    assert "Accept the change" in page.text
+
+    preview = client.post("/actions/preview", data={"action": "accept", "csrf": csrf_of(page.text)})
+    assert "Confirm: accept 1 order(s)" in preview.text  # only the one parked for a change after the cut-off
+    keys = re.findall(r'name="key" value="([^"]+)"', preview.text)
+    client.post("/actions/confirm", data={"action": "accept", "csrf": csrf_of(preview.text), "key": keys})
+
+    entry = console.store.ledger_entry(SHOP, order_gid(7))
+    assert entry.accepted_changes is not None
+    assert [j.kind for j in console.records.key_jobs(order_key(SHOP, order_gid(7)))] == [SyncOrder.kind]
+    assert str(console.records.audit_records(limit=1)[0].action) == "accept"
 
 
 def test_a_forged_selection_is_refused(console: Console) -> None:

@@ -3,15 +3,17 @@ database as the SqlStore (SQLite or PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from trueup.adapters.storage import console_sql, fulfilments_sql, history_sql
 from trueup.adapters.storage.engine import make_engine, reading, translate_driver_errors, writing
 from trueup.domain.alerts import AlertState
-from trueup.domain.fulfilment import FulfilmentRecord
+from trueup.domain.errors import Cause
+from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
-from trueup.service_layer.ports import DeliverySeen, JobSeen
+from trueup.service_layer.ports import DeliverySeen, JobSeen, ParkedGroup
 
 
 class SqlConsoleStore:
@@ -88,9 +90,9 @@ class SqlConsoleStore:
             return history_sql.find_entries(connection, text, limit)
 
     @translate_driver_errors
-    def last_received_by_shop(self) -> dict[str, datetime]:
+    def last_received_by_shop(self, shops: Sequence[str]) -> dict[str, datetime]:
         with reading(self._engine) as connection:
-            return history_sql.last_received_by_shop(connection)
+            return history_sql.last_received_by_shop(connection, shops)
 
     @translate_driver_errors
     def received_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
@@ -116,6 +118,24 @@ class SqlConsoleStore:
     def latest_order_body(self, shop: str, order_id: str) -> bytes | None:
         with reading(self._engine) as connection:
             return history_sql.latest_order_body(connection, shop, order_id)
+
+    @translate_driver_errors
+    def parked_groups(
+        self,
+        shop: str | None = None,
+        cause: Cause | None = None,
+        since: datetime | None = None,
+        sku: str | None = None,
+        order: str | None = None,
+        examples: int = 5,
+    ) -> list[ParkedGroup]:
+        with reading(self._engine) as connection:
+            return history_sql.parked_groups(connection, shop, cause, since, sku, order, examples)
+
+    @translate_driver_errors
+    def fulfilment_counts(self, shop: str) -> dict[FulfilmentState, int]:
+        with reading(self._engine) as connection:
+            return history_sql.fulfilment_counts(connection, shop)
 
     @translate_driver_errors
     def failing_jobs(self) -> list[JobSeen]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, cast, func, or_, select
+from sqlalchemy import Connection, String, and_, cast, func, or_, select
 
 from trueup.adapters.storage.ledger_sql import entry_from
-from trueup.adapters.storage.tables import deliveries, jobs, ledger, stock_demand
+from trueup.adapters.storage.tables import deliveries, fulfilments, jobs, ledger, stock_demand
+from trueup.domain.errors import Cause
+from trueup.domain.fulfilment import FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
-from trueup.service_layer.ports import DeliverySeen, JobSeen
+from trueup.service_layer.ports import DeliverySeen, JobSeen, ParkedGroup
 
 _ORDER_GID = "gid://shopify/Order/"
 
@@ -33,6 +37,51 @@ def key_jobs(connection: Connection, key: str) -> list[JobSeen]:
     j = jobs.c
     query = select(j.kind, j.state, j.attempts, j.run_at, j.created_at, j.updated_at, j.last_error)
     return [JobSeen(*row) for row in connection.execute(query.where(j.key == key).order_by(j.id))]
+
+
+def _parked(shop: str | None, cause: Cause | None, since: datetime | None, sku: str | None, order: str | None) -> Any:
+    conditions = [ledger.c.state == OrderState.EXCEPTION.value]
+    if shop is not None:
+        conditions.append(ledger.c.shop == shop)
+    if cause is not None:
+        conditions.append(ledger.c.cause == cause.value)
+    if since is not None:
+        conditions.append(ledger.c.state_since >= since)
+    if sku:
+        conditions.append(cast(ledger.c.needs, String).contains(json.dumps(sku), autoescape=True))
+    if order:
+        number = order.removeprefix("#")
+        conditions.append(
+            or_(ledger.c.name.in_([order, f"#{number}"]), ledger.c.order_id.in_([order, f"{_ORDER_GID}{number}"]))
+        )
+    return and_(*conditions)
+
+
+def parked_groups(
+    connection: Connection,
+    shop: str | None,
+    cause: Cause | None,
+    since: datetime | None,
+    sku: str | None,
+    order: str | None,
+    examples: int,
+) -> list[ParkedGroup]:
+    matching = _parked(shop, cause, since, sku, order)
+    counted = select(ledger.c.cause, func.count(), func.min(ledger.c.state_since)).where(matching)
+    groups = []
+    for found, count, oldest in connection.execute(counted.group_by(ledger.c.cause)):
+        if found is None:
+            continue
+        first = select(ledger).where(matching, ledger.c.cause == found)
+        first = first.order_by(ledger.c.state_since, ledger.c.order_id).limit(examples)
+        rows = [entry_from(row) for row in connection.execute(first)]
+        groups.append(ParkedGroup(Cause(found), count, _aware(oldest), rows))
+    return sorted(groups, key=lambda g: (-g.count, g.cause))
+
+
+def fulfilment_counts(connection: Connection, shop: str) -> dict[FulfilmentState, int]:
+    query = select(fulfilments.c.state, func.count()).where(fulfilments.c.shop == shop).group_by(fulfilments.c.state)
+    return {FulfilmentState(state): n for state, n in connection.execute(query)}
 
 
 def failing_jobs(connection: Connection) -> list[JobSeen]:
@@ -58,9 +107,15 @@ def find_entries(connection: Connection, text: str, limit: int) -> list[LedgerEn
     return [entry_from(row) for row in connection.execute(query)]
 
 
-def last_received_by_shop(connection: Connection) -> dict[str, datetime]:
-    query = select(deliveries.c.shop, func.max(deliveries.c.received_at)).group_by(deliveries.c.shop)
-    return {shop: _aware(at) for shop, at in connection.execute(query)}
+def last_received_by_shop(connection: Connection, shops: Sequence[str]) -> dict[str, datetime]:
+    # Per shop, the newest delivery walking the received_at index backwards: no scan of the whole table.
+    last = {}
+    for shop in shops:
+        query = select(deliveries.c.received_at).where(deliveries.c.shop == shop)
+        at = connection.execute(query.order_by(deliveries.c.received_at.desc()).limit(1)).scalar()
+        if at is not None:
+            last[shop] = _aware(at)
+    return last
 
 
 def _minute(connection: Connection, column: Any) -> Any:

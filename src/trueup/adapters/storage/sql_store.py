@@ -8,7 +8,15 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy import exc
 
-from trueup.adapters.storage import cursors_sql, deliveries_sql, fulfilments_sql, jobs_sql, ledger_sql, refunds_sql
+from trueup.adapters.storage import (
+    cursors_sql,
+    deliveries_sql,
+    fulfilments_sql,
+    jobs_sql,
+    ledger_sql,
+    privacy_sql,
+    refunds_sql,
+)
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
 from trueup.adapters.storage.inventory_store import InventoryRecords
 from trueup.adapters.storage.payouts_sql import PayoutRecordsSql
@@ -16,7 +24,14 @@ from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
+from trueup.service_layer.ports import (
+    IncomingDelivery,
+    IntakeStats,
+    Job,
+    JobRequest,
+    PrivacyReport,
+    StoredDelivery,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -126,6 +141,42 @@ class SqlStore(InventoryRecords, PayoutRecordsSql):
     def purge_deliveries(self, before: datetime) -> int:
         with writing(self._engine) as connection:
             return deliveries_sql.purge(connection, before)
+
+    # --- privacy --------------------------------------------------------------------------------
+    @translate_driver_errors
+    def stored_deliveries(self, shop: str) -> list[StoredDelivery]:
+        with reading(self._engine) as connection:
+            return privacy_sql.stored_deliveries(connection, shop)
+
+    @translate_driver_errors
+    def stored_delivery(self, webhook_id: str) -> StoredDelivery | None:
+        with reading(self._engine) as connection:
+            return privacy_sql.stored_delivery(connection, webhook_id)
+
+    @translate_driver_errors
+    def replace_delivery_bodies(self, webhook_ids: Sequence[str], body: bytes) -> int:
+        with writing(self._engine) as connection:
+            return privacy_sql.replace_delivery_bodies(connection, webhook_ids, body)
+
+    @translate_driver_errors
+    def redact_free_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        with writing(self._engine) as connection:
+            return privacy_sql.redact_free_text(connection, shop, needles, replacement)
+
+    @translate_driver_errors
+    def erase_shop(self, shop: str) -> dict[str, int]:
+        with writing(self._engine) as connection:
+            return privacy_sql.erase_shop(connection, shop)
+
+    @translate_driver_errors
+    def save_privacy_report(self, report: PrivacyReport) -> None:
+        with writing(self._engine) as connection:
+            privacy_sql.save_report(connection, report)
+
+    @translate_driver_errors
+    def privacy_reports(self, shop: str | None = None) -> list[PrivacyReport]:
+        with reading(self._engine) as connection:
+            return privacy_sql.reports(connection, shop)
 
     @translate_driver_errors
     def pending_jobs(self, shop: str | None = None) -> int:

@@ -312,3 +312,18 @@ Index("console_audit_by_user", console_audit.c.username, console_audit.c.id)
 Index("deliveries_by_order", deliveries.c.order_id)
 Index("ledger_by_name", ledger.c.name)
 Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
+# The console's counts per shop read this index alone (migration 0011_console_speed).
+Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)
+
+privacy_requests = Table(
+    "privacy_requests",
+    metadata,
+    Column("webhook_id", String(255), primary_key=True),
+    Column("shop", String(255), nullable=False),
+    Column("kind", String(100), nullable=False),
+    Column("customer_id", String(255)),
+    Column("orders", JSON, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime, nullable=False),
+    Column("records", JSON, nullable=False),
+)

@@ -7,8 +7,10 @@ the buyer's PO number ("PO number: …", first line) and, for an order paid in a
 charged in it; Tryton copies neither to the invoice by itself. Taxes are matched by their *name*
 (account.tax has no code field in 8.2), products by `code` (= SKU), warehouses by location code.
 
-Posting an order costs 6 to 8 calls: products and taxes (1 each), party (1–3), sale with its lines (1),
-quote (1), confirm (1, which queues Tryton's processing task), read back (1).
+Posting an order costs 6 to 8 calls: products and taxes (1 each), party (1–3), sale with its lines (1), its tax
+(1), a rounding line when needed (1), quote (1), confirm (1, which queues Tryton's processing task), read back
+(1). `create_many` posts several orders with the same calls, each made once for the whole batch (the parties
+still one order at a time), and settles each order's tax exactly as `create` does.
 
 Confirming a sale only queues its processing (`ir.queue`; creating its shipment and invoice). A Tryton with a
 queue worker runs it moments later; one without runs it after the commit, unless it dies first. A sale is
@@ -19,7 +21,7 @@ again (a crash in between), is processed here by Tryton's own public `process` b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -78,7 +80,7 @@ class TrytonSalesOrders:
         values = self._sale_values(order, products)
         (sale_id,) = self._db.call("sale.sale", "create", [values])
         try:
-            self._settle_tax_rounding(sale_id, order, products)
+            self._settle_tax_rounding({sale_id: order}, products, on_error=_raise)
             self._quote_and_confirm(sale_id, "draft")
         except StructuralError:
             self._discard(sale_id)  # a replay must start from the request, not from a stale draft
@@ -86,47 +88,55 @@ class TrytonSalesOrders:
         return read_one_posted(self._db, sale_id)
 
     def create_many(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
-        """Several orders in a few calls (create, quote, confirm and read are each one call for the batch):
-        the way to post a backlog fast. It does not settle tax rounding yet, so the engine posts one by one.
-        Per order, the posted sale or why it cannot post. A TransientError fails the whole batch; some sales
-        may have committed, so callers look references up before retrying."""
-        products = self._db.product_rows({line.sku for order in orders for line in order.lines})
+        """Several orders in a few calls (create, tax, rounding lines, quote, confirm, process and read are each
+        one call for the batch): the way to post a backlog fast. Each order is checked and its tax rounding
+        settled exactly as `create` does. Per order, the posted sale or why it cannot post (its draft
+        discarded). A TransientError fails the whole batch; some sales may have committed, so callers look
+        references up before retrying."""
+        products = self._db.product_rows({line.sku for order in orders for line in order.lines} | {ROUNDING_PRODUCT})
         results: dict[int, PostedSale | StructuralError] = {}
-        ready: list[tuple[int, dict[str, Any]]] = []
+        ready: list[tuple[int, SalesOrderRequest, dict[str, Any]]] = []
         for index, order in enumerate(orders):
             try:
                 check_sales_order(order, sale_reference_data(self._db, order, products))
-                ready.append((index, self._sale_values(order, products)))
+                ready.append((index, order, self._sale_values(order, products)))
             except StructuralError as error:
                 results[index] = error
         if ready:
-            sale_ids = self._db.call("sale.sale", "create", [values for _, values in ready])
-            failures = self._confirm_all(sale_ids)
+            sale_ids = self._db.call("sale.sale", "create", [values for _, _, values in ready])
+            failures: dict[int, StructuralError] = {}
+            drafts = {sale_id: order for (_, order, _), sale_id in zip(ready, sale_ids, strict=True)}
+            self._settle_tax_rounding(drafts, products, on_error=failures.__setitem__)
+            for sale_id in failures:
+                self._discard(sale_id)
+            failures |= self._confirm_all([i for i in sale_ids if i not in failures])
             posted = read_posted(self._db, [i for i in sale_ids if i not in failures])
-            for (index, _), sale_id in zip(ready, sale_ids, strict=True):
+            for (index, _, _), sale_id in zip(ready, sale_ids, strict=True):
                 results[index] = failures.get(sale_id) or posted[sale_id]
         return [results[index] for index in range(len(orders))]
 
     # --- internals ----------------------------------------------------------------------------------
-    def _settle_tax_rounding(self, sale_id: int, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> None:
-        """Tryton's tax difference as an explicit untaxed rounding line, or a mismatch for a person."""
-        (row,) = self._db.call("sale.sale", "read", [sale_id], ["tax_amount"])
-        rounding = settle_tax_rounding(
-            order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance
-        )
-        if not rounding.is_needed:
-            return
-        product = rounding_product(products, rounding.amount)
-        line = {
-            "sale": sale_id,
-            "type": "line",
-            "product": product["id"],
-            "quantity": 1.0,
-            "unit": product["sale_uom"],
-            "unit_price": rounding.amount.amount,
-            "description": rounding.description,
-        }
-        self._db.call("sale.line", "create", [line])
+    def _settle_tax_rounding(
+        self,
+        drafts: dict[int, SalesOrderRequest],
+        products: dict[str, dict[str, Any]],
+        on_error: Callable[[int, StructuralError], None],
+    ) -> None:
+        """Tryton's tax difference on each draft sale as an explicit untaxed rounding line (one read and one
+        create for all of them), or a mismatch for a person, handed to `on_error` with the sale's id."""
+        rows = self._db.call("sale.sale", "read", list(drafts), ["tax_amount"])
+        lines = []
+        for row in rows:
+            sale_id, order = row["id"], drafts[row["id"]]
+            try:
+                line = _rounding_line(sale_id, order, Money(row["tax_amount"], order.currency), products)
+            except StructuralError as error:
+                on_error(sale_id, error)
+                continue
+            if line is not None:
+                lines.append(line)
+        if lines:
+            self._db.call("sale.line", "create", lines)
 
     def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
         reference = self._db.reference
@@ -202,6 +212,29 @@ def sale_reference_data(
         payment_terms=set(reference.lookup("payment_terms", terms)),
         countries=set(reference.lookup("countries", countries)),
     )
+
+
+def _rounding_line(
+    sale_id: int, order: SalesOrderRequest, erp_tax: Money, products: dict[str, dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The rounding line of a draft sale whose tax Tryton computes as `erp_tax` (None: none needed)."""
+    rounding = settle_tax_rounding(order.expected_tax, erp_tax, order.tax_rounding_tolerance)
+    if not rounding.is_needed:
+        return None
+    product = rounding_product(products, rounding.amount)
+    return {
+        "sale": sale_id,
+        "type": "line",
+        "product": product["id"],
+        "quantity": 1.0,
+        "unit": product["sale_uom"],
+        "unit_price": rounding.amount.amount,
+        "description": rounding.description,
+    }
+
+
+def _raise(_sale_id: int, error: StructuralError) -> None:
+    raise error
 
 
 def rounding_product(products: dict[str, dict[str, Any]], amount: Money) -> dict[str, Any]:

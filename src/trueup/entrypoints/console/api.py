@@ -50,7 +50,7 @@ async def api_exceptions(request: Request) -> Response:
         chosen = exception_filter(request.query_params)
     except BadInput as error:
         return _bad(error)
-    return JSONResponse(exceptions_report(deps.store, chosen, deps.clock.now()))
+    return JSONResponse(exceptions_report(deps.history, chosen, deps.clock.now()))
 
 
 async def api_orders(request: Request) -> Response:

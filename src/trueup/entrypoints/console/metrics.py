@@ -36,7 +36,7 @@ class StoreCollector(Collector):
         silence = GaugeMetricFamily(
             "trueup_seconds_since_last_webhook", "Seconds since the shop's latest stored delivery", labels=["shop"]
         )
-        for shop, at in self._deps.history.last_received_by_shop().items():
+        for shop, at in self._deps.history.last_received_by_shop(self._deps.shops).items():
             silence.add_metric([shop], (now - at).total_seconds())
         yield silence
 

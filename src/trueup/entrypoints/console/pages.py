@@ -112,7 +112,7 @@ async def exceptions_page(request: Request) -> Response:
         chosen = exception_filter(request.query_params)
     except BadInput as error:
         return refuse(request, 400, str(error))
-    report = exceptions_report(deps.store, chosen, deps.clock.now())
+    report = exceptions_report(deps.history, chosen, deps.clock.now())
     return render(
         request, "exceptions.html", {"report": report, "params": request.query_params, "causes": sorted(Cause)}
     )
