@@ -9,8 +9,10 @@ import json
 import os
 import secrets
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -71,6 +73,11 @@ class StackOptions:
     # Tryton, its locations mapped as the first's; `sharing` is WH1's ([inventory.warehouses.WH1]).
     second_shop: bool = False
     sharing: str = "split"
+    # The sandbox on a manual clock from this instant (`trade_month` moves it); its webhooks and orders are then
+    # dated in the sandbox's past, so trueup's delivery-age check is off and its first polls look back far.
+    clock_start: datetime | None = None
+    payments: bool = False  # [payments] enabled: payouts booked in Tryton
+    payout_poll_interval_seconds: float = 3.0
 
 
 def _sandbox_taxes() -> list[tuple[str, Decimal]]:
@@ -211,6 +218,11 @@ class LocalStack:
             self.options.plan,
             "--seed",
             str(self.options.seed),
+            *(
+                ("--clock", "manual", "--start", self.options.clock_start.isoformat())
+                if self.options.clock_start
+                else ()
+            ),
         )
         # The token and secret go by the environment: on a command line, any local user could read them.
         env = {TOKEN_ENV: self.token, SECRET_ENV: self.api_secret}
@@ -270,13 +282,14 @@ url = "{self.storage_url}"
 [server]
 host = "127.0.0.1"
 port = {self.service_port}
+max_delivery_age_seconds = {0 if self.options.clock_start else 6 * 3600}
 
 [worker]
 lease_seconds = {self.options.lease_seconds}
 threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
 replay_interval_seconds = {self.options.replay_interval_seconds}
-
+{self._past_clock_config()}
 [console]
 host = "127.0.0.1"
 port = {self.console_port}
@@ -305,7 +318,21 @@ hold_minutes = {self.options.hold_minutes}
 
 [taxes]
 {taxes}
-{self._second_shop_config()}"""
+{self._payments_config()}{self._second_shop_config()}"""
+        )
+
+    def _past_clock_config(self) -> str:
+        """[worker] keys (and a [server] table's) for a sandbox whose clock is in the past."""
+        if self.options.clock_start is None:
+            return ""
+        return "first_lookback_seconds = 315360000\n"  # ten years: every order of the sandbox's month
+
+    def _payments_config(self) -> str:
+        if not self.options.payments:
+            return ""
+        return (
+            "[payments]\nenabled = true\n"
+            f"poll_interval_seconds = {self.options.payout_poll_interval_seconds}\nfirst_lookback_days = 3650\n"
         )
 
     def _second_shop_config(self) -> str:
@@ -403,7 +430,10 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             str(speed),
             *(("--skus", ",".join(skus)) if skus else ()),
         )
-        env = {**os.environ, TOKEN_ENV: self.token}
+        return self._run_trade(argv, timeout)
+
+    def _run_trade(self, argv: list[str], timeout: float) -> dict[str, Any]:
+        env = {**os.environ, TOKEN_ENV: self.token}  # the token by the environment, never on a command line
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=env)
         log = self.dir / "logs" / f"trade-{self.sandbox_port}.log"
         log.write_text(result.stderr)
@@ -411,6 +441,51 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             raise RuntimeError(f"trading failed ({result.returncode}); see {log}")
         summary: dict[str, Any] = json.loads(result.stdout)
         return summary
+
+    def trade_month(self, days: int, orders: int, seed: int, timeout: float = 1200.0) -> dict[str, Any]:
+        """Play `days` days on the sandbox's manual clock (`trade --days`: payout runs, captures, gift cards,
+        PayPal, terms paid later, chargebacks, a reserve, a failed payout, CAD); the trade command's summary."""
+        argv = trueup_command(
+            "sandbox",
+            "trade",
+            "--url",
+            self.sandbox_url,
+            "--days",
+            str(days),
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--shop-seed",
+            str(self.options.seed),
+            "--json",
+        )
+        return self._run_trade(argv, timeout)
+
+    @contextmanager
+    def clock_moving(self, pace: float = 4.0) -> Iterator[None]:
+        """While inside, the sandbox's manual clock moves `pace` seconds per real second (after `trade_month`
+        its clock stands still, and with it Shopify's rate-limit bucket, which refills as that clock moves)."""
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(0.25):
+                httpx.post(f"{self.sandbox_url}/sandbox/clock/advance", json={"seconds": pace / 4}, timeout=10)
+
+        ticker = threading.Thread(target=tick, name="sandbox-clock", daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            ticker.join(timeout=15)
+
+    def sandbox_payouts(self) -> list[dict[str, Any]]:
+        """The sandbox's payouts with their summary and transactions (its control endpoint)."""
+        response = httpx.get(f"{self.sandbox_url}/sandbox/payments/payouts", timeout=30)
+        response.raise_for_status()
+        payouts: list[dict[str, Any]] = response.json()["payouts"]
+        return payouts
 
     def set_faults(self, **knobs: float) -> None:
         """Switch the sandbox's fault knobs (webhook_drop_rate, webhook_duplicate_rate, api_5xx_rate, ...)."""
