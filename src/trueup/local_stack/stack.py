@@ -4,6 +4,7 @@ HTTP service and workers as real processes. `trueup demo` and the end-to-end tes
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import secrets
@@ -68,6 +69,10 @@ class StackOptions:
     stock_reconcile_interval_seconds: float = 3600.0
     bundles: dict[str, dict[str, int]] = field(default_factory=dict)  # [bundles]: SKU -> {component SKU: units}
     stock: dict[str, dict[str, int]] = field(default_factory=dict)  # received in Tryton first: warehouse -> units
+    # A second sandbox shop (same catalogue and locations, its own domain, token and secret) feeding the same
+    # Tryton, its locations mapped as the first's; `sharing` is WH1's ([inventory.warehouses.WH1]).
+    second_shop: bool = False
+    sharing: str = "split"
     # The sandbox on a manual clock from this instant (`trade_month` moves it); its webhooks and orders are then
     # dated in the sandbox's past, so trueup's delivery-age check is off and its first polls look back far.
     clock_start: datetime | None = None
@@ -103,6 +108,7 @@ class LocalStack:
         self.workers: list[ManagedProcess] = []
         self.shop_domain = PLACEHOLDER_DOMAIN
         self._shopify: ShopifyAdminClient | None = None
+        self.second: LocalStack | None = None  # the second shop's view (`second_shop`): its sandbox, same stack
 
     # --- addresses ------------------------------------------------------------------------------
     @property
@@ -160,13 +166,17 @@ class LocalStack:
             self.console = ManagedProcess("trueup console", self._trueup("console"), self.dir / "logs" / "console.log")
             self.console.start().wait_for_port(self.console_port)
         self.shopify().ensure_webhooks(webhook_address(self.service_url), WEBHOOK_TOPICS)
+        if self.second is not None:
+            self.second.shopify().ensure_webhooks(webhook_address(self.service_url), WEBHOOK_TOPICS)
         return self
 
     def stop(self) -> None:
-        if self._shopify is not None:
-            self._shopify.close()
-            self._shopify = None
-        for process in [self.console, *self.workers, self.service, self.sandbox]:
+        for view in (self, self.second):
+            if view is not None and view._shopify is not None:
+                view._shopify.close()
+                view._shopify = None
+        second_sandbox = self.second.sandbox if self.second is not None else None
+        for process in [self.console, *self.workers, self.service, self.sandbox, second_sandbox]:
             if process is not None:
                 process.stop()
         if self.tryton is not None:
@@ -219,6 +229,23 @@ class LocalStack:
         self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log", env=env).start()
         self.sandbox.wait_for_port(self.sandbox_port)
         self.shop_domain = self.shopify().shop_info().domain
+        if self.options.second_shop:
+            self._start_second_sandbox(argv)
+
+    def _start_second_sandbox(self, argv: list[str]) -> None:
+        """The second shop: the same sandbox command on its own port, token, secret and domain."""
+        second = copy.copy(self)
+        second.second, second._shopify, second.workers, second.console = None, None, [], None
+        second.token, second.api_secret = "shpat_" + secrets.token_hex(16), secrets.token_hex(24)
+        second.sandbox_port = free_port()
+        second.shop_domain = f"second-{self.shop_domain}"
+        second_argv = [str(second.sandbox_port) if i and argv[i - 1] == "--port" else a for i, a in enumerate(argv)]
+        second_argv += ["--domain", second.shop_domain]
+        env = {TOKEN_ENV: second.token, SECRET_ENV: second.api_secret}
+        log = self.dir / "logs" / "sandbox-2.log"
+        second.sandbox = ManagedProcess("sandbox 2", second_argv, log, env=env).start()
+        second.sandbox.wait_for_port(second.sandbox_port)
+        self.second = second
 
     def tryton_client(self) -> TrytonClient:
         assert self.tryton is not None
@@ -291,7 +318,7 @@ hold_minutes = {self.options.hold_minutes}
 
 [taxes]
 {taxes}
-{self._payments_config()}"""
+{self._payments_config()}{self._second_shop_config()}"""
         )
 
     def _past_clock_config(self) -> str:
@@ -307,6 +334,29 @@ hold_minutes = {self.options.hold_minutes}
             "[payments]\nenabled = true\n"
             f"poll_interval_seconds = {self.options.payout_poll_interval_seconds}\nfirst_lookback_days = 3650\n"
         )
+
+    def _second_shop_config(self) -> str:
+        """The second shop's `[[shops]]` (its locations mapped as the first's) and WH1's sharing, or ""."""
+        second = self.second
+        if second is None:
+            return ""
+        write_secret_file(self.dir / "secrets" / "shopify-token-2", second.token)
+        write_secret_file(self.dir / "secrets" / "api-secret-2", second.api_secret)
+        ids = second.location_ids()
+        mapped = "\n".join(f'"{ids[name]}" = "{wh}"' for name, wh in sorted(self.options.locations.items()))
+        return f"""
+[inventory.warehouses.WH1]
+sharing = "{self.options.sharing}"
+
+[[shops]]
+domain = "{second.shop_domain}"
+api_url = "{second.sandbox_url}"
+access_token = {{ file = "secrets/shopify-token-2" }}
+api_secret = {{ file = "secrets/api-secret-2" }}
+warehouse = "WH1"
+[shops.locations]
+{mapped}
+"""
 
     def location_ids(self) -> dict[str, str]:
         """The sandbox's locations: name -> gid."""
@@ -341,9 +391,10 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         start is queued before it): from then on every change in Tryton reaches Shopify by itself."""
         from trueup.service_layer.inventory import CHANGES_CURSOR
 
+        lead = min([self.shop_domain] + ([self.second.shop_domain] if self.second else []))  # runs the shops' stock
         store = self.store()
         try:
-            return store.cursor(self.shop_domain, CHANGES_CURSOR) is not None
+            return store.cursor(lead, CHANGES_CURSOR) is not None
         finally:
             store.close()
 
@@ -384,9 +435,10 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
     def _run_trade(self, argv: list[str], timeout: float) -> dict[str, Any]:
         env = {**os.environ, TOKEN_ENV: self.token}  # the token by the environment, never on a command line
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=env)
-        (self.dir / "logs" / "trade.log").write_text(result.stderr)
+        log = self.dir / "logs" / f"trade-{self.sandbox_port}.log"
+        log.write_text(result.stderr)
         if result.returncode != 0:
-            raise RuntimeError(f"trading failed ({result.returncode}); see {self.dir / 'logs' / 'trade.log'}")
+            raise RuntimeError(f"trading failed ({result.returncode}); see {log}")
         summary: dict[str, Any] = json.loads(result.stdout)
         return summary
 
@@ -508,7 +560,7 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                pending = self.unsettled()
+                pending = self.unsettled() + (self.second.unsettled() if self.second is not None else [])
             except TransientError as error:  # the shop's budget is shared with the workers: wait our turn
                 time.sleep(min(error.retry_after or 1.0, 5.0))
                 continue
