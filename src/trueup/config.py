@@ -188,7 +188,7 @@ class ServerConfig(_Strict):
     header_read_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0  # from the connection (or last answer)
     max_header_bytes: Annotated[int, Field(ge=4096, le=1_048_576)] = 32_768
     max_connections: Annotated[int, Field(ge=1)] = 1000  # past this, requests are answered 503
-    max_buffered_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024  # bodies being read, all together
+    max_buffered_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024  # bodies being read, all together
     # A delivery triggered longer ago than this is refused (a replay); 0 turns the check off.
     max_delivery_age_seconds: Annotated[float, Field(ge=0)] = 6 * 3600.0
 

@@ -37,13 +37,15 @@ def _quiet() -> None:
 def intake(
     count: Annotated[int, typer.Option(help="Webhooks to send.")] = 20_000,
     concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 64,
+    slow: Annotated[int, typer.Option(help="Hostile slow connections held open in the third run.")] = 300,
 ) -> None:
-    """Webhook intake per second and its latency (SQLite, durable before 2xx)."""
-    from trueup.entrypoints.benchmarks.intake import run
+    """Webhook intake per second and its latency (SQLite, durable before 2xx): the bare app, the hardened one as
+    `trueup serve` runs it, and the hardened one with SLOW hostile connections open, in one run."""
+    from trueup.entrypoints.benchmarks.intake import compare
 
     _quiet()
-    with terminal.spinner(terminal.console(stderr=True), f"Sending {count} signed webhooks..."):
-        _emit("intake", run(count=count, concurrency=concurrency))
+    with terminal.spinner(terminal.console(stderr=True), f"Sending {count} signed webhooks, three times..."):
+        _emit("intake", compare(count=count, concurrency=concurrency, slow=slow))
 
 
 @bench_app.command("console")
