@@ -62,13 +62,22 @@ def console_pages(
     console_rate: Annotated[
         float, typer.Option(help="Console pages a second during the loaded intake run (0: flat out).")
     ] = 5.0,
+    console_niceness: Annotated[int, typer.Option(help="The console's niceness ([console] niceness).")] = 10,
 ) -> None:
     """The console's pages p50/p95 over a large store, and intake's rate with and without console load."""
     from trueup.entrypoints.benchmarks.console import run
 
     _quiet()
     with terminal.spinner(terminal.console(stderr=True), f"Seeding {orders} orders, then measuring the console..."):
-        figures = run(orders, exceptions, requests, intake_count, postgres_url=postgres, console_rate=console_rate)
+        figures = run(
+            orders,
+            exceptions,
+            requests,
+            intake_count,
+            postgres_url=postgres,
+            console_rate=console_rate,
+            console_niceness=console_niceness,
+        )
         _emit("console", figures)
 
 
