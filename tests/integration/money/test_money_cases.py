@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from tests.contract.back_office_harness import tryton_invoice_taxes
 from tests.integration.money.cases import CASES, GOODS, KITS, TAX_MAPPING, US_TAXES, MoneyCase, vat20
 from tests.integration.money.cases import line as case_line
 from tests.integration.money.cases import order as case_order
@@ -49,7 +50,8 @@ def test_the_erp_holds_exactly_what_shopify_charged(client: TrytonClient, case: 
     order = case.order
     kits = back_office.kit_components({line.sku for line in order.lines})
 
-    sale = back_office.create_sales_order(build_sales_order(order, POLICY, kits))
+    request = build_sales_order(order, POLICY, kits)
+    sale = back_office.create_sales_order(request)
 
     currency = order.currency
     assert order.total_price == Money(Decimal(case.total), currency), "the case itself must add up"
@@ -60,6 +62,8 @@ def test_the_erp_holds_exactly_what_shopify_charged(client: TrytonClient, case: 
     )
     assert sale_lines(client, int(sale.erp_id)) == [(sku, Decimal(q), Decimal(amount)) for sku, q, amount in case.lines]
     check_posted_totals(order, sale)
+    shopify_per_tax = {code: amount for code, amount in request.expected_taxes if not amount.is_zero()}
+    assert tryton_invoice_taxes(client, request.reference) == shopify_per_tax  # per rate, to the cent
 
 
 def test_a_bundle_defined_in_configuration_posts_as_its_components_spread_by_trytons_list_prices(

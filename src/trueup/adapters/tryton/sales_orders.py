@@ -20,11 +20,13 @@ again (a crash in between), is processed here by Tryton's own public `process` b
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import structlog
 
 from trueup.adapters.tryton.database import ROUNDING_PRODUCT, TrytonDatabase
+from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify, sale_invoices
 from trueup.adapters.tryton.parties import sale_parties
 from trueup.adapters.tryton.party_fields import party_payment_term
 from trueup.adapters.tryton.sale_lines import sale_line_values
@@ -33,7 +35,7 @@ from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
 from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
 from trueup.domain.sales import PostedSale, SalesOrderRequest
-from trueup.domain.tax_rounding import settle_tax_rounding
+from trueup.domain.tax_rounding import TaxVariance, check_tax_variance
 
 log = structlog.get_logger(__name__)
 
@@ -72,18 +74,21 @@ class TrytonSalesOrders:
     def create(self, order: SalesOrderRequest) -> PostedSale:
         """Create, quote and confirm the sale. The domain's checks (SKUs, taxes, currency, warehouse, payment
         terms, countries) run first, so that an order that cannot post creates nothing (not even its
-        customer); the tax rounding is settled on the draft, as domain/tax_rounding.py decides."""
-        products = self._db.product_rows({line.sku for line in order.lines} | {ROUNDING_PRODUCT})
+        customer). Once processed, its draft invoice carries Shopify's tax per tax (invoice_taxes.py); a brand that
+        parks on a tax variance has it checked on the draft, before the confirm."""
+        products = self._db.product_rows({line.sku for line in order.lines})
         check_sales_order(order, sale_reference_data(self._db, order, products))
         values = self._sale_values(order, products)
         (sale_id,) = self._db.call("sale.sale", "create", [values])
         try:
-            self._settle_tax_rounding(sale_id, order, products)
+            if order.park_on_tax_variance:
+                self._check_tax_variance(sale_id, order)
             self._quote_and_confirm(sale_id, "draft")
         except StructuralError:
             self._discard(sale_id)  # a replay must start from the request, not from a stale draft
             raise
-        return read_one_posted(self._db, sale_id)
+        variances = charge_sale_taxes(self._db, sale_id, order)
+        return replace(read_one_posted(self._db, sale_id), tax_variances=variances)
 
     def create_many(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
         """Several orders in a few calls (create, quote, confirm and read are each one call for the batch):
@@ -108,25 +113,10 @@ class TrytonSalesOrders:
         return [results[index] for index in range(len(orders))]
 
     # --- internals ----------------------------------------------------------------------------------
-    def _settle_tax_rounding(self, sale_id: int, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> None:
-        """Tryton's tax difference as an explicit untaxed rounding line, or a mismatch for a person."""
+    def _check_tax_variance(self, sale_id: int, order: SalesOrderRequest) -> None:
+        """Parking brands only: Tryton's tax on the draft against Shopify's, before anything is confirmed."""
         (row,) = self._db.call("sale.sale", "read", [sale_id], ["tax_amount"])
-        rounding = settle_tax_rounding(
-            order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance
-        )
-        if not rounding.is_needed:
-            return
-        product = rounding_product(products, rounding.amount)
-        line = {
-            "sale": sale_id,
-            "type": "line",
-            "product": product["id"],
-            "quantity": 1.0,
-            "unit": product["sale_uom"],
-            "unit_price": rounding.amount.amount,
-            "description": rounding.description,
-        }
-        self._db.call("sale.line", "create", [line])
+        check_tax_variance(order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance)
 
     def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
         reference = self._db.reference
@@ -201,6 +191,20 @@ def sale_reference_data(
         warehouses=set(reference.lookup("warehouses", {order.warehouse} - {None})),
         payment_terms=set(reference.lookup("payment_terms", terms)),
         countries=set(reference.lookup("countries", countries)),
+    )
+
+
+def charge_sale_taxes(db: TrytonDatabase, sale_id: int, order: SalesOrderRequest) -> tuple[TaxVariance, ...]:
+    """Shopify's tax per tax on the sale's draft invoice (invoice_taxes.py); the variances for finance."""
+    if not order.expected_taxes:
+        return ()  # a request that names no tax amounts: Tryton's own stand
+    (row,) = db.call("sale.sale", "read", [sale_id], ["invoices"])
+    drafts = [i for i in sale_invoices(db, row["invoices"]) if i["state"] == "draft"]
+    if not drafts:
+        return ()
+    shopify = dict(order.expected_taxes)
+    return charge_taxes_as_shopify(
+        db, drafts[-1]["id"], order.reference, shopify, order.tax_rounding_tolerance, dict(order.tax_rates)
     )
 
 
