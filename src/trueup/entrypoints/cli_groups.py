@@ -72,9 +72,11 @@ def register_groups(app: typer.Typer) -> None:
     from shopify_sandbox.cli import sandbox_app
     from trueup.entrypoints.bench import bench_app
     from trueup.entrypoints.inventory_cli import inventory_app
+    from trueup.entrypoints.verify_cli import verify_command
 
     app.add_typer(sandbox_app, name="sandbox")
     app.add_typer(tryton_app, name="tryton")
     app.add_typer(bench_app, name="bench")
     app.add_typer(inventory_app, name="inventory")
     app.command("demo")(demo)
+    app.command("verify")(verify_command)
