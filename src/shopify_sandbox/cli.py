@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from shopify_sandbox.clock import ManualClock
-from shopify_sandbox.config import DEFAULT_SECRET, DEFAULT_TOKEN, SandboxConfig
+from shopify_sandbox.config import DEFAULT_SECRET, DEFAULT_TOKEN, SECRET_ENV, TOKEN_ENV, SandboxConfig
 from shopify_sandbox.oauth import SandboxApp
 from shopify_sandbox.webhook_wiring import enable_webhook_delivery
 
@@ -35,8 +35,12 @@ def serve(
     port: Annotated[int, typer.Option(help="TCP port.")] = 8765,
     plan: Annotated[PlanName, typer.Option(help="Shopify plan: sets the rate-limit bucket.")] = PlanName.standard,
     seed: Annotated[int | None, typer.Option(help="Seed of the generated shop (same seed, same shop).")] = None,
-    access_token: Annotated[str, typer.Option(help="The Admin API access token clients must send.")] = DEFAULT_TOKEN,
-    api_secret: Annotated[str, typer.Option(help="The app secret webhooks are signed with.")] = DEFAULT_SECRET,
+    access_token: Annotated[
+        str, typer.Option(help="The Admin API access token clients must send.", envvar=TOKEN_ENV)
+    ] = DEFAULT_TOKEN,
+    api_secret: Annotated[
+        str, typer.Option(help="The app secret webhooks are signed with.", envvar=SECRET_ENV)
+    ] = DEFAULT_SECRET,
     state_file: Annotated[
         Path | None, typer.Option(help="Keep the shop's state in this file (default: memory).")
     ] = None,

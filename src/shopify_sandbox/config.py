@@ -12,6 +12,10 @@ from shopify_sandbox.oauth import SandboxApp
 from shopify_sandbox.spec import ShopSpec
 
 # Well-known credentials of a local sandbox (not secrets: whoever runs it picks their own with the CLI).
+# Where the sandbox's commands read the token and secret when not given as options (an option's value is
+# visible to every local user in `ps`; the environment is not).
+TOKEN_ENV = "SHOPIFY_SANDBOX_ACCESS_TOKEN"  # noqa: S105 (the name of a variable)
+SECRET_ENV = "SHOPIFY_SANDBOX_API_SECRET"  # noqa: S105 (the name of a variable)
 DEFAULT_TOKEN = "shpat_sandbox_token"  # noqa: S105
 DEFAULT_SECRET = "sandbox_api_secret"  # noqa: S105
 

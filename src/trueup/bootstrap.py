@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import structlog
 
+from trueup.adapters.notify.email import SmtpNotifier
+from trueup.adapters.notify.webhook import WebhookNotifier
+from trueup.adapters.passwords import Argon2Hasher
 from trueup.adapters.shopify.access_tokens import (
     AccessTokens,
     RenewedToken,
@@ -16,7 +19,8 @@ from trueup.adapters.shopify.access_tokens import (
     refresh_form,
 )
 from trueup.adapters.shopify.admin import ShopifyAdminClient
-from trueup.adapters.shopify.oauth import AppCredentials
+from trueup.adapters.shopify.oauth import AppCredentials, InstallableShop
+from trueup.adapters.storage.console_store import SqlConsoleStore
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.storage.tokens_sql import SqlTokenVault
@@ -24,18 +28,26 @@ from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
-from trueup.config import ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
+from trueup.config import AuthorizationCode, ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
-from trueup.domain.inventory import Buffer, BufferKind, BufferRules
+from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
-from trueup.service_layer.inventory import StockPolicy, check_locations, location_gid
+from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
+from trueup.domain.stock_sharing import Sharing, WarehouseSharing
+from trueup.service_layer.alerting import AlertRules
+from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
-from trueup.service_layer.ports import Accounting, BackOffice
+from trueup.service_layer.payouts import PayoutContext
+from trueup.service_layer.people import People, SessionRules
+from trueup.service_layer.ports import Accounting, BackOffice, Notifier
+from trueup.service_layer.sales_batches import BatchedSalesOrders
+from trueup.service_layer.shop_connection import ShopTarget
+from trueup.service_layer.stock_groups import grouped
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -53,6 +65,55 @@ def build_store(config: TrueupConfig, migrate: bool = True, durable_commits: boo
     if migrate:
         upgrade(url)
     return SqlStore(url, durable_commits=durable_commits)
+
+
+def build_console_store(config: TrueupConfig) -> SqlConsoleStore:
+    """The console's records and the history it reads, on the same database (migrated by `build_store`)."""
+    return SqlConsoleStore(config.storage_url())
+
+
+def build_people(config: TrueupConfig, records: SqlConsoleStore) -> People:
+    """Signing in to the console, with `[console]`'s session lifetime and sign-in attempts."""
+    console = config.console
+    rules = SessionRules(
+        lifetime=timedelta(hours=console.session_hours),
+        idle=timedelta(minutes=console.idle_minutes),
+        attempts=console.login_attempts,
+    )
+    return People(records, Argon2Hasher(), SystemClock(), rules)
+
+
+def build_notifiers(config: TrueupConfig) -> list[Notifier]:
+    """The alert digests' destinations of `[alerts]`: e-mail, a webhook, both or none."""
+    alerts = config.alerts
+    notifiers: list[Notifier] = []
+    if alerts.smtp is not None:
+        smtp = alerts.smtp
+        password = (
+            smtp.password.read("alerts.smtp.password", config.base_dir).get_secret_value() if smtp.password else None
+        )
+        notifiers.append(
+            SmtpNotifier(
+                smtp.host,
+                smtp.port,
+                smtp.sender,
+                smtp.recipients,
+                security=smtp.security,
+                username=smtp.username,
+                password=password,
+            )
+        )
+    if alerts.webhook_url is not None:
+        notifiers.append(
+            WebhookNotifier(alerts.webhook_url.read("alerts.webhook_url", config.base_dir).get_secret_value())
+        )
+    return notifiers
+
+
+def alert_rules(config: TrueupConfig) -> AlertRules:
+    """The thresholds of `[alerts]`."""
+    fields = {name for name in AlertRules.__dataclass_fields__}
+    return AlertRules(**{key: value for key, value in config.alerts.model_dump().items() if key in fields})
 
 
 def _tryton_client(config: TrueupConfig) -> TrytonClient:
@@ -87,6 +148,11 @@ def build_back_office(config: TrueupConfig) -> BackOffice:
         known = ", ".join(sorted(BACK_OFFICE_KINDS))
         raise BadInput(f"back_office.kind = {kind!r} is not a back-office trueup knows (known kinds: {known})")
     return build(config)
+
+
+def batched_sales_orders(config: TrueupConfig, back_office: BackOffice) -> BatchedSalesOrders:
+    """`back_office` with the new sales orders of a worker's threads posted together ([worker] sales_batch_max)."""
+    return BatchedSalesOrders(back_office, max_batch=config.worker.sales_batch_max)
 
 
 def build_accounting(config: TrueupConfig) -> Accounting:
@@ -124,6 +190,30 @@ def check_payment_accounts(config: TrueupConfig, accounting: Accounting) -> None
         return
     if missing:
         raise BadInput("[payments]: the ERP lacks what the configuration names: " + "; ".join(missing))
+
+
+def build_payout_contexts(
+    config: TrueupConfig, store: SqlStore, contexts: Mapping[str, OrderContext], accounting: Accounting | None = None
+) -> dict[str, PayoutContext]:
+    """What booking each shop's payouts needs, with `[payments]` enabled (none otherwise)."""
+    if not config.payments.enabled:
+        return {}
+    books = accounting or build_accounting(config)
+    p = config.payments
+    return {
+        shop: PayoutContext(
+            shop,
+            ctx.shopify.payments,  # type: ignore[attr-defined]  # the Admin API client's Shopify Payments reader
+            books,
+            store,
+            SystemClock(),
+            payout_accounts(config),
+            p.journal,
+            lookback=timedelta(days=p.lookback_days),
+            first_lookback=timedelta(days=p.first_lookback_days),
+        )
+        for shop, ctx in contexts.items()
+    }
 
 
 def build_shopify(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault | None = None) -> ShopifyAdminClient:
@@ -187,9 +277,11 @@ def build_contexts(
 
 
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:
+    def key(shop: ShopConfig) -> str:  # the key named in an error: api_secret, or the client secret standing for it
+        return f"shops[{shop.domain}]." + ("api_secret" if shop.api_secret is not None else "credentials.client_secret")
+
     return {
-        shop.domain: shop.webhook_secret().read(f"shops[{shop.domain}].api_secret", config.base_dir).get_secret_value()
-        for shop in config.shops
+        shop.domain: shop.webhook_secret().read(key(shop), config.base_dir).get_secret_value() for shop in config.shops
     }
 
 
@@ -211,6 +303,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         stock=stock_policies(config),
         stock_sync_interval_seconds=config.inventory.sync_interval_seconds,
         stock_reconcile_interval_seconds=config.inventory.reconcile_interval_seconds,
+        payout_poll_interval_seconds=config.payments.poll_interval_seconds,
     )
 
 
@@ -233,15 +326,33 @@ def stock_policies(config: TrueupConfig) -> dict[str, StockPolicy]:
         per_location={location_gid(loc): _buffer(value) for loc, value in inventory.location_buffers.items()},
     )
     bundles = configured_bundles(config)
-    return {
-        shop.domain: StockPolicy(
-            {location_gid(loc): warehouse for loc, warehouse in shop.locations.items()},
-            buffers,
-            bundles,
-            posting_warehouse=shop.warehouse,
-        )
-        for shop in config.shops
-    }
+    sharing = warehouse_sharing(config)
+    return grouped(
+        {
+            shop.domain: StockPolicy(
+                {location_gid(loc): warehouse for loc, warehouse in shop.locations.items()},
+                buffers,
+                bundles,
+                posting_warehouse=shop.warehouse,
+                sharing=sharing,
+            )
+            for shop in config.shops
+        }
+    )
+
+
+def warehouse_sharing(config: TrueupConfig) -> dict[str, WarehouseSharing]:
+    """`[inventory.warehouses]`: how each warehouse's stock is offered to its shops (weights by shop domain)."""
+    domains = {shop.domain for shop in config.shops}
+    sharing = {}
+    for warehouse, rule in config.inventory.warehouses.items():
+        strangers = sorted(set(rule.weights) - domains)
+        if strangers:
+            raise BadInput(
+                f"inventory.warehouses.{warehouse}.weights names shops not configured: {', '.join(strangers)}"
+            )
+        sharing[warehouse] = WarehouseSharing(Sharing(rule.sharing), dict(rule.weights))
+    return sharing
 
 
 def _buffer(value: int | str) -> Buffer:
@@ -289,3 +400,32 @@ def access_tokens(shop: ShopConfig, config: TrueupConfig, vault: SqlTokenVault |
     assert vault is not None  # the configuration requires [token_store] for these kinds
     form = client_credentials_form if isinstance(credentials, ClientCredentials) else refresh_form(shop.domain)
     return RenewedToken(app_credentials(shop, config), vault, form, SystemClock().now)
+
+
+def shop_target(shop: ShopConfig, config: TrueupConfig) -> ShopTarget:
+    """What `trueup shop check` / `connect` expect of `shop` with this configuration."""
+    features = Features(
+        inventory=config.inventory.enabled,
+        locations_mapped=bool(shop.locations),
+        payouts=config.payments.enabled,
+    )
+    public_url = config.server.public_url
+    return ShopTarget(
+        shop.domain,
+        shop.api_version,
+        features,
+        tuple(location_gid(location) for location in shop.locations),
+        webhook_address(public_url) if public_url else None,
+    )
+
+
+def installable_shops(config: TrueupConfig) -> dict[str, InstallableShop]:
+    """The shops installed by authorization code, with the scopes their install asks for."""
+    return {
+        shop.domain: InstallableShop(
+            app_credentials(shop, config),
+            tuple(need.scope for need in needed_scopes(shop_target(shop, config).features)),
+        )
+        for shop in config.shops
+        if isinstance(shop.credentials, AuthorizationCode)
+    }

@@ -11,6 +11,7 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -22,6 +23,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from trueup.domain.errors import BadInput
 from trueup.domain.party_fields import parse_mappings
@@ -47,16 +50,42 @@ class SecretRef(_Strict):
         return self
 
     def read(self, where: str, base_dir: Path = Path(".")) -> SecretStr:
+        """The secret; BadInput naming `where` (e.g. the shop's key) when it is unset, unreadable or blank."""
         if self.env is not None:
-            value = os.environ.get(self.env)
+            value = os.environ.get(self.env, "").strip()
             if not value:
-                raise BadInput(f"{where}: environment variable {self.env} is not set")
+                raise BadInput(f"{where}: environment variable {self.env} is not set or is blank")
             return SecretStr(value)
         assert self.file is not None
+        path = base_dir / self.file
         try:
-            return SecretStr((base_dir / self.file).read_text().strip())
+            _check_private(path, where)
+            value = path.read_text().strip()
         except OSError as error:
             raise BadInput(f"{where}: cannot read secret file {self.file}: {error.strerror}") from error
+        except UnicodeDecodeError:
+            raise BadInput(f"{where}: secret file {self.file} is not text") from None
+        if not value:
+            raise BadInput(f"{where}: secret file {self.file} is empty")
+        return SecretStr(value)
+
+
+def _check_private(path: Path, where: str) -> None:
+    """BadInput when other users may read or change the secret file (its mode must be 0600 or 0400)."""
+    mode = path.stat().st_mode
+    if mode & 0o077:
+        raise BadInput(
+            f"{where}: secret file {path.name} can be read or changed by other users "
+            f"(mode {mode & 0o777:04o}); run: chmod 600 {path}"
+        )
+
+
+def write_secret_file(path: Path, value: str) -> None:
+    """Write `value` to a secret file only its owner can read (created 0600, and tightened if it existed)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(value + "\n")
 
 
 # --- Shopify credentials: how trueup gets each shop's Admin API token (docs/going-live.md) -------------------
@@ -137,19 +166,97 @@ class BackOfficeConfig(_Strict):
 
 class StorageConfig(_Strict):
     url: str = "sqlite:///trueup.db"
+    # The database's password, from a secret (never in `url`, where it would sit in the file).
+    password: SecretRef | None = None
+
+
+# Shopify retries a failed delivery for 4 hours, sending the original X-Shopify-Triggered-At each time.
+SHOPIFY_RETRY_SECONDS = 4 * 3600
 
 
 class ServerConfig(_Strict):
+    """`trueup serve`: where it listens and what a request may cost before its signature is checked
+    (docs/going-live.md, "The public endpoint")."""
+
     # Where Shopify reaches trueup (https, behind TLS): webhooks go to <public_url>/webhooks/shopify, installs
     # come back to <public_url>/shopify/callback. Used by `trueup shop connect` and the install routes.
     public_url: Annotated[str, Field(pattern=r"^https?://[^/\s]+(/[^\s]*)?$")] | None = None
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=1, le=65535)] = 8080
     max_body_bytes: Annotated[int, Field(gt=0)] = 2_000_000
+    body_read_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0  # the whole body, once the headers are in
+    header_read_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0  # from the connection (or last answer)
+    max_header_bytes: Annotated[int, Field(ge=4096, le=1_048_576)] = 32_768
+    max_connections: Annotated[int, Field(ge=1)] = 1000  # past this, requests are answered 503
+    max_buffered_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024  # bodies being read, all together
+    # A delivery triggered longer ago than this is refused (a replay); 0 turns the check off.
+    max_delivery_age_seconds: Annotated[float, Field(ge=0)] = 6 * 3600.0
+
+    @model_validator(mode="after")
+    def _window_covers_retries(self) -> ServerConfig:
+        if 0 < self.max_delivery_age_seconds < SHOPIFY_RETRY_SECONDS:
+            raise ValueError(
+                f"max_delivery_age_seconds must be 0 (off) or at least {SHOPIFY_RETRY_SECONDS}: "
+                "Shopify retries for 4 hours with the original X-Shopify-Triggered-At"
+            )
+        if self.max_buffered_bytes < self.max_body_bytes:
+            raise ValueError("max_buffered_bytes must be at least max_body_bytes")
+        return self
+
+
+class ConsoleConfig(_Strict):
+    """The operations console (`trueup console`, a process of its own on the same store; docs/console.md)."""
+
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=1, le=65535)] = 8090
+    session_hours: Annotated[float, Field(gt=0, le=168)] = 12.0  # sign in again after this, however active
+    idle_minutes: Annotated[float, Field(gt=0)] = 30.0  # a session unused this long ends
+    login_attempts: Annotated[int, Field(ge=1)] = 5  # failed sign-ins per name in 15 minutes
+    # Single sign-on behind a reverse proxy that authenticates people and passes their name in this header
+    # (e.g. "X-Forwarded-User"); empty: off. Only requests from `trusted_proxies` may carry it.
+    trusted_user_header: str = ""
+    trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
+    # A bearer token for Prometheus to read /metrics without a session (absent: /metrics needs a session).
+    metrics_token: SecretRef | None = None
+
+
+class SmtpConfig(_Strict):
+    host: str
+    port: Annotated[int, Field(ge=1, le=65535)] = 587
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    sender: str  # the From address
+    recipients: list[str] = Field(min_length=1)
+    username: str | None = None
+    password: SecretRef | None = None
+
+
+class AlertsConfig(_Strict):
+    """Alerts by e-mail and to a Slack-compatible webhook (`trueup alerts`; docs/console.md)."""
+
+    interval_seconds: Annotated[float, Field(gt=0)] = 30.0  # how often the rules are checked
+    digest_seconds: Annotated[float, Field(ge=0)] = 60.0  # notices wait this long to go out as one digest
+    smtp: SmtpConfig | None = None
+    webhook_url: SecretRef | None = None  # e.g. a Slack incoming webhook (a secret: it lets anyone post)
+    stuck_minutes: Annotated[float, Field(gt=0)] = 30.0
+    spike_count: Annotated[int, Field(ge=1)] = 20
+    spike_minutes: Annotated[float, Field(gt=0)] = 10.0
+    backlog_checks: Annotated[int, Field(ge=1)] = 5
+    backlog_minimum: Annotated[int, Field(ge=0)] = 100
+    unreachable_minutes: Annotated[float, Field(gt=0)] = 10.0
+    throttled_minutes: Annotated[float, Field(gt=0)] = 10.0
+    drift_units: Annotated[int, Field(ge=0)] = 10
+    silence_factor: Annotated[float, Field(ge=1)] = 1.5
+    silence_floor_minutes: Annotated[float, Field(gt=0)] = 10.0
+    silence_min_active_minutes: Annotated[int, Field(ge=1)] = 3
+    silence_history_days: Annotated[int, Field(ge=1, le=30)] = 28
 
 
 class WorkerConfig(_Strict):
     lease_seconds: Annotated[float, Field(gt=0)] = 10.0  # renewed every quarter of it while a job runs
+    # Jobs run side by side in one worker process; with more than one, their new sales orders are posted to
+    # the ERP together, up to `sales_batch_max` per round trip (service_layer/sales_batches.py).
+    threads: Annotated[int, Field(ge=1, le=64)] = 1
+    sales_batch_max: Annotated[int, Field(ge=1, le=100)] = 10
     poll_interval_seconds: Annotated[float, Field(gt=0)] = 60.0
     poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
     first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0
@@ -177,6 +284,13 @@ class PostPurchaseConfig(_Strict):
 BufferValue = Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=r"^(100|\d{1,2})(\.\d+)?%$")]
 
 
+class WarehouseSharingConfig(_Strict):
+    """How one ERP warehouse's stock is offered to the shops selling from it (see docs/inventory.md)."""
+
+    sharing: Literal["split", "pool"] = "split"
+    weights: dict[str, Annotated[Decimal, Field(ge=0)]] = Field(default_factory=dict)  # by shop domain; else 1
+
+
 class InventoryConfig(_Strict):
     """Stock from the ERP/WMS to Shopify, per location mapped in `[[shops]] locations` (see docs/inventory.md)."""
 
@@ -186,6 +300,7 @@ class InventoryConfig(_Strict):
     location_buffers: dict[str, BufferValue] = Field(default_factory=dict)  # by Shopify location id
     sync_interval_seconds: Annotated[float, Field(gt=0)] = 2.0  # ERP stock changes are read this often
     reconcile_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0  # every mapped level compared
+    warehouses: dict[str, WarehouseSharingConfig] = Field(default_factory=dict)  # by ERP warehouse code
 
 
 class BundleComponentConfig(_Strict):
@@ -275,6 +390,8 @@ class TrueupConfig(_Strict):
     storage: StorageConfig = StorageConfig()
     server: ServerConfig = ServerConfig()
     worker: WorkerConfig = WorkerConfig()
+    console: ConsoleConfig = ConsoleConfig()
+    alerts: AlertsConfig = AlertsConfig()
     post_purchase: PostPurchaseConfig = PostPurchaseConfig()
     inventory: InventoryConfig = InventoryConfig()
     payments: PaymentsConfig = PaymentsConfig()
@@ -301,6 +418,9 @@ class TrueupConfig(_Strict):
     # Carrier name (as the ERP names it) -> its tracking page, "{number}" standing for the tracking number,
     # e.g. "DHL" = "https://www.dhl.com/track?id={number}": the URL Shopify shows when the ERP gives none.
     tracking_urls: dict[str, Annotated[str, Field(pattern=r"^https?://.*\{number\}")]] = Field(default_factory=dict)
+    # Plain http to a Shopify, ERP or public URL that is not on this machine: refused unless this is set, for
+    # local work only (tokens and passwords would cross the network in the clear).
+    allow_plain_http: bool = False
     _base_dir: Path = PrivateAttr(default=Path("."))
 
     @property
@@ -309,12 +429,20 @@ class TrueupConfig(_Strict):
         return self._base_dir
 
     def storage_url(self) -> str:
-        """The storage URL, with a relative SQLite path taken from the configuration's folder."""
+        """The storage URL, with a relative SQLite path taken from the configuration's folder and the password
+        from `storage.password`. Holds the password: never log or print it."""
         url = self.storage.url
         prefix = "sqlite:///"
         if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
             return prefix + str((self._base_dir / url[len(prefix) :]).resolve())
-        return url
+        if self.storage.password is None:
+            return url
+        password = self.storage.password.read("storage.password", self._base_dir).get_secret_value()
+        try:
+            parsed = make_url(url)
+        except ArgumentError:
+            raise BadInput("storage.url is not a database URL") from None
+        return parsed.set(password=password).render_as_string(hide_password=False)
 
     @field_validator("metafields")
     @classmethod
@@ -333,6 +461,21 @@ class TrueupConfig(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _https_beyond_this_machine(self) -> TrueupConfig:
+        if self.allow_plain_http:
+            return self
+        urls = {f"shops[{shop.domain}].api_url": shop.api_url for shop in self.shops}
+        urls["back_office.url"] = self.back_office.url
+        urls["server.public_url"] = self.server.public_url
+        plain = [key for key, url in urls.items() if url is not None and _plain_http_elsewhere(url)]
+        if plain:
+            raise ValueError(
+                f"{', '.join(plain)}: plain http to another machine; use https "
+                "(or set allow_plain_http = true for local work)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _unique_shops(self) -> TrueupConfig:
         domains = [shop.domain for shop in self.shops]
         if len(set(domains)) != len(domains):
@@ -344,6 +487,14 @@ class TrueupConfig(_Strict):
             if shop.domain == domain:
                 return shop
         raise KeyError(domain)
+
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _plain_http_elsewhere(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "http" and (parts.hostname or "") not in LOCAL_HOSTS
 
 
 def _describe(error: ValidationError, path: Path) -> str:

@@ -322,3 +322,30 @@ def test_a_brand_that_parks_on_a_tax_variance_gets_a_mismatch_and_nothing_posted
     assert "2.50 EUR" in parked.value.detail
     assert "2.00 EUR" in parked.value.detail
     assert erp.back_office.find_sales_order(request.reference) is None
+
+
+def test_several_orders_post_together_each_as_alone_and_a_bad_one_spoils_only_itself(erp: BackOfficeHarness) -> None:
+    sku_a, sku_b = new_skus(erp, 2)
+    good = a_request([a_line(sku_a, 2, "12.50", "VAT20")])
+    # The ERP computes 2.00 of tax; Shopify charged 2.01: the invoice carries 2.01, as alone.
+    rounded = charged(a_request([a_line(sku_b, 1, "10.00", "VAT20")]), VAT20="2.01")
+    missing = a_request([a_line(sku_a, 1, "5.00", "VAT20"), a_line(unique("MISSING"), 1, "5.00", "VAT20")])
+    mismatch = charged(a_request([a_line(sku_b, 1, "10.00", "VAT20")]), VAT20="2.50")
+    mismatch = replace(mismatch, park_on_tax_variance=True)
+
+    results = erp.back_office.create_sales_orders([good, missing, rounded, mismatch])
+
+    posted_good, parked_missing, posted_rounded, parked_mismatch = results
+    assert erp.back_office.find_sales_order(good.reference) == posted_good
+    assert erp.back_office.find_sales_order(rounded.reference) == posted_rounded
+    assert not isinstance(posted_good, StructuralError)
+    assert not isinstance(posted_rounded, StructuralError)
+    assert posted_good.state == posted_rounded.state == "processing"
+    assert posted_good.total == Money(Decimal("30.00"), "EUR")
+    assert (posted_rounded.tax, posted_rounded.total) == (Money(Decimal("2.01"), "EUR"), Money(Decimal("12.01"), "EUR"))
+    assert erp.invoice_taxes(rounded.reference) == {"VAT20": Money(Decimal("2.01"), "EUR")}
+    assert isinstance(parked_missing, StructuralError)
+    assert parked_missing.cause is Cause.SKU_NOT_IN_ITEM_MASTER
+    assert isinstance(parked_mismatch, StructuralError)
+    assert parked_mismatch.cause is Cause.TAX_MISMATCH
+    assert erp.sales_with_reference(missing.reference) == erp.sales_with_reference(mismatch.reference) == 0

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.contract.back_office_harness import BackOfficeHarness, FakeHarness, TrytonHarness
+from tests.contract.back_office_harness import BackOfficeHarness
 from tests.contract.test_back_office_contract import a_line, a_request, new_skus
-from tests.support.tryton import DATABASE, connect, free_port
+from tests.support.tryton import DATABASE, free_port
 from trueup.domain.sales import ShipmentStage
 from trueup.local_stack.embedded_tryton import TrytonServer, create_database
 
@@ -18,20 +18,11 @@ UNRUN_QUEUE = {"queue": {"worker": "True"}}  # tasks are left to a worker; none 
 
 
 @pytest.fixture(scope="module")
-def queue_left_to_a_worker(tryton_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+def contract_trytond(tryton_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
     data_dir = tmp_path_factory.mktemp("tryton-queue")
     create_database(tryton_template, data_dir, DATABASE)
     with TrytonServer(data_dir, free_port(), databases=(DATABASE,), settings=UNRUN_QUEUE) as server:
         yield server
-
-
-@pytest.fixture(params=["fake", pytest.param("tryton", marks=pytest.mark.tryton)])
-def erp(request: pytest.FixtureRequest) -> Iterator[BackOfficeHarness]:
-    if request.param == "fake":
-        yield FakeHarness()
-        return
-    with connect(request.getfixturevalue("queue_left_to_a_worker")) as client:
-        yield TrytonHarness(client)
 
 
 def test_a_sale_confirmed_but_never_processed_is_processed_when_found_again(erp: BackOfficeHarness) -> None:

@@ -21,7 +21,6 @@ from trueup.domain.refunds import RestockType
 from trueup.domain.sales import PostedSale, SaleProgress, SalesLine, SalesOrderRequest, ShipmentStage
 
 
-# Tryton's customer shipment buttons, from one stage to the next.
 # --- factories -------------------------------------------------------------------------------------
 def new_skus(erp: BackOfficeHarness, count: int) -> list[str]:
     """New products, 20 of each on hand at WH1."""

@@ -133,6 +133,15 @@ def test_intake_stats_are_kept_per_shop_and_over_every_shop(store: Store) -> Non
 def test_intake_stats_of_an_empty_store(store: Store) -> None:
     stats = store.intake_stats()
     assert (stats.deliveries, stats.duplicates, stats.unknown_topics, stats.last_received_at) == (0, 0, {}, None)
+    assert stats.refused == {}
+
+
+def test_refused_requests_are_counted_by_reason_and_add_up(store: Store) -> None:
+    store.count_refused({"bad_signature": 3, "too_old": 1})
+    store.count_refused({"bad_signature": 2, "body_too_large": 1})
+
+    assert store.intake_stats().refused == {"bad_signature": 5, "too_old": 1, "body_too_large": 1}
+    assert store.intake_stats().duplicates == 0, "refusals are not duplicates"
 
 
 # --- queue: locks -----------------------------------------------------------------------------------

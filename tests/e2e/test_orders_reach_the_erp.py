@@ -155,7 +155,8 @@ def test_a_worker_killed_mid_order_loses_nothing_and_duplicates_nothing(start_st
 
 @pytest.mark.postgres
 def test_several_workers_share_the_work_on_postgresql(start_stack: StackFactory, postgres_url: str):
-    stack = start_stack(storage_url=postgres_url, workers=3)
+    # Two processes of two threads each: their new sales are posted to Tryton in batches.
+    stack = start_stack(storage_url=postgres_url, workers=2, worker_threads=2)
     stack.trade(orders=8, seed=13)
     assert stack.wait_settled(SETTLE)
     assert_one_sale_per_paid_order(stack)

@@ -56,7 +56,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     )
     with LocalStack(options) as running:
         # The reconciliation at start brings every mapped level to target (the rest of the catalogue to 0).
-        expected = {RECEIVED: 8, PART_1: 2, PART_2: 18, BUNDLE: 2, DRIFT_RENO: 5, "TOTE-NAT": 0}
+        expected = {RECEIVED: 8, PART_1: 2, PART_2: 18, BUNDLE: 0, DRIFT_RENO: 5, "TOTE-NAT": 0}
         wait_for("the reconciliation at start", lambda: available(running, expected, RENO), expected.__eq__, 90)
         wait_stock_ready(running)
         yield running
@@ -78,21 +78,22 @@ def test_a_receipt_in_tryton_shows_in_shopify_less_the_buffer_within_seconds(sta
 
 def test_a_bundle_follows_its_components(stack: LocalStack) -> None:
     skus = [BUNDLE, PART_1, PART_2]
-    # PART_1 is the scarcer: 4 units make 4 bundles (PART_2: 20 / 2 = 10), less the buffer.
-    assert available(stack, skus, RENO) == {BUNDLE: 2, PART_1: 2, PART_2: 18}
+    # A bundle is made of what each component may still sell after its own buffer, less the bundle's buffer:
+    # PART_1 is the scarcer: 4 - 2 units make 2 bundles (PART_2: (20 - 2) / 2 = 9), less the buffer: none.
+    assert available(stack, skus, RENO) == {BUNDLE: 0, PART_1: 2, PART_2: 18}
 
-    receive(stack, {PART_1: 6}, "WH1")  # 10 of PART_1: now PART_2 (20 / 2 = 10) ties
-    wait_for("the bundle up", lambda: available(stack, skus, RENO), {BUNDLE: 8, PART_1: 8, PART_2: 18}.__eq__, 30)
+    receive(stack, {PART_1: 6}, "WH1")  # 10 of PART_1: 8 may sell, 8 bundles (PART_2: 9)
+    wait_for("the bundle up", lambda: available(stack, skus, RENO), {BUNDLE: 6, PART_1: 8, PART_2: 18}.__eq__, 30)
 
-    count_stock(stack, {PART_2: 12}, "WH1")  # 8 of PART_2 lost: 12 left, 6 bundles
-    wait_for("the bundle down", lambda: available(stack, skus, RENO), {BUNDLE: 4, PART_1: 8, PART_2: 10}.__eq__, 30)
+    count_stock(stack, {PART_2: 12}, "WH1")  # 8 of PART_2 lost: 12 left, 10 may sell, 5 bundles
+    wait_for("the bundle down", lambda: available(stack, skus, RENO), {BUNDLE: 3, PART_1: 8, PART_2: 10}.__eq__, 30)
 
-    sell(stack, PART_2, 4)  # Shopify lowers PART_2 at once; trueup posts the sale: 8 of PART_2 left, 4 bundles
+    sell(stack, PART_2, 4)  # Shopify lowers PART_2 at once; trueup posts the sale: 8 left, 6 may sell, 3 bundles
     wait_for(
-        "the bundle after a sale", lambda: available(stack, skus, RENO), {BUNDLE: 2, PART_1: 8, PART_2: 6}.__eq__, 30
+        "the bundle after a sale", lambda: available(stack, skus, RENO), {BUNDLE: 1, PART_1: 8, PART_2: 6}.__eq__, 30
     )
     assert stack.wait_settled(timeout=60)
-    assert available(stack, skus, RENO) == {BUNDLE: 2, PART_1: 8, PART_2: 6}
+    assert available(stack, skus, RENO) == {BUNDLE: 1, PART_1: 8, PART_2: 6}
 
 
 def test_a_full_reconciliation_fixes_drift_made_in_shopify_and_writes_only_the_differences(

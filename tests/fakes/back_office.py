@@ -14,7 +14,7 @@ read back by `kit_components`. Knobs for engine tests:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -112,6 +112,7 @@ class FakeBackOffice:
     shipment_written_at: dict[int, datetime] = field(default_factory=dict)  # write sequence → when
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC), repr=False)
     calls: list[str] = field(default_factory=list)
+    batches: list[int] = field(default_factory=list)  # the size of each create_sales_orders call
     # After the sale (tests/fakes/posted_sales.py): shipments, invoices, credit notes and stock returned.
     posted: _posted.PostedSalesBook = field(default_factory=_posted.PostedSalesBook)
     # Stock (tests/fakes/back_office_stock.py): every movement in order, and the goods of posted sales due out.
@@ -230,6 +231,16 @@ class FakeBackOffice:
             self.commit_then_timeout_next = False
             raise TransientError("timed out after the back-office committed")
         return sale
+
+    def create_sales_orders(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
+        self.batches.append(len(orders))
+        results: list[PostedSale | StructuralError] = []
+        for order in orders:
+            try:
+                results.append(self.create_sales_order(order))
+            except StructuralError as error:
+                results.append(error)
+        return results
 
     # --- after the sale (edits, cancellations, credit notes): tests/fakes/posted_sales.py ------------
     def sale_progress(self, erp_sale_id: str) -> SaleProgress:

@@ -11,7 +11,7 @@ from typing import Any
 
 from tests.fakes.shopify_fulfilment import FakeFulfilmentBook, fo_line_id
 from tests.fakes.shopify_inventory import FakeShopifyInventory
-from trueup.adapters.shopify.admin import WebhookSubscription, order_gid_of, topic_enum
+from trueup.adapters.shopify.admin import order_gid_of, topic_enum
 from trueup.adapters.shopify.shop_mapping import ShopInfo
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import BadInput, TransientError
@@ -25,6 +25,7 @@ from trueup.domain.fulfilment import (
 from trueup.domain.inventory import InventoryLevel, ShopLocation, StockWrite, StockWriteResult
 from trueup.domain.orders import FinancialStatus, ShopifyOrder
 from trueup.domain.refunds import Refund, value_taken_off
+from trueup.domain.shop_setup import WebhookSubscription
 from trueup.service_layer.ports import OrderStamp
 
 
@@ -39,6 +40,7 @@ class FakeShopifyAdmin:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         shop_info: ShopInfo | None = None,
         catalogue: Sequence[CatalogueItem] = (),
+        inventory: FakeShopifyInventory | None = None,
     ) -> None:
         self.shop = shop
         self.down = False
@@ -58,9 +60,12 @@ class FakeShopifyAdmin:
         # Locations per line and tracking per fulfilment (tests/fakes/shopify_fulfilment.py).
         self.fulfilment_book = FakeFulfilmentBook(fulfilled=self._fulfilled)
         # Inventory (tests/fakes/shopify_inventory.py): arrange with `fake.inventory.add_location/put_level/drift`.
-        self.inventory = FakeShopifyInventory(clock)
+        self.inventory = inventory or FakeShopifyInventory(clock)
         # Orders whose one fulfilment order trueup holds (the hold window).
         self.held_by_trueup: set[str] = set()
+        # What `shop connect` reads: the scopes granted and the API version answered.
+        self.scopes: frozenset[str] = frozenset()
+        self.api_version = "2026-10"
 
     # --- arranging the shop ------------------------------------------------------------------
     def put_order(self, order: ShopifyOrder) -> ShopifyOrder:
@@ -198,6 +203,41 @@ class FakeShopifyAdmin:
         return next(line.quantity for line in lines if fo_line_id(order_id, line.line_id) == fo_line)
 
     # --- the client's extra reads --------------------------------------------------------------
+    def granted_scopes(self) -> frozenset[str]:
+        self._gate("granted_scopes")
+        return self.scopes
+
+    def api_version_served(self) -> str | None:
+        return self.api_version if self.calls else None
+
+    def create_webhook(self, topic: str, uri: str) -> None:
+        self._gate("create_webhook")
+        if any(s.topic == topic and s.uri == uri for s in self._subscriptions):
+            return  # as the client: an address already taken (another process subscribed it) is no error
+        self._subscriptions.append(
+            WebhookSubscription(f"gid://shopify/WebhookSubscription/{next(self._ids)}", topic, uri)
+        )
+
+    def update_webhook(self, subscription_id: str, uri: str) -> None:
+        self._gate("update_webhook")
+        found = next((i for i, s in enumerate(self._subscriptions) if s.subscription_id == subscription_id), None)
+        if found is None:
+            raise BadInput(
+                f"Shopify refused the update of webhook subscription {subscription_id}: id: "
+                "Webhook subscription does not exist"
+            )
+        self._subscriptions[found] = dataclasses.replace(self._subscriptions[found], uri=uri)
+
+    def delete_webhook(self, subscription_id: str) -> None:
+        self._gate("delete_webhook")
+        before = len(self._subscriptions)
+        self._subscriptions = [s for s in self._subscriptions if s.subscription_id != subscription_id]
+        if len(self._subscriptions) == before:
+            raise BadInput(
+                f"Shopify refused the removal of webhook subscription {subscription_id}: id: "
+                "Webhook subscription does not exist"
+            )
+
     def webhook_subscriptions(self) -> list[WebhookSubscription]:
         self._gate("webhook_subscriptions")
         return list(self._subscriptions)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
+from tests.fakes.store_payouts import PayoutRecordsInMemory
+from tests.fakes.store_privacy import PrivacyRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
@@ -37,7 +39,7 @@ class _JobRow:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
 
 
-class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
+class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutRecordsInMemory, PrivacyRecordsInMemory):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -47,6 +49,7 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
         self.jobs: list[_JobRow] = []
         self._last_id = 0  # ids are never reused, also after a purge
         self._duplicates: Counter[str] = Counter()
+        self._refused: Counter[str] = Counter()
         self._ledger: dict[tuple[str, str], LedgerEntry] = {}
         self._cursors: dict[tuple[str, str], str] = {}
         self._refunds: dict[tuple[str, str], RefundRecord] = {}
@@ -85,7 +88,12 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory):
                 unknown_topics=dict(Counter(d.topic for d in kept if not d.known_topic)),
                 last_received_at=max((d.received_at for d in kept), default=None),
                 problems=dict(Counter(d.problem for d in kept if d.problem)),
+                refused=dict(self._refused) if shop is None else {},
             )
+
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        with self._lock:
+            self._refused.update(counts)
 
     # --- queue ----------------------------------------------------------------------------------
     def enqueue(self, job: JobRequest) -> bool:

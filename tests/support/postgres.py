@@ -5,7 +5,8 @@ libpq URL). When it is unreachable, tests that need it fail under CI (env CI set
 otherwise, with the reason.
 
 Registered for every test by tests/conftest.py (`pytest_plugins`): ask for `postgres_url` (a fresh migrated
-database, SQLAlchemy URL).
+database, SQLAlchemy URL), or `state_url` for trueup's state of each kind in turn ("memory" for the in-memory
+fakes, then a migrated SQLite file, then a migrated PostgreSQL database).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -64,3 +66,19 @@ def postgres_url(postgres_template: str) -> Iterator[str]:
         yield _sqlalchemy_url(name)
     finally:
         _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+MEMORY = "memory"  # the state_url of the in-memory fakes
+
+
+@pytest.fixture(params=[MEMORY, "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """trueup's state for one test, of each kind in turn: MEMORY (the fakes), a migrated SQLite file, a fresh
+    migrated PostgreSQL database."""
+    if request.param == MEMORY:
+        return MEMORY
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'trueup.db'}"
+        upgrade(url)
+        return url
+    return str(request.getfixturevalue("postgres_url"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -59,38 +59,77 @@ query TestVariants($after: String) {
 
 TEST_DOCUMENTS = (ORDER_CREATE, ORDER_UPDATE, VARIANTS_BY_SKU)
 
+
+@dataclass(frozen=True)
+class Shop:
+    """A shop as a test starts from it, described once for the sandbox (`spec()`) and for the fake
+    (tests/contract/shopify_harness.py). Products are (title, SKUs); a kit is a product of one untracked
+    variant that Shopify sells as a native bundle of its components; stock is available units per (SKU,
+    location name), and each SKU's order lines are routed to the first location holding it."""
+
+    name: str
+    domain: str
+    currency: str
+    taxes_included: bool
+    products: tuple[tuple[str, tuple[str, ...]], ...]
+    prices: Mapping[str, Decimal]  # SKU → unit price
+    kits: Mapping[str, Mapping[str, int]]  # kit SKU → component SKU → quantity
+    locations: tuple[str, ...]
+    stock: Mapping[tuple[str, str], int]
+    inactive: tuple[str, ...] = ()  # locations closed (listed with includeInactive only)
+    address: tuple[str, str, str, str] = ("1 Dock Road", "Rotterdam", "3011", "NL")
+
+    def spec(self) -> Any:
+        """The sandbox's description of this shop."""
+        from shopify_sandbox.spec import BundleComponentSpec, LocationSpec, ProductSpec, ShopSpec, VariantSpec
+
+        def variant(sku: str, alone: bool) -> VariantSpec:
+            title = "Default Title" if alone else sku.rsplit("-", 1)[-1]
+            return VariantSpec(sku=sku, title=title, price=self.prices[sku], tracked=sku not in self.kits)
+
+        def product(title: str, skus: tuple[str, ...]) -> ProductSpec:
+            components = tuple(BundleComponentSpec(c, q) for sku in skus for c, q in self.kits.get(sku, {}).items())
+            kind = "Bundle" if components else "Apparel"
+            variants = tuple(variant(sku, len(skus) == 1) for sku in skus)
+            return ProductSpec(title, "trueup", kind, variants, components)
+
+        locations = [LocationSpec(n, *self.address) for n in self.locations]
+        locations += [LocationSpec(n, *self.address, active=False) for n in self.inactive]
+        return ShopSpec(
+            name=self.name,
+            myshopify_domain=self.domain,
+            currency=self.currency,
+            taxes_included=self.taxes_included,
+            locations=tuple(locations),
+            products=tuple(product(title, skus) for title, skus in self.products),
+            stock=dict(self.stock),
+        )
+
+    def location_of(self, sku: str) -> str:
+        """The location an order line of `sku` is routed to: the first holding it (else the first)."""
+        return next((n for n in self.locations if self.stock.get((sku, n), 0) > 0), self.locations[0])
+
+
 # The small shop every contract test starts from: SKU → unit price (EUR, prices exclude tax).
 PRICES = {"TEE-S": Decimal("19.99"), "TEE-M": Decimal("19.99"), "CAP": Decimal("9.50"), "KIT": Decimal("27.00")}
 KIT_COMPONENTS = {"TEE-M": 1, "CAP": 1}
 LOCATIONS = ("Main warehouse", "Overflow")
+SMALL_SHOP = Shop(
+    name="Contract shop",
+    domain=SHOP,
+    currency="EUR",
+    taxes_included=False,
+    products=(("T-shirt", ("TEE-S", "TEE-M")), ("Cap", ("CAP",)), ("Summer kit", ("KIT",))),
+    prices=PRICES,
+    kits={"KIT": KIT_COMPONENTS},
+    locations=LOCATIONS,
+    stock={(sku, LOCATIONS[0]): 500 for sku in ("TEE-S", "TEE-M", "CAP")},
+)
 
 
 def small_shop_spec() -> Any:
     """Two t-shirt sizes, a cap, a bundle of both, two locations with stock."""
-    from shopify_sandbox.spec import BundleComponentSpec, LocationSpec, ProductSpec, ShopSpec, VariantSpec
-
-    def product(title: str, *skus: str) -> ProductSpec:
-        variants = tuple(
-            VariantSpec(sku=s, title=s.split("-")[-1] if "-" in s else "Default Title", price=PRICES[s]) for s in skus
-        )
-        return ProductSpec(title=title, vendor="trueup", product_type="Apparel", variants=variants)
-
-    kit = ProductSpec(
-        title="Summer kit",
-        vendor="trueup",
-        product_type="Bundle",
-        variants=(VariantSpec(sku="KIT", title="Default Title", price=PRICES["KIT"], tracked=False),),
-        bundle_components=tuple(BundleComponentSpec(sku, q) for sku, q in KIT_COMPONENTS.items()),
-    )
-    return ShopSpec(
-        name="Contract shop",
-        myshopify_domain=SHOP,
-        currency="EUR",
-        taxes_included=False,
-        locations=tuple(LocationSpec(name, "1 Dock Road", "Rotterdam", "3011", "NL") for name in LOCATIONS),
-        products=(product("T-shirt", "TEE-S", "TEE-M"), product("Cap", "CAP"), kit),
-        stock={(sku, LOCATIONS[0]): 500 for sku in ("TEE-S", "TEE-M", "CAP")},
-    )
+    return SMALL_SHOP.spec()
 
 
 @dataclass

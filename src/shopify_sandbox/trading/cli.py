@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from shopify_sandbox.config import TOKEN_ENV
 from shopify_sandbox.trading.catalogue import generate_shop
 from shopify_sandbox.trading.curve import PROFILES
 from shopify_sandbox.trading.graphql_client import AdminGraphQL, TradeError
@@ -19,7 +20,7 @@ from shopify_sandbox.trading.player import TradePlayer, TradeSummary, Unresolved
 
 def trade(
     url: Annotated[str, typer.Option(help="The sandbox's base URL, e.g. http://127.0.0.1:8080.")],
-    access_token: Annotated[str, typer.Option(help="The sandbox's Admin API access token.")],
+    access_token: Annotated[str, typer.Option(help="The sandbox's Admin API access token.", envvar=TOKEN_ENV)],
     orders: Annotated[int | None, typer.Option(help="Place this many orders (default 50).", min=1)] = None,
     minutes: Annotated[float | None, typer.Option(help="Or trade this many minutes of the profile.", min=0)] = None,
     days: Annotated[

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from trueup.domain.bundles import KitComponent, explode_kit
 from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.inventory import location_gid
 from trueup.domain.money import Money, allocate, total
 from trueup.domain.orders import OrderLine
 from trueup.domain.posting import PostingPolicy
@@ -250,10 +251,9 @@ def _warehouse(location_id: str | None, locations: Mapping[str, str]) -> str | N
     """The ERP warehouse of a Shopify location; None (the sale's own) when no location mapping is configured."""
     if location_id is None or not locations:
         return None
-    number = location_id.rsplit("/", 1)[-1]
-    for key in (location_id, number, f"gid://shopify/Location/{number}"):
-        if key in locations:
-            return locations[key]
+    by_gid = {location_gid(key): warehouse for key, warehouse in locations.items()}
+    if location_gid(location_id) in by_gid:
+        return by_gid[location_gid(location_id)]
     raise StructuralError(
         Cause.UNMAPPED_LOCATION,
         f"the refund restocks at Shopify location {location_id}, which maps to no ERP warehouse",

@@ -21,11 +21,11 @@ from enum import StrEnum
 
 from trueup.domain.bundles import KitComponent
 from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.inventory import location_gid
 from trueup.domain.orders import order_gid
 
 # Fulfilment order statuses Shopify accepts a fulfilment on.
 OPEN_STATUSES = frozenset({"OPEN", "IN_PROGRESS"})
-LOCATION_GID = "gid://shopify/Location/"
 
 
 @dataclass(frozen=True)
@@ -136,11 +136,6 @@ def shopify_order_id(sale_reference: str, shop: str) -> str | None:
     if not sale_reference.startswith(prefix):
         return None
     return order_gid(sale_reference.removeprefix(prefix))
-
-
-def location_gid(location_id: str) -> str:
-    """Accepts "gid://shopify/Location/5" or "5"."""
-    return location_id if location_id.startswith("gid://") else f"{LOCATION_GID}{location_id}"
 
 
 def shipment_locations(shipment: Shipment, locations: Mapping[str, str]) -> frozenset[str] | None:

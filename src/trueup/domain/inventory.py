@@ -25,6 +25,15 @@ class ShopLocation:
     is_active: bool
 
 
+LOCATION_GID = "gid://shopify/Location/"
+
+
+def location_gid(location_id: str) -> str:
+    """The one form trueup compares a Shopify location id in, its gid: "gid://shopify/Location/5" as it is, and
+    "5" (as the configuration may give it) as "gid://shopify/Location/5"."""
+    return location_id if location_id.startswith("gid://") else f"{LOCATION_GID}{location_id}"
+
+
 @dataclass(frozen=True)
 class InventoryLevel:
     """Shopify's `available` quantity of one inventory item at one location, and its `committed` quantity
@@ -153,35 +162,6 @@ class StockNeed:
         if self.on_hand is not None:
             bounds.append(self.on_hand - max(self.committed, 0))
         return max(min(bounds), 0)
-
-
-def stock_targets(
-    levels: Iterable[InventoryLevel],
-    warehouse_of: Mapping[str, str],
-    needs: Mapping[tuple[str, str], StockNeed],
-    bundles: Mapping[str, Sequence[KitComponent]],
-    buffers: BufferRules,
-) -> dict[tuple[str, str], int]:
-    """The target of each Shopify level (by (sku, location gid)) trueup can compute: its location mapped to a
-    warehouse, and its SKU known to the ERP there (a bundle: through its components). `needs` is by
-    (sku, warehouse); a bundle's demand is counted on its components."""
-    targets: dict[tuple[str, str], int] = {}
-    for level in levels:
-        warehouse = warehouse_of.get(level.location_id)
-        if warehouse is None:
-            continue
-        buffer = buffers.buffer_for(level.sku, level.location_id)
-        components = bundles.get(level.sku)
-        if components:
-            if not all((c.sku, warehouse) in needs for c in components):
-                continue
-            parts = {c.sku: needs[(c.sku, warehouse)].promisable for c in components}
-            targets[(level.sku, level.location_id)] = target_available(bundle_available(components, parts), 0, buffer)
-        elif (level.sku, warehouse) in needs:
-            targets[(level.sku, level.location_id)] = target_available(
-                needs[(level.sku, warehouse)].promisable, 0, buffer
-            )
-    return targets
 
 
 def committed_by_warehouse(

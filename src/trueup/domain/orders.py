@@ -50,10 +50,12 @@ def order_gid(value: object) -> str | None:
     """The one form trueup keeps an order's id in, `gid://shopify/Order/<n>`, from an Order gid or a positive
     numeric id (an int, or its digits as text, as REST bodies and people give it); None for anything else."""
     if isinstance(value, str) and value.startswith(ORDER_GID_PREFIX):
-        return value if value.removeprefix(ORDER_GID_PREFIX).isdigit() else None
+        number = value.removeprefix(ORDER_GID_PREFIX)
+        return value if number.isascii() and number.isdigit() else None
     if isinstance(value, int) and not isinstance(value, bool) and value > 0:
         return f"{ORDER_GID_PREFIX}{value}"
-    if isinstance(value, str) and value.isdigit() and int(value) > 0:
+    # isascii: str.isdigit also holds for "²" and other digits int() refuses.
+    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) > 0:
         return f"{ORDER_GID_PREFIX}{value}"
     return None
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
@@ -274,3 +274,59 @@ class AccountBalance:
     code: str
     balance: Money
     second: Money | None = None
+
+
+class PayoutState(StrEnum):
+    """Where a payout stands in the ERP's books."""
+
+    BOOKED = "booked"  # its entry is posted
+    RETURNED = "returned"  # booked as paid, then failed or cancelled: the reversal of its bank line is posted too
+    EXCEPTION = "exception"  # nothing of it is booked: unexplained, waiting for orders, or an account unmapped
+
+
+# The payout's contents by kind, as finance reads them (Shopify's summary groups them alike).
+TOTAL_KINDS = ("charges", "refunds", "fees", "adjustments", "disputes", "reserves", "retried", "net")
+_KIND_OF = {
+    "CHARGE": "charges",
+    "REFUND": "refunds",
+    "REFUND_FAILURE": "refunds",
+    "DISPUTE_WITHDRAWAL": "disputes",
+    "DISPUTE_REVERSAL": "disputes",
+    "RESERVED_FUNDS": "reserves",
+    "RESERVED_FUNDS_REVERSAL": "reserves",
+    "RESERVED_FUNDS_WITHDRAWAL": "reserves",
+    "TRANSFER_FAILURE": "retried",
+    "TRANSFER_CANCEL": "retried",
+}
+
+
+def payout_totals(payout: Payout) -> dict[str, Money]:
+    """Gross amounts by kind (every other type is an adjustment), the fees and the net."""
+    totals = {kind: Money.zero(payout.currency) for kind in TOTAL_KINDS}
+    for tx in payout.transactions:
+        kind = _KIND_OF.get(tx.type, "adjustments")
+        totals[kind] = totals[kind] + tx.amount
+        totals["fees"] = totals["fees"] + tx.fee
+    totals["net"] = payout.net
+    return totals
+
+
+@dataclass(frozen=True)
+class PayoutRecord:
+    """What trueup recorded of one payout: Shopify's status and figures, the ERP entries, or why none."""
+
+    shop: str
+    payout_id: str
+    status: PayoutStatus
+    issued_at: dt.datetime
+    net: Money
+    state: PayoutState
+    first_seen_at: dt.datetime
+    updated_at: dt.datetime
+    totals: Mapping[str, Money] = field(default_factory=dict)
+    transactions: int = 0
+    entry_id: str | None = None
+    returned_entry_id: str | None = None
+    cause: Cause | None = None
+    detail: str | None = None
+    needs: Mapping[str, list[str]] = field(default_factory=dict)

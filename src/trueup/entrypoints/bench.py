@@ -46,6 +46,30 @@ def intake(
         _emit("intake", run(count=count, concurrency=concurrency))
 
 
+@bench_app.command("console")
+def console_pages(
+    orders: Annotated[int, typer.Option(help="Orders in the store.")] = 100_000,
+    exceptions: Annotated[int, typer.Option(help="Of which parked (open exceptions).")] = 5_000,
+    requests: Annotated[int, typer.Option(help="Requests per page.")] = 40,
+    intake_count: Annotated[
+        int, typer.Option(help="Webhooks per intake run (alone, then under console load).")
+    ] = 10_000,
+    postgres: Annotated[
+        str | None, typer.Option(help="A PostgreSQL URL (an empty database) instead of SQLite.")
+    ] = None,
+    console_rate: Annotated[
+        float, typer.Option(help="Console pages a second during the loaded intake run (0: flat out).")
+    ] = 5.0,
+) -> None:
+    """The console's pages p50/p95 over a large store, and intake's rate with and without console load."""
+    from trueup.entrypoints.benchmarks.console import run
+
+    _quiet()
+    with terminal.spinner(terminal.console(stderr=True), f"Seeding {orders} orders, then measuring the console..."):
+        figures = run(orders, exceptions, requests, intake_count, postgres_url=postgres, console_rate=console_rate)
+        _emit("console", figures)
+
+
 @bench_app.command()
 def tryton(orders: Annotated[int, typer.Option(help="Orders to post.")] = 200) -> None:
     """Orders per second into a real Tryton over JSON-RPC (one and two workers)."""

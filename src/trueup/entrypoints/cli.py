@@ -55,10 +55,56 @@ def serve(config: ConfigOption = Path("trueup.toml")) -> None:
     run_http_service(_load(config))
 
 
+@app.command("console")
+def run_console_command(config: ConfigOption = Path("trueup.toml")) -> None:
+    """Run the operations console (its own process, same store): pages, JSON API, /metrics (docs/console.md)."""
+    from trueup.entrypoints.console_service import run_console
+
+    _setup_logging()
+    run_console(_load(config))
+
+
+@app.command()
+def alerts(
+    config: ConfigOption = Path("trueup.toml"),
+    once: Annotated[bool, typer.Option("--once", help="Check once, send what is due, and exit (for cron).")] = False,
+) -> None:
+    """Check the alert rules every [alerts] interval and send digests by e-mail and webhook (docs/console.md)."""
+    from trueup import bootstrap
+    from trueup.service_layer.alerting import Alerter
+    from trueup.service_layer.payout_findings import PayoutFindings
+
+    _setup_logging()
+    cfg = _load(config)
+    records = bootstrap.build_console_store(cfg)
+    store = bootstrap.build_store(cfg)
+    alerter = Alerter(
+        store,
+        records,
+        records,
+        bootstrap.build_notifiers(cfg),
+        bootstrap.SystemClock(),
+        [shop.domain for shop in cfg.shops],
+        bootstrap.alert_rules(cfg),
+        [PayoutFindings(store)],
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    while True:
+        alerter.run_once()
+        if once or stop.wait(cfg.alerts.interval_seconds):
+            return
+
+
 @app.command()
 def worker(
     config: ConfigOption = Path("trueup.toml"),
     name: Annotated[str | None, typer.Option(help="This worker's name (default: host-pid).")] = None,
+    threads: Annotated[
+        int | None,
+        typer.Option(min=1, max=64, help="Jobs run side by side, new sales posted together (default: worker.threads)."),
+    ] = None,
 ) -> None:
     """Run a worker; start as many as you like, on as many machines as share the store."""
     from trueup import bootstrap
@@ -67,16 +113,49 @@ def worker(
     _setup_logging()
     cfg = _load(config)
     store = bootstrap.build_store(cfg, durable_commits=False)
-    contexts = bootstrap.build_contexts(cfg, store)
+    count = threads or cfg.worker.threads
+    back_office = bootstrap.build_back_office(cfg)
+    batches = bootstrap.batched_sales_orders(cfg, back_office) if count > 1 else None
+    contexts = bootstrap.build_contexts(cfg, store, batches.as_back_office() if batches else back_office)
     settings = bootstrap.worker_settings(cfg)
     bootstrap.check_stock_locations(contexts, settings)  # an unknown or inactive location stops here
+    payouts = {}
     if cfg.payments.enabled:  # an account or journal [payments] names and the ERP lacks stops here
-        bootstrap.check_payment_accounts(cfg, bootstrap.build_accounting(cfg))
+        accounting = bootstrap.build_accounting(cfg)
+        bootstrap.check_payment_accounts(cfg, accounting)
+        payouts = bootstrap.build_payout_contexts(cfg, store, contexts, accounting)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
-    Worker(worker_name, store, contexts, bootstrap.SystemClock(), settings).run(stop)
+    names = [worker_name] if count == 1 else [f"{worker_name}-{n}" for n in range(1, count + 1)]
+    failures: list[BaseException] = []
+
+    def run(worker: Worker) -> None:
+        try:
+            worker.run(stop)
+        except BaseException as error:  # one thread failing ends the process, as a single worker would
+            failures.append(error)
+            stop.set()
+
+    runners = [
+        threading.Thread(
+            target=run, args=(Worker(n, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts),), name=n
+        )
+        for n in names
+    ]
+    for runner in runners:
+        runner.start()
+    try:
+        while any(runner.is_alive() for runner in runners):  # the main thread stays free to take the signals
+            for runner in runners:
+                runner.join(0.5)
+    finally:
+        stop.set()
+        if batches is not None:
+            batches.close()
+    if failures:
+        raise failures[0]
 
 
 @app.command()
@@ -99,6 +178,45 @@ def status(
         print(json.dumps(report.to_json(), indent=2))
     else:
         render_status(report, terminal.console())
+
+
+@app.command()
+def payouts(
+    config: ConfigOption = Path("trueup.toml"),
+    since: Annotated[str | None, typer.Option("--from", help="Issued on or after this day (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option("--to", help="Issued on or before this day (YYYY-MM-DD).")] = None,
+    shop: Annotated[str | None, typer.Option(help="Only this shop's payouts.")] = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Every column as CSV, for a spreadsheet.")] = False,
+) -> None:
+    """Shopify Payments payouts: charges, refunds, fees, adjustments, disputes, reserves, net, the ERP entry."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from trueup import bootstrap
+    from trueup.entrypoints.payouts_view import payouts_csv, render_payout_table
+    from trueup.service_layer.payouts_status import payout_rows
+
+    def day(value: str | None, option: str) -> datetime | None:
+        if value is None:
+            return None
+        try:
+            return datetime.combine(datetime.strptime(value, "%Y-%m-%d").date(), time(), UTC)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a day (YYYY-MM-DD)", param_hint=option) from None
+
+    until_day = day(until, "--to")
+    rows = payout_rows(
+        bootstrap.build_store(_load(config)),
+        day(since, "--from"),
+        until_day + timedelta(days=1) if until_day else None,
+        shop,
+    )
+    if as_json:
+        print(json.dumps(rows, indent=2))
+    elif as_csv:
+        sys.stdout.write(payouts_csv(rows))
+    else:
+        render_payout_table(rows, terminal.console())
 
 
 @app.command()

@@ -72,11 +72,17 @@ def register_groups(app: typer.Typer) -> None:
     from shopify_sandbox.cli import sandbox_app
     from trueup.entrypoints.bench import bench_app
     from trueup.entrypoints.inventory_cli import inventory_app
+    from trueup.entrypoints.privacy_cli import privacy_app
+    from trueup.entrypoints.shop_cli import shop_app
+    from trueup.entrypoints.users_cli import users_app
     from trueup.entrypoints.verify_cli import verify_command
 
     app.add_typer(sandbox_app, name="sandbox")
     app.add_typer(tryton_app, name="tryton")
     app.add_typer(bench_app, name="bench")
     app.add_typer(inventory_app, name="inventory")
+    app.add_typer(shop_app, name="shop")
+    app.add_typer(users_app, name="users")
+    app.add_typer(privacy_app, name="privacy")
     app.command("demo")(demo)
     app.command("verify")(verify_command)

@@ -35,9 +35,10 @@ def _configure_logging() -> None:
 
 
 def _contexts(config: Path, shop: str | None) -> dict[str, StockContext]:
+    """Each shop's stock context, with the shops sharing its warehouses (a reconciliation covers them all)."""
     from trueup import bootstrap
     from trueup.config import load_config
-    from trueup.service_layer.inventory import StockContext
+    from trueup.service_layer.stock_groups import group_context
 
     cfg: TrueupConfig = load_config(config)
     policies = bootstrap.stock_policies(cfg)
@@ -47,8 +48,9 @@ def _contexts(config: Path, shop: str | None) -> dict[str, StockContext]:
         raise typer.BadParameter(f"no shop {shop} in the configuration", param_hint="--shop")
     store = bootstrap.build_store(cfg)
     orders = bootstrap.build_contexts(cfg, store)
+    shopify = {domain: ctx.shopify for domain, ctx in orders.items()}
     return {
-        domain: StockContext(ctx.shopify, ctx.back_office, store, ctx.clock, policies[domain])
+        domain: group_context(domain, policies, shopify, ctx.back_office, store, ctx.clock)
         for domain, ctx in orders.items()
         if shop in (None, domain)
     }

@@ -6,6 +6,7 @@ from rich.console import Console
 
 from trueup.entrypoints.fulfilment_view import render_unfulfilled
 from trueup.entrypoints.inventory_view import render_stock
+from trueup.entrypoints.payouts_view import render_payouts
 from trueup.entrypoints.post_purchase_view import render_post_purchase
 from trueup.entrypoints.refunds_view import render_refunds
 from trueup.entrypoints.terminal import order_name, say, table
@@ -22,6 +23,20 @@ def _age(seconds: float | None) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def render_intake(report: StatusReport, console: Console) -> None:
+    """Deliveries kept but not understood, with what to do; requests refused at the door."""
+    if report.kept_not_understood:
+        rows = [(row["problem"], row["count"], row["what_to_do"]) for row in report.kept_not_understood]
+        console.print(table("Deliveries kept but not understood", ("problem", "deliveries", "what to do"), rows))
+    if report.refused_requests:
+        _render_refused(report, console)
+
+
+def _render_refused(report: StatusReport, console: Console) -> None:
+    refused = ", ".join(f"{reason} {count}" for reason, count in report.refused_requests.items())
+    say(console, f"Requests refused at the webhook endpoint: {refused}", "yellow")
+
+
 def render_status(report: StatusReport, console: Console) -> None:
     """Each shop's report under its name; then, for several shops, what is counted over all of them."""
     sections = report.shops or [report]
@@ -35,6 +50,8 @@ def render_status(report: StatusReport, console: Console) -> None:
         f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
         f"({report.duplicate_deliveries} duplicates)",
     )
+    if report.shops and report.refused_requests:  # counted for the endpoint, not by shop
+        _render_refused(report, console)
 
 
 def _states(counts: dict[str, int]) -> str:
@@ -65,8 +82,12 @@ def _render_shop(report: StatusReport, console: Console) -> None:
         if report.seconds_since_last_webhook is not None
         else "Last webhook: none received yet",
     )
-    for topic, count in report.unknown_topics.items():
-        say(console, f"Unknown topic {topic}: {count} delivery(ies) kept, not processed", "yellow")
+    say(
+        console,
+        f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
+        f"({report.duplicate_deliveries} duplicates)",
+    )
+    render_intake(report, console)
     for currency, sides in report.posted_totals.items():
         say(console, f"Posted {currency}: Shopify {sides['shopify']}, ERP {sides['erp']}")
     for currency, amount in report.charged_in_other_currencies.items():
@@ -77,4 +98,5 @@ def _render_shop(report: StatusReport, console: Console) -> None:
     render_unfulfilled(report.unfulfilled_shipments, console)
     render_post_purchase(report.held_orders, report.cancelled_orders, console)
     render_refunds(report.refunds, console)
+    render_payouts(report.payouts, console)
     render_stock(report.stock, console)

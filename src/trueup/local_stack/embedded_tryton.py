@@ -24,7 +24,7 @@ from types import TracebackType
 
 import httpx
 
-from trueup.config import PaymentsConfig
+from trueup.config import PaymentsConfig, write_secret_file
 from trueup.local_stack import demo_accounts, demo_business, demo_taxes
 from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
 from trueup.local_stack.tryton_queue import pending_tasks
@@ -94,7 +94,8 @@ def write_config(
     """A trytond.conf for SQLite databases in `data_dir` (and a listener on 127.0.0.1:`port`), plus
     `settings` ({section: {option: value}}, e.g. {"database": {"retry": "0"}})."""
     sections: dict[str, dict[str, str]] = {
-        "database": {"uri": "sqlite://", "path": str(data_dir)},
+        # Absolute: trytond opens its SQLite files through a URI, which a relative path does not survive.
+        "database": {"uri": "sqlite://", "path": str(data_dir.resolve())},
         "email": {"uri": "smtp://127.0.0.1:1"},  # e-mails (password resets, …) never leave the machine
     }
     if port is not None:
@@ -129,7 +130,7 @@ def _build_into(target: Path) -> None:
         config = write_config(work)
         (work / f"{TEMPLATE_NAME}.sqlite").touch()  # trytond-admin only opens an existing SQLite file
         password_file = work / "admin-password"
-        password_file.write_text(ADMIN_PASSWORD + "\n")
+        write_secret_file(password_file, ADMIN_PASSWORD)
         env = {**os.environ, "TRYTONPASSFILE": str(password_file)}
         log = work / "build.log"
         admin = [_bin("trytond-admin"), "-c", str(config), "-d", TEMPLATE_NAME, "-u", *MODULES]

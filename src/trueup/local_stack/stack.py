@@ -5,6 +5,7 @@ HTTP service and workers as real processes. `trueup demo` and the end-to-end tes
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import subprocess
 import time
@@ -17,29 +18,22 @@ from typing import Any
 
 import httpx
 
+from shopify_sandbox.config import SECRET_ENV, TOKEN_ENV
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.config import write_secret_file
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
+from trueup.domain.shop_setup import WEBHOOK_TOPICS, webhook_address
 from trueup.domain.taxes import TaxLine, tax_key
 from trueup.local_stack.demo_taxes import ensure_taxes
 from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
 from trueup.local_stack.processes import ManagedProcess, free_port, trueup_command
 from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
 
-WEBHOOK_TOPICS = (
-    "orders/create",
-    "orders/updated",
-    "orders/paid",
-    "orders/edited",
-    "orders/cancelled",
-    "refunds/create",
-    "fulfillments/create",
-    "app/uninstalled",
-)
 SETTLED_STATES = frozenset(
     {OrderState.POSTED, OrderState.EXCEPTION, OrderState.WAITING_FOR_PAYMENT, OrderState.CANCELLED_UNPOSTED}
     | {OrderState.CANCELLED}
@@ -55,11 +49,14 @@ class StackOptions:
     plan: str = "advanced"
     storage_url: str | None = None  # default: SQLite under dir
     workers: int = 1
+    worker_threads: int = 1  # [worker] threads: jobs side by side in each worker, new sales posted together
     poll_interval_seconds: float = 10.0
     lease_seconds: float = 10.0
     tryton_cache: Path | None = None  # default: dir/cache
     worker_env: dict[str, str] = field(default_factory=dict)
     hold_minutes: int = 0  # [post_purchase]: the hold window of new orders (0: none)
+    replay_interval_seconds: float = 5.0  # [worker]: how often parked orders whose cause is fixed replay
+    console: bool = False  # also run `trueup console` (console_url)
     cut_off: str = "picked"  # [post_purchase]: picked, packed or shipped
     # [inventory] (off unless `inventory`): stock from Tryton to the sandbox's locations.
     inventory: bool = False
@@ -91,9 +88,11 @@ class LocalStack:
         self.sandbox_port = free_port()
         self.tryton_port = free_port()
         self.service_port = free_port()
+        self.console_port = free_port()
         self.tryton: TrytonServer | None = None
         self.sandbox: ManagedProcess | None = None
         self.service: ManagedProcess | None = None
+        self.console: ManagedProcess | None = None
         self.workers: list[ManagedProcess] = []
         self.shop_domain = PLACEHOLDER_DOMAIN
         self._shopify: ShopifyAdminClient | None = None
@@ -106,6 +105,10 @@ class LocalStack:
     @property
     def service_url(self) -> str:
         return f"http://127.0.0.1:{self.service_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.console_port}"
 
     @property
     def config_path(self) -> Path:
@@ -146,14 +149,17 @@ class LocalStack:
         self.service.start().wait_for_port(self.service_port)
         for _ in range(self.options.workers):
             self.add_worker()
-        self.shopify().ensure_webhooks(f"{self.service_url}/webhooks/shopify", WEBHOOK_TOPICS)
+        if self.options.console:
+            self.console = ManagedProcess("trueup console", self._trueup("console"), self.dir / "logs" / "console.log")
+            self.console.start().wait_for_port(self.console_port)
+        self.shopify().ensure_webhooks(webhook_address(self.service_url), WEBHOOK_TOPICS)
         return self
 
     def stop(self) -> None:
         if self._shopify is not None:
             self._shopify.close()
             self._shopify = None
-        for process in [*self.workers, self.service, self.sandbox]:
+        for process in [self.console, *self.workers, self.service, self.sandbox]:
             if process is not None:
                 process.stop()
         if self.tryton is not None:
@@ -195,12 +201,10 @@ class LocalStack:
             self.options.plan,
             "--seed",
             str(self.options.seed),
-            "--access-token",
-            self.token,
-            "--api-secret",
-            self.api_secret,
         )
-        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log").start()
+        # The token and secret go by the environment: on a command line, any local user could read them.
+        env = {TOKEN_ENV: self.token, SECRET_ENV: self.api_secret}
+        self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log", env=env).start()
         self.sandbox.wait_for_port(self.sandbox_port)
         self.shop_domain = self.shopify().shop_info().domain
 
@@ -226,9 +230,9 @@ class LocalStack:
                 receive_stock(client, quantities, warehouse)
 
     def _write_config(self) -> None:
-        (self.dir / "secrets" / "shopify-token").write_text(self.token)
-        (self.dir / "secrets" / "api-secret").write_text(self.api_secret)
-        (self.dir / "secrets" / "tryton-password").write_text(ADMIN_PASSWORD)
+        write_secret_file(self.dir / "secrets" / "shopify-token", self.token)
+        write_secret_file(self.dir / "secrets" / "api-secret", self.api_secret)
+        write_secret_file(self.dir / "secrets" / "tryton-password", ADMIN_PASSWORD)
         taxes = "\n".join(f'"{key}" = "{code}"' for key, code in sorted(self.taxes.items()))
         assert self.tryton is not None
         self.config_path.write_text(
@@ -242,8 +246,13 @@ port = {self.service_port}
 
 [worker]
 lease_seconds = {self.options.lease_seconds}
+threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
-replay_interval_seconds = 5
+replay_interval_seconds = {self.options.replay_interval_seconds}
+
+[console]
+host = "127.0.0.1"
+port = {self.console_port}
 
 [back_office]
 url = "{self.tryton.url}"
@@ -329,8 +338,6 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             "trade",
             "--url",
             self.sandbox_url,
-            "--access-token",
-            self.token,
             "--orders",
             str(orders),
             "--seed",
@@ -345,7 +352,8 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             str(speed),
             *(("--skus", ",".join(skus)) if skus else ()),
         )
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        env = {**os.environ, TOKEN_ENV: self.token}
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=env)
         (self.dir / "logs" / "trade.log").write_text(result.stderr)
         if result.returncode != 0:
             raise RuntimeError(f"trading failed ({result.returncode}); see {self.dir / 'logs' / 'trade.log'}")

@@ -9,6 +9,7 @@ makes that waiting job due at once.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -67,9 +68,19 @@ class Released:
 def release_now(store: Store, clock: Clock, order: str, shop: str | None = None) -> list[Released]:
     """Release held orders named `order` (Shopify id or name, e.g. "#1042") from their hold window now: the
     sync waiting for the end of the window is made due at once, and posts the order."""
+    chosen = [
+        entry
+        for entry in store.ledger_entries(OrderState.HELD, shop=shop)
+        if order in (entry.order_id, entry.name, entry.order_id.rsplit("/", 1)[-1])
+    ]
+    return release_entries(store, clock, chosen)
+
+
+def release_entries(store: Store, clock: Clock, entries: Iterable[LedgerEntry]) -> list[Released]:
+    """Release these entries from their hold window now (those not held are left as they are)."""
     released = []
-    for entry in store.ledger_entries(OrderState.HELD, shop=shop):
-        if order not in (entry.order_id, entry.name, entry.order_id.rsplit("/", 1)[-1]):
+    for entry in entries:
+        if entry.state != OrderState.HELD:
             continue
         release = SyncOrder(entry.shop, entry.order_id, release=True)
         queued = store.run_now(release.kind, release.key, clock.now())

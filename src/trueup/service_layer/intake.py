@@ -3,6 +3,11 @@
 Group commit: requests hand their delivery to one committer thread and await their own result. While
 one transaction commits, the next requests pile up and go into the following one, so a disk flush is
 paid per batch rather than per webhook, and no request is answered before its delivery is committed.
+One bad delivery never fails another: a batch the store refuses for any reason but a transient one (the
+database down) is committed again one delivery at a time, so only the delivery at fault fails.
+
+Refused requests (bad signature, too old, too large...) are counted in memory and the counts written by the
+committer thread at most once a second, so a flood of refusals costs one small transaction a second.
 """
 
 from __future__ import annotations
@@ -10,18 +15,22 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
+from trueup.domain.errors import TransientError
 from trueup.service_layer.jobs import delivery_job
-from trueup.service_layer.ports import DeliveryLog, IncomingDelivery
+from trueup.service_layer.ports import DeliveryLog, IncomingDelivery, triggered_time
 
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 512
+REFUSALS_FLUSH_SECONDS = 1.0
 
 
 @dataclass
@@ -56,6 +65,15 @@ class GroupCommitter:
         self._queue: queue.SimpleQueue[_Waiting | _Stop] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._started = threading.Lock()
+        self._refusals: Counter[str] = Counter()
+        self._refusals_lock = threading.Lock()
+        self._flushed_at = time.monotonic()
+
+    def count_refused(self, reason: str) -> None:
+        """Count one refused request; written to the store soon after, with others."""
+        with self._refusals_lock:
+            self._refusals[reason] += 1
+        self.start()
 
     def start(self) -> None:
         """Start the committer thread (idempotent)."""
@@ -71,6 +89,7 @@ class GroupCommitter:
                 self._queue.put(_Stop())
                 self._thread.join()
                 self._thread = None
+        self._flush_refusals()
 
     async def submit(self, delivery: IncomingDelivery) -> bool:
         """True once `delivery` is committed as new, False if it was a duplicate; raises what the store raised."""
@@ -81,7 +100,10 @@ class GroupCommitter:
         return await future
 
     def _next_batch(self) -> tuple[list[_Waiting], bool]:
-        first = self._queue.get()
+        try:
+            first = self._queue.get(timeout=REFUSALS_FLUSH_SECONDS)
+        except queue.Empty:
+            return [], False
         if isinstance(first, _Stop):
             return [], True
         batch, stop = [first], False
@@ -102,15 +124,41 @@ class GroupCommitter:
             batch, stop = self._next_batch()
             if batch:
                 self._commit(batch)
+            if stop or time.monotonic() - self._flushed_at >= REFUSALS_FLUSH_SECONDS:
+                self._flush_refusals()
+
+    def _flush_refusals(self) -> None:
+        self._flushed_at = time.monotonic()
+        with self._refusals_lock:
+            counts, self._refusals = self._refusals, Counter()
+        if not counts:
+            return
+        try:
+            self._store.count_refused(dict(counts))
+        except Exception as failure:  # the counts are a report, not a promise: kept for the next flush
+            log.warning("intake.refusals_not_counted", error=type(failure).__name__)
+            with self._refusals_lock:
+                self._refusals.update(counts)
 
     def _commit(self, batch: list[_Waiting]) -> None:
-        results: list[bool] | None = None
-        error: BaseException | None = None
         try:
             results = self._store.accept_deliveries([item.delivery for item in batch], delivery_job)
-        except Exception as failure:  # handed to each waiting request, which answers 503
-            error = failure
+        except TransientError as failure:  # the store cannot take any now: each request answers 503
             log.warning("intake.commit_failed", batch=len(batch), error=type(failure).__name__)
+            self._settle_all(batch, None, failure)
+            return
+        except Exception as failure:  # one delivery at fault must not fail the others
+            # Only the type is logged: a driver's message may quote the rows, customer data included.
+            log.warning("intake.commit_failed", batch=len(batch), error=type(failure).__name__)
+            if len(batch) == 1:
+                self._settle_all(batch, None, failure)
+            else:
+                for item in batch:
+                    self._commit([item])
+            return
+        self._settle_all(batch, results, None)
+
+    def _settle_all(self, batch: list[_Waiting], results: list[bool] | None, error: BaseException | None) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[int]] = {}
         for index, item in enumerate(batch):
             by_loop.setdefault(item.loop, []).append(index)
@@ -129,9 +177,23 @@ class Intake:
         store: DeliveryLog,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_batch: int = MAX_BATCH,
+        max_age: timedelta | None = None,
     ) -> None:
         self.clock = clock
         self._committer = GroupCommitter(store, max_batch)
+        self._max_age = max_age
+
+    def is_stale(self, delivery: IncomingDelivery) -> bool:
+        """True when the delivery says it was triggered longer ago than the configured window (a replay:
+        Shopify retries for 4 hours, with the original Triggered-At). Without the header, it is not."""
+        if self._max_age is None or delivery.triggered_at is None:
+            return False
+        triggered = triggered_time(delivery.triggered_at)
+        return triggered is not None and self.clock() - triggered > self._max_age
+
+    def count_refused(self, reason: str) -> None:
+        """Count a refused request by its reason; `trueup status` shows the counts."""
+        self._committer.count_refused(reason)
 
     def start(self) -> None:
         self._committer.start()

@@ -11,6 +11,7 @@ from trueup.service_layer.inventory import (
     StockContext,
     StockPass,
     bundles_of,
+    group_demand,
     level_targets,
     read_levels,
 )
@@ -45,7 +46,7 @@ def explain_sku(ctx: StockContext, sku: str) -> list[LevelExplained]:
     # The target as a sync computes it (both bounds, Shopify's committed units included), where Shopify stocks it.
     computed = level_targets(ctx, own, read, StockPass())
     parts = bundles_of(ctx, {sku}).get(sku)
-    demand = ctx.store.unposted_demand(shop)
+    demand = group_demand(ctx)  # every shop selling from the warehouse
     last = {level.location_id: level for level in ctx.store.levels_set(shop, sku)}
     rows = []
     for location_id, warehouse in sorted(policy.locations.items()):

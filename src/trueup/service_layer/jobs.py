@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar
 
+from trueup.domain.privacy import PRIVACY_TOPICS
 from trueup.service_layer.ports import IncomingDelivery, Job, JobRequest
 
 ALL_SHOPS = "*"  # the shop of a job that is about every shop
@@ -64,8 +65,21 @@ class FulfilShipments:
 
 
 @dataclass(frozen=True)
+class PollPayouts:
+    """The shop's Shopify Payments payouts, each booked once in the ERP (payouts.py)."""
+
+    kind: ClassVar[str] = "poll_payouts"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|payouts"
+
+
+@dataclass(frozen=True)
 class SyncStock:
-    """The shop's triggered stock updates (ERP changes since a cursor): one key, so one pass at a time."""
+    """The triggered stock updates of the shop and the shops sharing its warehouses (ERP changes since a cursor,
+    demand changed in any of them): one key, so one pass at a time."""
 
     kind: ClassVar[str] = "sync_stock"
     shop: str
@@ -77,16 +91,17 @@ class SyncStock:
 
 @dataclass(frozen=True)
 class ReconcileStock:
-    """The shop's full stock reconciliation, one at a time. Its own key: a reconciliation waiting for its hour
-    must not hold the sync back (a waiting job blocks the later ones of its key). The two may run at once;
-    every write is compare-and-set, so neither overwrites what the other has just set."""
+    """The full stock reconciliation of the shop and the shops sharing its warehouses. The sync's key: never
+    both at once, so one pass at a time decides what every shop offers (a level is lowered in one shop before
+    another's is raised). It is queued due now, by the worker at start and by the sync once the interval has
+    passed, never for later: a job waiting for its hour would hold the sync back."""
 
     kind: ClassVar[str] = "reconcile_stock"
     shop: str
 
     @property
     def key(self) -> str:
-        return f"{self.shop}|stock-reconcile"
+        return f"{self.shop}|stock"
 
 
 @dataclass(frozen=True)
@@ -107,12 +122,40 @@ class PurgeHistory:
     key: ClassVar[str] = "purge"
 
 
-QueuedWork = SyncOrder | PollOrders | FulfilShipments | SyncStock | ReconcileStock | ReplayParked | PurgeHistory
+@dataclass(frozen=True)
+class HonourPrivacyRequest:
+    """Act on the privacy request delivered as `webhook_id` (privacy.py)."""
+
+    kind: ClassVar[str] = "honour_privacy_request"
+    shop: str
+    webhook_id: str
+
+    @property
+    def key(self) -> str:
+        # One key per request: under a shop-wide key, a second request waiting behind the first would not be
+        # queued at all (never two waiting per key and kind), and would be lost.
+        return f"{self.shop}|privacy|{self.webhook_id}"
+
+    def payload(self) -> dict[str, Any]:
+        return {"webhook_id": self.webhook_id}
+
+
+QueuedWork = (
+    SyncOrder
+    | PollOrders
+    | FulfilShipments
+    | PollPayouts
+    | SyncStock
+    | ReconcileStock
+    | ReplayParked
+    | PurgeHistory
+    | HonourPrivacyRequest
+)
 
 
 def request(work: QueuedWork, run_at: datetime | None = None) -> JobRequest:
     """`work` as the store queues it, due at `run_at` (None: now)."""
-    payload = work.payload() if isinstance(work, SyncOrder) else {}
+    payload = work.payload() if isinstance(work, SyncOrder | HonourPrivacyRequest) else {}
     return JobRequest(work.kind, work.key, work.shop, payload, run_at)
 
 
@@ -120,11 +163,13 @@ def job_of(job: Job) -> QueuedWork:
     """The typed work of a job the store handed out; LookupError for a kind trueup does not know."""
     if job.kind == SyncOrder.kind:
         return SyncOrder(job.shop, str(job.payload["order_id"]), release=bool(job.payload.get("release")))
+    if job.kind == HonourPrivacyRequest.kind:
+        return HonourPrivacyRequest(job.shop, str(job.payload["webhook_id"]))
     if job.kind == ReplayParked.kind:
         return ReplayParked()
     if job.kind == PurgeHistory.kind:
         return PurgeHistory()
-    for kind in (PollOrders, FulfilShipments, SyncStock, ReconcileStock):
+    for kind in (PollOrders, FulfilShipments, PollPayouts, SyncStock, ReconcileStock):
         if job.kind == kind.kind:
             return kind(job.shop)
     raise LookupError(f"no handler for job kind {job.kind!r}")
@@ -132,7 +177,9 @@ def job_of(job: Job) -> QueuedWork:
 
 def delivery_job(delivery: IncomingDelivery) -> JobRequest | None:
     """The job a webhook delivery calls for, stored in the same transaction: a sync of the order it is about
-    (due when it arrived); none for a delivery about no order."""
+    (due when it arrived), or the honouring of a privacy request; none for a delivery about no order."""
+    if delivery.topic in PRIVACY_TOPICS:
+        return request(HonourPrivacyRequest(delivery.shop, delivery.webhook_id), run_at=delivery.received_at)
     if delivery.order_id is None:
         return None
     return request(SyncOrder(delivery.shop, delivery.order_id), run_at=delivery.received_at)

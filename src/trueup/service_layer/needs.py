@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from trueup.domain.inventory import location_gid
 from trueup.service_layer.order_context import OrderContext
 
 
@@ -26,5 +27,5 @@ def needs_are_met(needs: Mapping[str, Sequence[str]], ctx: OrderContext) -> bool
     erp_taxes = list(needs.get("erp_taxes", []))
     if erp_taxes and ctx.back_office.unknown_taxes(erp_taxes):
         return False
-    mapped = {key.rsplit("/", 1)[-1] for key in ctx.policy.locations}
-    return all(location.rsplit("/", 1)[-1] in mapped for location in needs.get("locations", []))
+    mapped = {location_gid(key) for key in ctx.policy.locations}
+    return all(location_gid(location) in mapped for location in needs.get("locations", []))

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
+from trueup.domain.alerts import AlertState
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
-from trueup.domain.errors import Cause
+from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.fulfilment import (
     FulfilmentRecord,
     FulfilmentRequest,
@@ -37,9 +38,11 @@ from trueup.domain.inventory import (
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
-from trueup.domain.payouts import AccountBalance, BookedEntry, PayoutEntry
+from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
+from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
+from trueup.domain.shop_setup import WebhookSubscription
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,11 @@ class SalesLedger(Protocol):
         (domain/posting_checks.py: nothing is created when one fails) and with the tax settled as
         domain/tax_rounding.py decides. Not idempotent by itself: callers look the reference up first."""
 
+    def create_sales_orders(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
+        """Several orders as `create_sales_order` posts each (checks, tax settlement, confirmation), in fewer
+        round trips: per order, its sale or the StructuralError why it cannot post (nothing of it created).
+        A TransientError fails the whole call, some sales perhaps committed: callers look references up."""
+
     def sale_progress(self, sale_id: str) -> SaleProgress:
         """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
 
@@ -201,6 +209,17 @@ class Warehouse(Protocol):
         and what an attempt cut short left is finished."""
 
 
+class ShopifyPaymentsReader(Protocol):
+    """One shop's Shopify Payments payouts (polled: Shopify sends no payout webhook)."""
+
+    def payouts_issued_since(self, since: date) -> Iterator[Payout]:
+        """Every payout issued on or after `since`, oldest first, without its transactions (none when the shop
+        has no Shopify Payments account)."""
+
+    def with_transactions(self, payout: Payout) -> Payout:
+        """`payout` with its balance transactions, its own TRANSFER left out (they sum to its net)."""
+
+
 class Accounting(Protocol):
     """The general ledger: entries booked by reference (one per Shopify Payments payout, its reversal when it
     fails after booking), the accounts they use, their balances."""
@@ -210,7 +229,8 @@ class Accounting(Protocol):
         naming it; empty when everything is there. Checked at start."""
 
     def find_entry(self, reference: str) -> BookedEntry | None:
-        """The entry carrying this reference, if the ERP has one."""
+        """The entry carrying this reference, if the ERP has one (posted first when an attempt cut short left
+        it unposted)."""
 
     def book_entry(self, entry: PayoutEntry, journal: str, exchange_account: str) -> BookedEntry:
         """Book and post `entry` on `journal`, in the company's currency when the entry's is another (at the
@@ -224,6 +244,16 @@ class Accounting(Protocol):
 
 class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
     """A back-office that is all three roles (an ERP that is also the WMS, as Tryton is)."""
+
+
+def triggered_time(value: str) -> datetime | None:
+    """X-Shopify-Triggered-At as an aware datetime (Shopify sends UTC, up to nanoseconds, with a Z); None if
+    it is not an ISO 8601 time with its zone."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 @dataclass(frozen=True)
@@ -276,6 +306,7 @@ class IntakeStats:
     unknown_topics: dict[str, int]
     last_received_at: datetime | None
     problems: dict[str, int] = field(default_factory=dict)  # deliveries kept but not understood, by problem
+    refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
 # --- trueup's own state, by role ----------------------------------------------------------------------
@@ -297,6 +328,9 @@ class DeliveryLog(Protocol):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
         problems, the last arrival."""
+
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
 
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
@@ -429,6 +463,25 @@ class StockRecords(Protocol):
         """The open stock issues with when each was first seen, by cause, SKU, location."""
 
 
+class PayoutRecords(Protocol):
+    """What trueup recorded of each Shopify Payments payout."""
+
+    def payout_record(self, shop: str, payout_id: str) -> PayoutRecord | None:
+        """The record of this payout, if trueup has seen it."""
+
+    def save_payout_record(self, record: PayoutRecord) -> None:
+        """Insert or replace the record of (shop, payout id); the time it was first seen is kept."""
+
+    def payout_records(
+        self,
+        shop: str | None = None,
+        issued_from: datetime | None = None,
+        issued_before: datetime | None = None,
+        states: Iterable[PayoutState] | None = None,
+    ) -> list[PayoutRecord]:
+        """The records (of one shop, issued in [from, before), in some states), by issue time."""
+
+
 class Cursors(Protocol):
     """Named positions per shop (how far a poll or a stock sync has read)."""
 
@@ -437,11 +490,218 @@ class Cursors(Protocol):
     def set_cursor(self, shop: str, name: str, value: str) -> None: ...
 
 
-class Store(DeliveryLog, JobQueue, Ledger, RefundRecords, FulfilmentRecords, StockRecords, Cursors, Protocol):
+@dataclass(frozen=True)
+class StoredDelivery:
+    """A delivery as kept, body included (for privacy requests: what trueup holds about a customer)."""
+
+    webhook_id: str
+    shop: str
+    topic: str
+    order_id: str | None
+    received_at: datetime
+    body: bytes
+
+
+@dataclass(frozen=True)
+class PrivacyReport:
+    """What was done for one privacy request (the delivery `webhook_id`): no customer e-mail, name or address
+    in it, only Shopify's ids, so it may be kept as the proof the request was honoured."""
+
+    webhook_id: str
+    shop: str
+    kind: str  # the topic: customers/data_request, customers/redact, shop/redact
+    customer_id: str | None
+    orders: list[str]
+    received_at: datetime
+    done_at: datetime
+    records: dict[str, int]  # what was found (data request) or erased/redacted (redact), by kind of record
+
+
+class PrivacyRecords(Protocol):
+    """What privacy requests need of the store: the customer data trueup holds, and erasing it."""
+
+    def stored_deliveries(self, shop: str) -> list[StoredDelivery]:
+        """The shop's kept deliveries, bodies included, oldest first."""
+
+    def stored_delivery(self, webhook_id: str) -> StoredDelivery | None: ...
+
+    def replace_delivery_bodies(self, webhook_ids: Sequence[str], body: bytes) -> int:
+        """Replace the bodies (and drop the headers but the topic and shop) of those deliveries; how many."""
+
+    def redact_free_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        """Replace every free-text field of the shop's records (order, refund and shipment details, job errors)
+        that holds one of `needles` (compared in lower case) by `replacement`; how many, by kind of record."""
+
+    def erase_shop(self, shop: str) -> dict[str, int]:
+        """Delete every record of the shop (deliveries, orders, refunds, shipments, stock, payouts, tokens,
+        cursors, and jobs but those running); how many, by kind of record. Privacy reports are kept."""
+
+    def save_privacy_report(self, report: PrivacyReport) -> None:
+        """Insert or replace the report of the request `report.webhook_id`."""
+
+    def privacy_reports(self, shop: str | None = None) -> list[PrivacyReport]:
+        """The reports, of one shop or all, newest first."""
+
+
+class Store(
+    DeliveryLog,
+    JobQueue,
+    Ledger,
+    RefundRecords,
+    FulfilmentRecords,
+    StockRecords,
+    PayoutRecords,
+    Cursors,
+    PrivacyRecords,
+    Protocol,
+):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job
     (`accept_deliveries`); an order's demand with the dirty marks of its SKUs (`set_order_demand`); each other
     method alone. A use case that writes to two roles (a sync saving the ledger entry, then queueing a job)
     is made safe by being idempotent and re-run, not by a shared transaction."""
+
+
+# --- the operations console's own records, and the history it reads ----------------------------------------
+class ConsoleRecords(Protocol):
+    """The console's people, their signed-in sessions and the audit of what they did (never purged)."""
+
+    def save_user(self, user: ConsoleUser) -> None:
+        """Insert or replace the user of `user.username`."""
+
+    def console_user(self, username: str) -> ConsoleUser | None: ...
+
+    def console_users(self) -> list[ConsoleUser]:
+        """Every user, by name."""
+
+    def save_session(self, session: ConsoleSession) -> None:
+        """Insert or replace the session of `session.token_hash`."""
+
+    def console_session(self, token_hash: str) -> ConsoleSession | None: ...
+
+    def end_sessions(self, token_hash: str | None = None, username: str | None = None) -> int:
+        """Delete one session, or every session of a user; how many."""
+
+    def record(self, entry: AuditRecord) -> None:
+        """Append one audit record."""
+
+    def audit_records(self, limit: int = 100, username: str | None = None) -> list[AuditRecord]:
+        """The latest audit records (of one user), newest first."""
+
+    def count_audit(self, action: str, since: datetime, username: str | None = None, remote: str | None = None) -> int:
+        """How many records of `action` since `since`, of one username and/or one remote address."""
+
+
+class AlertRecords(Protocol):
+    """Each alert's last state per subject, and whether its notice went out (what makes notices once only)."""
+
+    def alert_states(self) -> list[AlertState]: ...
+
+    def save_alert_state(self, state: AlertState) -> None:
+        """Insert or replace the state of (`state.rule`, `state.subject`)."""
+
+
+class Notifier(Protocol):
+    """Where alert digests go: e-mail, a chat webhook. Raises TransientError when it cannot deliver now."""
+
+    name: str
+
+    def send(self, subject: str, lines: Sequence[str]) -> None: ...
+
+
+class PasswordHasher(Protocol):
+    """A password key-derivation function (argon2id in production)."""
+
+    def hash(self, password: str) -> str:
+        """The encoded hash of `password`, salt and parameters included."""
+
+    def verify(self, encoded: str, password: str) -> bool:
+        """Whether `password` is the one `encoded` was made from (never raises for a mismatch)."""
+
+
+@dataclass(frozen=True)
+class DeliverySeen:
+    """A stored webhook delivery as the console shows it (its body is not read)."""
+
+    topic: str
+    webhook_id: str
+    event_id: str | None
+    triggered_at: str | None
+    received_at: datetime
+    problem: str | None
+
+
+@dataclass(frozen=True)
+class JobSeen:
+    """A job as the console shows it: its kind, where it stands and its last error."""
+
+    kind: str
+    state: str
+    attempts: int
+    run_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    last_error: str | None
+    shop: str = ""
+
+
+@dataclass(frozen=True)
+class ParkedGroup:
+    """The parked orders of one cause that a filter matches: how many, since when, the first few."""
+
+    cause: Cause
+    count: int
+    oldest: datetime
+    examples: list[LedgerEntry]
+
+
+class History(Protocol):
+    """What happened, for people to read: an order's deliveries and jobs, activity per minute."""
+
+    def order_deliveries(self, shop: str, order_id: str) -> list[DeliverySeen]:
+        """The stored deliveries about one order, in the order received."""
+
+    def latest_order_body(self, shop: str, order_id: str) -> bytes | None:
+        """The body of the latest stored orders/* delivery about the order (Shopify's REST form), if any."""
+
+    def order_fulfilments(self, shop: str, order_id: str) -> list[FulfilmentRecord]:
+        """What trueup did with each of the order's despatched shipments, oldest update first."""
+
+    def key_jobs(self, key: str) -> list[JobSeen]:
+        """The jobs of one key (waiting, running, and finished ones not yet purged), oldest first."""
+
+    def parked_groups(
+        self,
+        shop: str | None = None,
+        cause: Cause | None = None,
+        since: datetime | None = None,
+        sku: str | None = None,
+        order: str | None = None,
+        examples: int = 5,
+    ) -> list[ParkedGroup]:
+        """The parked orders by cause, largest group first, filtered by shop, cause, parked since, a SKU their
+        cause names (`needs`), and an order (name "#1042" or "1042", or Shopify id); the oldest first within each."""
+
+    def fulfilment_counts(self, shop: str) -> dict[FulfilmentState, int]:
+        """How many of the shop's shipments are in each fulfilment state (states with none left out)."""
+
+    def failing_jobs(self) -> list[JobSeen]:
+        """The jobs waiting to run again after a failed run (with their shop and last error), oldest first."""
+
+    def find_entries(self, text: str, limit: int = 20) -> list[LedgerEntry]:
+        """Orders whose name ("#1042" or "1042"), Shopify id (numeric or gid) is `text`, or that are parked
+        needing, or still asking stock for, the SKU `text`."""
+
+    def last_received_by_shop(self, shops: Sequence[str]) -> dict[str, datetime]:
+        """When each of these shops' latest stored delivery arrived (shops with none are left out)."""
+
+    def received_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
+        """Deliveries stored per minute since `since` (minutes with none are left out)."""
+
+    def posted_per_minute(self, since: datetime, shop: str | None = None) -> dict[datetime, int]:
+        """Orders that reached posted per minute since `since`, as their entries stand now."""
+
+    def posting_delays(self, since: datetime, shop: str | None = None, limit: int = 10_000) -> list[float]:
+        """Seconds from first seen to posted of the orders posted since `since` (the latest `limit`)."""
 
 
 class Clock(Protocol):
@@ -464,3 +724,27 @@ class TokenVault(Protocol):
 
     def release_refresh_lease(self, shop: str, owner: str) -> None:
         """Give the lease back if `owner` holds it."""
+
+
+class ShopSetup(Protocol):
+    """What `trueup shop check` / `shop connect` ask of one shop's Admin API (ShopifyAdminClient)."""
+
+    shop: str
+
+    def locations(self) -> list[ShopLocation]:
+        """Every location of the shop."""
+
+    def granted_scopes(self) -> frozenset[str]:
+        """The access scopes the shop granted the app."""
+
+    def api_version_served(self) -> str | None:
+        """The API version of the last answer (None before any)."""
+
+    def webhook_subscriptions(self) -> list[WebhookSubscription]:
+        """The app's own webhook subscriptions (Shopify lists no other app's)."""
+
+    def create_webhook(self, topic: str, uri: str) -> None: ...
+
+    def update_webhook(self, subscription_id: str, uri: str) -> None: ...
+
+    def delete_webhook(self, subscription_id: str) -> None: ...

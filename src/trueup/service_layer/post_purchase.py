@@ -8,6 +8,7 @@ spelled out. Partial cancellations are edits (units removed) or refunds with a C
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
@@ -117,11 +118,20 @@ def accept_changes(store: Store, order: str, shop: str | None = None) -> list[Le
     """A person accepts the change after the cut-off of `order` (Shopify id or name) as it stands, e.g. the parcel
     went anyway: the order goes back to posted and this same difference is not raised again (a new one is).
     Returns the orders accepted (with the same name, one per shop that has it)."""
+    chosen = [
+        entry
+        for entry in store.ledger_entries(OrderState.EXCEPTION, shop=shop)
+        if order in (entry.order_id, entry.name, entry.order_id.rsplit("/", 1)[-1])
+    ]
+    return accept_entries(store, chosen)
+
+
+def accept_entries(store: Store, entries: Iterable[LedgerEntry]) -> list[LedgerEntry]:
+    """Accept the changes after the cut-off of these entries (those parked for another cause are left as they
+    are); the orders accepted."""
     accepted = []
-    for entry in store.ledger_entries(OrderState.EXCEPTION, shop=shop):
-        if entry.cause != Cause.CHANGED_AFTER_CUT_OFF:
-            continue
-        if order not in (entry.order_id, entry.name, entry.order_id.rsplit("/", 1)[-1]):
+    for entry in entries:
+        if entry.state != OrderState.EXCEPTION or entry.cause != Cause.CHANGED_AFTER_CUT_OFF:
             continue
         store.save_ledger_entry(replace(entry, accepted_changes=accepted_as(entry.needs)))
         store.enqueue(request(SyncOrder(entry.shop, entry.order_id)))  # the sync moves it on, in the order's turn

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import structlog
 
@@ -49,3 +49,14 @@ def replay(store: Store, *, shop: str | None = None, cause: Cause | None = None,
     queued += replay_refunds(store, shop=shop, cause=cause, order=order)  # parked refunds: their order's sync
     # Shipments that could not be fulfilled: the next fulfilment run tries them again.
     return queued + retry_shipments(store, shop=shop, cause=cause, order=order)
+
+
+def replay_entries(store: Store, entries: Iterable[LedgerEntry]) -> list[str]:
+    """Queue these parked orders again (those no longer parked are left as they are); the names queued. Their
+    parked refunds go with their order's sync."""
+    queued = []
+    for entry in entries:
+        if entry.state == OrderState.EXCEPTION:
+            store.enqueue(request(SyncOrder(entry.shop, entry.order_id)))
+            queued.append(entry.name)
+    return queued

@@ -17,7 +17,9 @@ from typing import Any
 from trueup.domain.errors import WHAT_TO_DO, Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.service_layer.fulfilment_status import unfulfilled_shipments
+from trueup.service_layer.intake_status import kept_not_understood
 from trueup.service_layer.inventory_status import stock_summary
+from trueup.service_layer.payouts_status import payouts_summary
 from trueup.service_layer.ports import Clock, Store
 from trueup.service_layer.post_purchase_status import cancelled_orders, held_orders
 from trueup.service_layer.refunds_status import refunds_summary
@@ -66,8 +68,14 @@ class StatusReport:
     cancelled_orders: list[dict[str, str]] = field(default_factory=list)
     # Refunds: by state, credited per currency, parked by cause, waiting for their order, latest notes.
     refunds: dict[str, object] = field(default_factory=dict)
+    # Payouts: by state, paid to the bank and fees per currency, those not booked by cause.
+    payouts: dict[str, object] = field(default_factory=dict)
     # Stock: issues by cause with what to do, and the drift the last reconciliation left open.
     stock: dict[str, object] = field(default_factory=dict)
+    # Deliveries kept but not understood (unreadable bodies, unknown topics), each with what to do.
+    kept_not_understood: list[dict[str, object]] = field(default_factory=list)
+    # Requests refused at the endpoint, by reason (bad_signature, too_old, body_too_large...).
+    refused_requests: dict[str, int] = field(default_factory=dict)
     shop: str | None = None  # None: every shop
     shops: list[StatusReport] = field(default_factory=list)  # each shop's own report (empty in a shop's own)
 
@@ -154,6 +162,9 @@ def _report(store: Store, now: datetime, examples: int, shop: str | None) -> Sta
         held_orders=held_orders(store, now, shop=shop),
         cancelled_orders=cancelled_orders(store, examples, shop=shop),
         refunds=refunds_summary(store, examples, shop=shop),
+        payouts=payouts_summary(store, examples, shop=shop),
         stock=stock_summary(store, now, examples, shop=shop),
         shop=shop,
+        kept_not_understood=kept_not_understood(intake),
+        refused_requests=dict(sorted(intake.refused.items())),
     )

@@ -21,7 +21,9 @@ from trueup.service_layer.fulfilment import fulfil_despatched
 from trueup.service_layer.inventory import StockContext, StockPolicy, reconcile, run_stock_pass, sync_changes
 from trueup.service_layer.jobs import (
     FulfilShipments,
+    HonourPrivacyRequest,
     PollOrders,
+    PollPayouts,
     PurgeHistory,
     QueuedWork,
     ReconcileStock,
@@ -33,12 +35,17 @@ from trueup.service_layer.jobs import (
 )
 from trueup.service_layer.leases import RENEWALS_PER_LEASE, Heartbeat, Lease, LeaseLost, fenced
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
+from trueup.service_layer.privacy import honour
 from trueup.service_layer.replay import replay_fixed
+from trueup.service_layer.stock_groups import group_context, runs_group
 from trueup.service_layer.sync_order import sync_order
 
 log = structlog.get_logger(__name__)
+
+RECONCILED_AT = "stock_reconciled_at"  # when the group's last reconciliation ran (a cursor of its first shop)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,7 @@ class WorkerSettings:
     stock: Mapping[str, StockPolicy] = field(default_factory=dict)
     stock_sync_interval_seconds: float = 2.0
     stock_reconcile_interval_seconds: float = 3600.0
+    payout_poll_interval_seconds: float = 3600.0  # [payments]: how often each shop's payouts are read
 
 
 class Worker:
@@ -82,8 +90,10 @@ class Worker:
         clock: Clock,
         settings: WorkerSettings | None = None,
         rng: random.Random | None = None,
+        payouts: Mapping[str, PayoutContext] | None = None,
     ) -> None:
         self.name = name
+        self.payouts = payouts or {}  # shop -> what booking its payouts needs ([payments] enabled)
         self.store = store
         self.contexts = contexts
         self.clock = clock
@@ -95,11 +105,14 @@ class Worker:
         for shop in self.contexts:
             self.store.enqueue(request(PollOrders(shop)))
             self.store.enqueue(request(FulfilShipments(shop)))
+        for shop in self.payouts:
+            self.store.enqueue(request(PollPayouts(shop)))
         self.store.enqueue(request(ReplayParked()))
         self.store.enqueue(request(PurgeHistory()))
-        for shop in self.settings.stock:
-            self.store.enqueue(request(ReconcileStock(shop)))  # at start: everything brought to target first
-            self.store.enqueue(request(SyncStock(shop)))
+        for shop, policy in self.settings.stock.items():
+            if runs_group(shop, policy):  # one pass for the shops sharing a warehouse, run by the first
+                self.store.enqueue(request(ReconcileStock(shop)))  # at start: everything brought to target first
+                self.store.enqueue(request(SyncStock(shop)))
 
     def run_once(self) -> bool:
         """Claim and run one job; False when there was nothing to run."""
@@ -114,7 +127,7 @@ class Worker:
 
     def _run_leased(self, job: Job, lease: Lease) -> None:
         try:
-            self._run(job_of(job), self._fenced_contexts(lease), fenced(self.store, lease))
+            self._run(job_of(job), self._fenced_contexts(lease), fenced(self.store, lease), self._fenced_payouts(lease))
             lease.check()
         except LeaseLost:
             # Taken over (or the store out of reach for most of the lease): the job is its new holder's now,
@@ -144,6 +157,18 @@ class Worker:
             for shop, ctx in self.contexts.items()
         }
 
+    def _fenced_payouts(self, lease: Lease) -> dict[str, PayoutContext]:
+        """The shops' payout contexts with every call to Shopify, the ERP and the store checked against `lease`."""
+        return {
+            shop: replace(
+                ctx,
+                shopify=fenced(ctx.shopify, lease),
+                accounting=fenced(ctx.accounting, lease),
+                store=fenced(ctx.store, lease),
+            )
+            for shop, ctx in self.payouts.items()
+        }
+
     def run(self, stop: threading.Event) -> None:
         """Run jobs until `stop` is set, sleeping briefly when there is nothing to do."""
         self.schedule_periodic()
@@ -159,7 +184,13 @@ class Worker:
         log.info("job_retry", kind=job.kind, key=job.key, attempts=job.attempts + 1, delay=round(delay, 2))
         self.store.retry_later(job, self.name, run_at, f"{type(error).__name__}: {error}")
 
-    def _run(self, work: QueuedWork, contexts: Mapping[str, OrderContext], store: Store) -> None:
+    def _run(
+        self,
+        work: QueuedWork,
+        contexts: Mapping[str, OrderContext],
+        store: Store,
+        payouts: Mapping[str, PayoutContext] | None = None,
+    ) -> None:
         """Run `work` with `contexts` and `store`, every call of theirs checked against the job's lease."""
         match work:
             case SyncOrder():
@@ -168,6 +199,8 @@ class Worker:
                 self._poll_orders(work, contexts[work.shop])
             case FulfilShipments():
                 self._fulfil_shipments(work, contexts[work.shop])
+            case PollPayouts():
+                self._poll_payouts(work, payouts or {})
             case SyncStock():
                 self._sync_stock(work, contexts)
             case ReconcileStock():
@@ -176,6 +209,8 @@ class Worker:
                 self._replay_parked(contexts, store)
             case PurgeHistory():
                 self._purge_history()
+            case HonourPrivacyRequest():
+                honour(store, work.webhook_id, self.clock.now)
 
     def _poll_orders(self, job: PollOrders, ctx: OrderContext) -> None:
         s = self.settings
@@ -200,25 +235,45 @@ class Worker:
         finally:
             self._again(request(FulfilShipments(job.shop), self._after(s.fulfil_interval_seconds)))
 
+    def _poll_payouts(self, job: PollPayouts, payouts: Mapping[str, PayoutContext]) -> None:
+        if job.shop not in payouts:  # payments turned off since the job was queued: it ends here
+            return
+        try:
+            poll_payouts(payouts[job.shop])
+        finally:
+            self._again(request(PollPayouts(job.shop), self._after(self.settings.payout_poll_interval_seconds)))
+
     def _stock_context(self, shop: str, contexts: Mapping[str, OrderContext]) -> StockContext:
-        ctx = contexts[shop]
-        return StockContext(ctx.shopify, ctx.back_office, ctx.store, ctx.clock, self.settings.stock[shop])
+        ctx, shopify = contexts[shop], {domain: c.shopify for domain, c in contexts.items()}
+        return group_context(shop, self.settings.stock, shopify, ctx.back_office, ctx.store, ctx.clock)
+
+    def _runs_stock(self, shop: str) -> bool:
+        # Inventory turned off, or the shop joined another's group, since the job was queued: it ends here.
+        policy = self.settings.stock.get(shop)
+        return policy is not None and runs_group(shop, policy)
 
     def _sync_stock(self, job: SyncStock, contexts: Mapping[str, OrderContext]) -> None:
-        if job.shop not in self.settings.stock:  # inventory turned off since the job was queued: it ends here
+        if not self._runs_stock(job.shop):
             return
         try:
             run_stock_pass(sync_changes, self._stock_context(job.shop, contexts))
         finally:
+            if self._reconciliation_due(job.shop):
+                self.store.enqueue(request(ReconcileStock(job.shop)))  # due now: it runs before the next sync
             self._again(request(SyncStock(job.shop), self._after(self.settings.stock_sync_interval_seconds)))
 
+    def _reconciliation_due(self, shop: str) -> bool:
+        last = self.store.cursor(shop, RECONCILED_AT)
+        interval = timedelta(seconds=self.settings.stock_reconcile_interval_seconds)
+        return last is not None and datetime.fromisoformat(last) + interval <= self.clock.now()
+
     def _reconcile_stock(self, job: ReconcileStock, contexts: Mapping[str, OrderContext]) -> None:
-        if job.shop not in self.settings.stock:
+        if not self._runs_stock(job.shop):
             return
         try:
             run_stock_pass(reconcile, self._stock_context(job.shop, contexts))
         finally:
-            self._again(request(ReconcileStock(job.shop), self._after(self.settings.stock_reconcile_interval_seconds)))
+            self.store.set_cursor(job.shop, RECONCILED_AT, self.clock.now().isoformat())
 
     def _replay_parked(self, contexts: Mapping[str, OrderContext], store: Store) -> None:
         try:

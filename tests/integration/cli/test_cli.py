@@ -109,7 +109,7 @@ def test_status_prints_outside_and_its_own_bracketed_text_as_it_is(tmp_path):
     result = CliRunner().invoke(app, ["status", "--config", str(path)], env={"COLUMNS": "400"})
 
     assert result.exit_code == 0, result.output
-    assert "Unknown topic x[/nope]: 1 delivery(ies) kept" in result.output
+    assert "unknown_topic:x[/nope]" in result.output  # in "Deliveries kept but not understood"
     assert "SKU CAP[/] and SHIRT[xl] are not in the item master :smile:" in result.output
     assert "location [bold]9[/bold]" in result.output
     assert "in the configuration ([shops.locations])." in result.output

@@ -1,12 +1,14 @@
 """trueup's renewed tokens against the sandbox's token endpoint over HTTP: client credentials renewed before
-expiry and after a 401, expiring offline tokens renewed with their rotating refresh token, and two workers
-sharing a store renewing once."""
+expiry and after a 401 (orders synced across the lapses all posted, once), expiring offline tokens renewed with
+their rotating refresh token, and workers (threads, processes) sharing a store renewing once."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +16,20 @@ import httpx
 import pytest
 
 from shopify_sandbox.oauth import SandboxApp
+from tests.fakes.back_office import FakeBackOffice
+from tests.fakes.store import InMemoryStore
 from tests.support.sandbox import RunningSandbox, running_sandbox
+from tests.support.token_worker import token_in_another_process
 from trueup.adapters.shopify.access_tokens import RenewedToken, client_credentials_form, refresh_form
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.shopify.oauth import AppCredentials, request_token
 from trueup.adapters.storage import upgrade
 from trueup.adapters.storage.tokens_sql import SqlTokenVault
 from trueup.domain.errors import BadInput
+from trueup.domain.ledger import OrderState
+from trueup.domain.posting import PostingPolicy
+from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.sync_order import sync_order
 
 KEY = "a-random-key-for-the-tests-0123456789"
 OWN = SandboxApp("own-app", "own-secret", frozenset({"read_orders", "read_locations", "read_products"}))
@@ -184,4 +193,52 @@ def test_a_shop_never_installed_or_a_wrong_secret_is_a_clear_error(sandbox: Runn
     with pytest.raises(BadInput, match="invalid_client") as refused:
         wrong.current()
     assert "not-the-secret" not in str(refused.value)
+    vault.close()
+
+
+@pytest.mark.slow  # three processes spawned, each importing trueup
+def test_worker_processes_sharing_a_store_obtain_one_token(sandbox: RunningSandbox, store_url: str) -> None:
+    context = get_context("spawn")
+    workers = 3
+    app = (sandbox.shop, OWN.client_id, OWN.client_secret, sandbox.url)
+    with context.Manager() as manager, ProcessPoolExecutor(workers, mp_context=context) as pool:
+        barrier = manager.Barrier(workers)
+        futures = [
+            pool.submit(token_in_another_process, store_url, KEY, app, sandbox.now(), barrier) for _ in range(workers)
+        ]
+        tokens = {future.result(timeout=120) for future in futures}
+    assert len(tokens) == 1  # every process uses the one token
+    assert len(issued(sandbox)) == 1  # asked of Shopify once
+
+
+def test_orders_synced_while_the_token_lapses_are_all_posted_once(sandbox: RunningSandbox, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tokens.db'}"
+    upgrade(url)
+    vault = SqlTokenVault(url, KEY)
+    clock = LaggingClock(sandbox)
+    clock.frozen = sandbox.now()  # trueup never sees the expiry coming: each lapse is a 401 mid-run
+    app = SandboxApp("sync-app", "sync-secret", frozenset({"read_orders", "read_customers"}))
+    httpx.post(
+        f"{sandbox.url}/sandbox/apps",
+        json={"clientId": app.client_id, "clientSecret": app.client_secret, "scopes": sorted(app.scopes)},
+    ).raise_for_status()
+    client = client_for(sandbox, RenewedToken(app_of(sandbox, app), vault, client_credentials_form, clock))
+    erp = FakeBackOffice()
+    erp.add_products("TEE-S", "TEE-M", "CAP")
+
+    class Now:
+        def now(self) -> datetime:
+            return sandbox.now()
+
+    store = InMemoryStore(sandbox.now)
+    ctx = OrderContext(client, erp, store, Now(), PostingPolicy(warehouse="WH1"), track_demand=False)
+    orders = [sandbox.place_order([("TEE-M", 1), ("CAP", 2)]) for _ in range(4)]
+    for order_id in orders:
+        entry = sync_order(ctx, order_id)
+        assert entry is not None
+        assert entry.state is OrderState.POSTED, entry
+        sandbox.advance(86400)  # the token lapses before the next order
+    assert len(erp.sales) == 4
+    assert [row["grantType"] for row in issued(sandbox)] == ["client_credentials"] * 4
+    client.close()
     vault.close()

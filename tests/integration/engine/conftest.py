@@ -5,33 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.fakes.store import InMemoryStore
+from tests.support.postgres import MEMORY
 from tests.unit.engine.harness import Engine
-from trueup.adapters.storage import SqlStore, upgrade
+from trueup.adapters.storage import SqlStore
 
 StoreFactory = Callable[[Callable[[], datetime]], Any]
 
 
-@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store_factory(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreFactory]:
+@pytest.fixture
+def store_factory(state_url: str) -> Iterator[StoreFactory]:
     """Makes the engine's store on its clock; the real ones are closed when the test ends."""
-    if request.param == "memory":
+    if state_url == MEMORY:
         yield InMemoryStore
         return
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'engine.db'}"
-        upgrade(url)
-    else:
-        url = request.getfixturevalue("postgres_url")
     stores: list[SqlStore] = []
 
     def real_store(clock: Callable[[], datetime]) -> SqlStore:
-        stores.append(SqlStore(url, clock=clock))
+        stores.append(SqlStore(state_url, clock=clock))
         return stores[-1]
 
     try:

@@ -214,7 +214,7 @@ def test_status_shows_refunds_by_state_what_was_credited_and_what_is_parked(engi
     note = engine.store.refund_records(order_id=order.order_id)[0].credit_note_number
     assert report.refunds["by_state"] == {"credited": 1, "exception": 1}
     assert report.refunds["credited"] == {"EUR": "12.00"}
-    assert report.refunds["latest"] == [f"refund 1 on order #1001: credit note {note} posted"]
+    assert report.refunds["latest"] == [f"{SHOP}: refund 1 on order #1001: credit note {note} posted"]
     (parked,) = report.refunds["exceptions"]
     assert (parked["cause"], parked["count"]) == ("unmapped_tax", 1)
     console = Console(record=True, width=200)

@@ -94,9 +94,7 @@ def test_an_unknown_sku_parks_only_that_order_and_it_posts_itself_once_the_sku_e
     assert "NEW-HAT" in parked.detail
     assert engine.entry(good.order_id).state == OrderState.POSTED
     engine.erp.add_products("NEW-HAT")
-    engine.worker.schedule_periodic()
-    engine.clock.advance(60)
-    engine.run_until_idle()
+    engine.a_minute_later()
     assert engine.entry(bad.order_id).state == OrderState.POSTED
 
 
@@ -107,9 +105,7 @@ def test_an_unmapped_tax_replays_itself_once_mapped(engine: Engine):
     engine.run_until_idle()
     assert engine.entry(order.order_id).cause == Cause.UNMAPPED_TAX
     engine.policy.taxes["VAT 20"] = "VAT20"  # type: ignore[index]
-    engine.worker.schedule_periodic()
-    engine.clock.advance(60)
-    engine.run_until_idle()
+    engine.a_minute_later()
     assert engine.entry(order.order_id).state == OrderState.POSTED
 
 
@@ -125,16 +121,12 @@ def test_a_tax_the_erp_lacks_parks_the_order_until_the_erp_has_it_then_it_replay
         {"erp_taxes": ["VAT20"]},
     )
     attempts = engine.erp.calls.count("create_sales_order")
-    engine.worker.schedule_periodic()
-    engine.clock.advance(60)
-    engine.run_until_idle()
+    engine.a_minute_later()
     assert engine.entry(order.order_id).state == OrderState.EXCEPTION
     assert engine.erp.calls.count("create_sales_order") == attempts  # still missing: not replayed in vain
 
     engine.erp.tax_rates["VAT20"] = rate  # the tax created in the ERP; the configuration unchanged
-    engine.worker.schedule_periodic()
-    engine.clock.advance(60)
-    engine.run_until_idle()
+    engine.a_minute_later()
     assert engine.entry(order.order_id).state == OrderState.POSTED
 
 

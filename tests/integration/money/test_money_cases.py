@@ -23,7 +23,9 @@ from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.domain.bundles import KitComponent
 from trueup.domain.money import Money
+from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import PostingPolicy, build_sales_order, check_posted_totals
+from trueup.domain.sales import PostedSale
 from trueup.local_stack.demo_taxes import ensure_taxes
 from trueup.local_stack.embedded_tryton import TrytonServer
 from trueup.service_layer.bundles import bundles_among
@@ -83,3 +85,70 @@ def test_a_bundle_defined_in_configuration_posts_as_its_components_spread_by_try
         ("M-PEN", Decimal(2), Decimal("2.00")),
     ]
     assert sale.total == order.total_price == Money(Decimal("19.21"), "EUR")
+
+
+def renumbered(order: ShopifyOrder, number: int) -> ShopifyOrder:
+    return replace(order, order_id=f"gid://shopify/Order/{number}", name=f"#{number}")
+
+
+def erp_document(client: TrytonClient, sale_id: int) -> dict[str, object]:
+    """What a sale holds in Tryton, but for what names its Shopify order (reference, description, number)."""
+    (sale,) = client.call(
+        "sale.sale",
+        "read",
+        [sale_id],
+        ["state", "currency", "party", "comment", "untaxed_amount", "tax_amount", "total_amount", "invoice_state"],
+    )
+    lines = client.call(
+        "sale.line",
+        "search_read",
+        [("sale", "=", sale_id)],
+        0,
+        None,
+        [("sequence", "ASC"), ("id", "ASC")],
+        ["type", "product.code", "description", "quantity", "unit_price", "amount", "taxes"],
+    )
+    taxes = {tax["id"]: tax["name"] for tax in client.call("account.tax", "search_read", [], 0, None, None, ["name"])}
+    del sale["id"]
+    return {
+        "sale": sale,
+        "lines": [
+            (
+                row["type"],
+                (row.get("product.") or {}).get("code"),
+                row["description"],
+                Decimal(str(row["quantity"])),
+                row["unit_price"],
+                row["amount"],
+                sorted(taxes[t] for t in row["taxes"]),
+            )
+            for row in lines
+        ],
+    }
+
+
+def test_batched_and_single_posting_give_identical_erp_documents(client: TrytonClient) -> None:
+    back_office = TrytonBackOffice(client)
+    requests = []
+    for n, case in enumerate(CASES):
+        kits = back_office.kit_components({line.sku for line in case.order.lines})
+        requests.append((n, case, kits))
+    single = [
+        back_office.create_sales_order(build_sales_order(renumbered(case.order, 7000 + n), POLICY, kits))
+        for n, case, kits in requests
+    ]
+
+    batched = back_office.create_sales_orders(
+        [build_sales_order(renumbered(case.order, 8000 + n), POLICY, kits) for n, case, kits in requests]
+    )
+
+    assert [type(sale).__name__ for sale in batched] == ["PostedSale"] * len(CASES)
+    for case, one, many in zip(CASES, single, batched, strict=True):
+        assert isinstance(many, PostedSale)
+        assert (many.untaxed, many.tax, many.total) == (one.untaxed, one.tax, one.total), case.name
+        assert many.total == Money(Decimal(case.total), case.order.currency), case.name
+        assert erp_document(client, int(many.erp_id)) == erp_document(client, int(one.erp_id)), case.name
+    for n, case, _ in requests:  # Shopify's tax per rate on each invoice, in the batch as alone
+        alone = tryton_invoice_taxes(client, build_sales_order(renumbered(case.order, 7000 + n), POLICY).reference)
+        together = tryton_invoice_taxes(client, build_sales_order(renumbered(case.order, 8000 + n), POLICY).reference)
+        assert together == alone, case.name

@@ -119,3 +119,19 @@ def test_erp_ids_become_text_and_back(tmp_path: Path) -> None:
     finally:
         engine.dispose()
     assert ids == {before.order_id: 17, "o2": None}  # an id that is no number cannot go back: found by reference
+
+
+def test_a_new_sqlite_database_is_created_for_its_owner_only(tmp_path):
+    from tests.support.deliveries import make_delivery
+    from trueup.adapters.storage import SqlStore, upgrade
+    from trueup.service_layer.jobs import delivery_job
+
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    upgrade(url)
+    with SqlStore(url) as store:
+        store.accept_deliveries([make_delivery()], delivery_job)
+        files = sorted(tmp_path.glob("state.db*"))
+        modes = {path.name: path.stat().st_mode & 0o777 for path in files}
+
+    assert "state.db" in modes
+    assert set(modes.values()) == {0o600}, modes

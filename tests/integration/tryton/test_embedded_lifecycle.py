@@ -74,3 +74,14 @@ def test_a_server_on_a_copy_serves_the_demo_business_then_stops(tryton_template:
     assert digest(tryton_template) == template_digest
     with pytest.raises(httpx.TransportError):
         httpx.post(f"{server.url}/rpc/", json={"id": 0, "method": "common.server.version", "params": []})
+
+
+def test_a_relative_data_directory_is_served_whatever_the_working_directory(
+    tryton_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # as `make bench` from a fresh clone: `.cache/tryton`, `tryton`, relative paths
+    relative = Path("relative") / "tryton"
+    create_database(tryton_template, relative, "shop")
+
+    with TrytonServer(relative, free_port()) as server, connect(server, "shop") as client:
+        assert client.call("product.product", "search_count", [("code", "=", "SHIPPING")]) == 1

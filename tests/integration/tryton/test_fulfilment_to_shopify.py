@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.contract.back_office_harness import tryton_despatch, tryton_ship_from
-from tests.contract.test_shopify_fulfilment_contract import two_location_spec
+from tests.contract.shopify_harness import TWO_LOCATION_SHOP
 from tests.fakes.store import InMemoryStore
 from tests.support.sandbox import LOCATIONS, RunningSandbox, running_sandbox, sandbox_available
 from tests.support.tryton import catalogue_item, seed_catalogue
@@ -55,7 +55,7 @@ class Clock:
 def sandbox() -> Iterator[RunningSandbox]:
     # T-shirts are stocked at the main warehouse, caps at the overflow only: Shopify routes an order of both
     # to two fulfilment orders, one per location.
-    with running_sandbox(shop_spec=two_location_spec()) as running:
+    with running_sandbox(shop_spec=TWO_LOCATION_SHOP.spec()) as running:
         yield running
 
 

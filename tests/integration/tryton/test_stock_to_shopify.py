@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.store import InMemoryStore
-from tests.support.sandbox import RunningSandbox, running_sandbox, sandbox_available
+from tests.support.sandbox import RunningSandbox, Shop, running_sandbox, sandbox_available
 from tests.support.tryton import catalogue_item, connect, seed_catalogue
 from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.tryton.back_office import TrytonBackOffice
@@ -31,22 +31,18 @@ TEE, CAP, SOCK, KIT = (f"{name}-{RUN}" for name in ("TEE", "CAP", "SOCK", "KIT")
 MAIN, OVERFLOW = "Main warehouse", "Overflow"
 
 
-def stock_shop_spec() -> Any:
-    """Four tracked SKUs of this run (the kit sold under its own SKU), stocked at both locations."""
-    from shopify_sandbox.spec import LocationSpec, ProductSpec, ShopSpec, VariantSpec
-
-    def product(sku: str) -> ProductSpec:
-        return ProductSpec(sku, "trueup", "Apparel", (VariantSpec(sku, "Default Title", Decimal("10.00")),))
-
-    return ShopSpec(
-        name="Stock shop",
-        myshopify_domain="stock-shop.myshopify.com",
-        currency="EUR",
-        taxes_included=False,
-        locations=tuple(LocationSpec(name, "1 Dock Road", "Rotterdam", "3011", "NL") for name in (MAIN, OVERFLOW)),
-        products=tuple(product(sku) for sku in (TEE, CAP, SOCK, KIT)),
-        stock={(sku, name): 50 for sku in (TEE, CAP, SOCK, KIT) for name in (MAIN, OVERFLOW)},
-    )
+# Four tracked SKUs of this run (the kit sold under its own SKU), stocked at both locations.
+STOCK_SHOP = Shop(
+    name="Stock shop",
+    domain="stock-shop.myshopify.com",
+    currency="EUR",
+    taxes_included=False,
+    products=tuple((sku, (sku,)) for sku in (TEE, CAP, SOCK, KIT)),
+    prices=dict.fromkeys((TEE, CAP, SOCK, KIT), Decimal("10.00")),
+    kits={},
+    locations=(MAIN, OVERFLOW),
+    stock={(sku, name): 50 for sku in (TEE, CAP, SOCK, KIT) for name in (MAIN, OVERFLOW)},
+)
 
 
 class Clock:
@@ -56,7 +52,7 @@ class Clock:
 
 @pytest.fixture(scope="module")
 def sandbox() -> Iterator[RunningSandbox]:
-    with running_sandbox(shop_spec=stock_shop_spec()) as running:
+    with running_sandbox(shop_spec=STOCK_SHOP.spec()) as running:
         yield running
 
 
@@ -104,12 +100,13 @@ def test_a_receipt_in_tryton_shows_in_shopify_minus_the_buffer_after_one_sync_pa
 
 def test_a_kit_follows_its_components_and_reconciliation_fixes_only_the_drift(stock: StockContext) -> None:
     assert (shows(stock, KIT), shows(stock, CAP), shows(stock, SOCK)) == (0, 0, 0)
-    receive_stock(erp_client(stock), {CAP: 10, SOCK: 7}, "WH1")
+    receive_stock(erp_client(stock), {CAP: 10, SOCK: 11}, "WH1")
 
     sync_changes(stock)
 
-    # The kit: min(10 ÷ 1, 7 ÷ 2) = 3 kits, less its buffer of 2; each component less its own buffer.
-    assert (shows(stock, KIT), shows(stock, CAP), shows(stock, SOCK)) == (1, 8, 5)
+    # Each component less its own buffer (2); the kit from what they may still sell: min((10 - 2) ÷ 1,
+    # (11 - 2) ÷ 2) = 4 kits, less its own buffer of 2. Kit sales never take a component below its buffer.
+    assert (shows(stock, KIT), shows(stock, CAP), shows(stock, SOCK)) == (2, 8, 9)
 
     # The cap's level drifts behind trueup's back: the reconciliation puts back that one level only.
     where = location(stock, "WH1")

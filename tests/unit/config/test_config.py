@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from trueup.bootstrap import posting_policy, worker_settings
-from trueup.config import load_config
+from trueup.config import load_config, write_secret_file
 from trueup.domain.errors import BadInput
 
 VALID = """
@@ -34,7 +34,7 @@ def test_a_valid_file_loads_with_relative_paths_from_its_folder(tmp_path):
 
 
 def test_secrets_come_from_the_environment_or_a_file_and_never_print(tmp_path, monkeypatch):
-    (tmp_path / "secret.txt").write_text("shhh-app-secret\n")
+    write_secret_file(tmp_path / "secret.txt", "shhh-app-secret")
     monkeypatch.setenv("TEST_SHOPIFY_TOKEN", "shpat_secret_token")
     config = load_config(write(tmp_path, VALID))
     shop = config.shops[0]
@@ -137,3 +137,80 @@ def test_shipping_books_on_the_configured_product(tmp_path):
     config = load_config(write(tmp_path, 'shipping_sku = "FREIGHT"\n' + VALID))
     assert posting_policy(config.shops[0], config).shipping_sku == "FREIGHT"
     assert posting_policy(config.shops[0], load_config(write(tmp_path, VALID))).shipping_sku == "SHIPPING"
+
+
+@pytest.mark.parametrize("content", ["", "   \n\t\n"])
+def test_an_empty_or_blank_secret_file_is_refused_naming_the_shop(tmp_path, content):
+    write_secret_file(tmp_path / "secret.txt", content)
+    config = load_config(write(tmp_path, VALID))
+    shop = config.shops[0]
+
+    with pytest.raises(BadInput) as error:
+        shop.api_secret.read(f"shops[{shop.domain}].api_secret", config.base_dir)
+
+    assert "brand.myshopify.com" in str(error.value)
+    assert "empty" in str(error.value)
+
+
+def test_a_blank_secret_variable_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_SHOPIFY_TOKEN", "  ")
+    config = load_config(write(tmp_path, VALID))
+
+    with pytest.raises(BadInput, match="TEST_SHOPIFY_TOKEN is not set or is blank"):
+        config.shops[0].access_token.read("shops[brand.myshopify.com].access_token", config.base_dir)
+
+
+@pytest.mark.parametrize("seconds", [60, 14399])
+def test_a_delivery_age_window_shorter_than_shopifys_retries_is_refused(tmp_path, seconds):
+    with pytest.raises(BadInput, match="max_delivery_age_seconds"):
+        load_config(write(tmp_path, VALID + f"\n[server]\nmax_delivery_age_seconds = {seconds}\n"))
+
+
+def test_the_database_password_comes_from_a_secret_not_the_url(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEST_DB_PASSWORD", "p@ss/word")
+    text = VALID.replace(
+        'url = "sqlite:///state/trueup.db"',
+        'url = "postgresql+psycopg://trueup@db.internal/trueup"\npassword = { env = "TEST_DB_PASSWORD" }',
+    )
+    config = load_config(write(tmp_path, text))
+
+    assert config.storage_url() == "postgresql+psycopg://trueup:p%40ss%2Fword@db.internal/trueup"
+    assert "p@ss" not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("line", "allowed"),
+    [
+        ('api_url = "http://127.0.0.1:8765"', True),
+        ('api_url = "http://localhost:8765"', True),
+        ('api_url = "https://brand.myshopify.com"', True),
+        ('api_url = "http://brand.myshopify.com"', False),
+    ],
+)
+def test_plain_http_is_refused_beyond_this_machine(tmp_path, line, allowed):
+    text = VALID.replace('domain = "brand.myshopify.com"', f'domain = "brand.myshopify.com"\n{line}')
+    if allowed:
+        load_config(write(tmp_path, text))
+    else:
+        with pytest.raises(BadInput, match="plain http"):
+            load_config(write(tmp_path, text))
+        load_config(write(tmp_path, "allow_plain_http = true\n" + text))  # the opt-out for local work
+
+
+def test_a_secret_file_others_can_read_is_refused_with_the_fix(tmp_path):
+    write_secret_file(tmp_path / "secret.txt", "shhh-app-secret")
+    (tmp_path / "secret.txt").chmod(0o644)
+    config = load_config(write(tmp_path, VALID))
+
+    with pytest.raises(BadInput, match="chmod 600"):
+        config.shops[0].api_secret.read("shops[brand.myshopify.com].api_secret", config.base_dir)
+
+
+def test_secret_files_are_written_for_their_owner_only(tmp_path):
+    path = tmp_path / "secret.txt"
+    path.write_text("old")
+    path.chmod(0o644)
+
+    write_secret_file(path, "new")
+
+    assert (path.stat().st_mode & 0o777, path.read_text()) == (0o600, "new\n")

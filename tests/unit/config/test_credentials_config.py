@@ -92,3 +92,11 @@ def test_the_public_url_must_be_a_url(tmp_path: Path) -> None:
         loaded(tmp_path, shops + '[server]\npublic_url = "trueup.example.com"\n')
     config = loaded(tmp_path, shops + '[server]\npublic_url = "https://trueup.example.com"\n')
     assert config.server.public_url == "https://trueup.example.com"
+
+
+def test_a_missing_client_secret_is_named_as_such(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("TEST_CLIENT_SECRET", raising=False)
+    monkeypatch.setenv("TEST_TOKEN_KEY", "k" * 40)
+    config = loaded(tmp_path, CLIENT_CREDENTIALS)
+    with pytest.raises(BadInput, match=r"shops\[brand\.myshopify\.com\]\.credentials\.client_secret"):
+        webhook_secrets(config)

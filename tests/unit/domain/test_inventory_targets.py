@@ -19,9 +19,9 @@ from trueup.domain.inventory import (
     bundle_available,
     find_drift,
     plan_writes,
-    stock_targets,
     target_available,
 )
+from trueup.domain.stock_sharing import ShopLevels, shared_stock_targets
 
 NOW = datetime(2026, 11, 27, 12, tzinfo=UTC)
 WH1 = "gid://shopify/Location/1"
@@ -114,9 +114,9 @@ def test_targets_follow_the_location_mapping_demand_buffers_and_bundle_component
         ("SOCK", "WH1"): StockNeed(9, demand=2),
         ("CAP", "WH2"): StockNeed(4),
     }
-    targets = stock_targets(
-        levels, {WH1: "WH1", WH2: "WH2"}, needs, {"SET": kit}, BufferRules(per_location={WH2: Buffer(Decimal(1))})
-    )
+    shop = ShopLevels(levels, {WH1: "WH1", WH2: "WH2"})
+    buffers = BufferRules(per_location={WH2: Buffer(Decimal(1))})
+    targets = shared_stock_targets({"alpha": shop}, needs, {"SET": kit}, buffers, {})["alpha"]
     assert targets == {("CAP", WH1): 9, ("SOCK", WH1): 7, ("SET", WH1): 3, ("CAP", WH2): 3}  # ODD: not in the ERP
 
 

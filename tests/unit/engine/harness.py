@@ -63,5 +63,11 @@ class Engine:
             ran += 1
         return ran
 
+    def a_minute_later(self) -> None:
+        """The worker's periodic jobs (the poll, the replay of fixed causes…) a minute on, run until idle."""
+        self.worker.schedule_periodic()
+        self.clock.advance(60)
+        self.run_until_idle()
+
     def entry(self, order_id: str):  # type: ignore[no-untyped-def]
         return self.store.ledger_entry(SHOP, order_id)

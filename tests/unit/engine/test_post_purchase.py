@@ -211,9 +211,7 @@ def test_a_sku_added_by_an_edit_that_the_erp_lacks_parks_the_order_with_the_sku(
     )
     assert entry.erp_sale_id is not None
     engine.erp.add_products("NEW-HAT")
-    engine.worker.schedule_periodic()
-    engine.clock.advance(60)
-    engine.run_until_idle()
+    engine.a_minute_later()
     entry = engine.entry(posted.order_id)
     assert entry.state == OrderState.POSTED
     assert {line.sku for line in engine.erp.sale_progress(entry.erp_sale_id).lines} == {"TEE-M", "NEW-HAT"}
@@ -226,9 +224,7 @@ def test_a_parked_change_applies_by_itself_once_the_parcel_is_stopped(engine: En
     assert sync(engine, posted.order_id).cause == Cause.CHANGED_AFTER_CUT_OFF
 
     engine.erp.set_shipment_stage(sale_id, ShipmentStage.CANCELLED)  # no webhook: only the periodic replay
-    engine.worker.schedule_periodic()
-    engine.clock.advance(60)
-    engine.run_until_idle()
+    engine.a_minute_later()
 
     assert engine.entry(posted.order_id).state == OrderState.CANCELLED
     assert engine.erp.sale_progress(sale_id).is_cancelled

@@ -26,9 +26,7 @@ def test_shipping_is_booked_on_the_configured_product_and_waits_for_it_in_the_it
     assert engine.erp.sales == {}
 
     engine.erp.add_products("FREIGHT")
-    engine.worker.schedule_periodic()
-    engine.clock.advance(60)
-    engine.run_until_idle()  # the periodic replay finds the cause fixed
+    engine.a_minute_later()  # the periodic replay finds the cause fixed
 
     posted = engine.entry(order.order_id)
     assert (posted.state, posted.erp_total) == (OrderState.POSTED, order.total_price)

@@ -58,6 +58,24 @@ def test_status_interprets_the_ledger_for_a_person():
     assert report.unknown_topics == {"shop/unknown_thing": 1}
 
 
+def test_status_shows_deliveries_kept_but_not_understood_with_what_to_do_and_refusals():
+    store = a_store_with_history()
+    store.accept_deliveries(
+        [make_delivery(problem="body_not_json", order_number=None), make_delivery(problem="body_not_json")],
+        delivery_job,
+    )
+    store.count_refused({"too_old": 2})
+
+    report = build_status(store, MovableClock(T0))
+
+    rows = {row["problem"]: row for row in report.kept_not_understood}
+    assert rows["body_not_json"]["count"] == 2
+    assert "JSON" in str(rows["body_not_json"]["what_to_do"])
+    assert rows["unknown_topic:shop/unknown_thing"]["count"] == 1
+    assert report.refused_requests == {"too_old": 2}
+    assert report.to_json()["refused_requests"] == {"too_old": 2}
+
+
 def test_status_shows_both_sides_totals_and_every_order_that_differs():
     report = build_status(a_store_with_history(), MovableClock(T0 + timedelta(minutes=1)))
     assert report.posted_totals == {"EUR": {"shopify": "15.00", "erp": "14.99"}}

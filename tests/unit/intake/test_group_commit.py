@@ -108,3 +108,40 @@ def test_many_concurrent_deliveries_are_each_answered_and_stored() -> None:
     assert asyncio.run(scenario()) == [True] * 20
     intake.stop()
     assert len(store.deliveries) == 20
+
+
+class OneBadRowStore(InMemoryStore):
+    """Refuses any batch holding the delivery with webhook id "bad", as a database refuses a whole
+    transaction for one row it cannot take."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+
+    def accept_deliveries(
+        self, deliveries: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+    ) -> list[bool]:
+        assert self.gate.wait(WAIT)
+        if any(d.webhook_id == "bad" for d in deliveries):
+            raise ValueError("value too long for type character varying(255)")
+        return super().accept_deliveries(deliveries, job_for)
+
+
+def test_one_bad_delivery_never_fails_the_others_of_its_batch() -> None:
+    store = OneBadRowStore()
+    intake = Intake(store)
+
+    async def scenario() -> list[bool | str]:
+        tasks = [asyncio.create_task(intake.receive(make_delivery())) for _ in range(3)]
+        tasks.insert(1, asyncio.create_task(intake.receive(make_delivery(webhook_id="bad"))))
+        tasks += [asyncio.create_task(intake.receive(make_delivery())) for _ in range(3)]
+        await asyncio.sleep(0.05)  # all queued before the first commit may start
+        store.gate.set()
+        done = await asyncio.gather(*tasks, return_exceptions=True)
+        return [type(r).__name__ if isinstance(r, BaseException) else r for r in done]
+
+    results = asyncio.run(scenario())
+    intake.stop()
+
+    assert results == [True, "ValueError", True, True, True, True, True]
+    assert len(store.deliveries) == 6

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from structlog.testing import capture_logs
 
 from tests.fakes.store import InMemoryStore
 from trueup.domain.errors import TransientError
-from trueup.entrypoints.http import create_app
+from trueup.entrypoints.http import IntakeLimits, create_app
 from trueup.service_layer.intake import Intake
 from trueup.service_layer.ports import IncomingDelivery, JobRequest
 
@@ -41,7 +42,7 @@ def store() -> FlakyStore:
 @pytest.fixture
 def client(store: FlakyStore) -> Iterator[AppClient]:
     intake = Intake(store)
-    test_client = AppClient(create_app(intake, SECRETS, max_body_bytes=LIMIT))
+    test_client = AppClient(create_app(intake, SECRETS, IntakeLimits(max_body_bytes=LIMIT)))
     yield test_client
     test_client.close()
     intake.stop()
@@ -163,16 +164,147 @@ def test_the_health_check_answers(client: AppClient) -> None:
 
 def test_shop_domains_match_whatever_their_case(store: FlakyStore) -> None:
     intake = Intake(store)
-    client = AppClient(create_app(intake, {SHOP.upper(): SECRET}, max_body_bytes=LIMIT))
+    client = AppClient(create_app(intake, {SHOP.upper(): SECRET}, IntakeLimits(max_body_bytes=LIMIT)))
     assert post(client, *webhook_request())[0] == 200
     client.close()
     intake.stop()
 
 
+def test_a_signed_deeply_nested_body_is_kept_and_reported(client: AppClient, store: FlakyStore) -> None:
+    status, _ = post(client, *webhook_request(b"[" * 2000 + b"]" * 2000))
+
+    assert status == 200
+    assert [d.problem for d in store.deliveries] == ["body_too_deeply_nested"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["X-Shopify-Topic", "X-Shopify-Webhook-Id", "X-Shopify-Event-Id", "X-Shopify-API-Version"],
+)
+def test_an_identifying_header_too_long_for_the_store_is_a_bad_request(
+    client: AppClient, store: FlakyStore, header: str
+) -> None:
+    body, headers = webhook_request()
+    headers[header] = "x" * 300
+
+    status, text = post(client, body, headers)
+
+    assert (status, len(store.deliveries)) == (400, 0)
+    assert header.lower() in text
+    assert_still_serving(client, store)
+
+
+def test_a_control_character_in_an_identifying_header_is_a_bad_request(client: AppClient, store: FlakyStore) -> None:
+    body, headers = webhook_request()
+    headers["X-Shopify-Webhook-Id"] = "abc\tdef"
+
+    assert post(client, body, headers)[0] == 400
+    assert store.deliveries == []
+
+
+def test_an_order_id_too_long_to_be_shopifys_is_kept_as_not_found(client: AppClient, store: FlakyStore) -> None:
+    status, _ = post(client, *webhook_request(b'{"id": ' + b"9" * 400 + b"}"))
+
+    assert status == 200
+    assert [(d.order_id, d.problem) for d in store.deliveries] == [(None, "order_not_found_in_body")]
+
+
+def test_digits_that_int_refuses_are_no_order_id(client: AppClient, store: FlakyStore) -> None:
+    status, _ = post(client, *webhook_request('{"id": "\u00b2\u00b3"}'.encode()))
+
+    assert status == 200
+    assert [d.problem for d in store.deliveries] == ["order_not_found_in_body"]
+
+
+def test_a_trailing_slash_reaches_the_same_endpoint_without_a_redirect(client: AppClient, store: FlakyStore) -> None:
+    body, headers = webhook_request()
+
+    assert client.post(URL + "/", content=body, headers=headers).status_code == 200
+    assert len(store.deliveries) == 1
+
+
+def test_an_empty_secret_authenticates_nothing(store: FlakyStore) -> None:
+    intake = Intake(store)
+    client = AppClient(create_app(intake, {SHOP: ""}))
+    status, _ = post(client, *webhook_request(secret=""))
+    client.close()
+    intake.stop()
+
+    assert status == 401
+    assert store.deliveries == []
+
+
+def test_a_delivery_triggered_before_the_window_is_refused_and_counted(store: FlakyStore) -> None:
+    now = datetime(2026, 11, 27, 20, 0, tzinfo=UTC)
+    intake = Intake(store, clock=lambda: now, max_age=timedelta(hours=6))
+    client = AppClient(create_app(intake, SECRETS))
+    old_body, old = webhook_request()
+    old["X-Shopify-Triggered-At"] = "2026-11-27T13:59:59.123456789Z"
+    fresh_body, fresh = webhook_request()
+    fresh["X-Shopify-Triggered-At"] = "2026-11-27T14:00:01Z"
+
+    answers = [post(client, old_body, old)[0], post(client, fresh_body, fresh)[0]]
+    client.close()
+    intake.stop()  # writes the refusal counts
+
+    assert answers == [400, 200]
+    assert len(store.deliveries) == 1
+    assert store.intake_stats().refused == {"too_old": 1}
+
+
+def test_an_unreadable_triggered_at_is_a_bad_request(client: AppClient, store: FlakyStore) -> None:
+    body, headers = webhook_request()
+    headers["X-Shopify-Triggered-At"] = "yesterday"
+
+    assert post(client, body, headers)[0] == 400
+    assert store.deliveries == []
+
+
+class BrokenStore(InMemoryStore):
+    """A store failing with an error that is not transient, its message quoting the rows as drivers do."""
+
+    def accept_deliveries(
+        self, deliveries: Sequence[IncomingDelivery], job_for: Callable[[IncomingDelivery], JobRequest | None]
+    ) -> list[bool]:
+        raise ValueError(f"value too long: {deliveries[0].body!r}")
+
+
+def test_a_store_failure_of_any_kind_is_a_503_and_logs_no_body() -> None:
+    intake = Intake(BrokenStore())
+    client = AppClient(create_app(intake, SECRETS))
+    with capture_logs() as logs:
+        status, text = post(client, *webhook_request(order_body(customer_email="ada@example.com")))
+    client.close()
+    intake.stop()
+
+    assert status == 503
+    assert "ada@example.com" not in repr(logs) + text
+    assert {entry["event"] for entry in logs} >= {"webhook.not_stored"}
+
+
+def test_refusals_are_counted_by_reason(store: FlakyStore) -> None:
+    intake = Intake(store)
+    client = AppClient(create_app(intake, SECRETS, IntakeLimits(max_body_bytes=LIMIT)))
+    body, headers = webhook_request()
+    post(client, body, {**headers, "X-Shopify-Hmac-Sha256": "bad"})
+    post(client, *webhook_request(shop="other.myshopify.com"))
+    post(client, *webhook_request(b"x" * (LIMIT + 1)))
+    post(client, *webhook_request(drop=("X-Shopify-Topic",)))
+    client.close()
+    intake.stop()
+
+    assert store.intake_stats().refused == {
+        "bad_signature": 1,
+        "unknown_shop": 1,
+        "body_too_large": 1,
+        "bad_request": 1,
+    }
+
+
 def test_a_delivery_signed_with_one_shops_secret_but_naming_another_shop_is_refused(store: FlakyStore) -> None:
     other_shop, other_secret = "beta.myshopify.com", "shpss_beta_secret_value_5678"
     intake = Intake(store)
-    client = AppClient(create_app(intake, {SHOP: SECRET, other_shop: other_secret}, max_body_bytes=LIMIT))
+    client = AppClient(create_app(intake, {SHOP: SECRET, other_shop: other_secret}, IntakeLimits(max_body_bytes=LIMIT)))
     try:
         with capture_logs() as logs:
             as_beta_signed_by_alpha = post(client, *webhook_request(shop=other_shop, secret=SECRET))

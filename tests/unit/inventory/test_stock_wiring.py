@@ -17,6 +17,7 @@ from trueup.config import load_config
 from trueup.domain.errors import WHAT_TO_DO, BadInput, Cause
 from trueup.domain.inventory import Buffer, BufferKind, StockIssue
 from trueup.domain.orders import FinancialStatus
+from trueup.domain.stock_sharing import Sharing
 from trueup.service_layer.jobs import ReconcileStock, SyncStock, request
 from trueup.service_layer.status import build_status
 from trueup.service_layer.worker import Worker, WorkerSettings
@@ -97,7 +98,19 @@ def test_a_worker_syncs_stock_every_few_seconds_and_reconciles_on_schedule() -> 
         pass
     assert stock.shows("TEE") == 13
     waiting = {(j.kind, j.key) for j in stock.store.jobs if j.state == "todo"}
-    assert waiting >= {(SyncStock.kind, f"{SHOP}|stock"), (ReconcileStock.kind, f"{SHOP}|stock-reconcile")}
+    assert (SyncStock.kind, f"{SHOP}|stock") in waiting
+    assert (ReconcileStock.kind, f"{SHOP}|stock") not in waiting  # not for later: it would hold the sync back
+    stock.inventory.drift("TEE", stock.wh1, +4)  # nothing the sync hears of: only a reconciliation finds it
+    stock.clock.advance(30)
+    while worker.run_once():
+        pass
+    assert stock.shows("TEE") == 17
+    stock.clock.advance(31)  # the interval has passed: the next sync queues the reconciliation, due now
+    while worker.run_once():
+        pass
+    assert stock.shows("TEE") == 13
+    kinds = [j.kind for j in stock.store.jobs if j.key == f"{SHOP}|stock" and j.state == "done"]
+    assert kinds.count(ReconcileStock.kind) == 2
 
 
 def test_the_order_sync_notes_demand_until_the_order_is_posted() -> None:
@@ -138,3 +151,83 @@ def test_a_stock_job_left_from_when_inventory_was_on_ends_quietly() -> None:
     worker = Worker("w1", stock.store, {SHOP: stock.orders}, stock.clock, WorkerSettings())
     assert worker.run_once()
     assert stock.store.pending_jobs() == 0
+
+
+THREE_SHOPS = """
+[back_office]
+database = "trueup"
+password = { env = "TEST_TRYTON_PASSWORD" }
+
+[[shops]]
+domain = "brand-eu.myshopify.com"
+access_token = { env = "TEST_SHOPIFY_TOKEN" }
+api_secret = { env = "TEST_SHOPIFY_SECRET" }
+warehouse = "WH1"
+locations = { "1" = "WH1" }
+
+[[shops]]
+domain = "brand-outlet.myshopify.com"
+access_token = { env = "TEST_SHOPIFY_TOKEN" }
+api_secret = { env = "TEST_SHOPIFY_SECRET" }
+warehouse = "WH1"
+locations = { "7" = "WH1", "8" = "WH3" }
+
+[[shops]]
+domain = "brand-us.myshopify.com"
+access_token = { env = "TEST_SHOPIFY_TOKEN" }
+api_secret = { env = "TEST_SHOPIFY_SECRET" }
+warehouse = "WH2"
+locations = { "1" = "WH2" }
+
+[inventory]
+enabled = true
+[inventory.warehouses.WH1]
+weights = { "brand-eu.myshopify.com" = 3 }
+[inventory.warehouses.WH2]
+sharing = "pool"
+"""
+
+
+def test_shops_selling_from_one_warehouse_are_stocked_together_with_its_sharing(tmp_path: Path) -> None:
+    (tmp_path / "trueup.toml").write_text(THREE_SHOPS)
+    policies = stock_policies(load_config(tmp_path / "trueup.toml"))
+
+    eu, outlet, us = (policies[f"brand-{name}.myshopify.com"] for name in ("eu", "outlet", "us"))
+    assert (eu.shares_with, outlet.shares_with, us.shares_with) == (
+        ("brand-outlet.myshopify.com",),
+        ("brand-eu.myshopify.com",),
+        (),
+    )
+    wh1, wh2 = eu.sharing["WH1"], eu.sharing["WH2"]
+    assert (wh1.sharing, wh1.weight("brand-eu.myshopify.com"), wh1.weight("brand-outlet.myshopify.com")) == (
+        Sharing.SPLIT,
+        Decimal(3),
+        Decimal(1),
+    )
+    assert wh2.sharing == Sharing.POOL
+    assert "WH3" not in eu.sharing  # not configured: split, equal weights
+
+
+def test_weights_for_a_shop_not_configured_are_refused(tmp_path: Path) -> None:
+    (tmp_path / "trueup.toml").write_text(
+        THREE_SHOPS.replace('"brand-eu.myshopify.com" = 3', '"brand-xx.myshopify.com" = 3')
+    )
+    with pytest.raises(BadInput, match=r"inventory\.warehouses\.WH1\.weights names shops not configured: brand-xx"):
+        stock_policies(load_config(tmp_path / "trueup.toml"))
+
+
+def test_a_worker_runs_one_stock_pass_for_shops_sharing_a_warehouse() -> None:
+    from tests.unit.inventory.shared_stock_harness import ALPHA, BETA, SharedStock
+
+    shared = SharedStock()
+    shared.stock("CAP", 6)
+    contexts = {shop: shared.orders[shop] for shop in (ALPHA, BETA)}
+    settings = WorkerSettings(stock=shared.policies, stock_sync_interval_seconds=2)
+    worker = Worker("w1", shared.store, contexts, shared.clock, settings)
+    worker.schedule_periodic()
+    while worker.run_once():
+        pass
+
+    stock_jobs = {(j.kind, j.key) for j in shared.store.jobs if j.kind in (SyncStock.kind, ReconcileStock.kind)}
+    assert stock_jobs == {(SyncStock.kind, f"{ALPHA}|stock"), (ReconcileStock.kind, f"{ALPHA}|stock")}
+    assert (shared.shows(ALPHA, "CAP"), shared.shows(BETA, "CAP")) == (3, 2)

@@ -61,10 +61,13 @@ def test_status_shows_every_field_literally() -> None:
         duplicate_deliveries=0,
         unknown_topics={CRASHES: 1},
         total_mismatches=[{"order": EMPTY_CLOSE, "shopify": "1 EUR", "erp": "2 EUR"}],
+        kept_not_understood=[{"problem": f"unknown_topic:{CRASHES}", "count": 1, "what_to_do": HINT}],
+        refused_requests={VANISHES: 2},
     )
     text = shown(lambda console: render_status(report, console))
     assert_all_shown(text)
-    assert f"Unknown topic {CRASHES}: 1 delivery(ies)" in text
+    assert f"unknown_topic:{CRASHES}" in text
+    assert f"Requests refused at the webhook endpoint: {VANISHES} 2" in text
 
 
 def test_unfulfilled_shipments_stock_and_refunds_show_their_text_literally() -> None:

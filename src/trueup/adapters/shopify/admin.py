@@ -18,6 +18,7 @@ from trueup.adapters.shopify.graphql import DEFAULT_API_VERSION, ShopifyGraphQL,
 from trueup.adapters.shopify.inventory import ShopifyInventory
 from trueup.adapters.shopify.order_mapping import map_order
 from trueup.adapters.shopify.pagination import walk_pages
+from trueup.adapters.shopify.payouts import ShopifyPayments
 from trueup.adapters.shopify.refund_mapping import map_refunds
 from trueup.adapters.shopify.shop_mapping import ShopInfo, has_components, map_shop, map_variant
 from trueup.domain.catalogue import CatalogueItem
@@ -28,6 +29,7 @@ from trueup.domain.money import Money
 from trueup.domain.orders import FinancialStatus, ShopifyOrder, order_gid, payment_is_settled
 from trueup.domain.party_fields import MetafieldOwner, MetafieldSource
 from trueup.domain.refunds import Refund
+from trueup.domain.shop_setup import WebhookSubscription
 from trueup.service_layer.ports import OrderStamp
 
 _REST_TOPIC = re.compile(r"^[a-z_]+/[a-z_]+$")
@@ -48,13 +50,6 @@ class OrderSummary:
         """A sale the ERP must hold: not cancelled, and paid, authorised or on payment terms."""
         settled = payment_is_settled(FinancialStatus(self.financial_status), on_payment_terms=self.on_payment_terms)
         return settled and not self.cancelled
-
-
-@dataclass(frozen=True)
-class WebhookSubscription:
-    subscription_id: str
-    topic: str  # Shopify's enum form: "ORDERS_CREATE"
-    uri: str
 
 
 def topic_enum(rest_topic: str) -> str:
@@ -134,6 +129,7 @@ class ShopifyAdminClient:
         # Stock calls leave room for order reads from the start, wherever on the shop they are made.
         self.graphql.budget.expect_order_call(self._fetch_order.estimated_cost)
         self.inventory = ShopifyInventory(self.graphql)
+        self.payments = ShopifyPayments(self.graphql)
 
     def close(self) -> None:
         self.graphql.close()
@@ -287,6 +283,32 @@ class ShopifyAdminClient:
             for n in walk_pages(page, "webhook subscriptions")
         ]
 
+    # --- set-up (`trueup shop connect`) -------------------------------------------------------------
+    def granted_scopes(self) -> frozenset[str]:
+        """The access scopes the shop granted this app."""
+        installation = self.graphql.execute(queries.GRANTED_SCOPES)["currentAppInstallation"]
+        return frozenset(str(scope["handle"]) for scope in installation["accessScopes"])
+
+    def api_version_served(self) -> str | None:
+        """The API version Shopify answered the last request with (it falls back from an unsupported one)."""
+        return self.graphql.api_version_served
+
+    def create_webhook(self, topic: str, uri: str) -> None:
+        """Subscribe `uri` to `topic` (enum form)."""
+        self._create_subscription(topic, uri)
+
+    def update_webhook(self, subscription_id: str, uri: str) -> None:
+        """Point the subscription at `uri`."""
+        variables = {"id": subscription_id, "uri": uri}
+        result = self.graphql.execute(queries.WEBHOOK_SUBSCRIPTION_UPDATE, variables)["webhookSubscriptionUpdate"]
+        _raise_user_errors(result, f"the update of webhook subscription {subscription_id}")
+
+    def delete_webhook(self, subscription_id: str) -> None:
+        """Remove the subscription."""
+        variables = {"id": subscription_id}
+        result = self.graphql.execute(queries.WEBHOOK_SUBSCRIPTION_DELETE, variables)["webhookSubscriptionDelete"]
+        _raise_user_errors(result, f"the removal of webhook subscription {subscription_id}")
+
     def ensure_webhooks(self, callback_url: str, topics: Sequence[str]) -> None:
         """Subscribe `callback_url` to `topics` (REST form, "orders/create"), without duplicating subscriptions."""
         wanted = [topic_enum(t) for t in topics]
@@ -343,3 +365,10 @@ class ShopifyAdminClient:
             return connection
 
         return list(walk_pages(page, f"the components of {variant_id}"))
+
+
+def _raise_user_errors(result: Mapping[str, Any], what: str) -> None:
+    errors = result.get("userErrors") or []
+    if errors:
+        details = "; ".join(f"{'.'.join(e.get('field') or [])}: {e.get('message')}" for e in errors)
+        raise BadInput(f"Shopify refused {what}: {details}")

@@ -70,6 +70,14 @@ class AppCredentials:
         return f"AppCredentials(shop={self.shop!r}, client_id={self.client_id!r})"
 
 
+@dataclass(frozen=True)
+class InstallableShop:
+    """A shop installed by authorization code: its app, and the scopes the install asks for."""
+
+    app: AppCredentials
+    scopes: tuple[str, ...]
+
+
 def request_token(
     app: AppCredentials, form: dict[str, str], now: datetime, http: httpx.Client | None = None
 ) -> ShopToken:

@@ -223,6 +223,42 @@ mutation TrueupWebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $uri
     estimated_cost=20,
 )
 
+WEBHOOK_SUBSCRIPTION_UPDATE = Operation(
+    name="TrueupWebhookSubscriptionUpdate",
+    document="""
+mutation TrueupWebhookSubscriptionUpdate($id: ID!, $uri: String!) {
+  webhookSubscriptionUpdate(id: $id, webhookSubscription: {uri: $uri}) {
+    webhookSubscription { id topic uri }
+    userErrors { field message }
+  }
+}
+""",
+    estimated_cost=20,
+)
+
+WEBHOOK_SUBSCRIPTION_DELETE = Operation(
+    name="TrueupWebhookSubscriptionDelete",
+    document="""
+mutation TrueupWebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}
+""",
+    estimated_cost=10,
+)
+
+GRANTED_SCOPES = Operation(
+    name="TrueupGrantedScopes",
+    document="""
+query TrueupGrantedScopes {
+  currentAppInstallation { accessScopes { handle } }
+}
+""",
+    estimated_cost=2,
+)
+
 CATALOGUE_PAGE = Operation(
     name="TrueupCatalogue",
     document="""
@@ -549,8 +585,48 @@ mutation TrueupFulfillmentOrderReleaseHold($id: ID!, $holdIds: [ID!]) {
     estimated_cost=10,
 )
 
+
+PAYOUTS_PAGE_SIZE = 50
+PAYOUTS_SINCE = Operation(
+    name="TrueupPayoutsSince",
+    document="""
+query TrueupPayoutsSince($query: String!, $first: Int!, $after: String) {
+  shopifyPaymentsAccount {
+    payouts(first: $first, after: $after, query: $query, sortKey: ISSUED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id legacyResourceId status issuedAt net { amount currencyCode } }
+    }
+  }
+}
+""",
+    estimated_cost=3 + PAYOUTS_PAGE_SIZE * 2,
+)
+
+# A payout's balance transactions, its own TRANSFER hidden: three money objects and the order each.
+PAYOUT_TRANSACTIONS_PAGE_SIZE = 100
+PAYOUT_TRANSACTIONS = Operation(
+    name="TrueupPayoutTransactions",
+    document="""
+query TrueupPayoutTransactions($query: String!, $first: Int!, $after: String) {
+  shopifyPaymentsAccount {
+    balanceTransactions(first: $first, after: $after, query: $query, hideTransfers: true, sortKey: PROCESSED_AT) {
+      pageInfo { hasNextPage endCursor }
+      nodes {
+        id type
+        amount { amount currencyCode } fee { amount currencyCode } net { amount currencyCode }
+        associatedOrder { id name }
+      }
+    }
+  }
+}
+""",
+    estimated_cost=3 + PAYOUT_TRANSACTIONS_PAGE_SIZE * 5,
+)
+
 ALL_OPERATIONS: tuple[Operation, ...] = (
     ORDER_HOLDS,
+    PAYOUTS_SINCE,
+    PAYOUT_TRANSACTIONS,
     FULFILLMENT_ORDER_HOLD,
     FULFILLMENT_ORDER_RELEASE_HOLD,
     FETCH_ORDER,
@@ -559,6 +635,9 @@ ALL_OPERATIONS: tuple[Operation, ...] = (
     ORDER_SUMMARIES_SINCE,
     WEBHOOK_SUBSCRIPTIONS,
     WEBHOOK_SUBSCRIPTION_CREATE,
+    WEBHOOK_SUBSCRIPTION_UPDATE,
+    WEBHOOK_SUBSCRIPTION_DELETE,
+    GRANTED_SCOPES,
     CATALOGUE_PAGE,
     VARIANT_COMPONENTS,
     SHOP_INFO,

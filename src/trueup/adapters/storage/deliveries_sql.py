@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, true
+from sqlalchemy import Connection, delete, false, func, select, true
 
 from trueup.adapters.storage import dialects, jobs_sql
 from trueup.adapters.storage.tables import counters, deliveries
 from trueup.service_layer.ports import IncomingDelivery, IntakeStats, JobRequest
 
 DUPLICATES = "duplicate_deliveries"
+REFUSED = "refused:"  # + the reason: one counter per reason
 
 
 def accept(
@@ -92,6 +93,12 @@ def _count(connection: Connection, name: str, increment: int) -> None:
     connection.execute(statement)
 
 
+def count_refused(connection: Connection, counts: Mapping[str, int]) -> None:
+    """Add `counts` (reason -> requests) to the refusal counters."""
+    for reason, increment in sorted(counts.items()):
+        _count(connection, REFUSED + reason, increment)
+
+
 def stats(connection: Connection, shop: str | None = None) -> IntakeStats:
     """Deliveries stored, duplicates refused, unknown topics and problems, and the last arrival: of `shop`, or of
     every shop."""
@@ -106,12 +113,20 @@ def stats(connection: Connection, shop: str | None = None) -> IntakeStats:
     )
     problem = deliveries.c.problem
     problems = connection.execute(select(problem, func.count()).where(problem.is_not(None), of_shop).group_by(problem))
+    # Refusals are counted for the endpoint as a whole: before its signature is checked, a request's shop is
+    # only what it claims.
+    refused = connection.execute(
+        select(counters.c.name, counters.c.value).where(
+            counters.c.name.startswith(REFUSED, autoescape=True), true() if shop is None else false()
+        )
+    )
     return IntakeStats(
         deliveries=count,
         duplicates=duplicates or 0,
         unknown_topics={topic: n for topic, n in unknown},
         last_received_at=last,
         problems={problem: n for problem, n in problems},
+        refused={name.removeprefix(REFUSED): int(n) for name, n in refused},
     )
 
 

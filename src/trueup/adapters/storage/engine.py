@@ -9,14 +9,16 @@ so two writers never deadlock upgrading a read lock.
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc
+from sqlalchemy import URL, Connection, Engine, create_engine, event, exc, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from trueup.domain.errors import TransientError
+from trueup.domain.errors import BadInput, TransientError
 
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
@@ -32,13 +34,60 @@ def make_engine(url: str, sqlite_busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S, 
     of the process but may lose the last ones to a power cut: right for workers, whose effects are
     idempotent and re-run from the queue, never for intake, whose 2xx is a promise.
     """
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": sqlite_busy_timeout_s})
+    parsed = checked_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        _create_private_file(parsed)
+        engine = create_engine(parsed, connect_args={"timeout": sqlite_busy_timeout_s})
         synchronous = "FULL" if durable_commits else "NORMAL"
         event.listen(engine, "connect", functools.partial(_tune_sqlite, synchronous=synchronous))
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+SUPPORTED = {("sqlite", "pysqlite"), ("postgresql", "psycopg")}
+EXPECTED = "sqlite:///<path> or postgresql+psycopg://<user>@<host>/<database>"
+
+
+def checked_url(url: str) -> URL:
+    """`url` parsed, or BadInput saying what is wrong with it (never quoting it: it may hold a password)."""
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        raise BadInput(f"storage.url is not a database URL; expected {EXPECTED}") from None
+    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    if (backend, driver) not in SUPPORTED:
+        raise BadInput(f"storage.url: {backend}+{driver} is not supported; expected {EXPECTED}")
+    if backend == "postgresql" and not parsed.database:
+        raise BadInput("storage.url names no database; expected " + EXPECTED)
+    return parsed
+
+
+def _create_private_file(url: URL) -> None:
+    """Create a new SQLite database file readable by its owner only (its -wal and -shm files follow its mode);
+    BadInput when its folder does not exist."""
+    if not url.database or url.database == ":memory:":
+        return
+    path = Path(url.database)
+    if not path.parent.is_dir():
+        raise BadInput(f"storage.url: the folder {path.parent} does not exist (create it, or fix the path)")
+    if not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass  # another process created it first
+        except OSError as error:
+            raise BadInput(f"storage.url: cannot create {path}: {error.strerror}") from None
+
+
+def describe_connection_failure(error: exc.DBAPIError, url: str) -> str:
+    """One line on why the database at `url` cannot be reached (its password never included)."""
+    parsed = make_url(url)
+    where = parsed.database if parsed.get_backend_name() == "sqlite" else f"{parsed.host}:{parsed.port or 5432}"
+    reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else type(error).__name__
+    if parsed.password:
+        reason = reason.replace(str(parsed.password), "***")
+    return f"storage: cannot open the database ({where}, {parsed.database}): {reason[:300]}"
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry, synchronous: str = "FULL") -> None:
@@ -49,6 +98,9 @@ def _tune_sqlite(dbapi_connection: Any, _record: ConnectionPoolEntry, synchronou
         "journal_mode=WAL",
         f"synchronous={synchronous}",
         "foreign_keys=ON",
+        # Deleted and overwritten content is zeroed in the file, so an erased customer's data does not linger
+        # in free pages (privacy requests; docs/going-live.md).
+        "secure_delete=ON",
     ):
         cursor.execute(f"PRAGMA {pragma}")
     cursor.close()

@@ -84,6 +84,12 @@ def listed(
     return [_record(row) for row in connection.execute(query)]
 
 
+def of_order(connection: Connection, shop: str, order_id: str) -> list[FulfilmentRecord]:
+    """The records of one order's shipments, oldest update first."""
+    query = select(fulfilments).where(fulfilments.c.shop == shop, fulfilments.c.order_id == order_id)
+    return [_record(row) for row in connection.execute(query.order_by(fulfilments.c.updated_at))]
+
+
 def _record(row: Row[Any]) -> FulfilmentRecord:
     updated_at: datetime = row.updated_at
     return FulfilmentRecord(

@@ -7,8 +7,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import exc
 
-from trueup.adapters.storage.engine import make_engine
+from trueup.adapters.storage.engine import describe_connection_failure, make_engine
+from trueup.domain.errors import BadInput
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,7 +28,11 @@ def downgrade(url: str, revision: str) -> None:
 def _run(action: Callable[[Config, str], None], url: str, revision: str) -> None:
     engine = make_engine(url)
     try:
-        with engine.connect() as connection:
+        try:
+            connection = engine.connect()
+        except exc.DBAPIError as error:  # a database down, missing, or refusing us: said in one line
+            raise BadInput(describe_connection_failure(error, url)) from None
+        with connection:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection

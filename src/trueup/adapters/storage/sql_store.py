@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import exc
 
-from trueup.adapters.storage import cursors_sql, deliveries_sql, fulfilments_sql, jobs_sql, ledger_sql, refunds_sql
+from trueup.adapters.storage import (
+    cursors_sql,
+    deliveries_sql,
+    fulfilments_sql,
+    jobs_sql,
+    ledger_sql,
+    privacy_sql,
+    refunds_sql,
+)
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
 from trueup.adapters.storage.inventory_store import InventoryRecords
+from trueup.adapters.storage.payouts_sql import PayoutRecordsSql
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
+from trueup.service_layer.ports import (
+    IncomingDelivery,
+    IntakeStats,
+    Job,
+    JobRequest,
+    PrivacyReport,
+    StoredDelivery,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -27,7 +43,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(InventoryRecords):
+class SqlStore(InventoryRecords, PayoutRecordsSql):
     """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`: every
     role of the Store port (service_layer/ports.py).
 
@@ -61,6 +77,11 @@ class SqlStore(InventoryRecords):
     ) -> list[bool]:
         with writing(self._engine) as connection:
             return deliveries_sql.accept(connection, deliveries, job_for)
+
+    @translate_driver_errors
+    def count_refused(self, counts: Mapping[str, int]) -> None:
+        with writing(self._engine) as connection:
+            deliveries_sql.count_refused(connection, counts)
 
     @translate_driver_errors
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
@@ -120,6 +141,42 @@ class SqlStore(InventoryRecords):
     def purge_deliveries(self, before: datetime) -> int:
         with writing(self._engine) as connection:
             return deliveries_sql.purge(connection, before)
+
+    # --- privacy --------------------------------------------------------------------------------
+    @translate_driver_errors
+    def stored_deliveries(self, shop: str) -> list[StoredDelivery]:
+        with reading(self._engine) as connection:
+            return privacy_sql.stored_deliveries(connection, shop)
+
+    @translate_driver_errors
+    def stored_delivery(self, webhook_id: str) -> StoredDelivery | None:
+        with reading(self._engine) as connection:
+            return privacy_sql.stored_delivery(connection, webhook_id)
+
+    @translate_driver_errors
+    def replace_delivery_bodies(self, webhook_ids: Sequence[str], body: bytes) -> int:
+        with writing(self._engine) as connection:
+            return privacy_sql.replace_delivery_bodies(connection, webhook_ids, body)
+
+    @translate_driver_errors
+    def redact_free_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        with writing(self._engine) as connection:
+            return privacy_sql.redact_free_text(connection, shop, needles, replacement)
+
+    @translate_driver_errors
+    def erase_shop(self, shop: str) -> dict[str, int]:
+        with writing(self._engine) as connection:
+            return privacy_sql.erase_shop(connection, shop)
+
+    @translate_driver_errors
+    def save_privacy_report(self, report: PrivacyReport) -> None:
+        with writing(self._engine) as connection:
+            privacy_sql.save_report(connection, report)
+
+    @translate_driver_errors
+    def privacy_reports(self, shop: str | None = None) -> list[PrivacyReport]:
+        with reading(self._engine) as connection:
+            return privacy_sql.reports(connection, shop)
 
     @translate_driver_errors
     def pending_jobs(self, shop: str | None = None) -> int:

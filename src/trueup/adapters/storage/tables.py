@@ -210,6 +210,77 @@ shop_tokens = Table(
 )
 
 
+# --- payouts (migration 0010_payouts): each Shopify Payments payout and the ERP entries it became ----------
+payouts = Table(
+    "payouts",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("payout_id", String(255), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("net", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("totals", JSON, nullable=False),
+    Column("transactions", Integer, nullable=False),
+    Column("entry_id", String(255)),
+    Column("returned_entry_id", String(255)),
+    Column("cause", String(64)),
+    Column("detail", Text),
+    Column("needs", JSON, nullable=False),
+    Column("first_seen_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+
+# --- the operations console (migration 0010_console): people, sessions, the audit, alert states ---------
+console_users = Table(
+    "console_users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),  # SHA-256 of the cookie's random token
+    Column("username", String(64), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("last_seen_at", UtcDateTime, nullable=False),
+)
+
+console_audit = Table(
+    "console_audit",
+    metadata,
+    Column("id", Identity, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("username", String(255), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("outcome", String(255), nullable=False),
+    Column("orders", JSON, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("remote", String(64), nullable=False),
+)
+
+# Each alert rule's state per subject (a shop, a cause, an order): firing or not since when, last notice sent.
+alert_states = Table(
+    "alert_states",
+    metadata,
+    Column("rule", String(64), primary_key=True),
+    Column("subject", String(255), primary_key=True),
+    Column("firing", Boolean, nullable=False),
+    Column("since", UtcDateTime, nullable=False),
+    Column("notified_at", UtcDateTime),
+    Column("detail", Text, nullable=False),
+)
+
+
 # --- indexes (as the migrations make them) ------------------------------------------------------------
 _WAITING, _RUNNING = text("state = 'todo'"), text("state = 'doing'")
 Index("deliveries_event_once", deliveries.c.event_id, deliveries.c.topic, deliveries.c.shop, unique=True)
@@ -232,3 +303,27 @@ Index("ledger_by_state", ledger.c.state, ledger.c.state_since)
 Index("refunds_by_order", refunds.c.shop, refunds.c.order_id)
 Index("refunds_by_state", refunds.c.state, refunds.c.shop)
 Index("fulfilments_by_state", fulfilments.c.state, fulfilments.c.shop)
+Index("payouts_by_issued_at", payouts.c.issued_at)
+Index("payouts_by_state", payouts.c.state, payouts.c.shop)
+Index("console_sessions_by_user", console_sessions.c.username)
+Index("console_audit_by_action", console_audit.c.action, console_audit.c.at)
+Index("console_audit_by_user", console_audit.c.username, console_audit.c.id)
+# What the console's order page and search read.
+Index("deliveries_by_order", deliveries.c.order_id)
+Index("ledger_by_name", ledger.c.name)
+Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
+# The console's counts per shop read this index alone (migration 0011_console_speed).
+Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)
+
+privacy_requests = Table(
+    "privacy_requests",
+    metadata,
+    Column("webhook_id", String(255), primary_key=True),
+    Column("shop", String(255), nullable=False),
+    Column("kind", String(100), nullable=False),
+    Column("customer_id", String(255)),
+    Column("orders", JSON, nullable=False),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("done_at", UtcDateTime, nullable=False),
+    Column("records", JSON, nullable=False),
+)

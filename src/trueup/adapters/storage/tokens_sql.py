@@ -8,6 +8,7 @@ import base64
 import hashlib
 from datetime import UTC, datetime, timedelta
 
+import structlog
 from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import Engine, exc, or_, select
 
@@ -15,6 +16,8 @@ from trueup.adapters.storage.engine import make_engine, reading, translate_drive
 from trueup.adapters.storage.tables import shop_tokens
 from trueup.domain.credentials import ShopToken
 from trueup.domain.errors import BadInput
+
+log = structlog.get_logger(__name__)
 
 MIN_KEY_LENGTH = 32
 
@@ -39,15 +42,8 @@ class SqlTokenVault:
     def _seal(self, value: str | None) -> bytes | None:
         return None if value is None else self._fernet.encrypt(value.encode())
 
-    def _open(self, value: bytes | None, shop: str) -> str | None:
-        if value is None:
-            return None
-        try:
-            return self._fernet.decrypt(bytes(value)).decode()
-        except InvalidToken as error:
-            raise BadInput(
-                f"the stored token of {shop} cannot be read with token_store.key (was the key changed?)"
-            ) from error
+    def _open(self, value: bytes | None) -> str | None:
+        return None if value is None else self._fernet.decrypt(bytes(value)).decode()
 
     @translate_driver_errors
     def load_token(self, shop: str) -> ShopToken | None:
@@ -55,12 +51,18 @@ class SqlTokenVault:
             row = connection.execute(select(shop_tokens).where(shop_tokens.c.shop == shop)).mappings().first()
         if row is None or row["access_token"] is None:
             return None
-        access = self._open(row["access_token"], shop)
+        try:
+            access, refresh = self._open(row["access_token"]), self._open(row["refresh_token"])
+        except InvalidToken:
+            # Sealed under another key (token_store.key changed): as good as none. Client credentials are
+            # fetched again; an installed shop is told to install again.
+            log.warning("token_store.unreadable", shop=shop)
+            return None
         assert access is not None
         return ShopToken(
             access,
             row["expires_at"],
-            self._open(row["refresh_token"], shop),
+            refresh,
             row["refresh_expires_at"],
             frozenset(s for s in row["scopes"].split(",") if s),
         )

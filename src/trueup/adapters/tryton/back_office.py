@@ -45,7 +45,7 @@ class TrytonBackOffice:
         return self._sales.create(order)
 
     def create_sales_orders(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
-        """Several orders in a few calls (see TrytonSalesOrders.create_many); not part of the port yet."""
+        """Several orders in a few calls (see TrytonSalesOrders.create_many)."""
         return self._sales.create_many(orders)
 
     def sale_progress(self, sale_id: str) -> SaleProgress:

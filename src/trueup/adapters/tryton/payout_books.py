@@ -42,6 +42,9 @@ class TrytonPayoutBooks:
     def find_entry(self, reference: str) -> BookedEntry | None:
         domain = [("description", "=", reference), ("company", "=", self.db.company)]
         rows = self.db.call("account.move", "search_read", domain, 0, 1, [("id", "ASC")], _MOVE_FIELDS)
+        if rows and rows[0]["state"] != "posted":  # an attempt cut short between create and post: finish it
+            self.db.call("account.move", "post", [rows[0]["id"]])
+            rows = self.db.call("account.move", "read", [rows[0]["id"]], _MOVE_FIELDS)
         return _booked(rows[0]) if rows else None
 
     def book_entry(self, entry: PayoutEntry, journal: str, exchange_account: str) -> BookedEntry:

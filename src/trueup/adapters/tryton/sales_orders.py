@@ -7,8 +7,10 @@ the buyer's PO number ("PO number: …", first line) and, for an order paid in a
 charged in it; Tryton copies neither to the invoice by itself. Taxes are matched by their *name*
 (account.tax has no code field in 8.2), products by `code` (= SKU), warehouses by location code.
 
-Posting an order costs 6 to 8 calls: products and taxes (1 each), party (1–3), sale with its lines (1),
-quote (1), confirm (1, which queues Tryton's processing task), read back (1).
+Posting an order costs 9 to 11 calls: products and taxes (1 each), party (1–3), sale with its lines (1), quote
+(1), confirm (1, which queues Tryton's processing task), its state (1), Shopify's tax on its invoice (3 to 4),
+read back (2). `create_many` posts several orders with the same calls, each made once for the whole batch (the parties
+still one order at a time), and sets each order's tax exactly as `create` does.
 
 Confirming a sale only queues its processing (`ir.queue`; creating its shipment and invoice). A Tryton with a
 queue worker runs it moments later; one without runs it after the commit, unless it dies first. A sale is
@@ -19,19 +21,19 @@ again (a crash in between), is processed here by Tryton's own public `process` b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 import structlog
 
-from trueup.adapters.tryton.database import ROUNDING_PRODUCT, TrytonDatabase
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify, sale_invoices
 from trueup.adapters.tryton.parties import sale_parties
 from trueup.adapters.tryton.party_fields import party_payment_term
 from trueup.adapters.tryton.sale_lines import sale_line_values
 from trueup.adapters.tryton.sale_reads import read_one_posted, read_posted
-from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.errors import StructuralError
 from trueup.domain.money import Money
 from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
 from trueup.domain.sales import PostedSale, SalesOrderRequest
@@ -81,8 +83,7 @@ class TrytonSalesOrders:
         values = self._sale_values(order, products)
         (sale_id,) = self._db.call("sale.sale", "create", [values])
         try:
-            if order.park_on_tax_variance:
-                self._check_tax_variance(sale_id, order)
+            self._check_tax_variances({sale_id: order}, on_error=_raise)
             self._quote_and_confirm(sale_id, "draft")
         except StructuralError:
             self._discard(sale_id)  # a replay must start from the request, not from a stale draft
@@ -91,32 +92,49 @@ class TrytonSalesOrders:
         return replace(read_one_posted(self._db, sale_id), tax_variances=variances)
 
     def create_many(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
-        """Several orders in a few calls (create, quote, confirm and read are each one call for the batch):
-        the way to post a backlog fast. It does not settle tax rounding yet, so the engine posts one by one.
-        Per order, the posted sale or why it cannot post. A TransientError fails the whole batch; some sales
-        may have committed, so callers look references up before retrying."""
+        """Several orders in a few calls (create, quote, confirm, process and read are each one call for the
+        batch; Shopify's tax is set on each invoice as `create` does): the way to post a backlog fast. Per
+        order, the posted sale or why it cannot post (its draft discarded). A TransientError fails the whole
+        batch; some sales may have committed, so callers look references up before retrying."""
         products = self._db.product_rows({line.sku for order in orders for line in order.lines})
         results: dict[int, PostedSale | StructuralError] = {}
-        ready: list[tuple[int, dict[str, Any]]] = []
+        ready: list[tuple[int, SalesOrderRequest, dict[str, Any]]] = []
         for index, order in enumerate(orders):
             try:
                 check_sales_order(order, sale_reference_data(self._db, order, products))
-                ready.append((index, self._sale_values(order, products)))
+                ready.append((index, order, self._sale_values(order, products)))
             except StructuralError as error:
                 results[index] = error
         if ready:
-            sale_ids = self._db.call("sale.sale", "create", [values for _, values in ready])
-            failures = self._confirm_all(sale_ids)
+            sale_ids = self._db.call("sale.sale", "create", [values for _, _, values in ready])
+            failures: dict[int, StructuralError] = {}
+            drafts = {sale_id: order for (_, order, _), sale_id in zip(ready, sale_ids, strict=True)}
+            self._check_tax_variances(drafts, on_error=failures.__setitem__)
+            for sale_id in failures:
+                self._discard(sale_id)
+            failures |= self._confirm_all([i for i in sale_ids if i not in failures])
+            variances = {i: charge_sale_taxes(self._db, i, drafts[i]) for i in sale_ids if i not in failures}
             posted = read_posted(self._db, [i for i in sale_ids if i not in failures])
-            for (index, _), sale_id in zip(ready, sale_ids, strict=True):
-                results[index] = failures.get(sale_id) or posted[sale_id]
+            for (index, _, _), sale_id in zip(ready, sale_ids, strict=True):
+                failure = failures.get(sale_id)
+                results[index] = failure or replace(posted[sale_id], tax_variances=variances[sale_id])
         return [results[index] for index in range(len(orders))]
 
     # --- internals ----------------------------------------------------------------------------------
-    def _check_tax_variance(self, sale_id: int, order: SalesOrderRequest) -> None:
-        """Parking brands only: Tryton's tax on the draft against Shopify's, before anything is confirmed."""
-        (row,) = self._db.call("sale.sale", "read", [sale_id], ["tax_amount"])
-        check_tax_variance(order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance)
+    def _check_tax_variances(
+        self, drafts: dict[int, SalesOrderRequest], on_error: Callable[[int, StructuralError], None]
+    ) -> None:
+        """Parking brands only (`park_on_tax_variance`): Tryton's tax on each draft against Shopify's, before
+        anything is confirmed (one read for all); a mismatch is handed to `on_error` with the sale's id."""
+        parking = [sale_id for sale_id, order in drafts.items() if order.park_on_tax_variance]
+        for row in self._db.call("sale.sale", "read", parking, ["tax_amount"]) if parking else []:
+            order = drafts[row["id"]]
+            try:
+                check_tax_variance(
+                    order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance
+                )
+            except StructuralError as error:
+                on_error(row["id"], error)
 
     def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
         reference = self._db.reference
@@ -208,15 +226,8 @@ def charge_sale_taxes(db: TrytonDatabase, sale_id: int, order: SalesOrderRequest
     )
 
 
-def rounding_product(products: dict[str, dict[str, Any]], amount: Money) -> dict[str, Any]:
-    """The TAX-ROUNDING product that books `amount`; StructuralError when Tryton has none."""
-    if ROUNDING_PRODUCT not in products:
-        raise StructuralError(
-            Cause.SKU_NOT_IN_ITEM_MASTER,
-            f"no {ROUNDING_PRODUCT} product in Tryton to book a tax rounding of {amount}",
-            needs={"skus": [ROUNDING_PRODUCT]},
-        )
-    return products[ROUNDING_PRODUCT]
+def _raise(_sale_id: int, error: StructuralError) -> None:
+    raise error
 
 
 def _comment(order: SalesOrderRequest) -> str | None:

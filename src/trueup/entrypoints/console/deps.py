@@ -1,0 +1,20 @@
+"""What the console's handlers read from: the store, the history, the people, the clock, the shops."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from trueup.service_layer.overview import FindingSource
+from trueup.service_layer.people import People
+from trueup.service_layer.ports import Clock, History, Store
+
+
+@dataclass(frozen=True)
+class ConsoleDeps:
+    store: Store
+    history: History
+    people: People
+    clock: Clock
+    shops: Sequence[str]
+    sources: Sequence[FindingSource] = field(default_factory=tuple)  # payouts, completeness: once they exist

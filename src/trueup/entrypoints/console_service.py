@@ -1,0 +1,44 @@
+"""`trueup console`: the operations console on uvicorn, a process of its own beside `trueup serve`.
+
+Its own process so that rendering pages (and a person's heavy filter) never takes CPU, memory or the event
+loop from the intake, whose 2xx is a promise to Shopify within 5 s; both read and write the same store."""
+
+from __future__ import annotations
+
+import uvicorn
+from starlette.applications import Starlette
+
+from trueup import bootstrap
+from trueup.config import TrueupConfig
+from trueup.entrypoints.console.app import create_console_app
+from trueup.entrypoints.console.auth import Gate
+from trueup.entrypoints.console.deps import ConsoleDeps
+from trueup.service_layer.payout_findings import PayoutFindings
+
+
+def build_console_app(config: TrueupConfig) -> Starlette:
+    store = bootstrap.build_store(config)
+    records = bootstrap.build_console_store(config)
+    people = bootstrap.build_people(config, records)
+    shops = [shop.domain for shop in config.shops]
+    deps = ConsoleDeps(store, records, people, bootstrap.SystemClock(), shops, sources=[PayoutFindings(store)])
+    console = config.console
+    gate = Gate(
+        people,
+        session_seconds=int(console.session_hours * 3600),
+        trusted_user_header=console.trusted_user_header,
+        trusted_proxies=frozenset(console.trusted_proxies),
+    )
+    token = console.metrics_token.read("console.metrics_token", config.base_dir) if console.metrics_token else None
+    return create_console_app(deps, gate, token.get_secret_value() if token else None)
+
+
+def run_console(config: TrueupConfig) -> None:
+    uvicorn.run(
+        build_console_app(config),
+        host=config.console.host,
+        port=config.console.port,
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )

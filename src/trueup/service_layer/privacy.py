@@ -1,0 +1,132 @@
+"""Honouring Shopify's privacy requests on trueup's own records (docs/going-live.md, "Privacy requests").
+
+A data request is answered with an export of what trueup holds about the customer, shown to the operator
+(`trueup privacy show`), who sends it on. A customer redact replaces the body of every kept delivery holding
+the customer's data and any free text quoting their e-mail or phone, the request's own delivery included;
+the order ledger keeps only ids, names like "#1001" and amounts, and stays. A shop redact erases everything
+of the shop. The ERP's legal records (sales, invoices, credit notes, parties) are the brand's own books,
+kept under its legal obligations: trueup does not touch them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import structlog
+
+from trueup.domain.privacy import (
+    PRIVACY_TOPICS,
+    REDACTED_BODY,
+    PrivacyKind,
+    PrivacyRequest,
+    body_is_about,
+    read_privacy_request,
+)
+from trueup.service_layer.ports import PrivacyRecords, PrivacyReport, Store, StoredDelivery
+
+log = structlog.get_logger(__name__)
+
+REDACTED_TEXT = "(redacted: customer data erased on request)"
+
+
+def honour(store: Store, webhook_id: str, now: Callable[[], datetime]) -> PrivacyReport | None:
+    """Act on the privacy request delivered as `webhook_id` and record what was done; None when the delivery
+    is gone (purged) or is not a readable privacy request (it is then shown as kept but not understood)."""
+    delivery = store.stored_delivery(webhook_id)
+    if delivery is None or delivery.body == REDACTED_BODY:
+        return None
+    request = read_privacy_request(delivery.topic, delivery.shop, delivery.body)
+    if request is None:
+        log.warning("privacy.unreadable_request", shop=delivery.shop, topic=delivery.topic, webhook_id=webhook_id)
+        return None
+    if request.kind is PrivacyKind.DATA_REQUEST:
+        records = _found(store, request)
+    elif request.kind is PrivacyKind.CUSTOMER_REDACT:
+        records = _redact_customer(store, request, webhook_id)
+    else:
+        records = store.erase_shop(request.shop)
+    report = PrivacyReport(
+        webhook_id=webhook_id,
+        shop=request.shop,
+        kind=request.kind.value,
+        customer_id=request.customer_id,
+        orders=list(request.orders),
+        received_at=delivery.received_at,
+        done_at=now(),
+        records=records,
+    )
+    store.save_privacy_report(report)
+    # Ids and counts only: never the customer's e-mail, name or address.
+    log.info("privacy.honoured", shop=request.shop, kind=request.kind.value, webhook_id=webhook_id, **records)
+    return report
+
+
+def _about_customer(store: PrivacyRecords, request: PrivacyRequest, with_requests: bool) -> list[StoredDelivery]:
+    """The shop's kept deliveries holding the customer's data; privacy requests among them only if asked."""
+    return [
+        d
+        for d in store.stored_deliveries(request.shop)
+        if (with_requests or d.topic not in PRIVACY_TOPICS) and body_is_about(d.body, d.order_id, request)
+    ]
+
+
+def _found(store: Store, request: PrivacyRequest) -> dict[str, int]:
+    deliveries = _about_customer(store, request, with_requests=False)
+    orders = [e for e in (store.ledger_entry(request.shop, order) for order in request.orders) if e is not None]
+    return {"deliveries": len(deliveries), "orders": len(orders)}
+
+
+def _redact_customer(store: Store, request: PrivacyRequest, webhook_id: str) -> dict[str, int]:
+    holding = [d.webhook_id for d in _about_customer(store, request, with_requests=True) if d.webhook_id != webhook_id]
+    records = {"deliveries": store.replace_delivery_bodies(holding, REDACTED_BODY)}
+    records.update(store.redact_free_text(request.shop, request.needles(), REDACTED_TEXT))
+    # Last, once the rest is done: the request's own body names the customer too.
+    store.replace_delivery_bodies([webhook_id], REDACTED_BODY)
+    return records
+
+
+def customer_export(store: Store, report: PrivacyReport) -> dict[str, Any]:
+    """What trueup holds about the customer of the data request `report`: each kept delivery holding their data
+    (its body as received) and the ledger of the orders named. Built when shown, never stored."""
+    delivery = store.stored_delivery(report.webhook_id)
+    request = None if delivery is None else read_privacy_request(delivery.topic, delivery.shop, delivery.body)
+    if request is None:
+        return {"request": report.webhook_id, "available": False, "why": "the request's delivery is no longer kept"}
+    deliveries = []
+    for held in _about_customer(store, request, with_requests=False):
+        try:
+            body: Any = json.loads(held.body)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            body = held.body.decode("utf-8", "replace")
+        deliveries.append(
+            {
+                "webhook_id": held.webhook_id,
+                "topic": held.topic,
+                "received_at": held.received_at.isoformat(),
+                "body": body,
+            }
+        )
+    orders = []
+    for order_id in request.orders:
+        entry = store.ledger_entry(request.shop, order_id)
+        if entry is not None:
+            orders.append(
+                {
+                    "order_id": entry.order_id,
+                    "name": entry.name,
+                    "state": str(entry.state),
+                    "shopify_total": str(entry.shopify_total) if entry.shopify_total else None,
+                    "erp_number": entry.erp_number,
+                }
+            )
+    return {
+        "request": report.webhook_id,
+        "available": True,
+        "shop": request.shop,
+        "customer": {"id": request.customer_id, "email": request.email, "phone": request.phone},
+        "deliveries": deliveries,
+        "orders": orders,
+    }

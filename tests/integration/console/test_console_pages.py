@@ -1,0 +1,163 @@
+"""What an operator does in the console: read the exceptions, preview and confirm a bulk replay, read an
+order's timeline; everything from outside escaped; viewers see no customer details."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from tests.integration.console.conftest import SHOP, Console, csrf_of
+from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import OrderState
+from trueup.service_layer.jobs import SyncOrder, delivery_job, order_key
+
+HOSTILE = '<script>alert("x")</script>[/nope]'
+
+
+def _park(console: Console, number: int, sku: str = "CAP", cause: Cause = Cause.SKU_NOT_IN_ITEM_MASTER) -> None:
+    entry = make_entry(
+        order_number=number,
+        state=OrderState.EXCEPTION,
+        cause=cause,
+        detail=f"SKU {sku} is not in the item master",
+        needs={"skus": [sku]},
+    )
+    console.store.save_ledger_entry(entry)
+
+
+def test_exceptions_are_grouped_by_cause_with_what_to_do_and_outside_text_escaped(console: Console) -> None:
+    _park(console, 1, sku=HOSTILE)
+    _park(console, 2)
+    _park(console, 3, cause=Cause.UNMAPPED_TAX)
+
+    page = console.signed_in("olga").get("/exceptions").text
+
+    assert '<script>alert("x")' not in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;[/nope]" in page
+    assert page.index("sku_not_in_item_master") < page.index("unmapped_tax")  # the larger group first
+    assert "Create the product with this SKU" in page
+    assert '<strong id="exceptions-total">3</strong>' in page
+
+
+def test_a_filter_narrows_the_groups_and_a_bad_filter_is_refused_plainly(console: Console) -> None:
+    _park(console, 1, sku="CAP")
+    _park(console, 2, sku="TEE")
+    client = console.signed_in("olga")
+
+    assert '<strong id="exceptions-total">1</strong>' in client.get("/exceptions", params={"sku": "TEE"}).text
+    refused = client.get("/exceptions", params={"cause": "bogus"})
+    assert refused.status_code == 400
+    assert "unknown cause" in refused.text
+    assert client.get("/api/exceptions", params={"since": "yesterday"}).json() == {
+        "error": "since is a date, e.g. 2026-11-27"
+    }
+
+
+def test_a_bulk_replay_of_fifty_is_previewed_then_confirmed_queues_each_order_and_is_audited(console: Console) -> None:
+    for number in range(1, 51):
+        _park(console, number, sku="CAP")
+    _park(console, 99, sku="OTHER")
+    client = console.signed_in("olga")
+    page = client.get("/exceptions", params={"sku": "CAP"})
+
+    preview = client.post("/actions/preview", data={"action": "replay", "sku": "CAP", "csrf": csrf_of(page.text)})
+    assert "Confirm: replay 50 order(s)" in preview.text
+    assert console.store.pending_jobs() == 0  # a preview changes nothing
+    keys = re.findall(r'name="key" value="([^"]+)"', preview.text)
+    assert len(keys) == 50
+    done = client.post(
+        "/actions/confirm", data={"action": "replay", "csrf": csrf_of(preview.text), "key": keys, "filter": "sku=CAP"}
+    )
+
+    names = [f"#{1000 + n}" for n in range(1, 51)]
+    listed = re.search(r'<p id="outcome">50 order\(s\): ([^.]+)\.', done.text).group(1).split(", ")
+    assert sorted(listed) == sorted(names)
+    assert all(
+        [j.kind for j in console.records.key_jobs(order_key(SHOP, order_gid(n)))] == [SyncOrder.kind]
+        for n in range(1, 51)
+    )
+    assert console.records.key_jobs(order_key(SHOP, order_gid(99))) == []
+    audit = console.records.audit_records(limit=1)[0]
+    assert (audit.username, str(audit.action), sorted(audit.orders)) == ("olga", "replay", sorted(names))
+    assert "sku=CAP" in audit.detail
+    audit_page = client.get("/audit").text
+    assert "#1001" in audit_page
+    assert "… (50)" in audit_page
+
+
+def test_a_change_after_the_cut_off_is_accepted_from_the_console(console: Console) -> None:
+    _park(console, 7, cause=Cause.CHANGED_AFTER_CUT_OFF)
+    _park(console, 8, cause=Cause.UNMAPPED_TAX)
+    client = console.signed_in("olga")
+    page = client.get("/order", params={"shop": SHOP, "id": order_gid(7)})
+    assert "Accept the change" in page.text
+
+    preview = client.post("/actions/preview", data={"action": "accept", "csrf": csrf_of(page.text)})
+    assert "Confirm: accept 1 order(s)" in preview.text  # only the one parked for a change after the cut-off
+    keys = re.findall(r'name="key" value="([^"]+)"', preview.text)
+    client.post("/actions/confirm", data={"action": "accept", "csrf": csrf_of(preview.text), "key": keys})
+
+    entry = console.store.ledger_entry(SHOP, order_gid(7))
+    assert entry.accepted_changes is not None
+    assert [j.kind for j in console.records.key_jobs(order_key(SHOP, order_gid(7)))] == [SyncOrder.kind]
+    assert str(console.records.audit_records(limit=1)[0].action) == "accept"
+
+
+def test_a_forged_selection_is_refused(console: Console) -> None:
+    client = console.signed_in("olga")
+    csrf = csrf_of(client.get("/").text)
+
+    answer = client.post("/actions/confirm", data={"action": "replay", "csrf": csrf, "key": "evil.example|DROP TABLE"})
+
+    assert answer.status_code == 400
+    assert "a selected order is not one this console listed" in answer.text
+
+
+def test_an_order_is_found_by_name_and_its_timeline_shows_webhooks_jobs_and_money(console: Console) -> None:
+    body = {
+        "email": "jane@example.com",
+        "customer": {"first_name": "Jane", "last_name": "Doe"},
+        "shipping_address": {"country_code": "FR"},
+    }
+    console.store.accept_deliveries(
+        [make_delivery(order_number=42, topic="orders/create", body=json.dumps(body).encode(), received_at=T0)],
+        delivery_job,
+    )
+    _park(console, 42)
+    operator = console.signed_in("olga")
+
+    found = operator.get("/orders", params={"q": "#1042"}).text
+    assert "/order?shop=alpha.myshopify.com&amp;id=gid%3A//shopify/Order/42" in found
+    page = operator.get("/order", params={"shop": SHOP, "id": order_gid(42)}).text
+    assert "orders/create" in page
+    assert "sync_order: todo, 0 attempt(s)" in page
+    assert "12.30" in page
+    assert "jane@example.com" in page
+    assert "FR" in page
+    viewer = console.signed_in("vic").get("/api/order", params={"shop": SHOP, "id": order_gid(42)}).json()
+    assert viewer["customer"] == {"country": "FR", "email": None, "name": None}
+    assert viewer["detail"] is None
+    assert "jane" not in json.dumps(viewer).lower()
+
+
+def test_activity_counts_webhooks_and_posted_orders_per_minute(console: Console) -> None:
+    console.clock.at = T0 + timedelta(minutes=5)
+    console.store.accept_deliveries(
+        [make_delivery(order_number=n, received_at=T0 + timedelta(minutes=1)) for n in (1, 2)], delivery_job
+    )
+    console.store.save_ledger_entry(make_entry(order_number=1, state=OrderState.RECEIVED, at=T0))
+    console.store.save_ledger_entry(
+        make_entry(order_number=1, at=T0).moved_to(OrderState.POSTED, T0 + timedelta(minutes=2))
+    )
+    client = console.signed_in("vic")
+
+    report = client.get("/api/activity").json()
+    page = client.get("/activity").text
+
+    assert sum(report["received"]) == 2
+    assert sum(report["posted"]) == 1
+    assert report["delay_p50_seconds"] == 120.0
+    assert "Webhooks received: 2" in page
+    assert "<svg" in page

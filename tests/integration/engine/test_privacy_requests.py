@@ -1,0 +1,195 @@
+"""Shopify's privacy requests, end to end through intake's job and the worker's handler, on every store: a data
+request exports what trueup holds, a customer redact leaves no copy of their e-mail, name or address in the
+store (on SQLite not even in the file's free pages) nor in trueup's logs, and a shop redact erases the shop."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from structlog.testing import capture_logs
+
+from tests.fakes.store import InMemoryStore
+from tests.support.deliveries import T0, make_delivery, make_entry
+from tests.support.postgres import MEMORY
+from trueup.adapters.storage import SqlStore
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import OrderState
+from trueup.service_layer.jobs import HonourPrivacyRequest, delivery_job, job_of
+from trueup.service_layer.ports import Store
+from trueup.service_layer.privacy import customer_export, honour
+
+SHOP, OTHER_SHOP = "alpha.myshopify.com", "beta.myshopify.com"
+ADA = {"email": "ada.lovelace@example.com", "name": "Augusta Ada King", "address": "12 St James's Square"}
+GRACE_EMAIL = "grace.hopper@example.com"
+
+
+def order_body(number: int, email: str, name: str, address: str, customer_id: int) -> bytes:
+    first, _, last = name.partition(" ")
+    return json.dumps(
+        {
+            "id": number,
+            "admin_graphql_api_id": f"gid://shopify/Order/{number}",
+            "email": email,
+            "customer": {"id": customer_id, "email": email, "first_name": first, "last_name": last},
+            "shipping_address": {"name": name, "address1": address, "city": "London"},
+            "note": "",
+        }
+    ).encode()
+
+
+def privacy_body(topic: str, orders: list[int], email: str = ADA["email"], customer_id: int = 42) -> bytes:
+    key = "orders_requested" if topic == "customers/data_request" else "orders_to_redact"
+    return json.dumps(
+        {
+            "shop_id": 1,
+            "shop_domain": SHOP,
+            "customer": {"id": customer_id, "email": email, "phone": "+44 20 7946 0000"},
+            key: orders,
+        }
+    ).encode()
+
+
+@pytest.fixture
+def store(state_url: str) -> Iterator[Store]:
+    if state_url == MEMORY:
+        yield InMemoryStore(lambda: T0)
+        return
+    sql = SqlStore(state_url, lambda: T0)
+    yield sql
+    sql.close()
+
+
+class Now:
+    def __call__(self):  # type: ignore[no-untyped-def]
+        return T0 + timedelta(days=11)
+
+
+def a_shop_with_two_customers(store: Store) -> None:
+    deliveries = [
+        make_delivery(webhook_id="ada-1", order_number=1, body=order_body(1, **ADA, customer_id=42)),
+        make_delivery(
+            webhook_id="ada-2", topic="orders/updated", order_number=1, body=order_body(1, **ADA, customer_id=42)
+        ),
+        # An order of Ada's not named in the request: found by her customer id and e-mail.
+        make_delivery(webhook_id="ada-3", order_number=3, body=order_body(3, **ADA, customer_id=42)),
+        make_delivery(
+            webhook_id="grace-1",
+            order_number=2,
+            body=order_body(2, GRACE_EMAIL, "Grace Hopper", "1 Navy Yard", customer_id=43),
+        ),
+        make_delivery(
+            # Another shop's customer 42 is another person: a shop's request never reaches another shop.
+            webhook_id="other-shop",
+            shop=OTHER_SHOP,
+            order_number=9,
+            body=order_body(9, GRACE_EMAIL, "Grace Hopper", "1 Navy Yard", customer_id=42),
+        ),
+    ]
+    store.accept_deliveries(deliveries, delivery_job)
+    entry = make_entry(order_number=1)
+    store.save_ledger_entry(
+        entry.moved_to(OrderState.EXCEPTION, T0, cause=Cause.TOTALS_MISMATCH, detail=f"party {ADA['email']} on hold")
+    )
+    store.save_ledger_entry(make_entry(order_number=2))
+
+
+def deliver(store: Store, webhook_id: str, topic: str, body: bytes) -> HonourPrivacyRequest:
+    delivery = make_delivery(webhook_id=webhook_id, topic=topic, order_number=None, body=body)
+    job = delivery_job(delivery)
+    assert job is not None
+    assert job.kind == HonourPrivacyRequest.kind
+    store.accept_deliveries([delivery], delivery_job)
+    work = job_of(store.claim("w", T0 + timedelta(days=1), 60) or _no_job())
+    while not isinstance(work, HonourPrivacyRequest):  # the orders' syncs queued before it
+        work = job_of(store.claim("w", T0 + timedelta(days=1), 60) or _no_job())
+    return work
+
+
+def _no_job():  # type: ignore[no-untyped-def]
+    raise AssertionError("the privacy request queued no job")
+
+
+def everything_stored(store: Store) -> str:
+    """Every delivery body and header, every ledger detail and every job error trueup holds, as text."""
+    parts = []
+    for shop in (SHOP, OTHER_SHOP):
+        for d in store.stored_deliveries(shop):
+            parts.append(d.body.decode("utf-8", "replace"))
+        for state in OrderState:
+            parts += [e.detail or "" for e in store.ledger_entries(state)]
+    if isinstance(store, InMemoryStore):
+        parts += [json.dumps(d.headers) for d in store.deliveries]
+        parts += [j.last_error or "" for j in store.jobs]
+    return "\n".join(parts)
+
+
+def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Store) -> None:
+    a_shop_with_two_customers(store)
+    work = deliver(store, "dr-1", "customers/data_request", privacy_body("customers/data_request", [1]))
+
+    report = honour(store, work.webhook_id, Now())
+
+    assert report is not None
+    assert (report.kind, report.customer_id, report.orders) == (
+        "customers/data_request",
+        "42",
+        ["gid://shopify/Order/1"],
+    )
+    assert report.records == {"deliveries": 3, "orders": 1}
+    export = customer_export(store, report)
+    assert sorted(d["webhook_id"] for d in export["deliveries"]) == ["ada-1", "ada-2", "ada-3"]
+    assert export["orders"][0]["name"] == "#1001"
+    assert export["customer"]["email"] == ADA["email"]
+    assert GRACE_EMAIL not in json.dumps(export)
+    assert store.privacy_reports(SHOP) == [report]
+
+
+def test_after_a_customer_redact_no_copy_of_their_details_remains(store: Store, state_url: str) -> None:
+    a_shop_with_two_customers(store)
+    deliver(store, "dr-1", "customers/data_request", privacy_body("customers/data_request", [1]))
+    work = deliver(store, "red-1", "customers/redact", privacy_body("customers/redact", [1]))
+
+    with capture_logs() as logs:
+        report = honour(store, work.webhook_id, Now())
+
+    assert report is not None
+    assert report.records == {"deliveries": 4, "ledger": 1}  # 3 orders' deliveries, the data request; 1 detail
+    held = everything_stored(store)
+    for detail in ADA.values():
+        assert detail.lower() not in held.lower(), detail
+    assert GRACE_EMAIL in held, "another customer's data stays"
+    assert store.stored_delivery("other-shop").body != b'{"redacted":true}'  # type: ignore[union-attr]
+    assert not any(value in repr(logs) for value in ADA.values())
+    assert store.accept_deliveries([make_delivery(webhook_id="ada-1")], delivery_job) == [False], "still a duplicate"
+    if state_url.startswith("sqlite"):
+        assert_not_in_sqlite_file(Path(state_url.removeprefix("sqlite:///")), store)
+
+
+def assert_not_in_sqlite_file(path: Path, store: Store) -> None:
+    store.close()  # type: ignore[attr-defined]
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    raw = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    for detail in ADA.values():
+        assert detail.encode() not in raw, f"{detail} left in the SQLite file's free pages"
+    assert GRACE_EMAIL.encode() in raw
+
+
+def test_a_shop_redact_erases_the_shop_and_only_it(store: Store) -> None:
+    a_shop_with_two_customers(store)
+    work = deliver(store, "shop-1", "shop/redact", json.dumps({"shop_id": 1, "shop_domain": SHOP}).encode())
+
+    report = honour(store, work.webhook_id, Now())
+
+    assert report is not None
+    assert report.kind == "shop/redact"
+    assert report.records["deliveries"] == 5
+    assert report.records["ledger"] == 2
+    assert store.stored_deliveries(SHOP) == []
+    assert [d.webhook_id for d in store.stored_deliveries(OTHER_SHOP)] == ["other-shop"]
+    assert store.privacy_reports(SHOP) == [report], "the proof it was done is kept"
