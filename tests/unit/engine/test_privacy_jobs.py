@@ -7,6 +7,7 @@ import json
 from tests.factories import SHOP
 from tests.support.deliveries import make_delivery
 from tests.unit.engine.harness import Engine
+
 from trueup.domain.privacy import REDACTED_BODY
 from trueup.service_layer.jobs import delivery_job
 
