@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.fakes.shopify import FakeShopifyAdmin
+
 from trueup.domain.shop_setup import WEBHOOK_TOPICS, Features, needed_scopes
 from trueup.service_layer.shop_connection import ShopTarget, check_shop, connect_shop
 
