@@ -212,6 +212,7 @@ class ConsoleConfig(_Strict):
     session_hours: Annotated[float, Field(gt=0, le=168)] = 12.0  # sign in again after this, however active
     idle_minutes: Annotated[float, Field(gt=0)] = 30.0  # a session unused this long ends
     login_attempts: Annotated[int, Field(ge=1)] = 5  # failed sign-ins per name in 15 minutes
+    niceness: Annotated[int, Field(ge=0, le=19)] = 10  # lower CPU priority than intake and workers (Unix nice)
     # Single sign-on behind a reverse proxy that authenticates people and passes their name in this header
     # (e.g. "X-Forwarded-User"); empty: off. Only requests from `trusted_proxies` may carry it.
     trusted_user_header: str = ""
