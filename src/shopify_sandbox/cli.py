@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -54,6 +55,10 @@ def serve(
     start: Annotated[
         str | None, typer.Option(help="With --clock manual: the sandbox's first instant (ISO 8601, UTC).")
     ] = None,
+    domain: Annotated[
+        str | None,
+        typer.Option(help="The shop's myshopify domain instead of the generated one (several sandbox shops at once)."),
+    ] = None,
     apps: Annotated[
         list[str] | None,
         typer.Option(
@@ -77,6 +82,10 @@ def serve(
     elif start is not None:
         raise typer.BadParameter("--start needs --clock manual", param_hint="--start")
     config.catalogue_variants, config.catalogue_locations = variants, locations
+    if domain is not None:
+        if not domain.endswith(".myshopify.com"):
+            raise typer.BadParameter("a myshopify domain, e.g. second-shop.myshopify.com", param_hint="--domain")
+        config.shop_spec = dataclasses.replace(config.resolve_shop_spec(), myshopify_domain=domain)
     try:
         config.apps = tuple(SandboxApp.parse(text) for text in apps or ())
     except ValueError as error:

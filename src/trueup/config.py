@@ -188,7 +188,7 @@ class ServerConfig(_Strict):
     header_read_seconds: Annotated[float, Field(gt=0, le=300)] = 10.0  # from the connection (or last answer)
     max_header_bytes: Annotated[int, Field(ge=4096, le=1_048_576)] = 32_768
     max_connections: Annotated[int, Field(ge=1)] = 1000  # past this, requests are answered 503
-    max_buffered_bytes: Annotated[int, Field(gt=0)] = 64 * 1024 * 1024  # bodies being read, all together
+    max_buffered_bytes: Annotated[int, Field(gt=0)] = 32 * 1024 * 1024  # bodies being read, all together
     # A delivery triggered longer ago than this is refused (a replay); 0 turns the check off.
     max_delivery_age_seconds: Annotated[float, Field(ge=0)] = 6 * 3600.0
 
@@ -212,6 +212,7 @@ class ConsoleConfig(_Strict):
     session_hours: Annotated[float, Field(gt=0, le=168)] = 12.0  # sign in again after this, however active
     idle_minutes: Annotated[float, Field(gt=0)] = 30.0  # a session unused this long ends
     login_attempts: Annotated[int, Field(ge=1)] = 5  # failed sign-ins per name in 15 minutes
+    niceness: Annotated[int, Field(ge=0, le=19)] = 10  # lower CPU priority than intake and workers (Unix nice)
     # Single sign-on behind a reverse proxy that authenticates people and passes their name in this header
     # (e.g. "X-Forwarded-User"); empty: off. Only requests from `trusted_proxies` may carry it.
     trusted_user_header: str = ""
@@ -398,9 +399,11 @@ class TrueupConfig(_Strict):
     token_store: TokenStoreConfig | None = None  # needed by shops whose credentials are not static
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
-    # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
-    # a larger one parks the order as a tax mismatch.
+    # The largest gap between the ERP's own tax and Shopify's (shop currency) that is rounding; a larger one is
+    # a tax variance reported to finance (the documents carry Shopify's tax either way).
     tax_rounding_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+    # Park such an order as tax_mismatch instead of posting it with Shopify's tax.
+    park_on_tax_variance: bool = False
     # The item master's product (by SKU/code) that shipping is booked on, on sales and credit notes.
     shipping_sku: Annotated[str, Field(min_length=1)] = SHIPPING_SKU
     # Shopify payment terms name ("Net 30") -> ERP payment term name; a company order with unmapped terms

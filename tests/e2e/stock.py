@@ -215,19 +215,26 @@ mutation E2eSell($order: OrderCreateOrderInput!, $options: OrderCreateOptionsInp
 """
 
 
-def sell(stack: LocalStack, sku: str, quantity: int) -> str:
+def sell(stack: LocalStack, sku: str, quantity: int, *, pending: bool = False, unknown_sku: str = "") -> str:
     """A paid order of `quantity` of the catalogue's `sku`, taken as a storefront does (Shopify refuses it
-    beyond `available`); returns its gid."""
+    beyond `available`); returns its gid. `pending`: waiting for payment instead; `unknown_sku`: with a custom
+    line of a SKU the ERP lacks too (trueup parks the order)."""
     (variant,) = call(stack, VARIANT, {"query": f'sku:"{sku}"'})["productVariants"]["nodes"]
     amount = str(Decimal(variant["price"]) * quantity)
+    lines: list[dict[str, Any]] = [{"variantId": variant["id"], "quantity": quantity, "taxable": False}]
+    if unknown_sku:
+        money = {"shopMoney": {"amount": variant["price"], "currencyCode": "USD"}}
+        lines.append({"title": unknown_sku, "sku": unknown_sku, "quantity": 1, "priceSet": money, "taxable": False})
+        amount = str(Decimal(amount) + Decimal(variant["price"]))
+    paid = [
+        {"kind": "SALE", "status": "SUCCESS", "amountSet": {"shopMoney": {"amount": amount, "currencyCode": "USD"}}}
+    ]
     order: dict[str, Any] = {
         "email": "stock-e2e@example.com",
         "currency": "USD",
-        "financialStatus": "PAID",
-        "lineItems": [{"variantId": variant["id"], "quantity": quantity, "taxable": False}],
-        "transactions": [
-            {"kind": "SALE", "status": "SUCCESS", "amountSet": {"shopMoney": {"amount": amount, "currencyCode": "USD"}}}
-        ],
+        "financialStatus": "PENDING" if pending else "PAID",
+        "lineItems": lines,
+        "transactions": [] if pending else paid,
         "shippingAddress": {
             "firstName": "Ada",
             "lastName": "Byron",

@@ -1,4 +1,5 @@
-"""Shopify's own Python client (ShopifyAPI's GraphQL) talks to the sandbox unchanged, over real HTTP."""
+"""Shopify's own Python client (ShopifyAPI's GraphQL, its OAuth HMAC check) works with the sandbox unchanged,
+over real HTTP."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import json
 import urllib.error
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlsplit
 
+import httpx
 import pytest
 import shopify
 
 from shopify_sandbox.app import create_app
+from shopify_sandbox.clock import ManualClock
 from shopify_sandbox.live_server import running_server
+from shopify_sandbox.oauth import SandboxApp
 from tests.sandbox.factories import TOKEN, sandbox_config
 
 
@@ -60,3 +66,25 @@ def test_a_wrong_token_fails_in_shopify_client_as_a_401() -> None:
     ):
         shopify.GraphQL().execute("{ shop { name } }")
     assert raised.value.code == 401
+
+
+def test_the_install_redirect_passes_the_official_clients_hmac_check() -> None:
+    """ShopifyAPI's own `Session.validate_params` (timestamp within a day, then the HMAC) accepts the query the
+    sandbox's `/admin/oauth/authorize` sends back, and refuses it altered."""
+    app_of_agency = SandboxApp("agency-app", "agency-secret", frozenset({"read_orders"}), own_organisation=False)
+    config = sandbox_config(apps=(app_of_agency,), clock=ManualClock(datetime.now(UTC)))
+    saved = (shopify.Session.api_key, shopify.Session.secret)
+    shopify.Session.setup(api_key=app_of_agency.client_id, secret=app_of_agency.client_secret)
+    try:
+        with running_server(create_app(config)) as base_url:
+            permission = shopify.Session("sandbox.myshopify.com", "2026-10").create_permission_url(
+                ["read_orders"], "https://trueup.example/shopify/callback", state="nonce-7"
+            )
+            reply = httpx.get(f"{base_url}/admin/oauth/authorize?{urlsplit(permission).query}")
+        assert reply.status_code == 302
+        params = dict(parse_qsl(urlsplit(reply.headers["location"]).query))
+        assert params["state"] == "nonce-7"
+        assert shopify.Session.validate_params(params)
+        assert not shopify.Session.validate_params({**params, "shop": "another-shop.myshopify.com"})
+    finally:
+        shopify.Session.api_key, shopify.Session.secret = saved

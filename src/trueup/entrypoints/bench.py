@@ -13,7 +13,9 @@ import typer
 
 from trueup.entrypoints import terminal
 
-bench_app = typer.Typer(name="bench", help="Measure intake, Tryton, the sandbox and inventory.", no_args_is_help=True)
+bench_app = typer.Typer(
+    name="bench", help="Measure intake, Tryton, payouts, the sandbox and inventory.", no_args_is_help=True
+)
 
 
 def _machine() -> dict[str, Any]:
@@ -37,13 +39,15 @@ def _quiet() -> None:
 def intake(
     count: Annotated[int, typer.Option(help="Webhooks to send.")] = 20_000,
     concurrency: Annotated[int, typer.Option(help="Concurrent connections.")] = 64,
+    slow: Annotated[int, typer.Option(help="Hostile slow connections held open in the third run.")] = 300,
 ) -> None:
-    """Webhook intake per second and its latency (SQLite, durable before 2xx)."""
-    from trueup.entrypoints.benchmarks.intake import run
+    """Webhook intake per second and its latency (SQLite, durable before 2xx): the bare app, the hardened one as
+    `trueup serve` runs it, and the hardened one with SLOW hostile connections open, in one run."""
+    from trueup.entrypoints.benchmarks.intake import compare
 
     _quiet()
-    with terminal.spinner(terminal.console(stderr=True), f"Sending {count} signed webhooks..."):
-        _emit("intake", run(count=count, concurrency=concurrency))
+    with terminal.spinner(terminal.console(stderr=True), f"Sending {count} signed webhooks, three times..."):
+        _emit("intake", compare(count=count, concurrency=concurrency, slow=slow))
 
 
 @bench_app.command("console")
@@ -60,13 +64,22 @@ def console_pages(
     console_rate: Annotated[
         float, typer.Option(help="Console pages a second during the loaded intake run (0: flat out).")
     ] = 5.0,
+    console_niceness: Annotated[int, typer.Option(help="The console's niceness ([console] niceness).")] = 10,
 ) -> None:
     """The console's pages p50/p95 over a large store, and intake's rate with and without console load."""
     from trueup.entrypoints.benchmarks.console import run
 
     _quiet()
     with terminal.spinner(terminal.console(stderr=True), f"Seeding {orders} orders, then measuring the console..."):
-        figures = run(orders, exceptions, requests, intake_count, postgres_url=postgres, console_rate=console_rate)
+        figures = run(
+            orders,
+            exceptions,
+            requests,
+            intake_count,
+            postgres_url=postgres,
+            console_rate=console_rate,
+            console_niceness=console_niceness,
+        )
         _emit("console", figures)
 
 
@@ -83,6 +96,18 @@ def tryton(
     sizes = batch or [1, 10]
     with terminal.spinner(terminal.console(stderr=True), f"Posting {orders} orders into Tryton...") as status:
         _emit("tryton", run(orders, sizes, progress=lambda step: status.update(terminal.text(step))))
+
+
+@bench_app.command()
+def payouts(
+    transactions: Annotated[int, typer.Option(help="Balance transactions in the payout.", min=1)] = 2000,
+) -> None:
+    """A payout of N balance transactions booked in a real Tryton, against Tryton's raw rate for the same lines."""
+    from trueup.entrypoints.benchmarks.payouts import run
+
+    _quiet()
+    with terminal.spinner(terminal.console(stderr=True), f"Booking a payout of {transactions} transactions..."):
+        _emit("payouts", run(transactions))
 
 
 @bench_app.command()

@@ -136,6 +136,7 @@ def register_groups(app: typer.Typer) -> None:
     from trueup.entrypoints.privacy_cli import privacy_app
     from trueup.entrypoints.shop_cli import shop_app
     from trueup.entrypoints.users_cli import users_app
+    from trueup.entrypoints.verify_cli import verify_command
 
     app.command()(rehearse)
     app.add_typer(sandbox_app, name="sandbox")
@@ -146,3 +147,4 @@ def register_groups(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(privacy_app, name="privacy")
     app.command("demo")(demo)
+    app.command("verify")(verify_command)

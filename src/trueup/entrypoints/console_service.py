@@ -5,6 +5,8 @@ loop from the intake, whose 2xx is a promise to Shopify within 5 s; both read an
 
 from __future__ import annotations
 
+import os
+
 import uvicorn
 from starlette.applications import Starlette
 
@@ -14,6 +16,15 @@ from trueup.entrypoints.console.app import create_console_app
 from trueup.entrypoints.console.auth import Gate
 from trueup.entrypoints.console.deps import ConsoleDeps
 from trueup.service_layer.payout_findings import PayoutFindings
+
+CONSOLE_NICENESS = 10
+
+
+def lower_priority(niceness: int) -> None:
+    """Give the CPU to intake and workers first: on a busy machine the console's pages wait, not Shopify's
+    deliveries (Unix `nice`; 0 leaves the priority as it is)."""
+    if niceness > 0 and hasattr(os, "nice"):
+        os.nice(niceness)
 
 
 def build_console_app(config: TrueupConfig) -> Starlette:
@@ -34,6 +45,7 @@ def build_console_app(config: TrueupConfig) -> Starlette:
 
 
 def run_console(config: TrueupConfig) -> None:
+    lower_priority(config.console.niceness)
     uvicorn.run(
         build_console_app(config),
         host=config.console.host,

@@ -36,7 +36,7 @@ class IntakeLimits:
 
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     body_read_seconds: float = 10.0  # the whole body, from the end of the headers
-    max_buffered_bytes: int = 64 * 1024 * 1024  # bodies being read, all requests together
+    max_buffered_bytes: int = 32 * 1024 * 1024  # bodies being read, all requests together
 
 
 class BodyTooLarge(Exception):
@@ -69,6 +69,8 @@ async def read_body(request: Request, limit: int, budget: BodyBudget | None = No
     if declared.isdigit() and int(declared) > limit:
         raise BodyTooLarge
     budget = budget or BodyBudget(limit)
+    if declared.isdigit() and budget.held + int(declared) > budget.limit:
+        raise TooBusy  # refused before a byte of it is read: the connection closes, the kernel drops the rest
     chunks: list[bytes] = []
     size = 0
     try:

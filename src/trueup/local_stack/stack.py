@@ -4,12 +4,15 @@ HTTP service and workers as real processes. `trueup demo` and the end-to-end tes
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import secrets
 import subprocess
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -66,6 +69,15 @@ class StackOptions:
     stock_reconcile_interval_seconds: float = 3600.0
     bundles: dict[str, dict[str, int]] = field(default_factory=dict)  # [bundles]: SKU -> {component SKU: units}
     stock: dict[str, dict[str, int]] = field(default_factory=dict)  # received in Tryton first: warehouse -> units
+    # A second sandbox shop (same catalogue and locations, its own domain, token and secret) feeding the same
+    # Tryton, its locations mapped as the first's; `sharing` is WH1's ([inventory.warehouses.WH1]).
+    second_shop: bool = False
+    sharing: str = "split"
+    # The sandbox on a manual clock from this instant (`trade_month` moves it); its webhooks and orders are then
+    # dated in the sandbox's past, so trueup's delivery-age check is off and its first polls look back far.
+    clock_start: datetime | None = None
+    payments: bool = False  # [payments] enabled: payouts booked in Tryton
+    payout_poll_interval_seconds: float = 3.0
 
 
 def _sandbox_taxes() -> list[tuple[str, Decimal]]:
@@ -96,6 +108,7 @@ class LocalStack:
         self.workers: list[ManagedProcess] = []
         self.shop_domain = PLACEHOLDER_DOMAIN
         self._shopify: ShopifyAdminClient | None = None
+        self.second: LocalStack | None = None  # the second shop's view (`second_shop`): its sandbox, same stack
 
     # --- addresses ------------------------------------------------------------------------------
     @property
@@ -153,13 +166,17 @@ class LocalStack:
             self.console = ManagedProcess("trueup console", self._trueup("console"), self.dir / "logs" / "console.log")
             self.console.start().wait_for_port(self.console_port)
         self.shopify().ensure_webhooks(webhook_address(self.service_url), WEBHOOK_TOPICS)
+        if self.second is not None:
+            self.second.shopify().ensure_webhooks(webhook_address(self.service_url), WEBHOOK_TOPICS)
         return self
 
     def stop(self) -> None:
-        if self._shopify is not None:
-            self._shopify.close()
-            self._shopify = None
-        for process in [self.console, *self.workers, self.service, self.sandbox]:
+        for view in (self, self.second):
+            if view is not None and view._shopify is not None:
+                view._shopify.close()
+                view._shopify = None
+        second_sandbox = self.second.sandbox if self.second is not None else None
+        for process in [self.console, *self.workers, self.service, self.sandbox, second_sandbox]:
             if process is not None:
                 process.stop()
         if self.tryton is not None:
@@ -201,12 +218,34 @@ class LocalStack:
             self.options.plan,
             "--seed",
             str(self.options.seed),
+            *(
+                ("--clock", "manual", "--start", self.options.clock_start.isoformat())
+                if self.options.clock_start
+                else ()
+            ),
         )
         # The token and secret go by the environment: on a command line, any local user could read them.
         env = {TOKEN_ENV: self.token, SECRET_ENV: self.api_secret}
         self.sandbox = ManagedProcess("sandbox", argv, self.dir / "logs" / "sandbox.log", env=env).start()
         self.sandbox.wait_for_port(self.sandbox_port)
         self.shop_domain = self.shopify().shop_info().domain
+        if self.options.second_shop:
+            self._start_second_sandbox(argv)
+
+    def _start_second_sandbox(self, argv: list[str]) -> None:
+        """The second shop: the same sandbox command on its own port, token, secret and domain."""
+        second = copy.copy(self)
+        second.second, second._shopify, second.workers, second.console = None, None, [], None
+        second.token, second.api_secret = "shpat_" + secrets.token_hex(16), secrets.token_hex(24)
+        second.sandbox_port = free_port()
+        second.shop_domain = f"second-{self.shop_domain}"
+        second_argv = [str(second.sandbox_port) if i and argv[i - 1] == "--port" else a for i, a in enumerate(argv)]
+        second_argv += ["--domain", second.shop_domain]
+        env = {TOKEN_ENV: second.token, SECRET_ENV: second.api_secret}
+        log = self.dir / "logs" / "sandbox-2.log"
+        second.sandbox = ManagedProcess("sandbox 2", second_argv, log, env=env).start()
+        second.sandbox.wait_for_port(second.sandbox_port)
+        self.second = second
 
     def tryton_client(self) -> TrytonClient:
         assert self.tryton is not None
@@ -243,13 +282,14 @@ url = "{self.storage_url}"
 [server]
 host = "127.0.0.1"
 port = {self.service_port}
+max_delivery_age_seconds = {0 if self.options.clock_start else 6 * 3600}
 
 [worker]
 lease_seconds = {self.options.lease_seconds}
 threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
 replay_interval_seconds = {self.options.replay_interval_seconds}
-
+{self._past_clock_config()}
 [console]
 host = "127.0.0.1"
 port = {self.console_port}
@@ -278,8 +318,45 @@ hold_minutes = {self.options.hold_minutes}
 
 [taxes]
 {taxes}
-"""
+{self._payments_config()}{self._second_shop_config()}"""
         )
+
+    def _past_clock_config(self) -> str:
+        """[worker] keys (and a [server] table's) for a sandbox whose clock is in the past."""
+        if self.options.clock_start is None:
+            return ""
+        return "first_lookback_seconds = 315360000\n"  # ten years: every order of the sandbox's month
+
+    def _payments_config(self) -> str:
+        if not self.options.payments:
+            return ""
+        return (
+            "[payments]\nenabled = true\n"
+            f"poll_interval_seconds = {self.options.payout_poll_interval_seconds}\nfirst_lookback_days = 3650\n"
+        )
+
+    def _second_shop_config(self) -> str:
+        """The second shop's `[[shops]]` (its locations mapped as the first's) and WH1's sharing, or ""."""
+        second = self.second
+        if second is None:
+            return ""
+        write_secret_file(self.dir / "secrets" / "shopify-token-2", second.token)
+        write_secret_file(self.dir / "secrets" / "api-secret-2", second.api_secret)
+        ids = second.location_ids()
+        mapped = "\n".join(f'"{ids[name]}" = "{wh}"' for name, wh in sorted(self.options.locations.items()))
+        return f"""
+[inventory.warehouses.WH1]
+sharing = "{self.options.sharing}"
+
+[[shops]]
+domain = "{second.shop_domain}"
+api_url = "{second.sandbox_url}"
+access_token = {{ file = "secrets/shopify-token-2" }}
+api_secret = {{ file = "secrets/api-secret-2" }}
+warehouse = "WH1"
+[shops.locations]
+{mapped}
+"""
 
     def location_ids(self) -> dict[str, str]:
         """The sandbox's locations: name -> gid."""
@@ -314,9 +391,10 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         start is queued before it): from then on every change in Tryton reaches Shopify by itself."""
         from trueup.service_layer.inventory import CHANGES_CURSOR
 
+        lead = min([self.shop_domain] + ([self.second.shop_domain] if self.second else []))  # runs the shops' stock
         store = self.store()
         try:
-            return store.cursor(self.shop_domain, CHANGES_CURSOR) is not None
+            return store.cursor(lead, CHANGES_CURSOR) is not None
         finally:
             store.close()
 
@@ -352,13 +430,62 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             str(speed),
             *(("--skus", ",".join(skus)) if skus else ()),
         )
-        env = {**os.environ, TOKEN_ENV: self.token}
+        return self._run_trade(argv, timeout)
+
+    def _run_trade(self, argv: list[str], timeout: float) -> dict[str, Any]:
+        env = {**os.environ, TOKEN_ENV: self.token}  # the token by the environment, never on a command line
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False, env=env)
-        (self.dir / "logs" / "trade.log").write_text(result.stderr)
+        log = self.dir / "logs" / f"trade-{self.sandbox_port}.log"
+        log.write_text(result.stderr)
         if result.returncode != 0:
-            raise RuntimeError(f"trading failed ({result.returncode}); see {self.dir / 'logs' / 'trade.log'}")
+            raise RuntimeError(f"trading failed ({result.returncode}); see {log}")
         summary: dict[str, Any] = json.loads(result.stdout)
         return summary
+
+    def trade_month(self, days: int, orders: int, seed: int, timeout: float = 1200.0) -> dict[str, Any]:
+        """Play `days` days on the sandbox's manual clock (`trade --days`: payout runs, captures, gift cards,
+        PayPal, terms paid later, chargebacks, a reserve, a failed payout, CAD); the trade command's summary."""
+        argv = trueup_command(
+            "sandbox",
+            "trade",
+            "--url",
+            self.sandbox_url,
+            "--days",
+            str(days),
+            "--orders",
+            str(orders),
+            "--seed",
+            str(seed),
+            "--shop-seed",
+            str(self.options.seed),
+            "--json",
+        )
+        return self._run_trade(argv, timeout)
+
+    @contextmanager
+    def clock_moving(self, pace: float = 4.0) -> Iterator[None]:
+        """While inside, the sandbox's manual clock moves `pace` seconds per real second (after `trade_month`
+        its clock stands still, and with it Shopify's rate-limit bucket, which refills as that clock moves)."""
+        stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(0.25):
+                httpx.post(f"{self.sandbox_url}/sandbox/clock/advance", json={"seconds": pace / 4}, timeout=10)
+
+        ticker = threading.Thread(target=tick, name="sandbox-clock", daemon=True)
+        ticker.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            ticker.join(timeout=15)
+
+    def sandbox_payouts(self) -> list[dict[str, Any]]:
+        """The sandbox's payouts with their summary and transactions (its control endpoint)."""
+        response = httpx.get(f"{self.sandbox_url}/sandbox/payments/payouts", timeout=30)
+        response.raise_for_status()
+        payouts: list[dict[str, Any]] = response.json()["payouts"]
+        return payouts
 
     def set_faults(self, **knobs: float) -> None:
         """Switch the sandbox's fault knobs (webhook_drop_rate, webhook_duplicate_rate, api_5xx_rate, ...)."""
@@ -433,7 +560,7 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                pending = self.unsettled()
+                pending = self.unsettled() + (self.second.unsettled() if self.second is not None else [])
             except TransientError as error:  # the shop's budget is shared with the workers: wait our turn
                 time.sleep(min(error.retry_after or 1.0, 5.0))
                 continue

@@ -47,6 +47,7 @@ class ShopOverview:
     flows: list[Flow]
     open_drift: int
     stock_issues: int
+    backlog: int  # the shop's jobs waiting
     last_webhook_at: str | None
     oldest_stuck: dict[str, Any] | None
     findings: dict[str, list[dict[str, str]] | None] = field(default_factory=dict)
@@ -121,6 +122,7 @@ def shop_overview(
         flows=flows,
         open_drift=drift,
         stock_issues=issues,
+        backlog=store.pending_jobs(shop),
         last_webhook_at=last_webhook.isoformat() if last_webhook else None,
         oldest_stuck={"order": oldest.name, "state": str(oldest.state), "age_seconds": age} if oldest else None,
         findings=findings,

@@ -37,7 +37,9 @@ from trueup.service_layer.ports import Accounting, Clock, ShopifyPaymentsReader,
 log = structlog.get_logger(__name__)
 
 CURSOR = "payouts"  # the latest issue date (ISO) of a payout read
-IN_ERP = frozenset({OrderState.POSTED, OrderState.CANCELLED})  # the ERP holds the order's sale
+# The order's sale is in the ERP, or never will be: cancelled before it posted, its charge and refund meet in the
+# clearing account with no document to settle.
+SETTLED_ORDER = frozenset({OrderState.POSTED, OrderState.CANCELLED, OrderState.CANCELLED_UNPOSTED})
 
 
 @dataclass(frozen=True)
@@ -154,4 +156,4 @@ def _book_once(ctx: PayoutContext, entry: PayoutEntry) -> BookedEntry:
 
 def _in_erp(ctx: PayoutContext, order_id: str) -> bool:
     entry = ctx.store.ledger_entry(ctx.shop, order_id)
-    return entry is not None and entry.state in IN_ERP
+    return entry is not None and entry.state in SETTLED_ORDER

@@ -79,6 +79,7 @@ def test_a_bulk_replay_of_fifty_is_previewed_then_confirmed_queues_each_order_an
         for n in range(1, 51)
     )
     assert console.records.key_jobs(order_key(SHOP, order_gid(99))) == []
+    assert client.get("/api/overview").json()["shops"][0]["backlog"] == 50
     audit = console.records.audit_records(limit=1)[0]
     assert (audit.username, str(audit.action), sorted(audit.orders)) == ("olga", "replay", sorted(names))
     assert "sku=CAP" in audit.detail

@@ -251,3 +251,15 @@ def test_the_worker_polls_each_shop_s_payouts_and_queues_the_next_poll(books: Bo
     assert any(ran)
     waiting = [job for job in books.store.jobs if job.kind == PollPayouts.kind and job.state == "todo"]
     assert [job.run_at for job in waiting] == [NOW + timedelta(seconds=3600)]
+
+
+def test_an_order_cancelled_before_it_posted_does_not_hold_its_payout_back(books: Books):
+    books.posted(1)
+    cancelled = LedgerEntry.received(SHOP, order(2), "#2", NOW).moved_to(OrderState.CANCELLED_UNPOSTED, NOW)
+    books.store.save_ledger_entry(cancelled)
+    refund = BalanceTransaction("tx-r2", "REFUND", usd("-100.00"), usd("0"), usd("-100.00"), order(2), "#2")
+    books.shopify.put(payout("7001", charge(1), charge(2), refund))
+
+    poll_payouts(books.ctx)
+
+    assert books.state("7001") is PayoutState.BOOKED

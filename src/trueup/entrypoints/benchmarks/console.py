@@ -37,10 +37,12 @@ from trueup.entrypoints.benchmarks.intake import SHOP, free_port, signed_webhook
 from trueup.entrypoints.console.app import create_console_app
 from trueup.entrypoints.console.auth import SESSION_COOKIE, Gate
 from trueup.entrypoints.console.deps import ConsoleDeps
+from trueup.entrypoints.console_service import CONSOLE_NICENESS, lower_priority
 from trueup.entrypoints.logging_setup import configure_logging
 from trueup.service_layer.people import People, add_user
 
 ENV_DB = "TRUEUP_BENCH_DB_URL"
+ENV_NICENESS = "TRUEUP_BENCH_CONSOLE_NICENESS"
 USER, PASSWORD = "bench", "a bench password, long enough"
 CAUSES = [Cause.SKU_NOT_IN_ITEM_MASTER, Cause.UNMAPPED_TAX, Cause.TOTALS_MISMATCH, Cause.BACK_OFFICE_REJECTED]
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -54,6 +56,7 @@ class _Clock:
 def console_from_env() -> Any:
     """The console app on the store the benchmark passes in the environment (uvicorn --factory)."""
     configure_logging("WARNING")
+    lower_priority(int(os.environ.get(ENV_NICENESS, CONSOLE_NICENESS)))
     url = os.environ[ENV_DB]
     store, records = SqlStore(url), SqlConsoleStore(url)
     people = People(records, Argon2Hasher(), _Clock())
@@ -119,7 +122,17 @@ def seed(url: str, orders: int, exceptions: int, batch: int = 5000) -> float:
     records = SqlConsoleStore(url)
     add_user(records, Argon2Hasher(), _Clock(), USER, Role.ADMIN, PASSWORD)
     records.close()
+    _analyse(url)  # as the database's own maintenance (autovacuum) would soon after such a load
     return time.perf_counter() - started
+
+
+def _analyse(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE" if url.startswith("postgresql") else "ANALYZE")
+    finally:
+        engine.dispose()
 
 
 def _insert(engine: Any, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> None:
@@ -128,10 +141,10 @@ def _insert(engine: Any, pairs: list[tuple[dict[str, Any], dict[str, Any]]]) -> 
         connection.execute(insert(deliveries), [delivery for _, delivery in pairs])
 
 
-def _start_console(url: str, port: int) -> subprocess.Popen[bytes]:
+def _start_console(url: str, port: int, niceness: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "uvicorn", "--factory", "trueup.entrypoints.benchmarks.console:console_from_env"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
-    return subprocess.Popen(command, env={**os.environ, ENV_DB: url})
+    return subprocess.Popen(command, env={**os.environ, ENV_DB: url, ENV_NICENESS: str(niceness)})
 
 
 def _sign_in(base: str) -> dict[str, str]:
@@ -227,6 +240,7 @@ def run(
     concurrency: int = 32,
     postgres_url: str | None = None,
     console_rate: float = 5.0,
+    console_niceness: int = CONSOLE_NICENESS,
 ) -> dict[str, Any]:
     """Seed, then measure the pages, then intake alone and intake while the console serves `console_rate` pages a
     second (every page in turn; 0: as fast as it answers)."""
@@ -235,7 +249,7 @@ def run(
         upgrade(url)
         seeded = seed(url, orders, exceptions)
         console_port, intake_port, secret = free_port(), free_port(), secrets.token_hex(16)
-        console = _start_console(url, console_port)
+        console = _start_console(url, console_port, console_niceness)
         intake = start_server(url, secret, intake_port)
         try:
             base = f"http://127.0.0.1:{console_port}"
@@ -270,6 +284,7 @@ def run(
         "intake_ratio": round(loaded / alone, 3),
         "console_pages_per_second_meanwhile": round(served[0] / loaded_seconds, 1),
         "console_rate_asked": console_rate or "as fast as it answers",
+        "console_niceness": console_niceness,
         "rss_after": rss,
         "cpus": os.cpu_count(),
         "load_average_1m": round(os.getloadavg()[0], 2),
