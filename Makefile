@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/trueup bench intake
 	$(BIN)/python -m tests.benchmarks.engine
 	$(BIN)/trueup bench tryton
+	$(BIN)/trueup bench payouts
 	$(BIN)/trueup bench sandbox
 	$(BIN)/trueup bench inventory
 

@@ -231,6 +231,7 @@ def posting_policy(shop: ShopConfig, config: TrueupConfig) -> PostingPolicy:
         taxes=dict(config.taxes),
         warehouse=shop.warehouse,
         tax_rounding_tolerance=config.tax_rounding_tolerance,
+        park_on_tax_variance=config.park_on_tax_variance,
         shipping_sku=config.shipping_sku,
         payment_terms=dict(config.payment_terms),
         guest_rule=GuestRule(config.guest_checkout),

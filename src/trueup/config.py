@@ -399,9 +399,11 @@ class TrueupConfig(_Strict):
     token_store: TokenStoreConfig | None = None  # needed by shops whose credentials are not static
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
-    # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
-    # a larger one parks the order as a tax mismatch.
+    # The largest gap between the ERP's own tax and Shopify's (shop currency) that is rounding; a larger one is
+    # a tax variance reported to finance (the documents carry Shopify's tax either way).
     tax_rounding_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+    # Park such an order as tax_mismatch instead of posting it with Shopify's tax.
+    park_on_tax_variance: bool = False
     # The item master's product (by SKU/code) that shipping is booked on, on sales and credit notes.
     shipping_sku: Annotated[str, Field(min_length=1)] = SHIPPING_SKU
     # Shopify payment terms name ("Net 30") -> ERP payment term name; a company order with unmapped terms

@@ -7,6 +7,7 @@ renewed it) takes it instead of asking Shopify again.
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import threading
@@ -114,7 +115,7 @@ class RenewedToken:
 
     def _fresh(self, stale: str | None) -> ShopToken:
         shop = self._app.shop
-        waited = 0.0
+        polls = math.ceil(2 * self._lease_seconds / POLL_SECONDS)  # twice a lease: a stuck holder's lapses meanwhile
         while True:
             stored = self._vault.load_token(shop)
             if self._good(stored, stale):
@@ -126,10 +127,10 @@ class RenewedToken:
                     return self._renew_holding_lease(stale)
                 finally:
                     self._vault.release_refresh_lease(shop, self._owner)
-            if waited >= 2 * self._lease_seconds:
+            if polls == 0:
                 raise TransientError(f"the token of {shop} is being renewed elsewhere; trying again later")
             self._sleep(POLL_SECONDS)
-            waited += POLL_SECONDS
+            polls -= 1
 
     def _renew_holding_lease(self, stale: str | None) -> ShopToken:
         shop = self._app.shop

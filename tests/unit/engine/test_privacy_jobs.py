@@ -1,0 +1,38 @@
+"""A privacy webhook, once stored, is honoured by the worker like any other job, and only once."""
+
+from __future__ import annotations
+
+import json
+
+from tests.factories import SHOP
+from tests.support.deliveries import make_delivery
+from tests.unit.engine.harness import Engine
+
+from trueup.domain.privacy import REDACTED_BODY
+from trueup.service_layer.jobs import delivery_job
+
+EMAIL = "ada.lovelace@example.com"
+
+
+def test_the_worker_honours_each_privacy_request_it_finds_queued() -> None:
+    engine = Engine()
+    order = json.dumps({"id": 1, "email": EMAIL}).encode()
+    redact = json.dumps({"customer": {"id": 42, "email": EMAIL}, "orders_to_redact": [1]}).encode()
+    other = json.dumps({"customer": {"id": 43, "email": "grace@example.com"}, "orders_to_redact": []}).encode()
+    engine.store.accept_deliveries(
+        [
+            make_delivery(shop=SHOP, webhook_id="order-1", order_number=None, topic="orders/paid", body=order),
+            make_delivery(shop=SHOP, webhook_id="red-1", order_number=None, topic="customers/redact", body=redact),
+            make_delivery(shop=SHOP, webhook_id="red-2", order_number=None, topic="customers/redact", body=other),
+        ],
+        delivery_job,
+    )
+
+    engine.run_until_idle()
+
+    reports = {r.webhook_id: r for r in engine.store.privacy_reports(SHOP)}
+    assert set(reports) == {"red-1", "red-2"}, "two requests at once: both queued, both honoured"
+    assert reports["red-1"].records == {"deliveries": 1}
+    assert engine.store.stored_delivery("order-1").body == REDACTED_BODY  # type: ignore[union-attr]
+    assert engine.store.pending_jobs() == 0
+    assert engine.run_until_idle() == 0, "honoured once"
