@@ -18,7 +18,7 @@ from trueup.domain.errors import Cause, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.retry import RetryPolicy
 from trueup.service_layer.fulfilment import fulfil_despatched
-from trueup.service_layer.inventory import StockContext, StockPolicy, reconcile, run_stock_pass, sync_changes
+from trueup.service_layer.inventory import StockContext, StockPolicy, run_stock_pass, sync_changes
 from trueup.service_layer.jobs import (
     FulfilShipments,
     HonourPrivacyRequest,
@@ -41,6 +41,7 @@ from trueup.service_layer.ports import Clock, Job, JobRequest, Store
 from trueup.service_layer.privacy import honour
 from trueup.service_layer.replay import replay_fixed
 from trueup.service_layer.stock_groups import group_context, runs_group
+from trueup.service_layer.stock_reconcile import reconcile
 from trueup.service_layer.sync_order import sync_order
 
 log = structlog.get_logger(__name__)
