@@ -264,6 +264,9 @@ class WorkerConfig(_Strict):
     replay_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
     done_jobs_retention_days: Annotated[float, Field(gt=0)] = 7.0
     deliveries_retention_days: Annotated[float, Field(ge=2)] = 30.0  # Shopify retries for up to 48 h
+    # A delivery's body (customer data) is kept this long, for people to read (the console's order page); the
+    # delivery itself stays `deliveries_retention_days`, to recognise repeats. Privacy requests keep theirs.
+    delivery_bodies_retention_days: Annotated[float, Field(gt=0)] = 7.0
     purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
     fulfil_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
     notify_customer: bool = True  # Shopify e-mails the customer when trueup creates a fulfilment
@@ -399,9 +402,11 @@ class TrueupConfig(_Strict):
     token_store: TokenStoreConfig | None = None  # needed by shops whose credentials are not static
     # Shopify tax line ("<title> <rate %>", e.g. "VAT 20") -> ERP tax code.
     taxes: dict[str, str] = Field(default_factory=dict)
-    # The largest gap between the ERP's tax and Shopify's (shop currency) booked as a rounding line;
-    # a larger one parks the order as a tax mismatch.
+    # The largest gap between the ERP's own tax and Shopify's (shop currency) that is rounding; a larger one is
+    # a tax variance reported to finance (the documents carry Shopify's tax either way).
     tax_rounding_tolerance: Annotated[Decimal, Field(ge=0, le=1)] = Decimal("0.05")
+    # Park such an order as tax_mismatch instead of posting it with Shopify's tax.
+    park_on_tax_variance: bool = False
     # The item master's product (by SKU/code) that shipping is booked on, on sales and credit notes.
     shipping_sku: Annotated[str, Field(min_length=1)] = SHIPPING_SKU
     # Shopify payment terms name ("Net 30") -> ERP payment term name; a company order with unmapped terms

@@ -18,6 +18,7 @@ from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.parties import party_code
 from trueup.adapters.tryton.sales_orders import TrytonSalesOrders
 from trueup.domain.bundles import KitComponent
+from trueup.domain.money import Money
 from trueup.domain.orders import Customer
 from trueup.domain.sales import SalesOrderRequest, ShipmentStage
 from trueup.local_stack.tryton_catalogue import receive_stock
@@ -71,10 +72,16 @@ class BackOfficeHarness(Protocol):
     def set_carrier(self, reference: str, carrier: str) -> None:
         """Before despatch: a carrier (by name) on the sale's shipments."""
 
+    def stop_parcel(self, sale_id: str) -> None:
+        """What the docs tell a person to do to stop a parcel: cancel the sale's live shipment in the ERP."""
+
     def confirm_without_processing(self, order: SalesOrderRequest) -> None:
         """The sale of `order` created and confirmed, its processing never run (the ERP stopped in between)."""
 
     # --- read back ------------------------------------------------------------------------------------
+    def invoice_taxes(self, reference: str) -> dict[str, Money]:
+        """The tax the sale's invoice carries, by ERP tax (name)."""
+
     def parties_of(self, customer: Customer) -> int:
         """How many parties `customer` matches (by code or e-mail): 1 when nothing was duplicated."""
 
@@ -136,6 +143,12 @@ class FakeHarness:
     def confirm_without_processing(self, order: SalesOrderRequest) -> None:
         self.fake.confirm_without_processing(order)
 
+    def stop_parcel(self, sale_id: str) -> None:
+        self.fake.set_shipment_stage(sale_id, ShipmentStage.CANCELLED)
+
+    def invoice_taxes(self, reference: str) -> dict[str, Money]:
+        return {code: amount for code, amount in self.fake.invoice_taxes[reference].items() if not amount.is_zero()}
+
     def set_carrier(self, reference: str, carrier: str) -> None:
         self._carriers[reference] = carrier
 
@@ -187,6 +200,10 @@ class TrytonWarehouse:
         (sale,) = self.client.call("sale.sale", "read", [int(sale_id)], ["shipments"])
         rows = self.client.call("stock.shipment.out", "read", sale["shipments"], ["state", "delivery_address.city"])
         return [row for row in rows if row["state"] != "cancelled"]
+
+    def stop_parcel(self, sale_id: str) -> None:
+        shipment = self.live_shipments(sale_id)[-1]
+        self.client.call("stock.shipment.out", "cancel", [shipment["id"]])
 
     def set_stage(self, sale_id: str, stage: ShipmentStage) -> None:
         shipment = self.live_shipments(sale_id)[-1]
@@ -266,6 +283,9 @@ class TrytonHarness(TrytonWarehouse):
         (row,) = self.client.call("sale.sale", "read", [sale_id], ["state", "shipments"])
         assert (row["state"], row["shipments"]) == ("confirmed", [])
 
+    def invoice_taxes(self, reference: str) -> dict[str, Money]:
+        return tryton_invoice_taxes(self.client, reference)
+
     def parties_of(self, customer: Customer) -> int:
         by_email = ("contact_mechanisms", "where", [("type", "=", "email"), ("value", "=", customer.email.lower())])
         domain = ["OR", ("code", "=", party_code(customer)), by_email]
@@ -294,6 +314,22 @@ def add_products(client: TrytonClient, prices: dict[str, str]) -> None:
 def add_kit(client: TrytonClient, sku: str, parts: list[tuple[str, int, str]]) -> None:
     components = [catalogue_item(c, price) for c, _, price in parts]
     seed_catalogue(client, [*components, catalogue_item(sku, "0.00", components=[(c, q) for c, q, _ in parts])])
+
+
+def tryton_invoice_taxes(client: TrytonClient, reference: str) -> dict[str, Money]:
+    """The tax rows of the sale's live invoices, summed by tax name (non-zero ones)."""
+    (sale,) = client.call("sale.sale", "search_read", [("reference", "=", reference)], 0, 1, None, ["invoices"])
+    invoices = client.call("account.invoice", "read", sale["invoices"], ["state", "currency.code"])
+    live = [i for i in invoices if i["state"] != "cancelled"]
+    rows = client.call(
+        "account.invoice.tax", "search_read", [("invoice", "in", [i["id"] for i in live])], 0, None, None,
+        ["tax.name", "amount"],
+    )  # fmt: skip
+    amounts: dict[str, Money] = {}
+    for row in rows:
+        name, currency = row["tax."]["name"], live[0]["currency."]["code"]
+        amounts[name] = amounts.get(name, Money.zero(currency)) + Money(row["amount"], currency)
+    return {name: amount for name, amount in amounts.items() if not amount.is_zero()}
 
 
 def tryton_sale_view(client: TrytonClient, reference: str) -> SaleView:

@@ -267,26 +267,55 @@ def test_a_fake_can_reject_the_next_order_only() -> None:
     assert fake.create_sales_order(request).reference == request.reference
 
 
-def test_a_tax_that_differs_by_rounding_is_booked_so_the_totals_agree(erp: BackOfficeHarness) -> None:
-    (sku,) = new_skus(erp, 1)
-    request = a_request([a_line(sku, 1, "10.00", "VAT20")])  # the ERP computes 2.00 of tax
-    shopify_says = replace(
+def charged(request: SalesOrderRequest, **taxes: str) -> SalesOrderRequest:
+    """`request` as Shopify charged it: these amounts of tax, by ERP tax, and a tolerance of 0.05."""
+    amounts = tuple((code.replace("_", "."), Money(Decimal(amount), "EUR")) for code, amount in taxes.items())
+    return replace(
         request,
-        expected_tax=Money(Decimal("2.01"), "EUR"),
+        expected_tax=Money(sum((m.amount for _, m in amounts), Decimal(0)), "EUR"),
+        expected_taxes=amounts,
+        tax_rates=tuple((code, f"Shopify {code}") for code, _ in amounts),
         tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
     )
-    sale = erp.back_office.create_sales_order(shopify_says)
-    assert sale.total == Money(Decimal("12.01"), "EUR")
-    assert sale.tax == Money(Decimal("2.00"), "EUR")
 
 
-def test_a_tax_difference_beyond_the_tolerance_is_a_mismatch_and_posts_nothing(erp: BackOfficeHarness) -> None:
+def test_the_invoice_carries_shopifys_tax_to_the_cent_never_a_rounding_line(erp: BackOfficeHarness) -> None:
     (sku,) = new_skus(erp, 1)
-    request = replace(
-        a_request([a_line(sku, 1, "10.00", "VAT20")]),
-        expected_tax=Money(Decimal("2.50"), "EUR"),
-        tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
-    )
+    request = charged(a_request([a_line(sku, 1, "10.00", "VAT20")]), VAT20="2.01")  # the ERP computes 2.00
+    sale = erp.back_office.create_sales_order(request)
+    assert (sale.tax, sale.total) == (Money(Decimal("2.01"), "EUR"), Money(Decimal("12.01"), "EUR"))
+    assert sale.tax_variances == ()  # within the tolerance: rounding, not a finding
+    assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("2.01"), "EUR")}
+    assert erp.back_office.sale_progress(sale.erp_id).total == sale.total
+
+
+def test_stacked_taxes_each_carry_shopifys_amount(erp: BackOfficeHarness) -> None:
+    sku, other = new_skus(erp, 2)
+    lines = [a_line(sku, 3, "0.35", "VAT20", "VAT5.5"), a_line(other, 1, "3.17", "VAT20", "VAT5.5")]
+    request = charged(a_request(lines), VAT20="0.85", VAT5_5="0.24")  # Tryton: 0.84 and 0.23 (half to even)
+    sale = erp.back_office.create_sales_order(request)
+    assert erp.invoice_taxes(request.reference) == {
+        "VAT20": Money(Decimal("0.85"), "EUR"),
+        "VAT5.5": Money(Decimal("0.24"), "EUR"),
+    }
+    assert sale.total == Money(Decimal("5.31"), "EUR")  # 4.22 untaxed + 1.09
+
+
+def test_a_tax_difference_beyond_the_tolerance_posts_with_shopifys_tax_and_is_reported(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = charged(a_request([a_line(sku, 1, "10.00", "VAT20")]), VAT20="2.50")  # the ERP computes 2.00
+    sale = erp.back_office.create_sales_order(request)
+    assert sale.total == Money(Decimal("12.50"), "EUR")
+    (variance,) = sale.tax_variances
+    assert (variance.tax, variance.shopify, variance.erp) == ("VAT20", Money.of("2.50", "EUR"), Money.of("2.00", "EUR"))
+    assert variance.difference == Money.of("0.50", "EUR")
+    assert variance.rate == "Shopify VAT20"
+
+
+def test_a_brand_that_parks_on_a_tax_variance_gets_a_mismatch_and_nothing_posted(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = charged(a_request([a_line(sku, 1, "10.00", "VAT20")]), VAT20="2.50")
+    request = replace(request, park_on_tax_variance=True)
     with pytest.raises(StructuralError) as parked:
         erp.back_office.create_sales_order(request)
     assert parked.value.cause == Cause.TAX_MISMATCH
@@ -298,17 +327,11 @@ def test_a_tax_difference_beyond_the_tolerance_is_a_mismatch_and_posts_nothing(e
 def test_several_orders_post_together_each_as_alone_and_a_bad_one_spoils_only_itself(erp: BackOfficeHarness) -> None:
     sku_a, sku_b = new_skus(erp, 2)
     good = a_request([a_line(sku_a, 2, "12.50", "VAT20")])
-    rounded = replace(  # the ERP computes 2.00 of tax; Shopify charged 2.01: a rounding line, as alone
-        a_request([a_line(sku_b, 1, "10.00", "VAT20")]),
-        expected_tax=Money(Decimal("2.01"), "EUR"),
-        tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
-    )
+    # The ERP computes 2.00 of tax; Shopify charged 2.01: the invoice carries 2.01, as alone.
+    rounded = charged(a_request([a_line(sku_b, 1, "10.00", "VAT20")]), VAT20="2.01")
     missing = a_request([a_line(sku_a, 1, "5.00", "VAT20"), a_line(unique("MISSING"), 1, "5.00", "VAT20")])
-    mismatch = replace(
-        a_request([a_line(sku_b, 1, "10.00", "VAT20")]),
-        expected_tax=Money(Decimal("2.50"), "EUR"),
-        tax_rounding_tolerance=Money(Decimal("0.05"), "EUR"),
-    )
+    mismatch = charged(a_request([a_line(sku_b, 1, "10.00", "VAT20")]), VAT20="2.50")
+    mismatch = replace(mismatch, park_on_tax_variance=True)
 
     results = erp.back_office.create_sales_orders([good, missing, rounded, mismatch])
 
@@ -319,7 +342,8 @@ def test_several_orders_post_together_each_as_alone_and_a_bad_one_spoils_only_it
     assert not isinstance(posted_rounded, StructuralError)
     assert posted_good.state == posted_rounded.state == "processing"
     assert posted_good.total == Money(Decimal("30.00"), "EUR")
-    assert (posted_rounded.tax, posted_rounded.total) == (Money(Decimal("2.00"), "EUR"), Money(Decimal("12.01"), "EUR"))
+    assert (posted_rounded.tax, posted_rounded.total) == (Money(Decimal("2.01"), "EUR"), Money(Decimal("12.01"), "EUR"))
+    assert erp.invoice_taxes(rounded.reference) == {"VAT20": Money(Decimal("2.01"), "EUR")}
     assert isinstance(parked_missing, StructuralError)
     assert parked_missing.cause is Cause.SKU_NOT_IN_ITEM_MASTER
     assert isinstance(parked_mismatch, StructuralError)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.contract.back_office_harness import BackOfficeHarness
-from tests.contract.test_back_office_contract import a_line, a_request, an_address
+from tests.contract.test_back_office_contract import a_line, a_request, an_address, charged
 from tests.support.tryton import unique
 from trueup.domain.credit_notes import CreditLine, CreditNoteRequest, PostedCreditNote, Restock, RestockRequest
 from trueup.domain.errors import Cause, StructuralError
@@ -198,31 +198,31 @@ def test_the_same_amendment_again_changes_nothing(erp: BackOfficeHarness) -> Non
     assert erp.back_office.sale_progress(sale.erp_id) == before
 
 
-def test_an_amendment_keeps_shopify_tax_with_a_rounding_line(erp: BackOfficeHarness) -> None:
+def test_an_amendment_keeps_shopifys_tax_on_the_invoice(erp: BackOfficeHarness) -> None:
     (sku,) = new_skus(erp, 1)
     request, sale = posted(erp, [a_line(sku, 1, "10.00", "VAT20")])
-    edited = with_lines(request, [a_line(sku, 3, "0.35", "VAT20")])  # Tryton: 0.21 of tax
-    edited = replace(edited, expected_tax=Money(Decimal("0.22"), "EUR"), tax_rounding_tolerance=Money.of("0.05", "EUR"))
+    edited = charged(with_lines(request, [a_line(sku, 3, "0.35", "VAT20")]), VAT20="0.22")  # Tryton: 0.21
 
     amended = erp.back_office.amend_sale(sale.erp_id, edited)
 
     assert amended.total == Money(Decimal("1.27"), "EUR")
     assert amended.tax + amended.untaxed == amended.total
+    assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("0.22"), "EUR")}
 
 
-def test_a_rounding_line_booked_at_posting_is_not_counted_twice_by_an_amendment(erp: BackOfficeHarness) -> None:
+def test_shopifys_tax_set_at_posting_is_set_again_not_added_by_an_amendment(erp: BackOfficeHarness) -> None:
     sku, other = new_skus(erp, 2)
-    tolerance = Money.of("0.05", "EUR")
     rounded = [a_line(sku, 3, "0.35", "VAT20")]  # 1.05 untaxed; Tryton: 0.21 of tax, Shopify 0.22
-    request, sale = posted(erp, rounded, expected_tax=Money(Decimal("0.22"), "EUR"), tax_rounding_tolerance=tolerance)
+    request = charged(a_request(rounded), VAT20="0.22")
+    sale = erp.back_office.create_sales_order(request)
     assert sale.total == Money(Decimal("1.27"), "EUR")
-    edited = with_lines(request, [*rounded, a_line(other, 1, "10.00", "VAT20")])  # + 2.00 of tax on both sides
-    edited = replace(edited, expected_tax=Money(Decimal("2.22"), "EUR"), tax_rounding_tolerance=tolerance)
+    edited = charged(with_lines(request, [*rounded, a_line(other, 1, "10.00", "VAT20")]), VAT20="2.22")
 
     amended = erp.back_office.amend_sale(sale.erp_id, edited)
 
     assert amended.total == Money(Decimal("13.27"), "EUR")  # 11.05 + 2.22: the 0.01 booked once
     assert erp.back_office.sale_progress(sale.erp_id).total == amended.total
+    assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("2.22"), "EUR")}
 
 
 def test_an_address_change_reaches_the_shipment(erp: BackOfficeHarness) -> None:
@@ -467,3 +467,37 @@ def test_a_refund_whose_tax_differs_beyond_tolerance_is_a_mismatch_and_makes_no_
 
     assert raised.value.cause is Cause.TAX_MISMATCH
     assert erp.back_office.find_credit_note(refund.reference) is None
+
+
+def test_a_credit_note_carries_shopifys_refunded_tax_and_the_posted_invoice_keeps_shopifys(
+    erp: BackOfficeHarness,
+) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = charged(a_request([a_line(sku, 2, "10.00", "VAT20")]), VAT20="4.01")  # Tryton: 4.00
+    sale = erp.back_office.create_sales_order(request)
+    refund = a_refund(sale, [a_credit(sku, 1, "10.00", "2.01", "VAT20")])
+    refund = replace(refund, expected_taxes=(("VAT20", Money(Decimal("2.01"), "EUR")),))
+
+    note = erp.back_office.create_credit_note(refund)
+
+    assert note.total == Money(Decimal("12.01"), "EUR")  # Shopify's refund, its tax on the tax row
+    assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("4.01"), "EUR")}  # posted, kept
+    assert erp.back_office.sale_progress(sale.erp_id).total == Money(Decimal("24.01"), "EUR")
+
+
+def test_after_a_parcel_is_stopped_the_goods_still_sold_ship_again_to_the_new_address(erp: BackOfficeHarness) -> None:
+    sku, removed = new_skus(erp, 2)
+    erp.receive_stock({sku: 5, removed: 5}, "WH1")
+    request, sale = posted(erp, [a_line(sku, 2, "10.00", "VAT20"), a_line(removed, 1, "5.00", "VAT20")])
+    erp.set_stage(sale.erp_id, ShipmentStage.PICKED)
+    erp.stop_parcel(sale.erp_id)  # the change came after picking: a person stops the parcel, as the docs say
+    moved = replace(an_address(), city="Villeurbanne", zip="69100")
+    edited = replace(with_lines(request, [a_line(sku, 2, "10.00", "VAT20")]), shipment_address=moved)
+
+    erp.back_office.amend_sale(sale.erp_id, edited)
+
+    progress = erp.back_office.sale_progress(sale.erp_id)
+    assert [s.stage for s in progress.shipments if s.stage is not ShipmentStage.CANCELLED] == [ShipmentStage.WAITING]
+    assert erp.pending_units(sale.erp_id, sku) == 2
+    assert erp.pending_units(sale.erp_id, removed) == 0
+    assert erp.shipment_city(sale.erp_id) == "Villeurbanne"

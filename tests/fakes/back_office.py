@@ -33,7 +33,7 @@ from trueup.domain.orders import Address, Customer
 from trueup.domain.party_fields import PartyField
 from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest, ShipmentStage
-from trueup.domain.tax_rounding import settle_tax_rounding
+from trueup.domain.tax_rounding import TaxVariance, check_tax_variance, taxes_as_charged
 
 DEFAULT_TAX_RATES = {"VAT20": Decimal("0.20"), "VAT5.5": Decimal("0.055")}
 DEFAULT_PAYMENT_TERMS = frozenset({"Immediate", "Net 15", "Net 30", "Net 60"})  # as in the demo Tryton business
@@ -92,6 +92,7 @@ class FakeBackOffice:
     kits: dict[str, list[KitComponent]] = field(default_factory=dict)  # kit SKU → its components
     prices: dict[str, Decimal] = field(default_factory=dict)  # SKU → list price (unset: none read back)
     down: bool = False
+    invoice_taxes: dict[str, dict[str, Money]] = field(default_factory=dict)  # sale reference → tax → amount
     commit_then_timeout_next: bool = False
     # The ERP stops right after the next confirm: the sale is left confirmed (never processed), the call fails.
     crash_after_confirm_next: bool = False
@@ -317,7 +318,7 @@ class FakeBackOffice:
         )
 
     def _post(self, order: SalesOrderRequest) -> PostedSale:
-        untaxed, tax = self.sale_totals(order)
+        untaxed, (tax, variances) = self.sale_totals(order)[0], self.sale_taxes(order)
         party_id = self._party(order.customer)
         self.party_fields.setdefault(party_id, {}).update({str(f.target): f.value for f in order.party_fields})
         number = len(self.sales) + 1
@@ -335,19 +336,42 @@ class FakeBackOffice:
         party_terms = [f.value for f in order.party_fields if f.target.field is PartyField.CUSTOMER_PAYMENT_TERM]
         term = order.payment_term or next(iter(party_terms), None)
         self.sale_records[order.reference] = SaleRecord(party_id, term, comment, invoice, shipment)
-        return sale
+        return replace(sale, tax_variances=variances)
 
     def keep_addresses(self, party_id: int, addresses: list[Address]) -> None:
         known = self.party_addresses.setdefault(party_id, [])
         known.extend(a for a in dict.fromkeys(addresses) if a not in known)
 
     def sale_totals(self, order: SalesOrderRequest) -> tuple[Money, Money]:
-        """Untaxed and tax of a sale of `order` as the ERP books it: tax per line, rounded half to even as
-        Tryton does, Shopify's difference settled as domain/tax_rounding.py decides."""
+        """Untaxed and tax of a sale of `order` as the ERP's invoice books them (see sale_taxes)."""
         untaxed = total([line.amount.rounded() for line in order.lines], order.currency)
-        tax = total([erp_line_tax(line, self.tax_rates) for line in order.lines], order.currency)
-        rounding = settle_tax_rounding(order.expected_tax, tax, order.tax_rounding_tolerance)
-        return untaxed + rounding.amount, tax
+        return untaxed, self.sale_taxes(order)[0]
+
+    def sale_taxes(self, order: SalesOrderRequest) -> tuple[Money, tuple[TaxVariance, ...]]:
+        """As the Tryton adapter does: the tax computed per line and per tax, half to even, as Tryton does;
+        then Shopify's tax per tax on the invoice, as domain/tax_rounding.py decides (parking first for a
+        brand that parks on a variance)."""
+        by_tax: dict[str, Money] = {}
+        for line in order.lines:
+            for code in line.tax_codes:
+                tax = erp_line_tax(replace(line, tax_codes=(code,)), self.tax_rates)
+                by_tax[code] = by_tax.get(code, Money.zero(order.currency)) + tax
+        computed = total(list(by_tax.values()), order.currency)
+        if order.park_on_tax_variance:
+            check_tax_variance(order.expected_tax, computed, order.tax_rounding_tolerance)
+        if not order.expected_taxes:
+            self.invoice_taxes[order.reference] = by_tax
+            return computed, ()
+        settled = taxes_as_charged(
+            order.reference,
+            dict(order.expected_taxes),
+            by_tax,
+            order.tax_rounding_tolerance,
+            rates=dict(order.tax_rates),
+        )
+        # As on Tryton's invoice: a tax carried only where the ERP taxed something with it (it has a row).
+        self.invoice_taxes[order.reference] = {code: m for code, m in settled.amounts.items() if code in by_tax}
+        return total(list(self.invoice_taxes[order.reference].values()), order.currency), settled.variances
 
     def _party(self, customer: Customer) -> int:
         if customer.erp_code:  # the domain chose the party (a company, the shared guest party): by code only

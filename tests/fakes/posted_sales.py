@@ -143,7 +143,7 @@ def amend_sale(office: FakeBackOffice, erp_sale_id: str, order: SalesOrderReques
             Cause.ALREADY_DESPATCHED, f"{started[0].number} is {started[0].stage}: the sale's shipment cannot change"
         )
     old = office.sales[reference]
-    untaxed, tax = office.sale_totals(order)
+    untaxed, (tax, variances) = office.sale_totals(order)[0], office.sale_taxes(order)
     sale = replace(old, untaxed=untaxed, tax=tax, total=untaxed + tax)
     office.sales[reference] = sale
     office.requests[reference] = replace(order, reference=reference)
@@ -166,7 +166,7 @@ def amend_sale(office: FakeBackOffice, erp_sale_id: str, order: SalesOrderReques
     office.sale_records[reference] = replace(sale_record, invoice_address=invoice, shipment_address=shipment_address)
     office.keep_addresses(sale_record.party_id, [a for a in (invoice, shipment_address) if a is not None])
     _follow_due(office, record, due)
-    return sale
+    return replace(sale, tax_variances=variances)
 
 
 def cancel_sale(office: FakeBackOffice, erp_sale_id: str) -> PostedSale:
@@ -209,7 +209,12 @@ def create_credit_note(office: FakeBackOffice, request: CreditNoteRequest) -> Po
         ],
         request.currency,
     )
-    settle_tax_rounding(request.expected_tax, erp_tax, request.tax_rounding_tolerance, refunded=True)
+    if request.expected_taxes:  # as the adapter: Shopify's tax per tax; only tax no ERP tax holds is checked
+        settle_tax_rounding(
+            request.uncarried_tax, Money.zero(request.currency), request.tax_rounding_tolerance, refunded=True
+        )
+    else:
+        settle_tax_rounding(request.expected_tax, erp_tax, request.tax_rounding_tolerance, refunded=True)
     if record.draft_invoice and not record.cancelled:  # a refund: the sale is invoiced at the latest now
         record.draft_invoice = False
         record.invoices.append(f"INV{book.next_id()}")

@@ -21,7 +21,7 @@ from trueup.domain.money import Money, allocate, total
 from trueup.domain.orders import OrderLine
 from trueup.domain.posting import PostingPolicy
 from trueup.domain.refunds import Refund, RefundAdjustment, RefundLine, RefundShipping, RestockType, refund_reference
-from trueup.domain.taxes import TaxLine, erp_tax_codes, is_untaxing
+from trueup.domain.taxes import TaxLine, erp_tax_codes, is_untaxing, shopify_rates, tax_by_erp_tax
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,15 @@ class CreditNoteRequest:
     currency: str
     lines: tuple[CreditLine, ...]
     tax_rounding_tolerance: Money | None = None
+    # Shopify's refunded tax by ERP tax (what the note carries, to the cent; domain/tax_rounding.py), and the
+    # Shopify tax line keys behind each. Tax on money alone (an adjustment) has no ERP tax: see `uncarried_tax`.
+    expected_taxes: tuple[tuple[str, Money], ...] = ()
+    tax_rates: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def uncarried_tax(self) -> Money:
+        """Shopify's refunded tax no ERP tax of the note carries (an order adjustment's)."""
+        return self.expected_tax - total([m for _, m in self.expected_taxes], self.currency)
 
     @property
     def expected_untaxed(self) -> Money:
@@ -141,6 +150,8 @@ def build_credit_note(
         currency=refund.currency,
         lines=tuple(lines),
         tax_rounding_tolerance=Money(policy.tax_rounding_tolerance, refund.currency),
+        expected_taxes=tuple(sorted(tax_by_erp_tax(_refunded_taxes(refund), policy.taxes, refund.currency).items())),
+        tax_rates=tuple(sorted(shopify_rates(_refunded_taxes(refund), policy.taxes).items())),
     )
     _check_total(refund, request, taxes_included)
     return request
@@ -162,6 +173,20 @@ def build_restock(
     if not restocks:
         return None
     return RestockRequest(refund_reference(shop, refund), sale_id, tuple(restocks))
+
+
+def _refunded_taxes(refund: Refund) -> list[TaxLine]:
+    """The refunded tax of each line and shipping, split over its tax lines by their (whole-line) amounts."""
+    parts = [(line.tax, line.taxes) for line in refund.lines] + [(s.tax, s.taxes) for s in refund.shipping]
+    return [tax for refunded, taxes in parts for tax in _split(refunded, taxes)]
+
+
+def _split(refunded: Money, taxes: Sequence[TaxLine]) -> list[TaxLine]:
+    taxed = [t for t in taxes if not is_untaxing(t)]
+    weights = [max(t.amount.amount, Decimal(0)) for t in taxed]
+    if not taxed or not any(weights):
+        return [TaxLine(t.title, t.rate, refunded) for t in taxed[:1]]
+    return [TaxLine(t.title, t.rate, a) for t, a in zip(taxed, allocate(refunded, weights), strict=True)]
 
 
 def _is_zero(line: CreditLine) -> bool:

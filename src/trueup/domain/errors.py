@@ -60,7 +60,9 @@ WHAT_TO_DO: dict[Cause, str] = {
     Cause.UNMAPPED_PAYMENT_TERM: "Map these Shopify payment terms to an ERP payment term in the configuration "
     "([payment_terms]), or create the mapped term in the ERP; then replay.",
     Cause.TOTALS_MISMATCH: "Compare the two totals shown; fix the order or the mapping in error, then replay.",
-    Cause.TAX_MISMATCH: "The ERP computes a different tax: check the tax mapping and rates, then replay.",
+    Cause.TAX_MISMATCH: "The ERP's tax rate gives another figure than Shopify charged, and this brand parks such "
+    "orders (park_on_tax_variance): correct the ERP tax's rate or the mapping, or turn the switch off to post with "
+    "Shopify's tax; then replay.",
     Cause.INVALID_CUSTOMER_DATA: "Correct the named customer field in Shopify (or the ERP party), then replay.",
     Cause.UNSUPPORTED_ORDER: "This kind of order is not handled yet; post it by hand in the ERP.",
     Cause.BACK_OFFICE_REJECTED: "The ERP refused the document; read its message, fix the data, then replay.",

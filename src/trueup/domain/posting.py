@@ -17,7 +17,7 @@ from trueup.domain.money import Money, total
 from trueup.domain.orders import OrderLine, ShippingLine, ShopifyOrder
 from trueup.domain.party_fields import MetafieldMapping, party_field_values
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
-from trueup.domain.taxes import erp_tax_codes
+from trueup.domain.taxes import TaxLine, erp_tax_codes, shopify_rates, tax_by_erp_tax
 
 SHIPPING_SKU = "SHIPPING"
 
@@ -42,6 +42,9 @@ class PostingPolicy:
     party_metafields: tuple[MetafieldMapping, ...] = ()
     # Shopify location id (numeric or gid) -> the ERP warehouse its goods ship from (fulfilment by location).
     locations: Mapping[str, str] = field(default_factory=dict)
+    # Park an order whose ERP tax differs from Shopify's beyond the tolerance (default: post it with Shopify's
+    # tax and report a tax variance to finance).
+    park_on_tax_variance: bool = False
 
 
 def order_reference(order: ShopifyOrder) -> str:
@@ -143,9 +146,18 @@ def build_sales_order(
         note=sale_note(order),
         party_fields=party_field_values(order, policy.party_metafields, own_party=customer.shopify_id is not None),
         tax_rounding_tolerance=Money(policy.tax_rounding_tolerance, order.currency),
+        expected_taxes=tuple(sorted(tax_by_erp_tax(_charged_taxes(order), policy.taxes, order.currency).items())),
+        tax_rates=tuple(sorted(shopify_rates(_charged_taxes(order), policy.taxes).items())),
+        park_on_tax_variance=policy.park_on_tax_variance,
     )
     check_totals(order, request)
     return request
+
+
+def _charged_taxes(order: ShopifyOrder) -> list[TaxLine]:
+    """Every tax line Shopify charged on what the sale books: its goods and its priced shipping."""
+    goods = [tax for line in order.lines if line.quantity > 0 for tax in line.taxes]
+    return goods + [tax for s in order.shipping if not s.price.is_zero() for tax in s.taxes]
 
 
 def check_totals(order: ShopifyOrder, request: SalesOrderRequest) -> None:

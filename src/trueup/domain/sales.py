@@ -10,6 +10,7 @@ from enum import StrEnum
 from trueup.domain.money import Money, total
 from trueup.domain.orders import Address, Customer
 from trueup.domain.party_fields import PartyFieldValue
+from trueup.domain.tax_rounding import TaxVariance
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,13 @@ class SalesOrderRequest:
     # Fields the ERP sets on the customer's party (on creation, and again when they change), taken from
     # Shopify customer or company metafields as configured.
     party_fields: tuple[PartyFieldValue, ...] = ()
+    # Shopify's tax by ERP tax: what the sale's invoice carries, to the cent (domain/tax_rounding.py), and the
+    # Shopify tax line keys behind each. Empty: the ERP's own tax stands (a request built by hand).
+    expected_taxes: tuple[tuple[str, Money], ...] = ()
+    tax_rates: tuple[tuple[str, str], ...] = ()
+    # A brand's choice: park an order whose ERP tax differs beyond the tolerance instead of posting it with
+    # Shopify's tax and reporting a variance.
+    park_on_tax_variance: bool = False
 
     @property
     def untaxed(self) -> Money:
@@ -85,8 +93,10 @@ class PostedSale:
     reference: str
     state: str  # the ERP's state, e.g. "processing"
     untaxed: Money
-    tax: Money
+    tax: Money  # as its invoice carries it (Shopify's, per tax) once it has one
     total: Money
+    # Taxes whose ERP rate gave another figure than Shopify charged, beyond the tolerance: for finance.
+    tax_variances: tuple[TaxVariance, ...] = ()
 
 
 class ShipmentStage(StrEnum):

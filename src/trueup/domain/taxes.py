@@ -45,3 +45,23 @@ def erp_tax_codes(taxes: Iterable[TaxLine], mapping: Mapping[str, str]) -> tuple
             raise StructuralError(Cause.UNMAPPED_TAX, f"Shopify tax {key!r} has no ERP tax", needs={"taxes": [key]})
         codes.append(mapping[key])
     return tuple(codes)
+
+
+def tax_by_erp_tax(taxes: Iterable[TaxLine], mapping: Mapping[str, str], currency: str) -> dict[str, Money]:
+    """Shopify's tax summed by the ERP tax each tax line maps to (what the ERP document must carry per tax)."""
+    amounts: dict[str, Money] = {}
+    for tax in taxes:
+        if is_untaxing(tax):
+            continue
+        (code,) = erp_tax_codes([tax], mapping)
+        amounts[code] = amounts.get(code, Money.zero(currency)) + tax.amount
+    return amounts
+
+
+def shopify_rates(taxes: Iterable[TaxLine], mapping: Mapping[str, str]) -> dict[str, str]:
+    """The Shopify tax line keys behind each ERP tax ("VAT20" → "VAT 20"), for findings."""
+    keys: dict[str, set[str]] = {}
+    for tax in taxes:
+        if not is_untaxing(tax) and tax_key(tax) in mapping:
+            keys.setdefault(mapping[tax_key(tax)], set()).add(tax_key(tax))
+    return {code: ", ".join(sorted(names)) for code, names in keys.items()}

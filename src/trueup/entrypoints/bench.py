@@ -84,13 +84,18 @@ def console_pages(
 
 
 @bench_app.command()
-def tryton(orders: Annotated[int, typer.Option(help="Orders to post.")] = 200) -> None:
-    """Orders per second into a real Tryton over JSON-RPC (one and two workers)."""
+def tryton(
+    orders: Annotated[int, typer.Option(help="Orders per measurement (each batch size: raw, one poster, two).")] = 40,
+    batch: Annotated[list[int] | None, typer.Option(help="A batch size to measure (repeat; default 1 and 10).")] = None,
+) -> None:
+    """Orders per second into a real Tryton over JSON-RPC: trueup's rate (one poster, two side by side) and
+    Tryton's raw create + confirm + process rate for the same orders, per batch size, with the ratio."""
     from trueup.entrypoints.benchmarks.tryton import run
 
     _quiet()
-    with terminal.spinner(terminal.console(stderr=True), f"Posting {orders} orders into Tryton..."):
-        _emit("tryton", run(orders))
+    sizes = batch or [1, 10]
+    with terminal.spinner(terminal.console(stderr=True), f"Posting {orders} orders into Tryton...") as status:
+        _emit("tryton", run(orders, sizes, progress=lambda step: status.update(terminal.text(step))))
 
 
 @bench_app.command()

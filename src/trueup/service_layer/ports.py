@@ -6,7 +6,7 @@ to the same assertions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -268,6 +268,10 @@ def triggered_time(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
+# What a kept delivery's body becomes once its retention has passed (worker.delivery_bodies_retention_days).
+EXPIRED_BODY = b'{"expired":true}'
+
+
 @dataclass(frozen=True)
 class IncomingDelivery:
     """A webhook delivery as received, before it is stored."""
@@ -347,6 +351,10 @@ class DeliveryLog(Protocol):
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
         recognised as a duplicate: keep deliveries longer than Shopify retries."""
+
+    def expire_delivery_bodies(self, before: datetime, keep_topics: Collection[str]) -> int:
+        """Replace by EXPIRED_BODY the body of each delivery received before `before`, but those of
+        `keep_topics`; how many. The delivery stays, so a repeat is still recognised as a duplicate."""
 
 
 class JobQueue(Protocol):

@@ -135,4 +135,21 @@ def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
     request = build_sales_order(order, ctx.policy, kits)
     sale = ctx.back_office.create_sales_order(request)  # checks SKUs, taxes, ... first (domain/posting_checks.py)
     log.info("order_posted", shop=order.shop, order=order.name, sale=sale.number, total=str(sale.total))
+    report_tax_variances(order, sale)
     return sale
+
+
+def report_tax_variances(order: ShopifyOrder, sale: PostedSale) -> None:
+    """A tax whose ERP rate gives another figure than Shopify charged: posted with Shopify's, told to finance."""
+    for variance in sale.tax_variances:
+        log.warning(
+            "tax_variance",
+            shop=order.shop,
+            order=order.name,
+            sale=sale.number,
+            tax=variance.tax,
+            rate=variance.rate,
+            shopify=str(variance.shopify),
+            erp=str(variance.erp),
+            difference=str(variance.difference),
+        )

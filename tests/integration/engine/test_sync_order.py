@@ -1,12 +1,15 @@
 from dataclasses import replace
 from decimal import Decimal
 
+from structlog.testing import capture_logs
+
 from tests.factories import a_line, an_order
 from tests.unit.engine.harness import Engine
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 from trueup.domain.orders import FinancialStatus
+from trueup.domain.posting import PostingPolicy
 
 
 def test_a_paid_order_becomes_one_erp_sale_with_the_same_total(engine: Engine):
@@ -150,3 +153,26 @@ def test_a_company_order_on_payment_terms_is_a_sale_now_though_shopify_shows_it_
     engine.notify(order.order_id)
     engine.run_until_idle()
     assert engine.entry(order.order_id).state == OrderState.POSTED
+
+
+def test_a_tax_variance_posts_with_shopifys_tax_and_is_reported_for_finance(engine: Engine):
+    order = engine.shopify.put_order(an_order([a_line(quantity=1, price="10.00", tax="2.50")]))  # ERP: 2.00
+    with capture_logs() as logs:
+        engine.notify(order.order_id)
+        engine.run_until_idle()
+    entry = engine.entry(order.order_id)
+    assert entry.state == OrderState.POSTED
+    assert entry.erp_total == order.total_price
+    (variance,) = [event for event in logs if event["event"] == "tax_variance"]
+    assert (variance["tax"], variance["shopify"], variance["erp"]) == ("VAT20", "2.50 EUR", "2.00 EUR")
+    assert variance["difference"] == "0.50 EUR"
+
+
+def test_a_brand_that_parks_on_tax_variance_has_the_order_parked(store_factory):
+    policy = PostingPolicy(taxes={"VAT 20": "VAT20"}, park_on_tax_variance=True)
+    engine = Engine(store_factory=store_factory, policy=policy)
+    order = engine.shopify.put_order(an_order([a_line(quantity=1, price="10.00", tax="2.50")]))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert engine.entry(order.order_id).cause == Cause.TAX_MISMATCH
+    assert engine.erp.sales == {}

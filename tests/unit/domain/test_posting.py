@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.factories import a_line, an_order, eur
+from tests.factories import a_line, a_shipping, an_order, eur
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.orders import ShippingLine
 from trueup.domain.posting import PostingPolicy, build_sales_order
@@ -41,6 +41,18 @@ def test_tax_included_prices_post_net_of_shopifys_tax():
     request = build_sales_order(order, POLICY)
     assert request.untaxed == eur("10.00")
     assert request.expected_tax == eur("2.00")
+
+
+def test_the_sale_asks_for_shopifys_tax_per_erp_tax_goods_and_shipping_together():
+    order = an_order(
+        [a_line(price="12.00", tax="2.00"), a_line(sku="MUG", price="10.00", tax="2.01")],
+        shipping=[a_shipping(price="5.00", tax="1.00")],
+        total="32.01",
+    )
+    request = build_sales_order(order, POLICY)
+    assert request.expected_taxes == (("VAT20", eur("5.01")),)
+    assert request.tax_rates == (("VAT20", "VAT 20"),)
+    assert not request.park_on_tax_variance
 
 
 def test_an_unmapped_tax_parks_the_order_naming_the_tax():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -23,6 +24,7 @@ from trueup.domain.refunds import (
     refund_reference,
     refunded_units,
 )
+from trueup.domain.taxes import TaxLine
 
 POLICY = PostingPolicy(taxes={"VAT 20": "VAT20"})
 GIFT = {"GIFT": [KitComponent("CAP", Decimal(1), Decimal("15.00")), KitComponent("SOCK", Decimal(2), Decimal("5"))]}
@@ -235,3 +237,23 @@ def test_refunded_shipping_is_credited_on_the_shipping_product_the_sale_booked_i
     assert [(line.sku, line.is_shipping, line.net, line.tax_codes) for line in note.lines] == [
         ("FREIGHT", True, eur("5.00"), ("VAT20",))
     ]
+
+
+def test_a_note_asks_for_shopifys_refunded_tax_per_erp_tax_split_by_the_lines_tax_lines():
+    stacked = (TaxLine("State", Decimal("0.0625"), eur("0.63")), TaxLine("City", Decimal("0.01"), eur("0.10")))
+    line = replace(a_refund_line(quantity=1, subtotal="10.00", tax="0.73"), taxes=stacked)
+    shipping = RefundShipping("Standard", eur("5.00"), eur("0.31"), (TaxLine("State", Decimal("0.0625"), eur("0.31")),))
+    policy = PostingPolicy(taxes={"State 6.25": "STATE", "City 1": "CITY"})
+    note = build_credit_note(
+        a_refund([line], [shipping]), shop=SHOP, ordinal=1, order_name="#1", sale_id="1", taxes_included=False,
+        policy=policy,
+    )  # fmt: skip
+    assert note is not None
+    assert note.expected_taxes == (("CITY", eur("0.10")), ("STATE", eur("0.94")))
+    assert note.uncarried_tax == eur("0.00")
+
+
+def test_the_refunded_share_of_a_lines_tax_is_what_the_note_carries():
+    note = note_for(a_refund([a_refund_line(tax="2.00")]))  # the line's tax lines hold the whole line's 6.00
+    assert note is not None
+    assert note.expected_taxes == (("VAT20", eur("2.00")),)

@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import eur
 from trueup.domain.errors import Cause, StructuralError
-from trueup.domain.tax_rounding import settle_tax_rounding
+from trueup.domain.tax_rounding import check_tax_variance, settle_tax_rounding, taxes_as_charged
 
 
 @pytest.mark.parametrize(
@@ -32,3 +32,33 @@ def test_a_larger_difference_is_a_mismatch_with_both_figures(tolerance, refunded
 
     assert raised.value.cause is Cause.TAX_MISMATCH
     assert raised.value.detail == f"Shopify {verb} 2.50 EUR of tax, the ERP computes 2.00 EUR (difference 0.50 EUR)"
+
+
+def test_taxes_as_charged_carry_shopifys_amount_per_tax_and_report_only_beyond_the_tolerance():
+    settled = taxes_as_charged(
+        "INV-1",
+        {"VAT20": eur("4.17"), "VAT5.5": eur("0.17"), "CITY": eur("1.00")},
+        {"VAT20": eur("4.16"), "VAT5.5": eur("0.17"), "CITY": eur("0.80"), "EXTRA": eur("0.30")},
+        eur("0.05"),
+        rates={"CITY": "City 1"},
+    )
+    assert settled.amounts == {"CITY": eur("1.00"), "EXTRA": eur("0.00"), "VAT20": eur("4.17"), "VAT5.5": eur("0.17")}
+    assert [(v.tax, v.rate, v.difference) for v in settled.variances] == [
+        ("CITY", "City 1", eur("0.20")),
+        ("EXTRA", "EXTRA", eur("-0.30")),  # the ERP taxes what Shopify did not: carried at zero, reported
+    ]
+    assert (
+        str(settled.variances[0])
+        == "INV-1: CITY (City 1) Shopify 1.00 EUR, ERP rate gives 0.80 EUR (difference 0.20 EUR)"
+    )
+
+
+def test_without_a_tolerance_every_difference_is_a_variance():
+    assert len(taxes_as_charged("S", {"VAT20": eur("2.01")}, {"VAT20": eur("2.00")}, None).variances) == 1
+
+
+def test_parking_brands_get_a_mismatch_beyond_the_tolerance_only():
+    check_tax_variance(eur("2.01"), eur("2.00"), eur("0.05"))
+    with pytest.raises(StructuralError) as raised:
+        check_tax_variance(eur("2.50"), eur("2.00"), eur("0.05"))
+    assert raised.value.cause is Cause.TAX_MISMATCH

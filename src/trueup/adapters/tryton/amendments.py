@@ -12,13 +12,14 @@ draft invoice left cancelled (a posted one stays: the refunds' credit notes bala
 the first line of the sale's comment. Tryton then shows the sale processing, total 0, shipment "exception";
 trueup reports such a sale — every goods line at 0 — in state "cancelled".
 
-Reading a sale's progress costs 6 calls; an amendment about 8 (3 more when it adds lines, 2 more when the tax
-rounding line changes); a cancellation about 10.
+Reading a sale's progress costs 6 calls; an amendment about 8 (3 more when it adds lines), then 3 to 4 to set
+Shopify's tax on the draft invoice; a cancellation about 10.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,13 +36,13 @@ from trueup.adapters.tryton.sale_reads import (
     read_one_posted,
     state_of,
 )
-from trueup.adapters.tryton.sales_orders import rounding_product, sale_reference_data
+from trueup.adapters.tryton.sales_orders import charge_sale_taxes, sale_reference_data
 from trueup.adapters.tryton.values import decimal_of
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
 from trueup.domain.posting_checks import check_sales_order
 from trueup.domain.sales import PostedSale, SalesOrderRequest, ShipmentStage
-from trueup.domain.tax_rounding import settle_tax_rounding
+from trueup.domain.tax_rounding import check_tax_variance
 
 
 def amend_sale(db: TrytonDatabase, sale_id: int, order: SalesOrderRequest) -> PostedSale:
@@ -66,9 +67,14 @@ def amend_sale(db: TrytonDatabase, sale_id: int, order: SalesOrderRequest) -> Po
     changes += _line_changes(db, snapshot, wanted, products)
     if changes:
         _amend(db, sale_id, "Shopify order edited", changes)
-    _settle_rounding(db, sale_id, order, products)
+    recreate_stopped_shipment(db, sale_id)
+    if order.park_on_tax_variance:
+        (row,) = db.call("sale.sale", "read", [sale_id], ["tax_amount"])
+        check_tax_variance(order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance)
+    _zero_legacy_rounding(db, sale_id)
+    variances = charge_sale_taxes(db, sale_id, order)
     _reserve_again(db, reserved)
-    return read_one_posted(db, sale_id)
+    return replace(read_one_posted(db, sale_id), tax_variances=variances)
 
 
 def cancel_sale(db: TrytonDatabase, sale_id: int) -> PostedSale:
@@ -223,42 +229,44 @@ def _amend(db: TrytonDatabase, sale_id: int, description: str, lines: list[dict[
     db.call("sale.amendment", "validate_amendment", [amendment_id])
 
 
-def _settle_rounding(
-    db: TrytonDatabase, sale_id: int, order: SalesOrderRequest, products: dict[str, dict[str, Any]]
-) -> None:
-    """As at creation: Shopify's tax, with Tryton's difference on the untaxed TAX-ROUNDING line (re-priced,
-    added or set to 0); beyond the tolerance, a mismatch for a person."""
-    (row,) = db.call("sale.sale", "read", [sale_id], ["tax_amount"])
-    rounding = settle_tax_rounding(
-        order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance
-    )
-    snapshot_lines = db.call(
+def _zero_legacy_rounding(db: TrytonDatabase, sale_id: int) -> None:
+    """A TAX-ROUNDING line an earlier version of trueup put on the sale goes to 0: the invoice now carries
+    Shopify's tax itself (invoice_taxes.py)."""
+    rows = db.call(
         "sale.line",
         "search_read",
-        [("sale", "=", sale_id), ("product.code", "=", ROUNDING_PRODUCT)],
+        [("sale", "=", sale_id), ("product.code", "=", ROUNDING_PRODUCT), ("quantity", "!=", 0)],
         0,
         None,
         [("id", "ASC")],
         LINE_FIELDS,
     )
-    current = sum((decimal_of(x["quantity"]) * decimal_of(x["unit_price"]) for x in snapshot_lines), Decimal(0))
-    # The rounding line carries no tax, so Tryton's tax never includes it: the whole difference is the line.
-    target = rounding.amount.amount
-    if current == target:
-        return
-    product = rounding_product(products, rounding.amount)
-    values = {
-        "product": product["id"],
-        "quantity": 1.0,
-        "unit": product["sale_uom"],
-        "unit_price": target,
-        "description": rounding.description,
-    }
-    changes = [_line_action(x["id"], {**_values_of(x), "quantity": 0.0}) for x in snapshot_lines[1:]]
-    if snapshot_lines:
-        changes.append(_line_action(snapshot_lines[0]["id"], values))
-    else:
-        snapshot = SaleSnapshot(db, sale_id)
-        (line_id,) = _add_lines(db, snapshot, [{"type": "line", **values}])
-        changes.append(_line_action(line_id, values))
-    _amend(db, sale_id, "Tax rounding", changes)
+    if rows:
+        _amend(db, sale_id, "Tax rounding", [_line_action(x["id"], {**_values_of(x), "quantity": 0.0}) for x in rows])
+
+
+_SHIPMENT_EXCEPTION = "wizard.sale.handle.shipment.exception"
+
+
+def recreate_stopped_shipment(db: TrytonDatabase, sale_id: int) -> bool:
+    """After a parcel was stopped (its shipment cancelled in Tryton), the goods still sold go on a shipment
+    again: Tryton's own "Handle shipment exception" wizard, every cancelled move recreated, then the sale
+    processed (idempotent, whether or not a queue worker runs the wizard's task). False when the sale's
+    shipments are not in exception (or it is cancelled). Tryton counts the moves recreated or ignored, so
+    a move is never handled twice."""
+    (sale,) = db.call("sale.sale", "read", [sale_id], ["shipment_state", "state", "comment"])
+    if sale["shipment_state"] != "exception" or state_of(sale) == "cancelled":
+        return False
+    context = {"active_model": "sale.sale", "active_id": sale_id, "active_ids": [sale_id]}
+    session, _start, _end = db.client.call_method(f"{_SHIPMENT_EXCEPTION}.create")
+    try:
+        asked = db.client.call_method(f"{_SHIPMENT_EXCEPTION}.execute", session, {}, "ask", context=context)
+        moves = list(asked["view"]["defaults"].get("domain_moves") or [])
+        if moves:
+            answer = {"ask": {"domain_moves": moves, "recreate_moves": moves, "ignore_moves": []}}
+            db.client.call_method(f"{_SHIPMENT_EXCEPTION}.execute", session, answer, "handle", context=context)
+    finally:
+        db.client.call_method(f"{_SHIPMENT_EXCEPTION}.delete", session)
+    if moves:
+        db.call("sale.sale", "process", [sale_id])
+    return bool(moves)

@@ -6,10 +6,11 @@ receivable account, journal), each line pointing at the invoice line it credits 
 does, which also keeps the sale from invoicing the units again). The sale's invoice is posted first if it
 is still a draft: a refund means the money was taken, so the sale is invoiced at the latest then. The note
 carries the refund's reference in `reference` (how it is found again), Shopify's lines, shipping and
-adjustments with the mapped taxes, and — where Tryton's tax differs from Shopify's within tolerance, as
-domain/tax_rounding.py decides — a TAX-ROUNDING line, so that its total is the refund's to the cent; then it
-is posted. A draft left by an attempt cut short is made again (a draft noted STOCK_MOVED by an earlier
-version of trueup, whose stock moved with the note, is posted as it is).
+adjustments with the mapped taxes; its tax rows then carry Shopify's refunded tax per tax, to the cent
+(invoice_taxes.py, as domain/tax_rounding.py decides), and only tax no ERP tax can hold (an order
+adjustment's) is booked on a TAX-ROUNDING line, within tolerance; then it is posted. A draft left by an
+attempt cut short is made again (a draft noted STOCK_MOVED by an earlier version of trueup, whose stock moved
+with the note, is posted as it is).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import hashlib
 from decimal import Decimal
 from typing import Any
 
+import structlog
+
 from trueup.adapters.tryton.database import ROUNDING_PRODUCT, TrytonDatabase
+from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify
 from trueup.adapters.tryton.sale_lines import priced_parts
 from trueup.adapters.tryton.sale_reads import SaleSnapshot, sale_id_of
 from trueup.adapters.tryton.values import erp_id
@@ -28,6 +32,8 @@ from trueup.domain.money import Money
 from trueup.domain.posting_checks import ErpReferenceData, check_credit_note
 from trueup.domain.sales import SalesLine
 from trueup.domain.tax_rounding import settle_tax_rounding
+
+log = structlog.get_logger(__name__)
 
 _NOTE_FIELDS = ["number", "reference", "total_amount", "state", "currency"]
 # The comment an earlier version of trueup left on a draft note whose stock had moved (see restocks.py).
@@ -197,9 +203,21 @@ def _settle_rounding(
     products: dict[str, dict[str, Any]],
     common: dict[str, Any],
 ) -> None:
-    (row,) = db.call("account.invoice", "read", [note_id], ["tax_amount"])
-    erp_tax = Money(-Decimal(str(row["tax_amount"])), request.currency)
-    rounding = settle_tax_rounding(request.expected_tax, erp_tax, request.tax_rounding_tolerance, refunded=True)
+    if request.expected_taxes:
+        # Shopify's refunded tax on the note's tax rows (negative on a note), per tax; what no ERP tax carries
+        # (an order adjustment's tax) is the only thing a line still books.
+        refunded = {code: -amount for code, amount in request.expected_taxes}
+        for variance in charge_taxes_as_shopify(
+            db, note_id, request.reference, refunded, request.tax_rounding_tolerance, dict(request.tax_rates)
+        ):
+            log.warning(
+                "tax_variance", document=variance.document, tax=variance.tax, difference=str(variance.difference)
+            )
+        shopify, erp = request.uncarried_tax, Money.zero(request.currency)
+    else:
+        (row,) = db.call("account.invoice", "read", [note_id], ["tax_amount"])
+        shopify, erp = request.expected_tax, Money(-Decimal(str(row["tax_amount"])), request.currency)
+    rounding = settle_tax_rounding(shopify, erp, request.tax_rounding_tolerance, refunded=True)
     if not rounding.is_needed:
         return
     product = products[ROUNDING_PRODUCT]

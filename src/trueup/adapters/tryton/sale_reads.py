@@ -65,13 +65,37 @@ LINE_FIELDS = [
 ]
 _MOVE_FIELDS = ["state", "quantity", "product", "shipment", "to_location.type"]
 _ADDRESS_FIELDS = ["party_name", "street_unstructured", "postal_code", "city", "country.code", "subdivision.code"]
-_POSTED_FIELDS = ["number", "reference", "state", "currency", "untaxed_amount", "tax_amount", "total_amount", "comment"]
+_POSTED_FIELDS = [
+    "number",
+    "reference",
+    "state",
+    "currency",
+    "untaxed_amount",
+    "tax_amount",
+    "total_amount",
+    "comment",
+    "invoices",
+]
+_INVOICE_FIELDS = ["state", "untaxed_amount", "tax_amount", "total_amount"]
 
 
 def read_posted(db: TrytonDatabase, sale_ids: list[int]) -> dict[int, PostedSale]:
-    """The sales as posted sales, by Tryton id (one call)."""
+    """The sales as posted sales, by Tryton id (two calls): a sale's tax and total are its invoices' (which
+    carry Shopify's tax, invoice_taxes.py) once it has live ones, the sale's own before."""
     rows = db.call("sale.sale", "read", sale_ids, _POSTED_FIELDS) if sale_ids else []
-    return {row["id"]: _posted(db, row) for row in rows}
+    invoice_ids = [i for row in rows for i in row["invoices"]]
+    invoices = (
+        {r["id"]: r for r in db.call("account.invoice", "read", invoice_ids, _INVOICE_FIELDS)} if invoice_ids else {}
+    )
+    return {row["id"]: _posted(db, _as_invoiced(row, invoices)) for row in rows}
+
+
+def _as_invoiced(row: dict[str, Any], invoices: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    live = [invoices[i] for i in row["invoices"] if i in invoices and invoices[i]["state"] != "cancelled"]
+    if not live or state_of(row) == "cancelled":
+        return row
+    amounts = {key: sum((i[key] for i in live), Decimal(0)) for key in ("untaxed_amount", "tax_amount", "total_amount")}
+    return {**row, **amounts}
 
 
 def read_one_posted(db: TrytonDatabase, sale_id: int) -> PostedSale:
@@ -129,7 +153,7 @@ class SaleSnapshot:
         )
         self.shipments: list[dict[str, Any]] = sorted(shipments, key=lambda s: s["id"])
         self.invoices: list[dict[str, Any]] = client.call(
-            "account.invoice", "read", self.sale["invoices"], ["number", "state", "type"]
+            "account.invoice", "read", self.sale["invoices"], ["number", "state", "type", "total_amount"]
         )
         self.address = _read_address(db, self.sale["shipment_address"])
 
@@ -144,6 +168,13 @@ class SaleSnapshot:
             and bool(self.goods)
             and all(not line["quantity"] for line in self.goods)
         )
+
+    def invoiced_total(self) -> Decimal:
+        """The total of the sale's live invoices (which carry Shopify's tax), the sale's own before it has one."""
+        live = [i for i in self.invoices if i["state"] != "cancelled"]
+        if not live or self.is_cancelled:
+            return Decimal(self.sale["total_amount"])
+        return sum((Decimal(i["total_amount"]) for i in live), Decimal(0))
 
     def stages(self) -> list[tuple[dict[str, Any], ShipmentStage]]:
         return [(s, STAGES[s["state"]]) for s in self.shipments]
@@ -195,7 +226,7 @@ class SaleSnapshot:
             number=self.sale["number"] or "",
             reference=self.sale["reference"] or "",
             state="cancelled" if self.is_cancelled else self.sale["state"],
-            total=Money(self.sale["total_amount"], self.currency),
+            total=Money(self.invoiced_total(), self.currency),
             lines=tuple(lines),
             shipments=shipments,
             shipment_address=self.address,

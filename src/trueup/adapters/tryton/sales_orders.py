@@ -7,10 +7,10 @@ the buyer's PO number ("PO number: …", first line) and, for an order paid in a
 charged in it; Tryton copies neither to the invoice by itself. Taxes are matched by their *name*
 (account.tax has no code field in 8.2), products by `code` (= SKU), warehouses by location code.
 
-Posting an order costs 6 to 8 calls: products and taxes (1 each), party (1–3), sale with its lines (1), its tax
-(1), a rounding line when needed (1), quote (1), confirm (1, which queues Tryton's processing task), read back
-(1). `create_many` posts several orders with the same calls, each made once for the whole batch (the parties
-still one order at a time), and settles each order's tax exactly as `create` does.
+Posting an order costs 9 to 11 calls: products and taxes (1 each), party (1–3), sale with its lines (1), quote
+(1), confirm (1, which queues Tryton's processing task), its state (1), Shopify's tax on its invoice (3 to 4),
+read back (2). `create_many` posts several orders with the same calls, each made once for the whole batch (the parties
+still one order at a time), and sets each order's tax exactly as `create` does.
 
 Confirming a sale only queues its processing (`ir.queue`; creating its shipment and invoice). A Tryton with a
 queue worker runs it moments later; one without runs it after the commit, unless it dies first. A sale is
@@ -22,20 +22,22 @@ again (a crash in between), is processed here by Tryton's own public `process` b
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import structlog
 
-from trueup.adapters.tryton.database import ROUNDING_PRODUCT, TrytonDatabase
+from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify, sale_invoices
 from trueup.adapters.tryton.parties import sale_parties
 from trueup.adapters.tryton.party_fields import party_payment_term
 from trueup.adapters.tryton.sale_lines import sale_line_values
 from trueup.adapters.tryton.sale_reads import read_one_posted, read_posted
-from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.errors import StructuralError
 from trueup.domain.money import Money
 from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
 from trueup.domain.sales import PostedSale, SalesOrderRequest
-from trueup.domain.tax_rounding import settle_tax_rounding
+from trueup.domain.tax_rounding import TaxVariance, check_tax_variance
 
 log = structlog.get_logger(__name__)
 
@@ -74,26 +76,27 @@ class TrytonSalesOrders:
     def create(self, order: SalesOrderRequest) -> PostedSale:
         """Create, quote and confirm the sale. The domain's checks (SKUs, taxes, currency, warehouse, payment
         terms, countries) run first, so that an order that cannot post creates nothing (not even its
-        customer); the tax rounding is settled on the draft, as domain/tax_rounding.py decides."""
-        products = self._db.product_rows({line.sku for line in order.lines} | {ROUNDING_PRODUCT})
+        customer). Once processed, its draft invoice carries Shopify's tax per tax (invoice_taxes.py); a brand that
+        parks on a tax variance has it checked on the draft, before the confirm."""
+        products = self._db.product_rows({line.sku for line in order.lines})
         check_sales_order(order, sale_reference_data(self._db, order, products))
         values = self._sale_values(order, products)
         (sale_id,) = self._db.call("sale.sale", "create", [values])
         try:
-            self._settle_tax_rounding({sale_id: order}, products, on_error=_raise)
+            self._check_tax_variances({sale_id: order}, on_error=_raise)
             self._quote_and_confirm(sale_id, "draft")
         except StructuralError:
             self._discard(sale_id)  # a replay must start from the request, not from a stale draft
             raise
-        return read_one_posted(self._db, sale_id)
+        variances = charge_sale_taxes(self._db, sale_id, order)
+        return replace(read_one_posted(self._db, sale_id), tax_variances=variances)
 
     def create_many(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
-        """Several orders in a few calls (create, tax, rounding lines, quote, confirm, process and read are each
-        one call for the batch): the way to post a backlog fast. Each order is checked and its tax rounding
-        settled exactly as `create` does. Per order, the posted sale or why it cannot post (its draft
-        discarded). A TransientError fails the whole batch; some sales may have committed, so callers look
-        references up before retrying."""
-        products = self._db.product_rows({line.sku for order in orders for line in order.lines} | {ROUNDING_PRODUCT})
+        """Several orders in a few calls (create, quote, confirm, process and read are each one call for the
+        batch; Shopify's tax is set on each invoice as `create` does): the way to post a backlog fast. Per
+        order, the posted sale or why it cannot post (its draft discarded). A TransientError fails the whole
+        batch; some sales may have committed, so callers look references up before retrying."""
+        products = self._db.product_rows({line.sku for order in orders for line in order.lines})
         results: dict[int, PostedSale | StructuralError] = {}
         ready: list[tuple[int, SalesOrderRequest, dict[str, Any]]] = []
         for index, order in enumerate(orders):
@@ -106,37 +109,32 @@ class TrytonSalesOrders:
             sale_ids = self._db.call("sale.sale", "create", [values for _, _, values in ready])
             failures: dict[int, StructuralError] = {}
             drafts = {sale_id: order for (_, order, _), sale_id in zip(ready, sale_ids, strict=True)}
-            self._settle_tax_rounding(drafts, products, on_error=failures.__setitem__)
+            self._check_tax_variances(drafts, on_error=failures.__setitem__)
             for sale_id in failures:
                 self._discard(sale_id)
             failures |= self._confirm_all([i for i in sale_ids if i not in failures])
+            variances = {i: charge_sale_taxes(self._db, i, drafts[i]) for i in sale_ids if i not in failures}
             posted = read_posted(self._db, [i for i in sale_ids if i not in failures])
             for (index, _, _), sale_id in zip(ready, sale_ids, strict=True):
-                results[index] = failures.get(sale_id) or posted[sale_id]
+                failure = failures.get(sale_id)
+                results[index] = failure or replace(posted[sale_id], tax_variances=variances[sale_id])
         return [results[index] for index in range(len(orders))]
 
     # --- internals ----------------------------------------------------------------------------------
-    def _settle_tax_rounding(
-        self,
-        drafts: dict[int, SalesOrderRequest],
-        products: dict[str, dict[str, Any]],
-        on_error: Callable[[int, StructuralError], None],
+    def _check_tax_variances(
+        self, drafts: dict[int, SalesOrderRequest], on_error: Callable[[int, StructuralError], None]
     ) -> None:
-        """Tryton's tax difference on each draft sale as an explicit untaxed rounding line (one read and one
-        create for all of them), or a mismatch for a person, handed to `on_error` with the sale's id."""
-        rows = self._db.call("sale.sale", "read", list(drafts), ["tax_amount"])
-        lines = []
-        for row in rows:
-            sale_id, order = row["id"], drafts[row["id"]]
+        """Parking brands only (`park_on_tax_variance`): Tryton's tax on each draft against Shopify's, before
+        anything is confirmed (one read for all); a mismatch is handed to `on_error` with the sale's id."""
+        parking = [sale_id for sale_id, order in drafts.items() if order.park_on_tax_variance]
+        for row in self._db.call("sale.sale", "read", parking, ["tax_amount"]) if parking else []:
+            order = drafts[row["id"]]
             try:
-                line = _rounding_line(sale_id, order, Money(row["tax_amount"], order.currency), products)
+                check_tax_variance(
+                    order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance
+                )
             except StructuralError as error:
-                on_error(sale_id, error)
-                continue
-            if line is not None:
-                lines.append(line)
-        if lines:
-            self._db.call("sale.line", "create", lines)
+                on_error(row["id"], error)
 
     def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
         reference = self._db.reference
@@ -214,38 +212,22 @@ def sale_reference_data(
     )
 
 
-def _rounding_line(
-    sale_id: int, order: SalesOrderRequest, erp_tax: Money, products: dict[str, dict[str, Any]]
-) -> dict[str, Any] | None:
-    """The rounding line of a draft sale whose tax Tryton computes as `erp_tax` (None: none needed)."""
-    rounding = settle_tax_rounding(order.expected_tax, erp_tax, order.tax_rounding_tolerance)
-    if not rounding.is_needed:
-        return None
-    product = rounding_product(products, rounding.amount)
-    return {
-        "sale": sale_id,
-        "type": "line",
-        "product": product["id"],
-        "quantity": 1.0,
-        "unit": product["sale_uom"],
-        "unit_price": rounding.amount.amount,
-        "description": rounding.description,
-    }
+def charge_sale_taxes(db: TrytonDatabase, sale_id: int, order: SalesOrderRequest) -> tuple[TaxVariance, ...]:
+    """Shopify's tax per tax on the sale's draft invoice (invoice_taxes.py); the variances for finance."""
+    if not order.expected_taxes:
+        return ()  # a request that names no tax amounts: Tryton's own stand
+    (row,) = db.call("sale.sale", "read", [sale_id], ["invoices"])
+    drafts = [i for i in sale_invoices(db, row["invoices"]) if i["state"] == "draft"]
+    if not drafts:
+        return ()
+    shopify = dict(order.expected_taxes)
+    return charge_taxes_as_shopify(
+        db, drafts[-1]["id"], order.reference, shopify, order.tax_rounding_tolerance, dict(order.tax_rates)
+    )
 
 
 def _raise(_sale_id: int, error: StructuralError) -> None:
     raise error
-
-
-def rounding_product(products: dict[str, dict[str, Any]], amount: Money) -> dict[str, Any]:
-    """The TAX-ROUNDING product that books `amount`; StructuralError when Tryton has none."""
-    if ROUNDING_PRODUCT not in products:
-        raise StructuralError(
-            Cause.SKU_NOT_IN_ITEM_MASTER,
-            f"no {ROUNDING_PRODUCT} product in Tryton to book a tax rounding of {amount}",
-            needs={"skus": [ROUNDING_PRODUCT]},
-        )
-    return products[ROUNDING_PRODUCT]
 
 
 def _comment(order: SalesOrderRequest) -> str | None:

@@ -1,0 +1,111 @@
+"""The completeness check: from a Shopify order, the ERP documents that must exist and their states, compared
+with what the ERP holds (read from the ERP, never from trueup's own ledger).
+
+Per order: a sale that is processing (not draft, quotation or confirmed); for the goods not yet delivered, a
+live shipment, unless the order is cancelled; the sale's total equal to Shopify's (its invoice's, which
+carries Shopify's tax); one posted credit note per refund that credits something; a cancellation leaving the
+sale cancelled with nothing left to ship. Each difference is a typed `Finding` with what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from trueup.domain.credit_notes import PostedCreditNote
+from trueup.domain.orders import ShopifyOrder
+from trueup.domain.refunds import Refund, refund_reference
+from trueup.domain.sales import UNPROCESSED_SALE_STATES, SaleProgress, ShipmentStage
+
+LIVE_STAGES = frozenset(
+    {ShipmentStage.WAITING, ShipmentStage.ASSIGNED, ShipmentStage.PICKED, ShipmentStage.PACKED, ShipmentStage.SHIPPED}
+)
+
+
+class FindingKind(StrEnum):
+    SALE_MISSING = "sale_missing"
+    SALE_NOT_PROCESSING = "sale_not_processing"
+    SHIPMENT_MISSING = "shipment_missing"
+    AMOUNT_DIFFERS = "amount_differs"
+    CREDIT_NOTE_MISSING = "credit_note_missing"
+    CANCELLATION_INCOMPLETE = "cancellation_incomplete"
+
+
+WHAT_TO_DO: dict[FindingKind, str] = {
+    FindingKind.SALE_MISSING: "The ERP has no sale for this posted order (deleted by hand?): `trueup replay --order "
+    "NAME` posts it again.",
+    FindingKind.SALE_NOT_PROCESSING: "The sale was confirmed but never processed (no shipment, no invoice): trueup "
+    "processes it (Tryton's `process`); run verify again if it is still reported.",
+    FindingKind.SHIPMENT_MISSING: "Goods sold and not delivered have no live shipment: in Tryton, open the sale and "
+    "run 'Handle shipment exception' (recreate the moves), or cancel the order in Shopify if they will not ship.",
+    FindingKind.AMOUNT_DIFFERS: "The ERP's total differs from Shopify's: compare the two, correct the ERP document "
+    "(or the order), then run verify again.",
+    FindingKind.CREDIT_NOTE_MISSING: "A Shopify refund has no posted credit note in the ERP (missing or cancelled): "
+    "`trueup replay --order NAME` makes it again.",
+    FindingKind.CANCELLATION_INCOMPLETE: "The order is cancelled in Shopify but the ERP sale is not (or still has "
+    "goods to ship): `trueup replay --order NAME` finishes the cancellation.",
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between what Shopify's order requires of the ERP and what the ERP holds."""
+
+    kind: FindingKind
+    shop: str
+    order: str  # the Shopify order's name
+    document: str  # the ERP document concerned (sale number, refund reference), or the order's reference
+    detail: str
+    fixed: bool = False  # trueup applied the mechanical fix
+
+    @property
+    def what_to_do(self) -> str:
+        return WHAT_TO_DO[self.kind]
+
+
+def credits_something(refund: Refund) -> bool:
+    """A refund that gives money or goods back, and so must have a credit note."""
+    money = refund.total_refunded is not None and not refund.total_refunded.is_zero()
+    return money or any(line.quantity for line in refund.lines) or bool(refund.shipping)
+
+
+def expected_notes(order: ShopifyOrder) -> list[str]:
+    """The references of the credit notes the ERP must hold for the order's refunds."""
+    return [refund_reference(order.shop, r) for r in order.refunds if credits_something(r)]
+
+
+def check_order(
+    order: ShopifyOrder, sale: SaleProgress | None, notes: Mapping[str, PostedCreditNote | None]
+) -> list[Finding]:
+    """The findings for one order posted to the ERP: `sale` is the ERP's sale as read (None: none found),
+    `notes` the ERP's posted credit note for each expected reference (None: none)."""
+    found: list[Finding] = []
+
+    def finding(kind: FindingKind, document: str, detail: str) -> None:
+        found.append(Finding(kind, order.shop, order.name, document, detail))
+
+    if sale is None:
+        finding(FindingKind.SALE_MISSING, order.name, "no ERP sale holds this order's reference")
+        return found
+    if sale.state in UNPROCESSED_SALE_STATES:
+        finding(FindingKind.SALE_NOT_PROCESSING, sale.number, f"sale {sale.number} is {sale.state}")
+    for reference in expected_notes(order):
+        if notes.get(reference) is None:
+            finding(FindingKind.CREDIT_NOTE_MISSING, reference, f"no posted credit note {reference}")
+    to_ship = sum((max(line.quantity - line.shipped, Decimal(0)) for line in sale.lines), Decimal(0))
+    live = [s for s in sale.shipments if s.stage in LIVE_STAGES]
+    if order.cancelled_at is not None:
+        if not sale.is_cancelled or [s for s in live if s.stage != ShipmentStage.SHIPPED]:
+            finding(FindingKind.CANCELLATION_INCOMPLETE, sale.number, f"sale {sale.number} is {sale.state}")
+        return found
+    if to_ship and not live and sale.state not in UNPROCESSED_SALE_STATES:
+        finding(FindingKind.SHIPMENT_MISSING, sale.number, f"{to_ship} unit(s) to deliver and no live shipment")
+    if sale.total.rounded() != order.total_price.rounded():
+        finding(
+            FindingKind.AMOUNT_DIFFERS,
+            sale.number,
+            f"the ERP's sale totals {sale.total}, Shopify's order {order.total_price}",
+        )
+    return found

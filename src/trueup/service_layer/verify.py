@@ -1,0 +1,113 @@
+"""`trueup verify`: every posted Shopify order of a shop in scope, its ERP documents read from the ERP and compared
+with what the order requires (domain/completeness.py); the mechanical fixes applied and reported.
+
+The order comes from Shopify (with its refunds), the documents from the back-office; trueup's ledger only says
+which orders were posted and under which ERP sale. A sale left confirmed is processed (the back-office's
+`find_sales_order` does it, as at posting) and reported as fixed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+import structlog
+
+from trueup.domain.completeness import Finding, FindingKind, check_order, expected_notes
+from trueup.domain.credit_notes import PostedCreditNote
+from trueup.domain.errors import StructuralError
+from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.orders import ShopifyOrder
+from trueup.domain.posting import order_reference
+from trueup.domain.sales import SaleProgress
+from trueup.service_layer.order_context import OrderContext
+
+log = structlog.get_logger(__name__)
+
+VERIFIED_STATES = frozenset({OrderState.POSTED, OrderState.CANCELLED})
+
+
+@dataclass
+class VerifyReport:
+    """What one run checked and found."""
+
+    orders: int = 0  # orders checked
+    documents: int = 0  # ERP documents expected (sales and credit notes)
+    findings: list[Finding] = field(default_factory=list)
+    gone_from_shopify: list[str] = field(default_factory=list)  # posted orders Shopify no longer has
+
+    @property
+    def fixed(self) -> int:
+        return sum(1 for f in self.findings if f.fixed)
+
+    @property
+    def open(self) -> list[Finding]:
+        return [f for f in self.findings if not f.fixed]
+
+    @property
+    def equal_documents(self) -> int:
+        """Documents with no open finding."""
+        return self.documents - len({(f.order, f.document) for f in self.open})
+
+
+def in_scope(ctx: OrderContext, shop: str, since: datetime | None) -> list[LedgerEntry]:
+    """The shop's posted (and since cancelled) orders first seen at or after `since`."""
+    entries = [e for e in ctx.store.ledger_entries(shop=shop) if e.state in VERIFIED_STATES]
+    return [e for e in entries if since is None or e.first_seen_at >= since]
+
+
+def verify_shop(
+    ctx: OrderContext,
+    shop: str,
+    since: datetime | None = None,
+    *,
+    fix: bool = True,
+    progress: Callable[[int, int], None] | None = None,
+) -> VerifyReport:
+    """Check every order in scope (see the module's docstring); `progress(done, of)` after each."""
+    report = VerifyReport()
+    entries = in_scope(ctx, shop, since)
+    for done, entry in enumerate(entries, 1):
+        order = ctx.shopify.fetch_order(entry.order_id)
+        if order is None:
+            report.gone_from_shopify.append(entry.name)
+        else:
+            report.orders += 1
+            report.documents += 1 + len(expected_notes(order))
+            report.findings += verify_order(ctx, order, entry, fix=fix)
+        if progress is not None:
+            progress(done, len(entries))
+    for finding in report.findings:
+        log.warning("verify_finding", shop=shop, order=finding.order, kind=str(finding.kind), fixed=finding.fixed)
+    return report
+
+
+def verify_order(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, *, fix: bool = True) -> list[Finding]:
+    """The findings of one posted order, the mechanical ones fixed when `fix`."""
+    sale = _read_sale(ctx, entry)
+    notes: dict[str, PostedCreditNote | None] = {
+        ref: ctx.back_office.find_credit_note(ref) for ref in expected_notes(order)
+    }
+    findings = check_order(order, sale, notes)
+    if not fix:
+        return findings
+    return [_fixed(ctx, order, f) if f.kind is FindingKind.SALE_NOT_PROCESSING else f for f in findings]
+
+
+def _read_sale(ctx: OrderContext, entry: LedgerEntry) -> SaleProgress | None:
+    if entry.erp_sale_id is None:
+        return None
+    try:
+        return ctx.back_office.sale_progress(entry.erp_sale_id)
+    except StructuralError:  # the ERP has no such sale any more
+        return None
+
+
+def _fixed(ctx: OrderContext, order: ShopifyOrder, finding: Finding) -> Finding:
+    """A sale left confirmed, processed now (finding it again processes it)."""
+    sale = ctx.back_office.find_sales_order(order_reference(order))
+    if sale is None or sale.state not in ("processing", "done"):
+        return finding
+    log.info("verify_fixed", shop=order.shop, order=order.name, kind=str(finding.kind), sale=sale.number)
+    return replace(finding, fixed=True, detail=f"{finding.detail}: processed now")

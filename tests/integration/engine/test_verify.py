@@ -1,0 +1,81 @@
+"""`trueup verify` on the engine's fakes (and the real stores): each difference made behind trueup's back in the
+ERP is found and named, a sale left confirmed is processed, and a clean run reports every document equal."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from tests.factories import a_line, an_order, eur
+from tests.integration.engine.test_refunds import a_refund, units
+from tests.unit.engine.harness import SHOP, Engine
+from trueup.domain.completeness import FindingKind
+from trueup.domain.posting import order_reference
+from trueup.domain.sales import ShipmentStage
+from trueup.service_layer.verify import verify_shop
+
+
+def posted_orders(engine: Engine, count: int = 2) -> list:  # type: ignore[type-arg]
+    orders = [
+        engine.shopify.put_order(an_order([a_line(quantity=2, price="10.00", tax="4.00")], number=1000 + n))
+        for n in range(1, count + 1)
+    ]
+    for order in orders:
+        engine.notify(order.order_id)
+    engine.run_until_idle()
+    return orders
+
+
+def kinds(engine: Engine) -> list[tuple[str, FindingKind, bool]]:
+    report = verify_shop(engine.ctx, SHOP)
+    return [(f.order, f.kind, f.fixed) for f in report.findings]
+
+
+def test_a_clean_run_reports_every_document_equal(engine: Engine):
+    order, _ = posted_orders(engine)
+    engine.shopify.put_refund(a_refund(order, 5, units(1, "10.00", "2.00")))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    report = verify_shop(engine.ctx, SHOP)
+    assert report.findings == []
+    assert (report.orders, report.documents, report.equal_documents) == (2, 3, 3)
+
+
+def test_a_shipment_cancelled_by_hand_is_found(engine: Engine):
+    order, _ = posted_orders(engine)
+    sale = engine.erp.sales[order_reference(order)]
+    engine.erp.set_shipment_stage(sale.erp_id, ShipmentStage.CANCELLED)
+    assert kinds(engine) == [(order.name, FindingKind.SHIPMENT_MISSING, False)]
+
+
+def test_a_credit_note_gone_from_the_erp_is_found(engine: Engine):
+    order, _ = posted_orders(engine)
+    engine.shopify.put_refund(a_refund(order, 5, units(1, "10.00", "2.00")))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    engine.erp.posted.credit_notes.clear()
+    assert kinds(engine) == [(order.name, FindingKind.CREDIT_NOTE_MISSING, False)]
+
+
+def test_an_amount_changed_in_the_erp_is_found(engine: Engine):
+    _, order = posted_orders(engine)
+    reference = order_reference(order)
+    engine.erp.sales[reference] = replace(engine.erp.sales[reference], total=eur("23.99"))
+    assert kinds(engine) == [(order.name, FindingKind.AMOUNT_DIFFERS, False)]
+
+
+def test_a_sale_left_confirmed_is_found_and_processed(engine: Engine):
+    order, _ = posted_orders(engine)
+    reference = order_reference(order)
+    engine.erp.sales[reference] = replace(engine.erp.sales[reference], state="confirmed")
+    assert kinds(engine) == [(order.name, FindingKind.SALE_NOT_PROCESSING, True)]
+    assert engine.erp.sales[reference].state == "processing"
+    assert kinds(engine) == []
+
+
+def test_a_cancelled_order_whose_sale_is_not_cancelled_is_found(engine: Engine):
+    order, _ = posted_orders(engine)
+    engine.erp.down = True  # the cancellation cannot reach the ERP...
+    engine.shopify.update_order(order.order_id, cancelled_at=order.created_at)
+    engine.erp.down = False
+    engine.store.save_ledger_entry(replace(engine.entry(order.order_id)))  # ...and trueup never synced it
+    assert kinds(engine) == [(order.name, FindingKind.CANCELLATION_INCOMPLETE, False)]
