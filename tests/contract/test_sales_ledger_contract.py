@@ -483,3 +483,21 @@ def test_a_credit_note_carries_shopifys_refunded_tax_and_the_posted_invoice_keep
     assert note.total == Money(Decimal("12.01"), "EUR")  # Shopify's refund, its tax on the tax row
     assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("4.01"), "EUR")}  # posted, kept
     assert erp.back_office.sale_progress(sale.erp_id).total == Money(Decimal("24.01"), "EUR")
+
+
+def test_after_a_parcel_is_stopped_the_goods_still_sold_ship_again_to_the_new_address(erp: BackOfficeHarness) -> None:
+    sku, removed = new_skus(erp, 2)
+    erp.receive_stock({sku: 5, removed: 5}, "WH1")
+    request, sale = posted(erp, [a_line(sku, 2, "10.00", "VAT20"), a_line(removed, 1, "5.00", "VAT20")])
+    erp.set_stage(sale.erp_id, ShipmentStage.PICKED)
+    erp.stop_parcel(sale.erp_id)  # the change came after picking: a person stops the parcel, as the docs say
+    moved = replace(an_address(), city="Villeurbanne", zip="69100")
+    edited = replace(with_lines(request, [a_line(sku, 2, "10.00", "VAT20")]), shipment_address=moved)
+
+    erp.back_office.amend_sale(sale.erp_id, edited)
+
+    progress = erp.back_office.sale_progress(sale.erp_id)
+    assert [s.stage for s in progress.shipments if s.stage is not ShipmentStage.CANCELLED] == [ShipmentStage.WAITING]
+    assert erp.pending_units(sale.erp_id, sku) == 2
+    assert erp.pending_units(sale.erp_id, removed) == 0
+    assert erp.shipment_city(sale.erp_id) == "Villeurbanne"
