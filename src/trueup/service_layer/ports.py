@@ -38,6 +38,7 @@ from trueup.domain.inventory import (
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
+from trueup.domain.payments import BookedPayment, Payment
 from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
@@ -240,6 +241,17 @@ class Accounting(Protocol):
 
     def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
         """The posted balance of each account of `codes` the ERP has."""
+
+    def find_payment(self, reference: str) -> BookedPayment | None:
+        """The payment entry carrying this reference (`shopify:<shop>:transaction:<id>`), if the ERP has one."""
+
+    def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
+        """Book and post `payment` on `journal` (domain/payments.py): money received credits the receivable of
+        the sale's invoice (posted first if still a draft) against `payment.account`; money paid out debits the
+        receivable of the credit note `payment.document` names. The entry goes with the document's payments;
+        once they settle it in full they are reconciled with it (Tryton: the invoice is then `paid`). No
+        document to settle, or an account or journal missing, raises StructuralError and creates nothing. Not
+        idempotent by itself: callers look the reference up first."""
 
 
 class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
