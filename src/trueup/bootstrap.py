@@ -34,6 +34,7 @@ from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
 from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
+from trueup.domain.payments import PaymentAccounts
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
@@ -42,6 +43,7 @@ from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
 from trueup.service_layer.inventory import StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
@@ -255,11 +257,21 @@ def configured_bundles(config: TrueupConfig) -> dict[str, tuple[KitComponent, ..
     }
 
 
+def order_payments(config: TrueupConfig, accounting: Accounting | None = None) -> OrderPayments | None:
+    """Where orders' payments are booked, with `[payments]` enabled (None otherwise)."""
+    if not config.payments.enabled:
+        return None
+    p = config.payments
+    clearing = {(key.split(":")[0], key.split(":")[1]): code for key, code in p.clearing.items()}
+    return OrderPayments(accounting or build_accounting(config), PaymentAccounts(clearing, p.gift_cards), p.journal)
+
+
 def build_contexts(
-    config: TrueupConfig, store: SqlStore, back_office: BackOffice | None = None
+    config: TrueupConfig, store: SqlStore, back_office: BackOffice | None = None, accounting: Accounting | None = None
 ) -> dict[str, OrderContext]:
-    """What each shop's order sync needs; the back-office is shared by all shops."""
+    """What each shop's order sync needs; the back-office (and the books) are shared by all shops."""
     shared = back_office or build_back_office(config)
+    payments = order_payments(config, accounting)
     clock = SystemClock()
     vault = build_token_vault(config)
     return {
@@ -271,6 +283,7 @@ def build_contexts(
             posting_policy(shop, config),
             post_purchase=post_purchase_policy(config),
             track_demand=config.inventory.enabled,
+            payments=payments,
         )
         for shop in config.shops
     }
@@ -295,6 +308,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         replay_interval_seconds=w.replay_interval_seconds,
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
+        delivery_bodies_retention_days=w.delivery_bodies_retention_days,
         purge_interval_seconds=w.purge_interval_seconds,
         fulfil_interval_seconds=w.fulfil_interval_seconds,
         notify_customer=w.notify_customer,

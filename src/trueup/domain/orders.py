@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from trueup.domain.money import Money, total
+from trueup.domain.payments import OrderTransaction
 from trueup.domain.refunds import Refund
 from trueup.domain.taxes import TaxLine
 
@@ -193,6 +194,9 @@ class ShopifyOrder:
     current_total: Money | None = None
     # The order's refunds, oldest first, read with it (each becomes a credit note of its own).
     refunds: tuple[Refund, ...] = ()
+    # The order's transactions (authorisations, captures, refunds, voids, ...) as Shopify records them: each
+    # successful capture and refund becomes a payment in the ERP (domain/payments.py).
+    transactions: tuple[OrderTransaction, ...] = ()
 
     @property
     def total_after_refunds(self) -> Money:

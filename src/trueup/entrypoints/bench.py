@@ -111,6 +111,20 @@ def payouts(
 
 
 @bench_app.command()
+def month(
+    orders: Annotated[int, typer.Option(help="Orders over the month.", min=40)] = 300,
+    days: Annotated[int, typer.Option(help="Days of trading on the sandbox's clock.", min=7)] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the shop and the month.")] = 5,
+) -> None:
+    """The month's rehearsal: a month of trading through trueup into Tryton, every payout's booking checked."""
+    from trueup.entrypoints.benchmarks.month import run
+
+    _quiet()
+    with terminal.spinner(terminal.console(stderr=True), f"Trading {orders} orders over {days} days..."):
+        _emit("month", run(orders, days, seed))
+
+
+@bench_app.command()
 def sandbox(
     requests: Annotated[int, typer.Option(help="Requests to send.")] = 3000,
     concurrency: Annotated[int, typer.Option(help="Concurrent clients.")] = 16,

@@ -16,6 +16,7 @@ import structlog
 
 from trueup.domain.errors import Cause, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.privacy import PRIVACY_TOPICS
 from trueup.domain.retry import RetryPolicy
 from trueup.service_layer.fulfilment import fulfil_despatched
 from trueup.service_layer.inventory import StockContext, StockPolicy, run_stock_pass, sync_changes
@@ -35,6 +36,7 @@ from trueup.service_layer.jobs import (
 )
 from trueup.service_layer.leases import RENEWALS_PER_LEASE, Heartbeat, Lease, LeaseLost, fenced
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
@@ -68,6 +70,7 @@ class WorkerSettings:
     # History kept: finished jobs, and raw deliveries (which also bound how long a duplicate is recognised).
     done_jobs_retention_days: float = 7.0
     deliveries_retention_days: float = 30.0
+    delivery_bodies_retention_days: float = 7.0  # bodies (customer data) expire sooner than the deliveries
     purge_interval_seconds: float = 3600.0
     idle_sleep_seconds: float = 0.2
     # A job failing with an unexpected error (a defect, not the other side) is parked after this many tries.
@@ -154,6 +157,9 @@ class Worker:
                 shopify=fenced(ctx.shopify, lease),
                 back_office=fenced(ctx.back_office, lease),
                 store=fenced(ctx.store, lease),
+                payments=replace(ctx.payments, accounting=fenced(ctx.payments.accounting, lease))
+                if ctx.payments
+                else None,
             )
             for shop, ctx in self.contexts.items()
         }
@@ -287,8 +293,11 @@ class Worker:
         try:
             jobs = self.store.purge_finished_jobs(now - timedelta(days=s.done_jobs_retention_days))
             deliveries = self.store.purge_deliveries(now - timedelta(days=s.deliveries_retention_days))
-            if jobs or deliveries:
-                log.info("history_purged", jobs=jobs, deliveries=deliveries)
+            bodies = self.store.expire_delivery_bodies(
+                now - timedelta(days=s.delivery_bodies_retention_days), keep_topics=PRIVACY_TOPICS
+            )
+            if jobs or deliveries or bodies:
+                log.info("history_purged", jobs=jobs, deliveries=deliveries, bodies_expired=bodies)
         finally:
             self._again(request(PurgeHistory(), self._after(s.purge_interval_seconds)))
 
@@ -313,3 +322,7 @@ class Worker:
         self.store.save_ledger_entry(
             entry.moved_to(OrderState.EXCEPTION, now, cause=Cause.PROCESSING_FAILED, detail=detail)
         )
+
+
+def _fenced_payments(payments: OrderPayments | None, lease: Lease) -> OrderPayments | None:
+    return replace(payments, accounting=fenced(payments.accounting, lease)) if payments is not None else None
