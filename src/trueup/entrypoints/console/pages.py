@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from trueup.domain.errors import BadInput, Cause
-from trueup.domain.people import Action, may, sees_audit
+from trueup.domain.people import Action, may, sees_audit, sees_customers
 from trueup.entrypoints.console import charts
 from trueup.entrypoints.console.auth import (
     LOGIN_CSRF_COOKIE,
@@ -50,7 +50,10 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    # A path of this console only: "//host" and "/\\host" would send the browser to another site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
 
 
 # --- signing in and out -------------------------------------------------------------------------------
@@ -112,7 +115,7 @@ async def exceptions_page(request: Request) -> Response:
         chosen = exception_filter(request.query_params)
     except BadInput as error:
         return refuse(request, 400, str(error))
-    report = exceptions_report(deps.history, chosen, deps.clock.now())
+    report = exceptions_report(deps.history, chosen, deps.clock.now(), details=sees_customers(request.state.user.role))
     return render(
         request, "exceptions.html", {"report": report, "params": request.query_params, "causes": sorted(Cause)}
     )
