@@ -145,10 +145,14 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_demo(dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: bool) -> dict[str, Any]:
+def run_demo(
+    dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: bool, erp: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`erp`: StackOptions' erp keys (erp, erp_server, erp_workers); the embedded SQLite Tryton by default."""
     _exit_on_sigterm()
     console = terminal.console(stderr=True, quiet=quiet)
-    stack = LocalStack(StackOptions(dir=dir, seed=seed), say=lambda line: say(console, f"• {line}"))
+    options = StackOptions(dir=dir, seed=seed, **(erp or {}))
+    stack = LocalStack(options, say=lambda line: say(console, f"• {line}"))
     with stack:
         say(console, f"• Trading {orders} orders through the sandbox's Admin API")
         traded = stack.trade(orders, seed, follow_ups=True, speed=TRADING_SPEED)
