@@ -295,6 +295,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         replay_interval_seconds=w.replay_interval_seconds,
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
+        delivery_bodies_retention_days=w.delivery_bodies_retention_days,
         purge_interval_seconds=w.purge_interval_seconds,
         fulfil_interval_seconds=w.fulfil_interval_seconds,
         notify_customer=w.notify_customer,

@@ -264,6 +264,9 @@ class WorkerConfig(_Strict):
     replay_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
     done_jobs_retention_days: Annotated[float, Field(gt=0)] = 7.0
     deliveries_retention_days: Annotated[float, Field(ge=2)] = 30.0  # Shopify retries for up to 48 h
+    # A delivery's body (customer data) is kept this long, for people to read (the console's order page); the
+    # delivery itself stays `deliveries_retention_days`, to recognise repeats. Privacy requests keep theirs.
+    delivery_bodies_retention_days: Annotated[float, Field(gt=0)] = 7.0
     purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
     fulfil_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
     notify_customer: bool = True  # Shopify e-mails the customer when trueup creates a fulfilment

@@ -72,6 +72,9 @@ class BackOfficeHarness(Protocol):
     def set_carrier(self, reference: str, carrier: str) -> None:
         """Before despatch: a carrier (by name) on the sale's shipments."""
 
+    def stop_parcel(self, sale_id: str) -> None:
+        """What the docs tell a person to do to stop a parcel: cancel the sale's live shipment in the ERP."""
+
     def confirm_without_processing(self, order: SalesOrderRequest) -> None:
         """The sale of `order` created and confirmed, its processing never run (the ERP stopped in between)."""
 
@@ -140,6 +143,9 @@ class FakeHarness:
     def confirm_without_processing(self, order: SalesOrderRequest) -> None:
         self.fake.confirm_without_processing(order)
 
+    def stop_parcel(self, sale_id: str) -> None:
+        self.fake.set_shipment_stage(sale_id, ShipmentStage.CANCELLED)
+
     def invoice_taxes(self, reference: str) -> dict[str, Money]:
         return {code: amount for code, amount in self.fake.invoice_taxes[reference].items() if not amount.is_zero()}
 
@@ -194,6 +200,10 @@ class TrytonWarehouse:
         (sale,) = self.client.call("sale.sale", "read", [int(sale_id)], ["shipments"])
         rows = self.client.call("stock.shipment.out", "read", sale["shipments"], ["state", "delivery_address.city"])
         return [row for row in rows if row["state"] != "cancelled"]
+
+    def stop_parcel(self, sale_id: str) -> None:
+        shipment = self.live_shipments(sale_id)[-1]
+        self.client.call("stock.shipment.out", "cancel", [shipment["id"]])
 
     def set_stage(self, sale_id: str, stage: ShipmentStage) -> None:
         shipment = self.live_shipments(sale_id)[-1]

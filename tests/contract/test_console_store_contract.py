@@ -120,6 +120,7 @@ def test_orders_are_found_by_name_id_and_a_parked_sku(both: tuple[Any, Any]) -> 
     assert [e.name for e in records.find_entries("1042")] == ["#1042"]
     assert [e.name for e in records.find_entries(order_gid(7))] == ["#1007"]
     assert [e.name for e in records.find_entries("7")] == ["#1007"]
+    assert records.find_entries("#7") == []  # a name, never an id
     assert [e.name for e in records.find_entries("CAP[/]")] == ["#1007"]
     assert records.find_entries("CAP") == []
     assert records.find_entries("  ") == []

@@ -285,6 +285,23 @@ def test_a_cancellation_after_a_refund_leaves_the_invoice_posted_for_the_notes_t
     assert erp.pending_units(sale.erp_id, sku) == 0
 
 
+def test_a_cancellation_after_a_partial_refund_is_credited_in_full_leaving_nothing_owed_nor_to_ship(
+    erp: BackOfficeHarness,
+) -> None:
+    (sku,) = new_skus(erp, 1)
+    _, sale = posted(erp, [a_line(sku, 2, "10.00", "VAT20")])
+    first = refunded(erp, a_refund(sale, [a_credit(sku, 1, "10.00", "2.00", "VAT20")]))
+    erp.back_office.cancel_sale(sale.erp_id)  # trueup cancels the sale and its shipment still to pick
+    rest = a_refund(sale, [a_credit(sku, 1, "10.00", "2.00", "VAT20")])  # Shopify's cancellation refund
+    cancel = its_restock(rest, Restock(sku, Decimal(1), None, RestockType.CANCEL))
+
+    second = refunded(erp, rest, cancel)  # not refused as "not on a shipment still to pick"
+
+    assert first.total + second.total == sale.total  # the invoice fully credited: 0.00 owed
+    assert erp.pending_units(sale.erp_id, sku) == 0
+    assert erp.back_office.sale_progress(sale.erp_id).is_cancelled
+
+
 def test_a_cancelled_sale_cannot_be_amended(erp: BackOfficeHarness) -> None:
     (sku,) = new_skus(erp, 1)
     request, sale = posted(erp, [a_line(sku, 1, "10.00", "VAT20")])
@@ -483,3 +500,21 @@ def test_a_credit_note_carries_shopifys_refunded_tax_and_the_posted_invoice_keep
     assert note.total == Money(Decimal("12.01"), "EUR")  # Shopify's refund, its tax on the tax row
     assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("4.01"), "EUR")}  # posted, kept
     assert erp.back_office.sale_progress(sale.erp_id).total == Money(Decimal("24.01"), "EUR")
+
+
+def test_after_a_parcel_is_stopped_the_goods_still_sold_ship_again_to_the_new_address(erp: BackOfficeHarness) -> None:
+    sku, removed = new_skus(erp, 2)
+    erp.receive_stock({sku: 5, removed: 5}, "WH1")
+    request, sale = posted(erp, [a_line(sku, 2, "10.00", "VAT20"), a_line(removed, 1, "5.00", "VAT20")])
+    erp.set_stage(sale.erp_id, ShipmentStage.PICKED)
+    erp.stop_parcel(sale.erp_id)  # the change came after picking: a person stops the parcel, as the docs say
+    moved = replace(an_address(), city="Villeurbanne", zip="69100")
+    edited = replace(with_lines(request, [a_line(sku, 2, "10.00", "VAT20")]), shipment_address=moved)
+
+    erp.back_office.amend_sale(sale.erp_id, edited)
+
+    progress = erp.back_office.sale_progress(sale.erp_id)
+    assert [s.stage for s in progress.shipments if s.stage is not ShipmentStage.CANCELLED] == [ShipmentStage.WAITING]
+    assert erp.pending_units(sale.erp_id, sku) == 2
+    assert erp.pending_units(sale.erp_id, removed) == 0
+    assert erp.shipment_city(sale.erp_id) == "Villeurbanne"

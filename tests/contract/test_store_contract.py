@@ -65,7 +65,7 @@ def test_a_delivery_about_an_order_queues_one_sync_of_that_order(store: Store) -
 
 
 def test_a_delivery_about_no_order_queues_nothing(store: Store) -> None:
-    store.accept_deliveries([make_delivery(topic="shop/redact", order_number=None)], delivery_job)
+    store.accept_deliveries([make_delivery(topic="app/uninstalled", order_number=None)], delivery_job)
 
     assert store.pending_jobs() == 0
     assert store.intake_stats().deliveries == 1

@@ -10,7 +10,7 @@ from tests.support.deliveries import T0, make_delivery, make_entry
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.service_layer.jobs import delivery_job
-from trueup.service_layer.ports import JobRequest, PrivacyReport, Store
+from trueup.service_layer.ports import EXPIRED_BODY, JobRequest, PrivacyReport, Store
 
 SHOP, OTHER = "alpha.myshopify.com", "beta.myshopify.com"
 EMAIL = "ada@example.com"
@@ -97,3 +97,19 @@ def test_privacy_reports_read_back_newest_first_and_by_shop(store: Store) -> Non
 
     assert store.privacy_reports() == [newer, older]
     assert store.privacy_reports(SHOP) == [older]
+
+
+def test_old_bodies_expire_but_the_delivery_and_privacy_requests_stay(store: Store) -> None:
+    old = make_delivery(webhook_id="old", received_at=T0, body=b'{"email": "ada@example.com"}')
+    request = make_delivery(webhook_id="req", topic="customers/data_request", order_number=None, received_at=T0)
+    recent = make_delivery(webhook_id="recent", received_at=T0 + timedelta(days=8))
+    store.accept_deliveries([old, request, recent], delivery_job)
+
+    expired = store.expire_delivery_bodies(T0 + timedelta(days=7), keep_topics={"customers/data_request"})
+    again = store.expire_delivery_bodies(T0 + timedelta(days=7), keep_topics={"customers/data_request"})
+
+    assert (expired, again) == (1, 0)
+    assert store.stored_delivery("old").body == EXPIRED_BODY  # type: ignore[union-attr]
+    assert store.stored_delivery("req").body == request.body  # type: ignore[union-attr]
+    assert store.stored_delivery("recent").body == recent.body  # type: ignore[union-attr]
+    assert store.accept_deliveries([make_delivery(webhook_id="old")], delivery_job) == [False], "still a repeat"

@@ -46,7 +46,9 @@ max_body_bytes = 65536
 body_read_seconds = 1.0
 header_read_seconds = 1.0
 max_header_bytes = 32768
+max_connections = {max_connections}
 """
+MAX_CONNECTIONS = 80
 
 
 class Served:
@@ -61,7 +63,7 @@ class Served:
 def write_config(folder: Path, url: str, port: int, secret: str = SECRET) -> Path:
     write_secret_file(folder / "secret.txt", secret)
     path = folder / "trueup.toml"
-    path.write_text(CONFIG.format(url=url, shop=SHOP, port=port))
+    path.write_text(CONFIG.format(url=url, shop=SHOP, port=port, max_connections=MAX_CONNECTIONS))
     return path
 
 
@@ -177,6 +179,24 @@ def test_slow_oversized_and_abandoned_requests_are_cut_off_in_one_line_each(serv
     assert "Traceback" not in log
     assert log.count("webhook.client_hung_up") == 1
     assert "http.headers_too_slow" in log
+
+
+def test_past_the_connection_limit_requests_get_503_until_idle_connections_are_closed(served: Served) -> None:
+    body, headers = signed()
+    request = request_head(len(body), "".join(f"{n}: {v}\r\n" for n, v in headers.items())) + body
+    idle = [socket.create_connection(("127.0.0.1", served.port)) for _ in range(MAX_CONNECTIONS)]
+    try:
+        time.sleep(0.2)  # all accepted
+        over_the_limit = raw(served.port, request, then_wait=0.3)
+        time.sleep(1.5)  # the idle ones send no headers: closed after header_read_seconds
+        freed = raw(served.port, request, then_wait=0.5)
+    finally:
+        for connection in idle:
+            connection.close()
+
+    assert over_the_limit.startswith(b"HTTP/1.1 503")
+    assert freed.startswith(b"HTTP/1.1 200")
+    assert "Traceback" not in served.log_text()
 
 
 def test_good_deliveries_sent_alongside_bad_ones_are_all_stored_once(served: Served) -> None:

@@ -5,6 +5,12 @@ The demo business's chart: the `[payments]` defaults' accounts, a company in EUR
 SHOPIFY journal. Entries are kept by reference, converted with the domain's `in_company_currency` as the Tryton
 adapter does; an account or journal missing creates nothing. Knobs: `down = True` (every call raises
 TransientError), `accounts` and `journals` (what the chart has), `rates`.
+
+Payments settle the documents of `sales` (a FakeBackOffice, when given): a sale's invoice (posted by the first
+payment, as the Tryton adapter posts a draft) for money received, a credit note by its reference for money paid
+out. A document is `paid` once its payments add up to its total, `posted` before. The clearing side of each
+payment is in the balances, in the company's currency at the fake's rates (second currency where the account
+is kept in one).
 """
 
 from __future__ import annotations
@@ -13,11 +19,17 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
+from tests.fakes.posted_sales import posted_record
 from trueup.config import PaymentsConfig
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.money import Money
+from trueup.domain.payments import BookedPayment, Direction, Payment
 from trueup.domain.payouts import AccountBalance, BookedEntry, CompanyLine, PayoutEntry, in_company_currency
+
+if TYPE_CHECKING:
+    from tests.fakes.back_office import FakeBackOffice
 
 COMPANY_CURRENCY = "EUR"
 DEMO_RATES = {"EUR": Decimal(1), "USD": Decimal("1.08"), "GBP": Decimal("0.85"), "CAD": Decimal("1.47")}
@@ -44,6 +56,8 @@ class FakeAccounting:
     rates: dict[str, Decimal] = field(default_factory=lambda: dict(DEMO_RATES))
     down: bool = False
     entries: dict[str, tuple[BookedEntry, list[CompanyLine]]] = field(default_factory=dict)
+    sales: FakeBackOffice | None = None
+    payments: dict[str, tuple[BookedPayment, Payment, CompanyLine]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _check_up(self) -> None:
@@ -81,11 +95,60 @@ class FakeAccounting:
             self.entries[entry.reference] = (booked, lines)
         return booked
 
+    def find_payment(self, reference: str) -> BookedPayment | None:
+        self._check_up()
+        found = self.payments.get(reference)
+        if found is None:
+            return None
+        booked, payment, _ = found
+        return BookedPayment(reference, booked.erp_id, self._document_state(payment))
+
+    def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
+        self._check_up()
+        self._document_total(payment)  # raises when there is no document to settle
+        if payment.account not in self.accounts or journal not in self.journals:
+            named = [f"account {payment.account}"] if payment.account not in self.accounts else []
+            named += [] if journal in self.journals else [f"journal {journal}"]
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_ACCOUNT, f"not in the ERP: {', '.join(named)}")
+        currency = payment.amount.currency
+        signed = payment.amount.amount if payment.direction == Direction.RECEIVED else -payment.amount.amount
+        company = (signed / self.rates[currency]).quantize(Decimal("0.01"))
+        second = Money(signed, currency) if currency != COMPANY_CURRENCY else None
+        line = CompanyLine(payment.account, Money(company, COMPANY_CURRENCY), second, payment.description)
+        with self._lock:
+            erp_id = f"payment-{len(self.payments) + 1}"
+            self.payments[payment.reference] = (BookedPayment(payment.reference, erp_id, "posted"), payment, line)
+        return BookedPayment(payment.reference, erp_id, self._document_state(payment))
+
+    def _document_total(self, payment: Payment) -> Money:
+        office = self.sales
+        if office is not None and payment.direction == Direction.PAID_OUT:
+            note = office.posted.credit_notes.get(payment.document)
+            if note is not None:
+                return note.total
+        if office is not None and payment.direction == Direction.RECEIVED:
+            for reference, sale in office.sales.items():
+                if sale.erp_id == payment.document and sale.total.amount > 0:
+                    record = posted_record(office, reference)
+                    if record.draft_invoice and not record.cancelled:  # posted by its first payment
+                        record.draft_invoice = False
+                        record.invoices.append(f"INV{office.posted.next_id()}")
+                    return sale.total
+        what = f"credit note {payment.document}" if payment.direction == Direction.PAID_OUT else "sale's invoice"
+        raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"no {what} to settle with {payment.reference}")
+
+    def _document_state(self, payment: Payment) -> str:
+        same = (payment.direction, payment.document)
+        amounts = [p.amount.amount for _, p, _ in self.payments.values() if (p.direction, p.document) == same]
+        settled = sum(amounts, Decimal(0))
+        return "paid" if settled == self._document_total(payment).amount else "posted"
+
     def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
         self._check_up()
         balances: dict[str, AccountBalance] = {}
         for code in set(codes) & set(self.accounts):
             lines = [line for _, entry_lines in self.entries.values() for line in entry_lines if line.account == code]
+            lines += [line for _, _, line in self.payments.values() if line.account == code]
             balance = sum((line.amount.amount for line in lines), Decimal(0))
             second_currency = self.accounts[code]
             second = None

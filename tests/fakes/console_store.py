@@ -114,13 +114,14 @@ class InMemoryConsoleStore:
         if not text:
             return []
         number = text.removeprefix("#")
+        by_id = not text.startswith("#") and (number.isdigit() or text.startswith(_ORDER_GID))
         demand = self._store._inventory()["demand"]  # the sibling fake's table: (shop, order) -> {(sku, wh): n}
         asking = {order for (_, order), lines in demand.items() if any(sku == text for sku, _ in lines)}
         found = [
             e
             for e in self._store.ledger_entries()
             if e.name in (text, f"#{number}")
-            or e.order_id in (text, f"{_ORDER_GID}{number}")
+            or (by_id and e.order_id in (text, f"{_ORDER_GID}{number}"))
             or e.order_id in asking
             or (e.state == OrderState.EXCEPTION and json.dumps(text) in json.dumps(e.needs))
         ]

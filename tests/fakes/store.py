@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from tests.fakes.store_privacy import PrivacyRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.ports import IncomingDelivery, IntakeStats, Job, JobRequest
+from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, Job, JobRequest
 
 
 @dataclass
@@ -168,6 +168,15 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutR
             kept = [r for r in self.jobs if not (r.state == "done" and r.finished_at and r.finished_at < before)]
             purged, self.jobs = len(self.jobs) - len(kept), kept
             return purged
+
+    def expire_delivery_bodies(self, before: datetime, keep_topics: Collection[str]) -> int:
+        expired = 0
+        with self._lock:
+            for index, d in enumerate(self.deliveries):
+                if d.received_at < before and d.topic not in keep_topics and d.body != EXPIRED_BODY:
+                    self.deliveries[index] = replace(d, body=EXPIRED_BODY)
+                    expired += 1
+        return expired
 
     def purge_deliveries(self, before: datetime) -> int:
         with self._lock:

@@ -48,6 +48,7 @@ class Cause(StrEnum):
     PAYOUT_UNEXPLAINED = "payout_unexplained"
     PAYOUT_WAITING_FOR_ORDERS = "payout_waiting_for_orders"
     UNMAPPED_PAYMENT_ACCOUNT = "unmapped_payment_account"
+    PAYMENT_NOT_CAPTURED = "payment_not_captured"
 
 
 WHAT_TO_DO: dict[Cause, str] = {
@@ -87,6 +88,9 @@ WHAT_TO_DO: dict[Cause, str] = {
     "they post (see the orders' own exceptions if they stay out).",
     Cause.UNMAPPED_PAYMENT_ACCOUNT: "Map the named currency or balance transaction type to an ERP account in the "
     "configuration ([payments]) and create the account in the ERP; the payout is booked at the next poll.",
+    Cause.PAYMENT_NOT_CAPTURED: "Shopify could not take the payment of an order the ERP already holds: the goods may "
+    "ship unpaid. Hold its shipment in the ERP, capture again or collect the payment in Shopify (or cancel the "
+    "order); the order's payments are booked at its next sync once Shopify records one.",
 }
 
 

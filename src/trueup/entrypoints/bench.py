@@ -84,13 +84,18 @@ def console_pages(
 
 
 @bench_app.command()
-def tryton(orders: Annotated[int, typer.Option(help="Orders to post.")] = 200) -> None:
-    """Orders per second into a real Tryton over JSON-RPC (one and two workers)."""
+def tryton(
+    orders: Annotated[int, typer.Option(help="Orders per measurement (each batch size: raw, one poster, two).")] = 40,
+    batch: Annotated[list[int] | None, typer.Option(help="A batch size to measure (repeat; default 1 and 10).")] = None,
+) -> None:
+    """Orders per second into a real Tryton over JSON-RPC: trueup's rate (one poster, two side by side) and
+    Tryton's raw create + confirm + process rate for the same orders, per batch size, with the ratio."""
     from trueup.entrypoints.benchmarks.tryton import run
 
     _quiet()
-    with terminal.spinner(terminal.console(stderr=True), f"Posting {orders} orders into Tryton..."):
-        _emit("tryton", run(orders))
+    sizes = batch or [1, 10]
+    with terminal.spinner(terminal.console(stderr=True), f"Posting {orders} orders into Tryton...") as status:
+        _emit("tryton", run(orders, sizes, progress=lambda step: status.update(terminal.text(step))))
 
 
 @bench_app.command()
@@ -103,6 +108,20 @@ def payouts(
     _quiet()
     with terminal.spinner(terminal.console(stderr=True), f"Booking a payout of {transactions} transactions..."):
         _emit("payouts", run(transactions))
+
+
+@bench_app.command()
+def month(
+    orders: Annotated[int, typer.Option(help="Orders over the month.", min=40)] = 300,
+    days: Annotated[int, typer.Option(help="Days of trading on the sandbox's clock.", min=7)] = 30,
+    seed: Annotated[int, typer.Option(help="Seed of the shop and the month.")] = 5,
+) -> None:
+    """The month's rehearsal: a month of trading through trueup into Tryton, every payout's booking checked."""
+    from trueup.entrypoints.benchmarks.month import run
+
+    _quiet()
+    with terminal.spinner(terminal.console(stderr=True), f"Trading {orders} orders over {days} days..."):
+        _emit("month", run(orders, days, seed))
 
 
 @bench_app.command()

@@ -15,6 +15,7 @@ from rich.console import Console
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.entrypoints import terminal
+from trueup.entrypoints.demo_payouts import pay_out_and_book, print_payouts
 from trueup.entrypoints.demo_post_purchase import post_purchase_side
 from trueup.entrypoints.terminal import say, text
 from trueup.local_stack.stack import EPOCH, LocalStack, StackOptions
@@ -55,7 +56,9 @@ def erp_side(client: TrytonClient) -> dict[str, Any]:
     }
 
 
-def build_report(stack: LocalStack, settled: bool, traded: dict[str, Any]) -> dict[str, Any]:
+def build_report(
+    stack: LocalStack, settled: bool, traded: dict[str, Any], payouts: dict[str, Any] | None = None
+) -> dict[str, Any]:
     store = stack.store()
     try:
         status = build_status(store, _Clock()).to_json()
@@ -77,6 +80,7 @@ def build_report(stack: LocalStack, settled: bool, traded: dict[str, Any]) -> di
         "ledger": status["orders_by_state"],
         "exceptions": status["exceptions"],
         "total_mismatches": status["total_mismatches"],
+        "payouts": payouts or {},
     }
 
 
@@ -100,6 +104,8 @@ def print_report(report: dict[str, Any], console: Console) -> None:
             say(console, f"      {example['order']}: {example['detail']}")
     for mismatch in report["total_mismatches"]:
         say(console, f"  {mismatch['order']}: Shopify {mismatch['shopify']} vs ERP {mismatch['erp']}", "red")
+    if report.get("payouts"):
+        print_payouts(report["payouts"], console)
     if report["settled"]:
         say(console, "Settled.")
     else:
@@ -151,9 +157,11 @@ def run_demo(
     """`erp`: StackOptions' erp keys (erp, erp_server, erp_workers); the embedded SQLite Tryton by default."""
     _exit_on_sigterm()
     console = terminal.console(stderr=True, quiet=quiet)
-    options = StackOptions(dir=dir, seed=seed, **(erp or {}))
+    # The sandbox on its own clock, moving 4 times faster than real time, so that a week can be skipped once the
+    # orders are in and Shopify Payments pays out; trueup books the payouts ([payments] on).
+    options = StackOptions(dir=dir, seed=seed, clock_start=datetime.now(UTC), payments=True, **(erp or {}))
     stack = LocalStack(options, say=lambda line: say(console, f"• {line}"))
-    with stack:
+    with stack, stack.clock_moving():
         say(console, f"• Trading {orders} orders through the sandbox's Admin API")
         traded = stack.trade(orders, seed, follow_ups=True, speed=TRADING_SPEED)
         if not until_settled:
@@ -167,6 +175,8 @@ def run_demo(
             settled = stack.wait_settled(
                 SETTLE_TIMEOUT_SECONDS, lambda left: spinner.update(text(f"Waiting: {left} order(s) not yet settled"))
             )
-        report = build_report(stack, settled, traded)
+        with terminal.spinner(console, "Moving the sandbox a week on: Shopify Payments pays out, trueup books..."):
+            payouts = pay_out_and_book(stack)
+        report = build_report(stack, settled, traded, payouts)
     print_report(report, console)
     return report

@@ -65,7 +65,8 @@ def reconcile_command(
 ) -> None:
     """Compare every mapped level in Shopify with what it should be, write only the differences, report the
     drift (which SKU, where, by how much, since when) and what trueup cannot do by itself."""
-    from trueup.service_layer.inventory import check_locations, reconcile
+    from trueup.service_layer.inventory import check_locations
+    from trueup.service_layer.stock_reconcile import reconcile
 
     _configure_logging()
     err = terminal.console(stderr=True)

@@ -6,7 +6,7 @@ to the same assertions.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -38,6 +38,7 @@ from trueup.domain.inventory import (
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
+from trueup.domain.payments import BookedPayment, Payment
 from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
@@ -241,6 +242,17 @@ class Accounting(Protocol):
     def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
         """The posted balance of each account of `codes` the ERP has."""
 
+    def find_payment(self, reference: str) -> BookedPayment | None:
+        """The payment entry carrying this reference (`shopify:<shop>:transaction:<id>`), if the ERP has one."""
+
+    def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
+        """Book and post `payment` on `journal` (domain/payments.py): money received credits the receivable of
+        the sale's invoice (posted first if still a draft) against `payment.account`; money paid out debits the
+        receivable of the credit note `payment.document` names. The entry goes with the document's payments;
+        once they settle it in full they are reconciled with it (Tryton: the invoice is then `paid`). No
+        document to settle, or an account or journal missing, raises StructuralError and creates nothing. Not
+        idempotent by itself: callers look the reference up first."""
+
 
 class BackOffice(SalesLedger, ItemMaster, Warehouse, Protocol):
     """A back-office that is all three roles (an ERP that is also the WMS, as Tryton is)."""
@@ -254,6 +266,10 @@ def triggered_time(value: str) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
+
+
+# What a kept delivery's body becomes once its retention has passed (worker.delivery_bodies_retention_days).
+EXPIRED_BODY = b'{"expired":true}'
 
 
 @dataclass(frozen=True)
@@ -335,6 +351,10 @@ class DeliveryLog(Protocol):
     def purge_deliveries(self, before: datetime) -> int:
         """Delete the deliveries received before `before`; how many. A delivery purged can no longer be
         recognised as a duplicate: keep deliveries longer than Shopify retries."""
+
+    def expire_delivery_bodies(self, before: datetime, keep_topics: Collection[str]) -> int:
+        """Replace by EXPIRED_BODY the body of each delivery received before `before`, but those of
+        `keep_topics`; how many. The delivery stays, so a repeat is still recognised as a duplicate."""
 
 
 class JobQueue(Protocol):

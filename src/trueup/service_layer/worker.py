@@ -16,9 +16,10 @@ import structlog
 
 from trueup.domain.errors import Cause, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.privacy import PRIVACY_TOPICS
 from trueup.domain.retry import RetryPolicy
 from trueup.service_layer.fulfilment import fulfil_despatched
-from trueup.service_layer.inventory import StockContext, StockPolicy, reconcile, run_stock_pass, sync_changes
+from trueup.service_layer.inventory import StockContext, StockPolicy, run_stock_pass, sync_changes
 from trueup.service_layer.jobs import (
     FulfilShipments,
     HonourPrivacyRequest,
@@ -41,6 +42,7 @@ from trueup.service_layer.ports import Clock, Job, JobRequest, Store
 from trueup.service_layer.privacy import honour
 from trueup.service_layer.replay import replay_fixed
 from trueup.service_layer.stock_groups import group_context, runs_group
+from trueup.service_layer.stock_reconcile import reconcile
 from trueup.service_layer.sync_order import sync_order
 
 log = structlog.get_logger(__name__)
@@ -67,6 +69,7 @@ class WorkerSettings:
     # History kept: finished jobs, and raw deliveries (which also bound how long a duplicate is recognised).
     done_jobs_retention_days: float = 7.0
     deliveries_retention_days: float = 30.0
+    delivery_bodies_retention_days: float = 7.0  # bodies (customer data) expire sooner than the deliveries
     purge_interval_seconds: float = 3600.0
     idle_sleep_seconds: float = 0.2
     # A job failing with an unexpected error (a defect, not the other side) is parked after this many tries.
@@ -286,8 +289,11 @@ class Worker:
         try:
             jobs = self.store.purge_finished_jobs(now - timedelta(days=s.done_jobs_retention_days))
             deliveries = self.store.purge_deliveries(now - timedelta(days=s.deliveries_retention_days))
-            if jobs or deliveries:
-                log.info("history_purged", jobs=jobs, deliveries=deliveries)
+            bodies = self.store.expire_delivery_bodies(
+                now - timedelta(days=s.delivery_bodies_retention_days), keep_topics=PRIVACY_TOPICS
+            )
+            if jobs or deliveries or bodies:
+                log.info("history_purged", jobs=jobs, deliveries=deliveries, bodies_expired=bodies)
         finally:
             self._again(request(PurgeHistory(), self._after(s.purge_interval_seconds)))
 

@@ -162,3 +162,23 @@ def test_activity_counts_webhooks_and_posted_orders_per_minute(console: Console)
     assert report["delay_p50_seconds"] == 120.0
     assert "Webhooks received: 2" in page
     assert "<svg" in page
+
+
+def test_a_held_order_is_released_from_its_page(console: Console) -> None:
+    held = make_entry(order_number=5, state=OrderState.HELD, held_until=T0 + timedelta(hours=1))
+    console.store.save_ledger_entry(held)
+    client = console.signed_in("olga")
+    page = client.get("/order", params={"shop": SHOP, "id": order_gid(5)})
+    assert "Release now" in page.text
+
+    preview = client.post(
+        "/actions/preview", data={"action": "release", "shop": SHOP, "order": order_gid(5), "csrf": csrf_of(page.text)}
+    )
+    assert "Confirm: release 1 order(s)" in preview.text
+    keys = re.findall(r'name="key" value="([^"]+)"', preview.text)
+    done = client.post("/actions/confirm", data={"action": "release", "csrf": csrf_of(preview.text), "key": keys})
+
+    assert "1 order(s): #1005." in done.text
+    jobs = console.records.key_jobs(order_key(SHOP, order_gid(5)))
+    assert [(j.kind, j.state) for j in jobs] == [(SyncOrder.kind, "todo")]
+    assert str(console.records.audit_records(limit=1)[0].action) == "release"

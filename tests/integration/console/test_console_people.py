@@ -124,3 +124,23 @@ def test_only_an_admin_reads_everyones_audit(console: Console) -> None:
 
     assert {r["username"] for r in viewer} == {"vic"}
     assert {"olga", "vic", "ada"} <= {r["username"] for r in admin}
+
+
+def test_a_trusted_proxys_user_header_signs_a_known_user_in_and_is_ignored_from_elsewhere(console: Console) -> None:
+    from trueup.entrypoints.console.auth import Gate
+
+    people = console.app.state.gate.people  # type: ignore[attr-defined]
+    header = {"X-Forwarded-User": "olga"}
+    console.app.state.gate = Gate(people, 3600, "X-Forwarded-User", frozenset({"10.0.0.9"}))  # type: ignore[attr-defined]
+    assert console.client().get("/", headers=header, follow_redirects=False).status_code == 303  # not the proxy
+
+    console.app.state.gate = Gate(people, 3600, "X-Forwarded-User", frozenset({"testclient"}))  # type: ignore[attr-defined]
+    client = console.client()
+    page = client.get("/", headers=header)
+    unknown = console.client().get("/", headers={"X-Forwarded-User": "mallory"}, follow_redirects=False)
+
+    assert page.status_code == 200
+    assert "olga (operator)" in page.text
+    assert "trueup_session" in client.cookies
+    assert unknown.status_code == 303
+    assert _latest(console) == ("mallory", "login_refused", "refused: proxy user not known here")

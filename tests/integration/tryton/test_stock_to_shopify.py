@@ -19,7 +19,8 @@ from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.domain.inventory import Buffer, BufferRules, StockWrite
 from trueup.local_stack.tryton_catalogue import receive_stock
-from trueup.service_layer.inventory import StockContext, StockPolicy, check_locations, reconcile, sync_changes
+from trueup.service_layer.inventory import StockContext, StockPolicy, check_locations, sync_changes
+from trueup.service_layer.stock_reconcile import reconcile
 
 pytestmark = [
     pytest.mark.tryton,

@@ -10,6 +10,7 @@ from tests.unit.engine.harness import Engine
 
 from trueup.domain.privacy import REDACTED_BODY
 from trueup.service_layer.jobs import delivery_job
+from trueup.service_layer.ports import EXPIRED_BODY
 
 EMAIL = "ada.lovelace@example.com"
 
@@ -36,3 +37,22 @@ def test_the_worker_honours_each_privacy_request_it_finds_queued() -> None:
     assert engine.store.stored_delivery("order-1").body == REDACTED_BODY  # type: ignore[union-attr]
     assert engine.store.pending_jobs() == 0
     assert engine.run_until_idle() == 0, "honoured once"
+
+
+def test_the_purge_expires_bodies_after_their_retention_and_keeps_the_deliveries() -> None:
+    engine = Engine()
+    start = engine.clock.now()
+    order = json.dumps({"id": 1, "email": EMAIL}).encode()
+    engine.store.accept_deliveries(
+        [make_delivery(shop=SHOP, webhook_id="order-1", order_number=None, received_at=start, body=order)],
+        delivery_job,
+    )
+    worker = engine.worker_named("w2", delivery_bodies_retention_days=7, deliveries_retention_days=30)
+    engine.clock.advance(8 * 86400)
+
+    worker.schedule_periodic()
+    while worker.run_once():
+        pass
+
+    assert engine.store.stored_delivery("order-1").body == EXPIRED_BODY  # type: ignore[union-attr]
+    assert engine.store.intake_stats().deliveries == 1

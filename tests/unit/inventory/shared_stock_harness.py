@@ -16,9 +16,10 @@ from trueup.domain.inventory import Buffer, BufferRules
 from trueup.domain.orders import FinancialStatus
 from trueup.domain.posting import PostingPolicy
 from trueup.domain.stock_sharing import WarehouseSharing
-from trueup.service_layer.inventory import StockContext, StockPass, StockPolicy, reconcile_group, sync_changes
+from trueup.service_layer.inventory import StockContext, StockPass, StockPolicy, sync_changes
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.stock_groups import group_context, grouped
+from trueup.service_layer.stock_reconcile import reconcile_group
 from trueup.service_layer.sync_order import sync_order
 
 ALPHA, BETA = "alpha.myshopify.com", "beta.myshopify.com"

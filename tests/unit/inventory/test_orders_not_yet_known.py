@@ -10,7 +10,8 @@ from decimal import Decimal
 from tests.unit.inventory.stock_harness import Stock
 from trueup.domain.bundles import KitComponent
 from trueup.domain.inventory import BufferRules, InventoryLevel, StockChange, StockNeed, committed_by_warehouse
-from trueup.service_layer.inventory import CHANGES_CURSOR, reconcile, sync_changes
+from trueup.service_layer.inventory import CHANGES_CURSOR, sync_changes
+from trueup.service_layer.stock_reconcile import reconcile
 
 
 def _confirmed_in_erp(stock: Stock, sku: str, units: int) -> None:

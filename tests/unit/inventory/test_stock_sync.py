@@ -14,8 +14,9 @@ from trueup.domain.errors import BadInput, Cause
 from trueup.domain.inventory import Buffer, BufferKind, BufferRules, StockWriteResult
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import FinancialStatus
-from trueup.service_layer.inventory import StockPolicy, check_locations, reconcile, sync_changes
+from trueup.service_layer.inventory import StockPolicy, check_locations, sync_changes
 from trueup.service_layer.inventory_demand import note_demand
+from trueup.service_layer.stock_reconcile import reconcile
 
 
 def test_a_receipt_in_the_erp_reaches_shopify_minus_the_buffer() -> None:

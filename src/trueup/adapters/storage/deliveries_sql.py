@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, false, func, select, true
+from sqlalchemy import Connection, delete, false, func, select, true, update
 
 from trueup.adapters.storage import dialects, jobs_sql
 from trueup.adapters.storage.tables import counters, deliveries
-from trueup.service_layer.ports import IncomingDelivery, IntakeStats, JobRequest
+from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, JobRequest
 
 DUPLICATES = "duplicate_deliveries"
 REFUSED = "refused:"  # + the reason: one counter per reason
@@ -128,6 +128,17 @@ def stats(connection: Connection, shop: str | None = None) -> IntakeStats:
         problems={problem: n for problem, n in problems},
         refused={name.removeprefix(REFUSED): int(n) for name, n in refused},
     )
+
+
+def expire_bodies(connection: Connection, before: datetime, keep_topics: Collection[str]) -> int:
+    """Replace the bodies received before `before` (but those of `keep_topics`) by EXPIRED_BODY; how many."""
+    d = deliveries.c
+    statement = (
+        update(deliveries)
+        .where(d.received_at < before, d.topic.not_in(list(keep_topics)), d.body != EXPIRED_BODY)
+        .values(body=EXPIRED_BODY)
+    )
+    return int(connection.execute(statement).rowcount)
 
 
 def purge(connection: Connection, before: datetime) -> int:

@@ -92,19 +92,24 @@ def failing_jobs(connection: Connection) -> list[JobSeen]:
 
 
 def find_entries(connection: Connection, text: str, limit: int) -> list[LedgerEntry]:
+    """Each way of finding is its own query on its own index (name; id; the SKU a parked order needs or an open
+    order still asks stock of), so that no OR makes the database read the whole ledger."""
     text = text.strip()
     if not text:
         return []
     number = text.removeprefix("#")
-    conditions = [ledger.c.name.in_([text, f"#{number}"]), ledger.c.order_id == text]
-    if number.isdigit():
-        conditions.append(ledger.c.order_id == f"{_ORDER_GID}{number}")
+    queries = [select(ledger).where(ledger.c.name.in_([text, f"#{number}"]))]
+    if not text.startswith("#") and (number.isdigit() or text.startswith(_ORDER_GID)):
+        queries.append(select(ledger).where(ledger.c.order_id.in_([text, f"{_ORDER_GID}{number}"])))
     asking = select(stock_demand.c.order_id).where(stock_demand.c.sku == text)
-    conditions.append(ledger.c.order_id.in_(asking))
-    needing = ledger.c.state == OrderState.EXCEPTION.value
-    conditions.append(needing & cast(ledger.c.needs, String).contains(f'"{text}"', autoescape=True))
-    query = select(ledger).where(or_(*conditions)).order_by(ledger.c.first_seen_at.desc()).limit(limit)
-    return [entry_from(row) for row in connection.execute(query)]
+    queries.append(select(ledger).where(ledger.c.order_id.in_(asking)))
+    needing = cast(ledger.c.needs, String).contains(json.dumps(text), autoescape=True)
+    queries.append(select(ledger).where(ledger.c.state == OrderState.EXCEPTION.value, needing))
+    found: dict[tuple[str, str], LedgerEntry] = {}
+    for query in queries:
+        for row in connection.execute(query.order_by(ledger.c.first_seen_at.desc()).limit(limit)):
+            found.setdefault((row.shop, row.order_id), entry_from(row))
+    return sorted(found.values(), key=lambda e: e.first_seen_at, reverse=True)[:limit]
 
 
 def last_received_by_shop(connection: Connection, shops: Sequence[str]) -> dict[str, datetime]:

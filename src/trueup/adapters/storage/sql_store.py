@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 
 import structlog
@@ -141,6 +141,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql):
     def purge_deliveries(self, before: datetime) -> int:
         with writing(self._engine) as connection:
             return deliveries_sql.purge(connection, before)
+
+    @translate_driver_errors
+    def expire_delivery_bodies(self, before: datetime, keep_topics: Collection[str]) -> int:
+        with writing(self._engine) as connection:
+            return deliveries_sql.expire_bodies(connection, before, keep_topics)
 
     # --- privacy --------------------------------------------------------------------------------
     @translate_driver_errors

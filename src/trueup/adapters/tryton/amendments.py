@@ -67,6 +67,7 @@ def amend_sale(db: TrytonDatabase, sale_id: int, order: SalesOrderRequest) -> Po
     changes += _line_changes(db, snapshot, wanted, products)
     if changes:
         _amend(db, sale_id, "Shopify order edited", changes)
+    recreate_stopped_shipment(db, sale_id)
     if order.park_on_tax_variance:
         (row,) = db.call("sale.sale", "read", [sale_id], ["tax_amount"])
         check_tax_variance(order.expected_tax, Money(row["tax_amount"], order.currency), order.tax_rounding_tolerance)
@@ -242,3 +243,30 @@ def _zero_legacy_rounding(db: TrytonDatabase, sale_id: int) -> None:
     )
     if rows:
         _amend(db, sale_id, "Tax rounding", [_line_action(x["id"], {**_values_of(x), "quantity": 0.0}) for x in rows])
+
+
+_SHIPMENT_EXCEPTION = "wizard.sale.handle.shipment.exception"
+
+
+def recreate_stopped_shipment(db: TrytonDatabase, sale_id: int) -> bool:
+    """After a parcel was stopped (its shipment cancelled in Tryton), the goods still sold go on a shipment
+    again: Tryton's own "Handle shipment exception" wizard, every cancelled move recreated, then the sale
+    processed (idempotent, whether or not a queue worker runs the wizard's task). False when the sale's
+    shipments are not in exception (or it is cancelled). Tryton counts the moves recreated or ignored, so
+    a move is never handled twice."""
+    (sale,) = db.call("sale.sale", "read", [sale_id], ["shipment_state", "state", "comment"])
+    if sale["shipment_state"] != "exception" or state_of(sale) == "cancelled":
+        return False
+    context = {"active_model": "sale.sale", "active_id": sale_id, "active_ids": [sale_id]}
+    session, _start, _end = db.client.call_method(f"{_SHIPMENT_EXCEPTION}.create")
+    try:
+        asked = db.client.call_method(f"{_SHIPMENT_EXCEPTION}.execute", session, {}, "ask", context=context)
+        moves = list(asked["view"]["defaults"].get("domain_moves") or [])
+        if moves:
+            answer = {"ask": {"domain_moves": moves, "recreate_moves": moves, "ignore_moves": []}}
+            db.client.call_method(f"{_SHIPMENT_EXCEPTION}.execute", session, answer, "handle", context=context)
+    finally:
+        db.client.call_method(f"{_SHIPMENT_EXCEPTION}.delete", session)
+    if moves:
+        db.call("sale.sale", "process", [sale_id])
+    return bool(moves)

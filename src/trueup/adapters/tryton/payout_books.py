@@ -15,9 +15,11 @@ from decimal import Decimal
 from typing import Any
 
 from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.payments import TrytonPayments
 from trueup.adapters.tryton.values import erp_id
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
+from trueup.domain.payments import BookedPayment, Payment
 from trueup.domain.payouts import AccountBalance, BookedEntry, CompanyLine, PayoutEntry, in_company_currency
 
 _MOVE_FIELDS = ["description", "state", "lines"]
@@ -28,6 +30,7 @@ class TrytonPayoutBooks:
 
     def __init__(self, db: TrytonDatabase) -> None:
         self.db = db
+        self.payments = TrytonPayments(db)
 
     def missing_accounts(self, codes: Iterable[str], journal: str) -> list[str]:
         wanted = sorted(set(codes))
@@ -74,6 +77,12 @@ class TrytonPayoutBooks:
         fields = ["code", "balance", "amount_second_currency", "second_currency.code", "currency.code"]
         rows = self.db.call("account.account", "search_read", domain, 0, None, None, fields, context={"posted": True})
         return {row["code"]: _balance(row) for row in rows}
+
+    def find_payment(self, reference: str) -> BookedPayment | None:
+        return self.payments.find_payment(reference)
+
+    def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
+        return self.payments.book_payment(payment, journal)
 
     # --- reads ------------------------------------------------------------------------------------------
     def _accounts(self, codes: Iterable[str]) -> dict[str, int]:

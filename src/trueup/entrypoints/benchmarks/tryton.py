@@ -1,6 +1,12 @@
-"""Orders per second into a real Tryton: an embedded trytond on 127.0.0.1, over JSON-RPC, as trueup posts them.
+"""Orders per second into a real Tryton: an embedded trytond on 127.0.0.1, over JSON-RPC, as trueup posts them,
+and Tryton's own rate for the same orders in the same run.
 
-Measured with one worker and with two posting side by side (trueup's workers share one Tryton).
+- trueup: `TrytonBackOffice` as the engine posts: one order per round trip (`create_sales_order`), or in
+  batches (`create_sales_orders`, as a worker with several threads does), by one poster or two side by side.
+  Each order is checked, its customer matched or created, its tax settled and the sale read back.
+- raw: the same orders as bare JSON-RPC calls, `sale.sale` create, quote, confirm and process, with every id
+  (party, products, taxes) looked up before the clock starts: what Tryton itself can take, one order per call
+  or the same batches. The ratio is trueup's rate ÷ the raw rate, batch size for batch size.
 """
 
 from __future__ import annotations
@@ -8,6 +14,7 @@ from __future__ import annotations
 import random
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
@@ -15,9 +22,11 @@ from typing import Any
 
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.sale_lines import sale_line_values
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.money import Money
 from trueup.domain.posting import PostingPolicy, build_sales_order
+from trueup.domain.sales import SalesOrderRequest
 from trueup.entrypoints.benchmarks.orders import SKUS, synthetic_order
 from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
 from trueup.local_stack.processes import free_port
@@ -25,6 +34,7 @@ from trueup.local_stack.tryton_catalogue import ensure_products
 
 SHOP = "bench.myshopify.com"
 POLICY = PostingPolicy(taxes={"VAT 20": "VAT20"}, warehouse="WH1")
+Progress = Callable[[str], None]
 
 
 def _catalogue() -> list[CatalogueItem]:
@@ -34,37 +44,120 @@ def _catalogue() -> list[CatalogueItem]:
     ]
 
 
-def _post(url: str, numbers: list[int]) -> None:
-    rng = random.Random(numbers[0])
+def _requests(first: int, count: int) -> list[SalesOrderRequest]:
+    rng = random.Random(first)
+    return [build_sales_order(synthetic_order(SHOP, n, rng), POLICY) for n in range(first, first + count)]
+
+
+def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def _trueup(url: str, requests: list[SalesOrderRequest], batch: int) -> None:
     with TrytonClient(url, "bench", ADMIN_LOGIN, ADMIN_PASSWORD) as client:
         back_office = TrytonBackOffice(client)
-        for number in numbers:
-            back_office.create_sales_order(build_sales_order(synthetic_order(SHOP, number, rng), POLICY))
+        for chunk in _chunks(requests, batch):
+            if batch == 1:
+                back_office.create_sales_order(chunk[0])
+            else:
+                failed = [r for r in back_office.create_sales_orders(chunk) if isinstance(r, Exception)]
+                assert not failed, failed
 
 
-def _timed(url: str, batches: list[list[int]]) -> float:
+class _RawSales:
+    """Bare `sale.sale` values for the benchmark's orders, every id read before timing starts."""
+
+    def __init__(self, client: TrytonClient) -> None:
+        self.client = client
+        rows = client.call(
+            "product.product", "search_read", [("code", "in", SKUS)], 0, None, None, ["code", "sale_uom"]
+        )
+        self.products = {row["code"]: row for row in rows}
+        self.taxes = {
+            row["name"]: row["id"] for row in client.call("account.tax", "search_read", [], 0, None, None, ["name"])
+        }
+        (party,) = client.call("party.party", "create", [{"name": "Raw rate", "addresses": [("create", [{}])]}])
+        (self.party_row,) = client.call("party.party", "read", [party], ["addresses"])
+        self.party = party
+        self.company = client.context["company"]
+        self.currency = client.call("currency.currency", "search", [("code", "=", "USD")])[0]
+        self.warehouse = client.call("stock.location", "search", [("code", "=", "WH1")])[0]
+
+    def values(self, request: SalesOrderRequest) -> dict[str, Any]:
+        address = self.party_row["addresses"][0]
+        return {
+            "company": self.company,
+            "party": self.party,
+            "invoice_address": address,
+            "shipment_address": address,
+            "currency": self.currency,
+            "warehouse": self.warehouse,
+            "reference": f"raw:{request.reference}",
+            "lines": [
+                ("create", [v for line in request.lines for v in sale_line_values(line, self.products, self.taxes)])
+            ],
+        }
+
+
+def _raw(url: str, requests: list[SalesOrderRequest], batch: int) -> float:
+    with TrytonClient(url, "bench", ADMIN_LOGIN, ADMIN_PASSWORD) as client:
+        raw = _RawSales(client)
+        values = [raw.values(request) for request in requests]
+        started = time.perf_counter()
+        for chunk in _chunks(values, batch):
+            sale_ids = client.call("sale.sale", "create", chunk)
+            for step in ("quote", "confirm", "process"):
+                client.call("sale.sale", step, sale_ids)
+        return time.perf_counter() - started
+
+
+def _timed(
+    post: Callable[[str, list[SalesOrderRequest], int], None],
+    url: str,
+    parts: list[list[SalesOrderRequest]],
+    batch: int,
+) -> float:
     started = time.perf_counter()
-    with ThreadPoolExecutor(len(batches)) as pool:
-        for future in [pool.submit(_post, url, batch) for batch in batches]:
+    with ThreadPoolExecutor(len(parts)) as pool:
+        for future in [pool.submit(post, url, part, batch) for part in parts]:
             future.result()
     return time.perf_counter() - started
 
 
-def run(orders: int = 200, cache: Path = Path(".cache/tryton")) -> dict[str, Any]:
+def run(
+    orders: int = 40,
+    batches: Sequence[int] = (1, 10),
+    cache: Path = Path(".cache/tryton"),
+    progress: Progress = lambda _: None,
+) -> dict[str, Any]:
+    """For each batch size: Tryton's raw rate, trueup's with one poster and with two side by side, and the ratio."""
+    figures: dict[str, Any] = {"orders": orders, "by_batch": {}}
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
         ensure_database(cache, data, "bench")
         with TrytonServer(data, free_port(), databases=("bench",)) as server:
             with TrytonClient(server.url, "bench", ADMIN_LOGIN, ADMIN_PASSWORD) as client:
                 ensure_products(client, _catalogue())
-            one = _timed(server.url, [list(range(1, orders + 1))])
-            half = orders // 2
-            two = _timed(
-                server.url, [list(range(orders + 1, orders + 1 + half)), list(range(orders + 1 + half, 2 * orders + 1))]
-            )
-    return {
-        "orders": orders,
-        "one_worker_orders_per_second": round(orders / one, 2),
-        "two_workers_orders_per_second": round(orders / two, 2),
-        "ratio_two_to_one": round(one / two, 2),
-    }
+            _trueup(server.url, _requests(1, 2), 1)  # warm-up: parties, caches, trytond's first calls
+            first = 1000
+            for batch in batches:
+                progress(f"batch size {batch}: raw")
+                raw = _raw(server.url, _requests(first, orders), batch)
+                progress(f"batch size {batch}: trueup, one poster")
+                one = _timed(_trueup, server.url, [_requests(first + orders, orders)], batch)
+                progress(f"batch size {batch}: trueup, two posters")
+                half = orders // 2
+                two = _timed(
+                    _trueup,
+                    server.url,
+                    [_requests(first + 2 * orders, half), _requests(first + 2 * orders + half, orders - half)],
+                    batch,
+                )
+                first += 3 * orders
+                figures["by_batch"][str(batch)] = {
+                    "raw_orders_per_second": round(orders / raw, 2),
+                    "one_poster_orders_per_second": round(orders / one, 2),
+                    "two_posters_orders_per_second": round(orders / two, 2),
+                    "ratio_to_raw": round(max(raw / one, raw / two), 2),
+                }
+    return figures

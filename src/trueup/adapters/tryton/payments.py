@@ -1,0 +1,199 @@
+"""Payments on Tryton: one `account.move` per Shopify transaction settling the sale's invoice or a credit note.
+
+The move (its `description` the reference `shopify:<shop>:transaction:<id>`, posted at once on the payments
+journal) has two lines: the customer's receivable (the document's account and party), credited for money
+received or debited for money paid out, and the clearing account of the gateway and currency (or the gift-card
+liability account) on the other side. Its receivable line is added to the document's `payment_lines`, as
+Tryton's own pay wizard does; once the payments settle the document in full they are reconciled with its
+lines to pay, and Tryton marks it `paid`. In another currency than the company's, the payment is converted at
+its date's rate, and the one that settles the document takes what remains in the company's currency, so the
+reconciliation balances to the cent. The sale's invoice is posted first if it is still a draft (a paid order
+is invoiced at the latest when its payment is booked).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from trueup.adapters.tryton.credit_notes import post_invoice
+from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.sale_reads import sale_id_of
+from trueup.adapters.tryton.values import erp_id
+from trueup.domain.errors import Cause, StructuralError
+from trueup.domain.payments import BookedPayment, Direction, Payment
+
+_INVOICE_FIELDS = [
+    "state",
+    "account",
+    "party",
+    "currency",
+    "currency.code",
+    "amount_to_pay",
+    "total_amount",
+    "lines_to_pay",
+    "payment_lines",
+]
+_LINE_FIELDS = ["debit", "credit", "reconciliation", "date"]
+_CENT = Decimal("0.01")
+
+
+class TrytonPayments:
+    """The payment half of the Accounting role (service_layer/ports.py) on one Tryton database."""
+
+    def __init__(self, db: TrytonDatabase) -> None:
+        self.db = db
+
+    def find_payment(self, reference: str) -> BookedPayment | None:
+        domain = [("description", "=", reference), ("company", "=", self.db.company)]
+        rows = self.db.call("account.move", "search_read", domain, 0, 1, [("id", "ASC")], ["state"])
+        if not rows:
+            return None
+        if rows[0]["state"] != "posted":  # an attempt cut short between create and post: made again
+            self.db.call("account.move", "delete", [rows[0]["id"]])
+            return None
+        invoices = self.db.call(
+            "account.invoice", "search_read", [("payment_lines.move", "=", rows[0]["id"])], 0, 1, None, ["state"]
+        )
+        return BookedPayment(reference, erp_id(rows[0]["id"]), invoices[0]["state"] if invoices else "posted")
+
+    def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
+        invoice = self._document(payment)
+        accounts = self._accounts({payment.account})
+        journal_id = self._journal(journal)
+        if payment.account not in accounts or journal_id is None:
+            named = [f"account {payment.account}"] if payment.account not in accounts else []
+            named += [] if journal_id is not None else [f"journal {journal}"]
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_ACCOUNT, f"not in the ERP: {', '.join(named)}")
+        signed = payment.amount.amount if payment.direction == Direction.RECEIVED else -payment.amount.amount
+        company_currency = self._company_currency()
+        foreign = invoice["currency."]["code"] != company_currency
+        settles = signed == Decimal(invoice["amount_to_pay"])
+        if not foreign:
+            company = signed
+        elif settles:
+            company = self._open_balance(invoice)
+        else:
+            company = (signed / self._rate(invoice["currency"], payment.date)).quantize(_CENT)
+        receivable = {
+            "account": invoice["account"],
+            "party": invoice["party"],
+            "debit": -company if company < 0 else Decimal(0),
+            "credit": company if company > 0 else Decimal(0),
+            "description": payment.description,
+        }
+        clearing = {
+            "account": accounts[payment.account],
+            "debit": company if company > 0 else Decimal(0),
+            "credit": -company if company < 0 else Decimal(0),
+            "description": payment.description,
+        }
+        if foreign:
+            receivable |= {"second_currency": invoice["currency"], "amount_second_currency": -signed}
+            clearing |= {"second_currency": invoice["currency"], "amount_second_currency": signed}
+        header = {
+            "journal": journal_id,
+            "date": payment.date,
+            "period": self._period(payment.date),
+            "description": payment.reference,
+            "lines": [("create", [receivable, clearing])],
+        }
+        (move_id,) = self.db.call("account.move", "create", [header])
+        self.db.call("account.move", "post", [move_id])
+        (move,) = self.db.call("account.move", "read", [move_id], ["lines"])
+        lines = self.db.call("account.move.line", "read", move["lines"], ["account"])
+        paying = [line["id"] for line in lines if line["account"] == invoice["account"]]
+        self.db.call("account.invoice", "write", [invoice["id"]], {"payment_lines": [("add", paying)]})
+        if settles:
+            self._reconcile(invoice, paying)
+        (row,) = self.db.call("account.invoice", "read", [invoice["id"]], ["state"])
+        return BookedPayment(payment.reference, erp_id(move_id), row["state"])
+
+    # --- the document -----------------------------------------------------------------------------------
+    def _document(self, payment: Payment) -> dict[str, Any]:
+        """The invoice the payment settles: the sale's first with money still to pay (drafts posted first), or
+        the credit note of the refund's reference."""
+        if payment.direction == Direction.PAID_OUT:
+            domain: list[Any] = [
+                ("reference", "=", payment.document),
+                ("type", "=", "out"),
+                ("state", "in", ["posted", "paid"]),
+            ]
+        else:
+            domain = [
+                ("sales", "=", sale_id_of(payment.document)),
+                ("type", "=", "out"),
+                ("state", "in", ["draft", "validated", "posted", "paid"]),
+                ("total_amount", ">", 0),
+            ]
+        rows = self.db.call("account.invoice", "search_read", domain, 0, None, [("id", "ASC")], _INVOICE_FIELDS)
+        drafts = [row["id"] for row in rows if row["state"] in ("draft", "validated")]
+        for draft in drafts:
+            post_invoice(self.db, draft)
+        if drafts:
+            rows = self.db.call("account.invoice", "read", [row["id"] for row in rows], _INVOICE_FIELDS)
+        open_ = [row for row in rows if row["state"] == "posted" and Decimal(row["amount_to_pay"])]
+        if open_:
+            return open_[0]
+        if rows:  # all settled already: an overpayment stays on the first, unreconciled
+            return rows[0]
+        what = f"credit note {payment.document}" if payment.direction == Direction.PAID_OUT else "sale's invoice"
+        raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"no {what} to settle with {payment.reference}")
+
+    def _open_balance(self, invoice: dict[str, Any]) -> Decimal:
+        """What the document still owes in the company's currency (debit positive): its lines to pay less its
+        payments so far."""
+        ids = [*invoice["lines_to_pay"], *invoice["payment_lines"]]
+        rows = self.db.call("account.move.line", "read", ids, _LINE_FIELDS)
+        return sum((Decimal(r["debit"]) - Decimal(r["credit"]) for r in rows if not r["reconciliation"]), Decimal(0))
+
+    def _reconcile(self, invoice: dict[str, Any], paying: list[int]) -> None:
+        ids = [*invoice["lines_to_pay"], *invoice["payment_lines"], *paying]
+        rows = self.db.call("account.move.line", "read", sorted(set(ids)), _LINE_FIELDS)
+        open_rows = [r for r in rows if not r["reconciliation"]]
+        balance = sum((Decimal(r["debit"]) - Decimal(r["credit"]) for r in open_rows), Decimal(0))
+        if balance:  # not settled in the company's currency (a rate moved): left open for a person
+            return
+        # Tryton's own reconcile wizard (its `reconcile` is not open to RPC): balanced lines reconcile at once.
+        wizard = "wizard.account.move.reconcile_lines"
+        ids = [r["id"] for r in open_rows]
+        context = {"active_model": "account.move.line", "active_ids": ids, "active_id": ids[0]}
+        session, start, _ = self.db.client.call_method(f"{wizard}.create")
+        try:
+            self.db.client.call_method(f"{wizard}.execute", session, {}, start, context=context)
+        finally:
+            self.db.client.call_method(f"{wizard}.delete", session)
+
+    # --- reads ------------------------------------------------------------------------------------------
+    def _accounts(self, codes: set[str]) -> dict[str, int]:
+        domain = [("code", "in", sorted(codes)), ("company", "=", self.db.company), ("type", "!=", None)]
+        rows = self.db.call("account.account", "search_read", domain, 0, None, None, ["code", "closed"])
+        return {row["code"]: row["id"] for row in rows if not row["closed"]}
+
+    def _journal(self, code: str) -> int | None:
+        rows = self.db.call("account.journal", "search_read", [("code", "=", code)], 0, 1, None, ["code"])
+        return int(rows[0]["id"]) if rows else None
+
+    def _company_currency(self) -> str:
+        (row,) = self.db.call("company.company", "read", [self.db.company], ["currency.code"])
+        return str(row["currency."]["code"])
+
+    def _rate(self, currency_id: int, on: dt.date) -> Decimal:
+        (row,) = self.db.call("currency.currency", "read", [currency_id], ["rate", "code"], context={"date": on})
+        if not row["rate"]:
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_ACCOUNT, f"the ERP has no {row['code']} rate on {on}")
+        return Decimal(row["rate"])
+
+    def _period(self, on: dt.date) -> int:
+        domain = [
+            ("company", "=", self.db.company),
+            ("start_date", "<=", on),
+            ("end_date", ">=", on),
+            ("type", "=", "standard"),
+            ("state", "=", "open"),
+        ]
+        rows = self.db.call("account.period", "search_read", domain, 0, 1, None, ["name"])
+        if not rows:
+            raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"the ERP has no open accounting period on {on}")
+        return int(rows[0]["id"])

@@ -1,0 +1,232 @@
+"""`trueup rehearse`: a Black Friday rehearsal on the local stack, and what it proves.
+
+The sandbox trades a profile of orders (ramping to a peak and holding) while faults are injected when asked:
+duplicated, reordered and dropped webhooks, Admin API errors, an ERP outage. The backlog is sampled every
+second. Once trading is over the faults are switched off (a dropped webhook is caught by the poll) and the
+rehearsal waits for every order to settle, then counts, from Shopify, the ERP and the ledger themselves:
+orders lost (paid in Shopify, not one sale in the ERP), duplicated (one order, two sales), oversold (stock
+below zero in Shopify), the money difference (the ERP's sales less credit notes against Shopify's totals),
+the latency from an order's creation to its sale, exceptions by cause, and the faults the sandbox injected.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import statistics
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from trueup.domain.errors import TransientError
+from trueup.domain.ledger import OrderState
+from trueup.local_stack.stack import EPOCH, LocalStack
+
+FAULTS = {
+    "webhook_duplicate_rate": 0.05,
+    "webhook_reorder_rate": 0.05,
+    "webhook_reorder_hold_seconds": 3.0,
+    "webhook_drop_rate": 0.03,
+    "api_5xx_rate": 0.02,
+}
+
+
+@dataclass
+class Sample:
+    seconds: float  # since trading started
+    backlog: int  # jobs waiting or running
+    posted: int
+
+
+@dataclass
+class Rehearsal:
+    """What one rehearsal asks for."""
+
+    orders: int
+    seed: int = 1
+    profile: str = "black_friday"
+    speed: float = 1.0
+    faults: bool = False
+    erp_outage_seconds: float = 0.0
+    settle_timeout: float = 900.0
+    samples: list[Sample] = field(default_factory=list)
+
+
+def run(stack: LocalStack, rehearsal: Rehearsal, progress: Any = lambda _: None) -> dict[str, Any]:
+    """Trade, sample, settle and count on a started `stack`; the report."""
+    if rehearsal.faults:
+        stack.set_faults(**FAULTS)
+    started = time.monotonic()
+    done = threading.Event()
+    sampler = threading.Thread(target=_sample, args=(stack, rehearsal, started, done), daemon=True)
+    sampler.start()
+    outage = _outage(stack, rehearsal.erp_outage_seconds) if rehearsal.erp_outage_seconds else None
+    try:
+        progress(f"trading {rehearsal.orders} orders ({rehearsal.profile})")
+        traded = stack.trade(rehearsal.orders, rehearsal.seed, profile=rehearsal.profile, speed=rehearsal.speed)
+        if outage is not None:
+            outage.join()
+        stack.set_faults(**dict.fromkeys(FAULTS, 0.0))
+        progress("waiting for every order to settle")
+        settled = stack.wait_settled(rehearsal.settle_timeout)
+    finally:
+        done.set()
+        sampler.join()
+    return _report(stack, rehearsal, traded, settled, time.monotonic() - started)
+
+
+def _sample(stack: LocalStack, rehearsal: Rehearsal, started: float, done: threading.Event) -> None:
+    store = stack.store()
+    try:
+        while not done.wait(1.0):
+            try:
+                backlog = store.pending_jobs() + store.running_jobs()
+                posted = store.ledger_counts().get(OrderState.POSTED, 0)
+            except TransientError:  # a busy store: the next second's sample will do
+                continue
+            rehearsal.samples.append(Sample(round(time.monotonic() - started, 1), backlog, posted))
+    finally:
+        store.close()
+
+
+def _outage(stack: LocalStack, seconds: float) -> threading.Thread:
+    """The ERP stopped a few seconds into trading, for `seconds`, then started again."""
+
+    tryton = stack.tryton
+    assert tryton is not None, "the stack is started"
+
+    def outage() -> None:
+        time.sleep(3.0)
+        tryton.stop()
+        time.sleep(seconds)
+        tryton.start()
+
+    thread = threading.Thread(target=outage, daemon=True)
+    thread.start()
+    return thread
+
+
+def _report(
+    stack: LocalStack, rehearsal: Rehearsal, traded: dict[str, Any], settled: bool, took: float
+) -> dict[str, Any]:
+    shop_orders = _sandbox(stack, "/sandbox/orders")["orders"]
+    summaries = {s.order_id: s for s in stack.shopify().order_summaries_since(EPOCH)}
+    paid = {oid: s for oid, s in summaries.items() if s.postable}
+    sales = stack.erp_sales()
+    references = Counter(sale["reference"].rsplit(":", 1)[-1] for sale in sales)
+    by_number = {sale["reference"].rsplit(":", 1)[-1]: sale for sale in sales}
+    store = stack.store()
+    try:
+        entries = {oid: store.ledger_entry(stack.shop_domain, oid) for oid in summaries}
+        exceptions = {str(cause): count for cause, count in store.exception_counts().items()}
+        credited = _credited(stack, store)
+    finally:
+        store.close()
+    numbers = {oid: oid.rsplit("/", 1)[-1] for oid in summaries}
+    lost = [s.name for oid, s in paid.items() if numbers[oid] not in by_number]
+    duplicated = [number for number, count in references.items() if count > 1]
+    difference = Decimal(0)
+    for oid, summary in paid.items():
+        sale = by_number.get(numbers[oid])
+        if sale is not None:
+            erp = Decimal(str(sale["total_amount"])) - credited.get(oid, Decimal(0))
+            difference += abs(erp - summary.total.amount)
+    created = {f"gid://shopify/Order/{o['id']}": _instant(o["created_at"]) for o in shop_orders}
+    latencies = sorted(
+        (entry.state_since - created[oid]).total_seconds()
+        for oid, entry in entries.items()
+        if entry is not None and entry.state == OrderState.POSTED and oid in created
+    )
+    oversold = [
+        row["sku"]
+        for row in _sandbox(stack, "/sandbox/inventory")["inventoryLevels"]
+        if row["quantities"].get("available", 0) < 0
+    ]
+    return {
+        "profile": rehearsal.profile,
+        "orders_traded": traded.get("orders", rehearsal.orders),
+        "paid_orders": len(paid),
+        "erp_sales": len(sales),
+        "settled": settled,
+        "seconds": round(took, 1),
+        "lost": len(lost),
+        "lost_orders": lost,
+        "duplicated": len(duplicated),
+        "oversold": len(oversold),
+        "oversold_skus": sorted(set(oversold)),
+        "money_difference": str(difference.quantize(Decimal("0.01"))),
+        "latency_seconds": percentiles(latencies),
+        "exceptions_by_cause": exceptions,
+        "faults_injected": _sandbox(stack, "/sandbox/faults/injected") if rehearsal.faults else {},
+        "erp_outage_seconds": rehearsal.erp_outage_seconds,
+        "peak_backlog": max((s.backlog for s in rehearsal.samples), default=0),
+        "backlog": [[s.seconds, s.backlog, s.posted] for s in rehearsal.samples],
+    }
+
+
+def _credited(stack: LocalStack, store: Any) -> dict[str, Decimal]:
+    order_of = {r.refund_id.rsplit("/", 1)[-1]: r.order_id for r in store.refund_records(shop=stack.shop_domain)}
+    credited: dict[str, Decimal] = {}
+    for note in stack.erp_credit_notes():
+        order_id = order_of.get(note["reference"].rsplit(":", 1)[-1])
+        if order_id is not None:
+            credited[order_id] = credited.get(order_id, Decimal(0)) - Decimal(str(note["total_amount"]))
+    return credited
+
+
+def _sandbox(stack: LocalStack, path: str) -> dict[str, Any]:
+    response = httpx.get(f"{stack.sandbox_url}{path}", timeout=30)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def percentiles(values: list[float]) -> dict[str, float | None]:
+    """p50, p95 and p99 of `values` (all the one value when there is only one; None when there is none)."""
+    if len(values) < 2:
+        only = round(values[0], 2) if values else None
+        return {"p50": only, "p95": only, "p99": only}
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return {"p50": round(cuts[49], 2), "p95": round(cuts[94], 2), "p99": round(cuts[98], 2)}
+
+
+def html_chart(report: dict[str, Any]) -> str:
+    """A self-contained HTML page: the backlog and the orders posted over time (inline SVG), and the counts."""
+    points = report["backlog"] or [[0, 0, 0]]
+    width, height = 720, 240
+    end = max(p[0] for p in points) or 1
+    top = max(max(p[1] for p in points), max(p[2] for p in points), 1)
+
+    def line(index: int) -> str:
+        return " ".join(f"{p[0] / end * width:.1f},{height - p[index] / top * height:.1f}" for p in points)
+
+    facts = {
+        key: report[key]
+        for key in ("profile", "paid_orders", "erp_sales", "lost", "duplicated", "oversold", "money_difference")
+    }
+    rows = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in facts.items())
+    latency = html.escape(json.dumps(report["latency_seconds"]))
+    return f"""<!doctype html>
+<html><head><meta charset="utf-8"><title>trueup rehearsal</title>
+<style>body{{font-family:sans-serif;margin:2em}} th{{text-align:left;padding-right:1em}}</style></head>
+<body><h1>trueup rehearsal</h1>
+<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img"
+ aria-label="backlog (red) and orders posted (blue) over {end:.0f} seconds" style="border:1px solid #ccc">
+<polyline fill="none" stroke="#c0392b" stroke-width="2" points="{line(1)}"/>
+<polyline fill="none" stroke="#2c7bb6" stroke-width="2" points="{line(2)}"/>
+</svg>
+<p>Red: jobs waiting or running (peak {report["peak_backlog"]}). Blue: orders posted. Over {end:.0f} s; top {top}.</p>
+<p>Latency from an order's creation to its sale in the ERP, seconds: {latency}</p>
+<table>{rows}</table>
+</body></html>
+"""
