@@ -36,6 +36,7 @@ from trueup.service_layer.jobs import (
 )
 from trueup.service_layer.leases import RENEWALS_PER_LEASE, Heartbeat, Lease, LeaseLost, fenced
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
 from trueup.service_layer.ports import Clock, Job, JobRequest, Store
@@ -156,6 +157,9 @@ class Worker:
                 shopify=fenced(ctx.shopify, lease),
                 back_office=fenced(ctx.back_office, lease),
                 store=fenced(ctx.store, lease),
+                payments=replace(ctx.payments, accounting=fenced(ctx.payments.accounting, lease))
+                if ctx.payments
+                else None,
             )
             for shop, ctx in self.contexts.items()
         }
@@ -318,3 +322,7 @@ class Worker:
         self.store.save_ledger_entry(
             entry.moved_to(OrderState.EXCEPTION, now, cause=Cause.PROCESSING_FAILED, detail=detail)
         )
+
+
+def _fenced_payments(payments: OrderPayments | None, lease: Lease) -> OrderPayments | None:
+    return replace(payments, accounting=fenced(payments.accounting, lease)) if payments is not None else None

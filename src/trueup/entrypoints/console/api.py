@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from trueup.domain.errors import BadInput
-from trueup.domain.people import sees_audit
+from trueup.domain.people import sees_audit, sees_customers
 from trueup.entrypoints.console.deps import ConsoleDeps
 from trueup.entrypoints.console.forms import bulk_action, exception_filter, order_keys
 from trueup.service_layer.activity import activity
@@ -50,7 +50,9 @@ async def api_exceptions(request: Request) -> Response:
         chosen = exception_filter(request.query_params)
     except BadInput as error:
         return _bad(error)
-    return JSONResponse(exceptions_report(deps.history, chosen, deps.clock.now()))
+    return JSONResponse(
+        exceptions_report(deps.history, chosen, deps.clock.now(), details=sees_customers(request.state.user.role))
+    )
 
 
 async def api_orders(request: Request) -> Response:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from trueup.service_layer.overview import FindingSource
 from trueup.service_layer.people import People
@@ -18,3 +19,5 @@ class ConsoleDeps:
     clock: Clock
     shops: Sequence[str]
     sources: Sequence[FindingSource] = field(default_factory=tuple)  # payouts, completeness: once they exist
+    # One SKU's level explained per location, read live from Shopify and the ERP (None: inventory is off).
+    explain_sku: Callable[[str], dict[str, list[dict[str, Any]]]] | None = None

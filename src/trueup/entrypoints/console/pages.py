@@ -8,8 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from trueup.domain.errors import BadInput, Cause
-from trueup.domain.people import Action, may, sees_audit
+from trueup.domain.errors import BadInput, Cause, TrueupError
+from trueup.domain.people import Action, may, sees_audit, sees_customers
 from trueup.entrypoints.console import charts
 from trueup.entrypoints.console.auth import (
     LOGIN_CSRF_COOKIE,
@@ -50,7 +50,10 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    # A path of this console only: "//host" and "/\\host" would send the browser to another site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
 
 
 # --- signing in and out -------------------------------------------------------------------------------
@@ -112,7 +115,7 @@ async def exceptions_page(request: Request) -> Response:
         chosen = exception_filter(request.query_params)
     except BadInput as error:
         return refuse(request, 400, str(error))
-    report = exceptions_report(deps.history, chosen, deps.clock.now())
+    report = exceptions_report(deps.history, chosen, deps.clock.now(), details=sees_customers(request.state.user.role))
     return render(
         request, "exceptions.html", {"report": report, "params": request.query_params, "causes": sorted(Cause)}
     )
@@ -199,7 +202,14 @@ async def stock_page(request: Request) -> Response:
     levels = [(shop, level) for shop in deps.shops for level in deps.store.levels_set(shop, sku)] if sku else []
     drift = [d for d in deps.store.open_drift() if not sku or d.sku == sku]
     summary = stock_summary(deps.store, deps.clock.now())
-    return render(request, "stock.html", {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary})
+    explained, why_not = None, None
+    if sku and deps.explain_sku is not None:
+        try:
+            explained = deps.explain_sku(sku)
+        except TrueupError as error:  # Shopify or the ERP cannot answer now: the rest of the page still can
+            why_not = f"Shopify or the ERP could not be asked now: {error}"
+    context = {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary}
+    return render(request, "stock.html", {**context, "explained": explained, "why_not": why_not})
 
 
 async def activity_page(request: Request) -> Response:
