@@ -226,3 +226,16 @@ def test_one_skus_level_is_explained_per_location_and_a_dead_erp_is_said_plainly
     page = client.get("/stock", params={"sku": "CAP"}).text
     assert "Shopify or the ERP could not be asked now: Tryton did not answer get_stock in time" in page
     assert "Drift the last reconciliation left open" in page
+
+
+def test_the_overview_shows_the_alerts_firing_and_not_those_recovered(console: Console) -> None:
+    from trueup.domain.alerts import AlertState
+
+    console.records.save_alert_state(AlertState("silence", SHOP, True, T0, T0, "no webhooks for 42 min <b>"))
+    console.records.save_alert_state(AlertState("stock_drift", SHOP, False, T0, T0, "no drift"))
+
+    page = console.signed_in("vic").get("/").text
+
+    assert "Alerts firing (1)" in page
+    assert "silence alpha.myshopify.com since 2026-11-27 09:00:00: no webhooks for 42 min &lt;b&gt;" in page
+    assert "stock_drift" not in page

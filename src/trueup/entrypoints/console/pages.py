@@ -106,7 +106,8 @@ async def logout(request: Request) -> Response:
 async def overview_page(request: Request) -> Response:
     deps = _deps(request)
     report = overview(deps.store, deps.history, deps.shops, deps.clock.now(), deps.sources)
-    return render(request, "overview.html", {"report": report})
+    firing = [s for s in deps.alerts.alert_states() if s.firing] if deps.alerts is not None else []
+    return render(request, "overview.html", {"report": report, "firing": firing})
 
 
 async def exceptions_page(request: Request) -> Response:
