@@ -114,6 +114,10 @@ def test_a_forged_selection_is_refused(console: Console) -> None:
 
     assert answer.status_code == 400
     assert "a selected order is not one this console listed" in answer.text
+    record = console.records.audit_records(limit=1)[0]
+    assert (record.username, str(record.action)) == ("olga", "refused")
+    assert record.outcome == "refused: a selected order is not one this console listed"
+    assert console.store.pending_jobs() == 0
 
 
 def test_an_order_is_found_by_name_and_its_timeline_shows_webhooks_jobs_and_money(console: Console) -> None:

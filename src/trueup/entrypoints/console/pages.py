@@ -161,7 +161,9 @@ async def confirm(request: Request) -> Response:
     try:
         action = bulk_action(str(form.get("action") or ""))
         keys = order_keys([str(v) for v in form.getlist("key")])
-    except BadInput as error:
+    except BadInput as error:  # a forged or damaged form: refused, and recorded
+        user = request.state.user
+        deps.people.audit(user.username, Action.REFUSED, f"refused: {error}"[:255], remote=remote_of(request))
         return refuse(request, 400, str(error))
     try:
         outcome = act(
