@@ -8,7 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from trueup.domain.errors import BadInput, Cause
+from trueup.domain.errors import BadInput, Cause, TrueupError
 from trueup.domain.people import Action, may, sees_audit, sees_customers
 from trueup.entrypoints.console import charts
 from trueup.entrypoints.console.auth import (
@@ -106,7 +106,8 @@ async def logout(request: Request) -> Response:
 async def overview_page(request: Request) -> Response:
     deps = _deps(request)
     report = overview(deps.store, deps.history, deps.shops, deps.clock.now(), deps.sources)
-    return render(request, "overview.html", {"report": report})
+    firing = [s for s in deps.alerts.alert_states() if s.firing] if deps.alerts is not None else []
+    return render(request, "overview.html", {"report": report, "firing": firing})
 
 
 async def exceptions_page(request: Request) -> Response:
@@ -202,7 +203,14 @@ async def stock_page(request: Request) -> Response:
     levels = [(shop, level) for shop in deps.shops for level in deps.store.levels_set(shop, sku)] if sku else []
     drift = [d for d in deps.store.open_drift() if not sku or d.sku == sku]
     summary = stock_summary(deps.store, deps.clock.now())
-    return render(request, "stock.html", {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary})
+    explained, why_not = None, None
+    if sku and deps.explain_sku is not None:
+        try:
+            explained = deps.explain_sku(sku)
+        except TrueupError as error:  # Shopify or the ERP cannot answer now: the rest of the page still can
+            why_not = f"Shopify or the ERP could not be asked now: {error}"
+    context = {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary}
+    return render(request, "stock.html", {**context, "explained": explained, "why_not": why_not})
 
 
 async def activity_page(request: Request) -> Response:
