@@ -34,20 +34,22 @@ from trueup.domain.buyers import GuestRule
 from trueup.domain.errors import BadInput, TransientError
 from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
+from trueup.domain.payments import PaymentAccounts
 from trueup.domain.payouts import PayoutAccounts
 from trueup.domain.post_purchase import CutOff, PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
 from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
 from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
-from trueup.service_layer.inventory import StockPolicy, check_locations
+from trueup.service_layer.inventory import StockContext, StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
 from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
-from trueup.service_layer.stock_groups import grouped
+from trueup.service_layer.stock_groups import group_context, grouped
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -255,11 +257,21 @@ def configured_bundles(config: TrueupConfig) -> dict[str, tuple[KitComponent, ..
     }
 
 
+def order_payments(config: TrueupConfig, accounting: Accounting | None = None) -> OrderPayments | None:
+    """Where orders' payments are booked, with `[payments]` enabled (None otherwise)."""
+    if not config.payments.enabled:
+        return None
+    p = config.payments
+    clearing = {(key.split(":")[0], key.split(":")[1]): code for key, code in p.clearing.items()}
+    return OrderPayments(accounting or build_accounting(config), PaymentAccounts(clearing, p.gift_cards), p.journal)
+
+
 def build_contexts(
-    config: TrueupConfig, store: SqlStore, back_office: BackOffice | None = None
+    config: TrueupConfig, store: SqlStore, back_office: BackOffice | None = None, accounting: Accounting | None = None
 ) -> dict[str, OrderContext]:
-    """What each shop's order sync needs; the back-office is shared by all shops."""
+    """What each shop's order sync needs; the back-office (and the books) are shared by all shops."""
     shared = back_office or build_back_office(config)
+    payments = order_payments(config, accounting)
     clock = SystemClock()
     vault = build_token_vault(config)
     return {
@@ -271,6 +283,7 @@ def build_contexts(
             posting_policy(shop, config),
             post_purchase=post_purchase_policy(config),
             track_demand=config.inventory.enabled,
+            payments=payments,
         )
         for shop in config.shops
     }
@@ -293,6 +306,8 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         poll_overlap_seconds=w.poll_overlap_seconds,
         first_lookback_seconds=w.first_lookback_seconds,
         replay_interval_seconds=w.replay_interval_seconds,
+        verify_interval_seconds=w.verify_interval_seconds,
+        verify_lookback_seconds=w.verify_lookback_seconds,
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
         delivery_bodies_retention_days=w.delivery_bodies_retention_days,
@@ -429,4 +444,18 @@ def installable_shops(config: TrueupConfig) -> dict[str, InstallableShop]:
         )
         for shop in config.shops
         if isinstance(shop.credentials, AuthorizationCode)
+    }
+
+
+def stock_contexts(config: TrueupConfig, store: SqlStore) -> dict[str, StockContext]:
+    """Each shop's stock context (with the shops sharing its warehouses: a reconciliation covers them all); empty
+    when `[inventory]` is not enabled."""
+    policies = stock_policies(config)
+    if not policies:
+        return {}
+    orders = build_contexts(config, store)
+    shopify = {domain: ctx.shopify for domain, ctx in orders.items()}
+    return {
+        domain: group_context(domain, policies, shopify, ctx.back_office, store, ctx.clock)
+        for domain, ctx in orders.items()
     }

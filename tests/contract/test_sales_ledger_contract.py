@@ -285,6 +285,23 @@ def test_a_cancellation_after_a_refund_leaves_the_invoice_posted_for_the_notes_t
     assert erp.pending_units(sale.erp_id, sku) == 0
 
 
+def test_a_cancellation_after_a_partial_refund_is_credited_in_full_leaving_nothing_owed_nor_to_ship(
+    erp: BackOfficeHarness,
+) -> None:
+    (sku,) = new_skus(erp, 1)
+    _, sale = posted(erp, [a_line(sku, 2, "10.00", "VAT20")])
+    first = refunded(erp, a_refund(sale, [a_credit(sku, 1, "10.00", "2.00", "VAT20")]))
+    erp.back_office.cancel_sale(sale.erp_id)  # trueup cancels the sale and its shipment still to pick
+    rest = a_refund(sale, [a_credit(sku, 1, "10.00", "2.00", "VAT20")])  # Shopify's cancellation refund
+    cancel = its_restock(rest, Restock(sku, Decimal(1), None, RestockType.CANCEL))
+
+    second = refunded(erp, rest, cancel)  # not refused as "not on a shipment still to pick"
+
+    assert first.total + second.total == sale.total  # the invoice fully credited: 0.00 owed
+    assert erp.pending_units(sale.erp_id, sku) == 0
+    assert erp.back_office.sale_progress(sale.erp_id).is_cancelled
+
+
 def test_a_cancelled_sale_cannot_be_amended(erp: BackOfficeHarness) -> None:
     (sku,) = new_skus(erp, 1)
     request, sale = posted(erp, [a_line(sku, 1, "10.00", "VAT20")])

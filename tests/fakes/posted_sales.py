@@ -231,6 +231,8 @@ def check_restock(office: FakeBackOffice, request: RestockRequest) -> None:
         return
     check_restocks(request.restocks, office.reference_data())
     record = posted_record(office, reference_of(office, request.sale_id))
+    if record.cancelled:  # as Tryton's: its shipments were cancelled with it, nothing left to take off
+        return
     for restock in request.cancels:
         pending = [s for s in record.shipments if s.stage in _BEFORE_PICKING and s.lines.get(restock.sku)]
         if sum((s.lines[restock.sku] for s in pending), Decimal(0)) < restock.quantity:
@@ -249,7 +251,7 @@ def restock(office: FakeBackOffice, request: RestockRequest) -> None:
     record = posted_record(office, reference_of(office, request.sale_id))
     default = record.shipments[0].warehouse
     due = _due_now(record)
-    for cancel in request.cancels:
+    for cancel in request.cancels if not record.cancelled else ():
         left = cancel.quantity
         for shipment in (s for s in record.shipments if s.stage in _BEFORE_PICKING):
             taken = min(left, shipment.lines.get(cancel.sku, Decimal(0)))

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from trueup.domain.money import Money, total
+from trueup.domain.payments import OrderTransaction
 from trueup.domain.refunds import Refund
 from trueup.domain.taxes import TaxLine
 
@@ -41,6 +42,19 @@ def payment_is_settled(status: FinancialStatus, *, on_payment_terms: bool) -> bo
     payment terms (a B2B order on Net 30 shows as pending in Shopify until the invoice is paid, yet it is a
     sale now, to be invoiced on those terms). Other pending orders wait for their payment."""
     return status in POSTABLE or (status == FinancialStatus.PENDING and on_payment_terms)
+
+
+# Nothing was ever taken: a cancelled order in one of these owes nothing and is worth nothing to the ERP, whatever
+# Shopify's current total still says (Shopify leaves it unchanged when no refund was needed).
+NO_MONEY_TAKEN = frozenset({FinancialStatus.PENDING, FinancialStatus.VOIDED, FinancialStatus.EXPIRED})
+
+
+def worth_after_cancellation(status: FinancialStatus, current_total: Money, *, cancelled: bool) -> Money:
+    """What the ERP must hold for an order (its sale less its credit notes): Shopify's current total, or zero for a
+    cancelled order on which no money was taken."""
+    if cancelled and status in NO_MONEY_TAKEN:
+        return Money.zero(current_total.currency)
+    return current_total
 
 
 ORDER_GID_PREFIX = "gid://shopify/Order/"
@@ -193,6 +207,9 @@ class ShopifyOrder:
     current_total: Money | None = None
     # The order's refunds, oldest first, read with it (each becomes a credit note of its own).
     refunds: tuple[Refund, ...] = ()
+    # The order's transactions (authorisations, captures, refunds, voids, ...) as Shopify records them: each
+    # successful capture and refund becomes a payment in the ERP (domain/payments.py).
+    transactions: tuple[OrderTransaction, ...] = ()
 
     @property
     def total_after_refunds(self) -> Money:

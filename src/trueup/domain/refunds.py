@@ -73,6 +73,7 @@ class Refund:
     adjustments: tuple[RefundAdjustment, ...] = ()
     total_refunded: Money | None = None  # the money returned (Shopify's totalRefundedSet)
     note: str | None = None
+    transaction_ids: tuple[str, ...] = ()  # the numeric ids of the order transactions that paid it back
 
     @property
     def numeric_id(self) -> int:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from trueup.domain.post_purchase import PostPurchasePolicy
 from trueup.domain.posting import PostingPolicy
+from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.ports import BackOffice, Clock, ShopifyAdmin, Store
 
 
@@ -26,3 +27,5 @@ class OrderContext:
     # Whether unposted demand is recorded for the stock sync ([inventory] enabled): without it, no ERP look-up
     # or store write is spent on it.
     track_demand: bool = True
+    # Where the order's payments are booked ([payments] enabled); None: no payment is booked.
+    payments: OrderPayments | None = None

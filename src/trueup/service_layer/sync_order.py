@@ -23,6 +23,7 @@ from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.hold_window import end_hold, hold, keeps_holding
 from trueup.service_layer.inventory_demand import note_demand
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payments import book_order_payments
 from trueup.service_layer.post_purchase import apply_changes, follows_changes
 from trueup.service_layer.refunds import credit_refunds, note_waiting_refunds
 
@@ -91,6 +92,8 @@ def _advance(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, release
             entry = apply_changes(ctx, order, entry)  # in the ERP already, and cancelled since
     if entry.erp_sale_id is not None:
         entry = credit_refunds(ctx, order, entry)  # refunds become credit memos once the sale exists
+        if ctx.payments is not None and entry.state == OrderState.POSTED and entry.erp_sale_id is not None:
+            book_order_payments(ctx.payments, ctx.store, order, entry.erp_sale_id)  # captures and refunds
     else:
         note_waiting_refunds(ctx, order, entry)  # recorded as waiting for the sale (or covered by a cancel)
     return entry

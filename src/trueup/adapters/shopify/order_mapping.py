@@ -25,6 +25,7 @@ from trueup.domain.orders import (
     ShopifyOrder,
 )
 from trueup.domain.party_fields import MetafieldSource
+from trueup.domain.payments import OrderTransaction, TransactionKind, TransactionStatus
 from trueup.domain.refunds import Refund, refunded_units, value_taken_off
 from trueup.domain.taxes import TaxLine
 
@@ -427,4 +428,28 @@ def map_order(
         presentment_tax=_presentment_tax(order, presentment_currency),
         current_total=current_total,
         refunds=tuple(refunds),
+        transactions=_transactions(order, currency),
     )
+
+
+def _transactions(order: Json, currency: str) -> tuple[OrderTransaction, ...]:
+    """The order's transactions (Order.transactions, a list): kinds and statuses Shopify may add later are
+    kept out rather than refused, as they move no money trueup books."""
+    mapped = []
+    for i, node in enumerate(order.get("transactions") or []):
+        path = f"transactions[{i}]"
+        try:
+            kind, status = TransactionKind(node.get("kind")), TransactionStatus(node.get("status"))
+        except ValueError:
+            continue
+        mapped.append(
+            OrderTransaction(
+                transaction_id=str(_field(node, "id", path)).rsplit("/", 1)[-1],
+                kind=kind,
+                status=status,
+                gateway=str(node.get("gateway") or "manual"),
+                amount=shop_money(node.get("amountSet"), currency, f"{path}.amountSet"),
+                processed_at=_datetime(node.get("processedAt") or order.get("createdAt"), f"{path}.processedAt"),
+            )
+        )
+    return tuple(mapped)

@@ -94,6 +94,10 @@ fragment TrueupOrder on Order {
   }
   paymentTerms { paymentTermsName paymentTermsType dueInDays }
   refunds(first: 1) { id }
+  transactions(first: 20) {
+    id kind status gateway processedAt
+    amountSet { ...TrueupShopMoney }
+  }
   lineItems(first: 20) {
     pageInfo { hasNextPage endCursor }
     nodes { ...TrueupLineItem }
@@ -514,6 +518,7 @@ query TrueupOrderRefunds($id: ID!) {
       createdAt
       note
       totalRefundedSet { ...TrueupShopMoney }
+      transactions(first: 10) { nodes { id } }
       refundLineItems(first: 50) {
         pageInfo { hasNextPage }
         nodes {

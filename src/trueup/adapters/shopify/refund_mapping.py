@@ -140,6 +140,9 @@ def map_refund(node: Json, order_id: str, currency: str, taxes_included: bool, p
         adjustments=_credited_adjustments(adjustments, total(parts, currency), returned),
         total_refunded=returned,
         note=str(node["note"]) if node.get("note") else None,
+        transaction_ids=tuple(
+            str(n.get("id") or "").rsplit("/", 1)[-1] for n in ((node.get("transactions") or {}).get("nodes") or [])
+        ),
     )
 
 

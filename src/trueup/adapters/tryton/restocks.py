@@ -74,7 +74,11 @@ def _cancellations(
     snapshot: SaleSnapshot, products: dict[str, dict[str, Any]], restocks: Sequence[Restock]
 ) -> list[tuple[int, int, Decimal]]:
     """(shipment, move, units) to take off the sale's outgoing moves still to pick, checked before anything is
-    made. A kit's units are taken off its components' moves."""
+    made. A kit's units are taken off its components' moves. A sale trueup cancelled has nothing left to take
+    off: its shipments not despatched were cancelled with it (a despatched one refuses the cancellation), so
+    a refund of its units never asks for what trueup itself took off."""
+    if snapshot.is_cancelled:
+        return []
     shipment_states = {f"stock.shipment.out,{s['id']}": s["state"] for s in snapshot.shipments}
     left = {
         move_id: decimal_of(move["quantity"])
