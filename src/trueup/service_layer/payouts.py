@@ -37,9 +37,10 @@ from trueup.service_layer.ports import Accounting, Clock, ShopifyPaymentsReader,
 log = structlog.get_logger(__name__)
 
 CURSOR = "payouts"  # the latest issue date (ISO) of a payout read
-# The order's sale is in the ERP, or never will be: cancelled before it posted, its charge and refund meet in the
-# clearing account with no document to settle.
-SETTLED_ORDER = frozenset({OrderState.POSTED, OrderState.CANCELLED, OrderState.CANCELLED_UNPOSTED})
+# An order cancelled before it posted never will be in the ERP: its charge and refund meet in the clearing
+# account with no document to settle. Any other order must have its sale in the ERP (posted, cancelled after
+# posting, or parked after posting for another cause: the sale is there all the same).
+NEVER_IN_ERP = frozenset({OrderState.CANCELLED_UNPOSTED})
 
 
 @dataclass(frozen=True)
@@ -156,4 +157,4 @@ def _book_once(ctx: PayoutContext, entry: PayoutEntry) -> BookedEntry:
 
 def _in_erp(ctx: PayoutContext, order_id: str) -> bool:
     entry = ctx.store.ledger_entry(ctx.shop, order_id)
-    return entry is not None and entry.state in SETTLED_ORDER
+    return entry is not None and (entry.erp_sale_id is not None or entry.state in NEVER_IN_ERP)

@@ -60,7 +60,9 @@ class Books:
 
     def posted(self, *numbers: int) -> None:
         for n in numbers:
-            entry = LedgerEntry.received(SHOP, order(n), f"#{n}", NOW).moved_to(OrderState.POSTED, NOW)
+            entry = LedgerEntry.received(SHOP, order(n), f"#{n}", NOW).moved_to(
+                OrderState.POSTED, NOW, erp_sale_id=str(n)
+            )
             self.store.save_ledger_entry(entry)
 
     def state(self, payout_id: str) -> PayoutState | None:
@@ -263,3 +265,19 @@ def test_an_order_cancelled_before_it_posted_does_not_hold_its_payout_back(books
     poll_payouts(books.ctx)
 
     assert books.state("7001") is PayoutState.BOOKED
+
+
+def test_an_order_parked_after_its_sale_posted_does_not_hold_its_payout_back(books: Books):
+    posted = LedgerEntry.received(SHOP, order(1), "#1", NOW).moved_to(OrderState.POSTED, NOW, erp_sale_id="1")
+    books.store.save_ledger_entry(posted.moved_to(OrderState.EXCEPTION, NOW, cause=Cause.CHANGED_AFTER_CUT_OFF))
+    parked_before = LedgerEntry.received(SHOP, order(2), "#2", NOW).moved_to(
+        OrderState.EXCEPTION, NOW, cause=Cause.SKU_NOT_IN_ITEM_MASTER
+    )
+    books.store.save_ledger_entry(parked_before)
+    books.shopify.put(payout("7001", charge(1)))
+    books.shopify.put(payout("7002", charge(2)))
+
+    poll_payouts(books.ctx)
+
+    assert books.state("7001") is PayoutState.BOOKED
+    assert books.state("7002") is PayoutState.EXCEPTION  # its order never reached the ERP
