@@ -31,7 +31,7 @@ def test_a_week_of_payouts_is_booked_once_each_and_balanced(start_stack: StackFa
 
     result = check_books(stack, payouts, records)
 
-    assert result["not_booked"] == {}
+    assert result["not_booked"] == {}  # a payout unbooked waits for parked orders (each named with its cause)
     assert result["checks"] == dict.fromkeys(result["checks"], True), result
     assert any(p["currency"] == "CAD" for p in payouts)
     assert any(r.totals["disputes"].amount for r in records.values())
