@@ -114,6 +114,10 @@ class FakeAccounting:
         signed = payment.amount.amount if payment.direction == Direction.RECEIVED else -payment.amount.amount
         company = (signed / self.rates[currency]).quantize(Decimal("0.01"))
         second = Money(signed, currency) if currency != COMPANY_CURRENCY else None
+        if payment.settled is not None:  # the clearing account's own currency
+            sign = 1 if payment.direction == Direction.RECEIVED else -1
+            settled = Money(sign * payment.settled.amount, payment.settled.currency)
+            second = settled if settled.currency != COMPANY_CURRENCY else None
         line = CompanyLine(payment.account, Money(company, COMPANY_CURRENCY), second, payment.description)
         with self._lock:
             erp_id = f"payment-{len(self.payments) + 1}"

@@ -7,7 +7,9 @@ liability account) on the other side. Its receivable line is added to the docume
 Tryton's own pay wizard does; once the payments settle the document in full they are reconciled with its
 lines to pay, and Tryton marks it `paid`. In another currency than the company's, the payment is converted at
 its date's rate, and the one that settles the document takes what remains in the company's currency, so the
-reconciliation balances to the cent. The sale's invoice is posted first if it is still a draft (a paid order
+reconciliation balances to the cent. A payment the gateway settles in another currency (a CAD charge on a USD
+shop) keeps that amount as its clearing line's second currency, so that currency's clearing account reads what
+the payout will carry. The sale's invoice is posted first if it is still a draft (a paid order
 is invoiced at the latest when its payment is booked).
 """
 
@@ -92,6 +94,14 @@ class TrytonPayments:
         if foreign:
             receivable |= {"second_currency": invoice["currency"], "amount_second_currency": -signed}
             clearing |= {"second_currency": invoice["currency"], "amount_second_currency": signed}
+        if payment.settled is not None:  # settled in another currency than the document's: the clearing's
+            settled = payment.settled.amount if payment.direction == Direction.RECEIVED else -payment.settled.amount
+            if payment.settled.currency == company_currency:
+                clearing.pop("second_currency", None)
+                clearing.pop("amount_second_currency", None)
+            else:
+                currency_id = self._currency_id(payment.settled.currency)
+                clearing |= {"second_currency": currency_id, "amount_second_currency": settled}
         header = {
             "journal": journal_id,
             "date": payment.date,
@@ -178,6 +188,12 @@ class TrytonPayments:
     def _company_currency(self) -> str:
         (row,) = self.db.call("company.company", "read", [self.db.company], ["currency.code"])
         return str(row["currency."]["code"])
+
+    def _currency_id(self, code: str) -> int:
+        rows = self.db.call("currency.currency", "search_read", [("code", "=", code)], 0, 1, None, ["code"])
+        if not rows:
+            raise StructuralError(Cause.UNMAPPED_PAYMENT_ACCOUNT, f"currency {code} is not in the ERP")
+        return int(rows[0]["id"])
 
     def _rate(self, currency_id: int, on: dt.date) -> Decimal:
         (row,) = self.db.call("currency.currency", "read", [currency_id], ["rate", "code"], context={"date": on})
