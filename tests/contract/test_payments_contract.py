@@ -140,3 +140,14 @@ def test_a_charge_settled_in_another_currency_lands_in_that_currency_s_clearing_
 
     assert moved == Decimal("16.30")  # in CAD, what the payout will carry
     assert state == "paid"
+
+
+def test_a_capture_of_more_than_the_invoice_pays_it_and_leaves_the_rest_on_the_receivable(books: Books) -> None:
+    (sku,) = new_skus(books.erp, 1)
+    _, sale = posted(books.erp, [a_line(sku, 1, "10.00", "VAT20")])  # 12.00; the order was edited down since
+    payment = a_payment(sale.erp_id, Money.of("15.00", "EUR"), "5117-SP-EUR")
+
+    moved, state = change(books, "5117-SP-EUR", payment)
+
+    assert moved == Decimal("15.00")  # what the gateway took
+    assert state == "paid"
