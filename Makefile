@@ -42,6 +42,7 @@ bench: $(STAMP)
 	$(BIN)/trueup bench payouts
 	$(BIN)/trueup bench sandbox
 	$(BIN)/trueup bench inventory
+	$(BIN)/trueup bench console
 
 clean:
 	rm -rf $(VENV) .demo .cache

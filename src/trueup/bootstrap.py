@@ -41,7 +41,7 @@ from trueup.domain.posting import PostingPolicy
 from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
 from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
-from trueup.service_layer.inventory import StockPolicy, check_locations
+from trueup.service_layer.inventory import StockContext, StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext
@@ -49,7 +49,7 @@ from trueup.service_layer.people import People, SessionRules
 from trueup.service_layer.ports import Accounting, BackOffice, Notifier
 from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
-from trueup.service_layer.stock_groups import grouped
+from trueup.service_layer.stock_groups import group_context, grouped
 from trueup.service_layer.worker import WorkerSettings
 
 log = structlog.get_logger(__name__)
@@ -306,6 +306,8 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         poll_overlap_seconds=w.poll_overlap_seconds,
         first_lookback_seconds=w.first_lookback_seconds,
         replay_interval_seconds=w.replay_interval_seconds,
+        verify_interval_seconds=w.verify_interval_seconds,
+        verify_lookback_seconds=w.verify_lookback_seconds,
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
         delivery_bodies_retention_days=w.delivery_bodies_retention_days,
@@ -442,4 +444,18 @@ def installable_shops(config: TrueupConfig) -> dict[str, InstallableShop]:
         )
         for shop in config.shops
         if isinstance(shop.credentials, AuthorizationCode)
+    }
+
+
+def stock_contexts(config: TrueupConfig, store: SqlStore) -> dict[str, StockContext]:
+    """Each shop's stock context (with the shops sharing its warehouses: a reconciliation covers them all); empty
+    when `[inventory]` is not enabled."""
+    policies = stock_policies(config)
+    if not policies:
+        return {}
+    orders = build_contexts(config, store)
+    shopify = {domain: ctx.shopify for domain, ctx in orders.items()}
+    return {
+        domain: group_context(domain, policies, shopify, ctx.back_office, store, ctx.clock)
+        for domain, ctx in orders.items()
     }

@@ -36,6 +36,10 @@ class _Clock:
 
 
 def _run(store: Store, orders: int) -> float:
+    return _posted(store, orders)[0]
+
+
+def _posted(store: Store, orders: int) -> tuple[float, OrderContext]:
     shopify = FakeShopifyAdmin(SHOP)
     erp = FakeBackOffice(tax_rates={"VAT20": Decimal("0.2")}, currencies={"USD"})
     erp.add_products(*SKUS)
@@ -51,7 +55,25 @@ def _run(store: Store, orders: int) -> float:
     elapsed = time.perf_counter() - started
     if len(erp.sales) != orders:
         raise RuntimeError(f"benchmark posted {len(erp.sales)} of {orders} orders")
-    return elapsed
+    return elapsed, ctx
+
+
+def verify(orders: int) -> dict[str, Any]:
+    """`trueup verify` over `orders` posted orders (in memory): each order read back from the fake Shopify and
+    its documents from the fake ERP, compared; seconds for the whole run and orders per second."""
+    from trueup.service_layer.verify import verify_shop
+
+    _, ctx = _posted(InMemoryStore(), orders)
+    started = time.perf_counter()
+    report = verify_shop(ctx, SHOP)
+    elapsed = time.perf_counter() - started
+    if report.orders != orders or report.findings:
+        raise RuntimeError(f"verify checked {report.orders} of {orders} orders, {len(report.findings)} findings")
+    return {
+        "verify_orders": orders,
+        "verify_seconds": round(elapsed, 2),
+        "verify_orders_per_s": round(orders / elapsed),
+    }
 
 
 def run(orders: int = 2000) -> dict[str, Any]:
@@ -75,12 +97,14 @@ def run(orders: int = 2000) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=2000, help="orders to post")
+    parser.add_argument("--verify", type=int, default=0, help="also time `trueup verify` over this many orders")
     args = parser.parse_args()
     from trueup.entrypoints.logging_setup import configure_logging
 
     configure_logging("WARNING")
     host = {"python": platform.python_version(), "machine": platform.machine()}
-    print(json.dumps({"benchmark": "engine", **run(args.orders), "host": host}))
+    checked = verify(args.verify) if args.verify else {}
+    print(json.dumps({"benchmark": "engine", **run(args.orders), **checked, "host": host}))
 
 
 if __name__ == "__main__":

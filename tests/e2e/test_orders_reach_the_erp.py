@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 from decimal import Decimal
 
+import psycopg
 import pytest
 
 from tests.e2e.conftest import StackFactory
@@ -14,6 +16,7 @@ from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
+from trueup.local_stack.postgres_tryton import PostgresTryton, database_exists
 from trueup.local_stack.stack import EPOCH, LocalStack
 from trueup.local_stack.tryton_catalogue import ensure_products
 
@@ -160,3 +163,36 @@ def test_several_workers_share_the_work_on_postgresql(start_stack: StackFactory,
     stack.trade(orders=8, seed=13)
     assert stack.wait_settled(SETTLE)
     assert_one_sale_per_paid_order(stack)
+
+
+def queued_tasks(database_url: str) -> tuple[int, list[tuple[str, str]]]:
+    """How many tasks Tryton's queue finished, and those due and not finished (model, method)."""
+    with psycopg.connect(database_url) as connection:
+        finished = connection.execute("SELECT count(*) FROM ir_queue WHERE finished_at IS NOT NULL").fetchone()
+        due = connection.execute(
+            "SELECT data->>'model', data->>'method' FROM ir_queue "
+            "WHERE finished_at IS NULL AND (scheduled_at IS NULL OR scheduled_at <= now() AT TIME ZONE 'UTC')"
+        ).fetchall()
+    return (finished[0] if finished else 0), [(str(model), str(method)) for model, method in due]
+
+
+@pytest.mark.postgres
+def test_orders_post_into_a_postgresql_tryton_behind_gunicorn_and_its_queue_worker(
+    start_stack: StackFactory, postgres_server: str
+):
+    database = f"trueup_e2e_{uuid.uuid4().hex[:12]}"
+    stack = start_stack(erp="postgresql", erp_server=postgres_server, erp_database=database, erp_workers=2)
+    try:
+        assert isinstance(stack.tryton, PostgresTryton)
+        assert [p.name for p in stack.tryton.processes] == ["gunicorn (trytond)", "trytond-worker"]
+        stack.trade(orders=4, seed=17)
+        assert stack.wait_settled(SETTLE)
+        assert_one_sale_per_paid_order(stack)
+        # trytond queues each confirmed sale's processing ([queue] worker): only trytond-worker runs it.
+        wait_for(lambda: {s["state"] for s in stack.erp_sales()} <= {"processing", "done"}, 120, "the queue to process")
+        wait_for(lambda: queued_tasks(postgres_server + database)[1] == [], 60, "no task left in Tryton's queue")
+        assert queued_tasks(postgres_server + database)[0] >= len(stack.erp_sales())
+    finally:
+        stack.drop_erp()
+    assert not stack.tryton.running
+    assert not database_exists(postgres_server, database)

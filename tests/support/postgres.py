@@ -5,8 +5,9 @@ libpq URL). When it is unreachable, tests that need it fail under CI (env CI set
 otherwise, with the reason.
 
 Registered for every test by tests/conftest.py (`pytest_plugins`): ask for `postgres_url` (a fresh migrated
-database, SQLAlchemy URL), or `state_url` for trueup's state of each kind in turn ("memory" for the in-memory
-fakes, then a migrated SQLite file, then a migrated PostgreSQL database).
+database, SQLAlchemy URL), `postgres_server` (the server's libpq URL, for tests that make their own databases),
+or `state_url` for trueup's state of each kind in turn ("memory" for the in-memory fakes, then a migrated SQLite
+file, then a migrated PostgreSQL database).
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ def _server_or_skip() -> None:
         if os.environ.get("CI"):
             pytest.fail(f"{reason} (CI is set: PostgreSQL tests must run)")
         pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_server() -> str:
+    """The PostgreSQL server's libpq URL without a database (`postgresql://…:5432/`), once it answers."""
+    _server_or_skip()
+    return SERVER.rsplit("/", 1)[0] + "/"
 
 
 @pytest.fixture(scope="session")

@@ -55,3 +55,16 @@ def test_a_difference_is_shown_with_both_figures_and_a_note_of_no_known_order_is
         {"order": "shopify:x:refund:9", "erp": "-5.00", "shopify": "none"},
     ]
     assert result["erp_less_credit_notes"] == "218.09"
+
+
+def test_a_cancelled_order_on_which_no_money_was_taken_is_no_false_alarm():
+    # Shopify leaves the current total of a voided or never-paid cancelled order as it was: nothing is owed.
+    orders = [summary(1, "VOIDED", "40.80", cancelled=True), summary(2, "PENDING", "12.00", cancelled=True)]
+    result = _accounted(orders, [sale(1, "0")], {})
+    assert result["per_order_mismatches"] == []
+    assert Decimal(result["shopify_current_total"]) == 0
+
+
+def test_a_cancelled_paid_order_not_refunded_is_still_a_difference():
+    result = _accounted([summary(1, "PAID", "40.80", cancelled=True)], [sale(1, "0")], {})
+    assert result["per_order_mismatches"] == [{"order": "#1", "erp": "0", "shopify": "40.80"}]

@@ -44,6 +44,19 @@ def payment_is_settled(status: FinancialStatus, *, on_payment_terms: bool) -> bo
     return status in POSTABLE or (status == FinancialStatus.PENDING and on_payment_terms)
 
 
+# Nothing was ever taken: a cancelled order in one of these owes nothing and is worth nothing to the ERP, whatever
+# Shopify's current total still says (Shopify leaves it unchanged when no refund was needed).
+NO_MONEY_TAKEN = frozenset({FinancialStatus.PENDING, FinancialStatus.VOIDED, FinancialStatus.EXPIRED})
+
+
+def worth_after_cancellation(status: FinancialStatus, current_total: Money, *, cancelled: bool) -> Money:
+    """What the ERP must hold for an order (its sale less its credit notes): Shopify's current total, or zero for a
+    cancelled order on which no money was taken."""
+    if cancelled and status in NO_MONEY_TAKEN:
+        return Money.zero(current_total.currency)
+    return current_total
+
+
 ORDER_GID_PREFIX = "gid://shopify/Order/"
 
 

@@ -6,15 +6,19 @@ loop from the intake, whose 2xx is a promise to Shopify within 5 s; both read an
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import uvicorn
 from starlette.applications import Starlette
 
 from trueup import bootstrap
+from trueup.adapters.storage.sql_store import SqlStore
 from trueup.config import TrueupConfig
 from trueup.entrypoints.console.app import create_console_app
 from trueup.entrypoints.console.auth import Gate
 from trueup.entrypoints.console.deps import ConsoleDeps
+from trueup.service_layer.inventory import StockContext
+from trueup.service_layer.inventory_explain import explain_sku
 from trueup.service_layer.payout_findings import PayoutFindings
 
 CONSOLE_NICENESS = 10
@@ -27,12 +31,36 @@ def lower_priority(niceness: int) -> None:
         os.nice(niceness)
 
 
+class LiveStockExplainer:
+    """`trueup inventory show SKU` for the stock page: the shops' stock contexts are made on first use, so the
+    console starts (and its other pages work) while Shopify or the ERP cannot be reached."""
+
+    def __init__(self, config: TrueupConfig, store: SqlStore) -> None:
+        self._config, self._store = config, store
+        self._contexts: dict[str, StockContext] | None = None
+
+    def __call__(self, sku: str) -> dict[str, list[dict[str, Any]]]:
+        if self._contexts is None:
+            self._contexts = bootstrap.stock_contexts(self._config, self._store)
+        return {shop: [row.to_json() for row in explain_sku(ctx, sku)] for shop, ctx in self._contexts.items()}
+
+
 def build_console_app(config: TrueupConfig) -> Starlette:
     store = bootstrap.build_store(config)
     records = bootstrap.build_console_store(config)
     people = bootstrap.build_people(config, records)
     shops = [shop.domain for shop in config.shops]
-    deps = ConsoleDeps(store, records, people, bootstrap.SystemClock(), shops, sources=[PayoutFindings(store)])
+    explainer = LiveStockExplainer(config, store) if config.inventory.enabled else None
+    deps = ConsoleDeps(
+        store,
+        records,
+        people,
+        bootstrap.SystemClock(),
+        shops,
+        sources=[PayoutFindings(store)],
+        explain_sku=explainer,
+        alerts=records,
+    )
     console = config.console
     gate = Gate(
         people,

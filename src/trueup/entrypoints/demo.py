@@ -151,12 +151,15 @@ def _exit_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def run_demo(dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: bool) -> dict[str, Any]:
+def run_demo(
+    dir: Path, *, orders: int, seed: int, until_settled: bool, quiet: bool, erp: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """`erp`: StackOptions' erp keys (erp, erp_server, erp_workers); the embedded SQLite Tryton by default."""
     _exit_on_sigterm()
     console = terminal.console(stderr=True, quiet=quiet)
     # The sandbox on its own clock, moving 4 times faster than real time, so that a week can be skipped once the
     # orders are in and Shopify Payments pays out; trueup books the payouts ([payments] on).
-    options = StackOptions(dir=dir, seed=seed, clock_start=datetime.now(UTC), payments=True)
+    options = StackOptions(dir=dir, seed=seed, clock_start=datetime.now(UTC), payments=True, **(erp or {}))
     stack = LocalStack(options, say=lambda line: say(console, f"• {line}"))
     with stack, stack.clock_moving():
         say(console, f"• Trading {orders} orders through the sandbox's Admin API")

@@ -14,6 +14,7 @@ from typing import Any
 
 from trueup.adapters.shopify.admin import OrderSummary
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.domain.orders import FinancialStatus, worth_after_cancellation
 from trueup.domain.refunds import RefundRecord, RefundState
 
 EDITED = "Shopify order edited"  # the description of an amendment applying a Shopify edit or address change
@@ -69,9 +70,11 @@ def _accounted(orders: list[OrderSummary], sales: list[dict[str, Any]], credited
         if not (order.postable or order.cancelled or sale is not None):
             continue  # waiting for payment: not a sale yet
         erp = (Decimal(str(sale["total_amount"])) if sale else Decimal(0)) - credited.pop(order.order_id, Decimal(0))
-        count, erp_sum, shopify_sum = count + 1, erp_sum + erp, shopify_sum + order.total.amount
-        if erp != order.total.amount:
-            mismatches.append({"order": order.name, "erp": str(erp), "shopify": str(order.total.amount)})
+        status = FinancialStatus(order.financial_status)
+        shopify = worth_after_cancellation(status, order.total, cancelled=order.cancelled).amount
+        count, erp_sum, shopify_sum = count + 1, erp_sum + erp, shopify_sum + shopify
+        if erp != shopify:
+            mismatches.append({"order": order.name, "erp": str(erp), "shopify": str(shopify)})
     # A note whose refund trueup does not know of, or whose order Shopify did not list: shown, never hidden.
     mismatches += [{"order": ref, "erp": str(-amount), "shopify": "none"} for ref, amount in credited.items()]
     return {

@@ -38,7 +38,6 @@ def _contexts(config: Path, shop: str | None) -> dict[str, StockContext]:
     """Each shop's stock context, with the shops sharing its warehouses (a reconciliation covers them all)."""
     from trueup import bootstrap
     from trueup.config import load_config
-    from trueup.service_layer.stock_groups import group_context
 
     cfg: TrueupConfig = load_config(config)
     policies = bootstrap.stock_policies(cfg)
@@ -46,14 +45,8 @@ def _contexts(config: Path, shop: str | None) -> dict[str, StockContext]:
         raise typer.BadParameter("[inventory] is not enabled in the configuration", param_hint="--config")
     if shop is not None and shop not in policies:
         raise typer.BadParameter(f"no shop {shop} in the configuration", param_hint="--shop")
-    store = bootstrap.build_store(cfg)
-    orders = bootstrap.build_contexts(cfg, store)
-    shopify = {domain: ctx.shopify for domain, ctx in orders.items()}
-    return {
-        domain: group_context(domain, policies, shopify, ctx.back_office, store, ctx.clock)
-        for domain, ctx in orders.items()
-        if shop in (None, domain)
-    }
+    contexts = bootstrap.stock_contexts(cfg, bootstrap.build_store(cfg))
+    return {domain: ctx for domain, ctx in contexts.items() if shop in (None, domain)}
 
 
 @inventory_app.command("reconcile")

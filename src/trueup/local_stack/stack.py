@@ -5,6 +5,7 @@ HTTP service and workers as real processes. `trueup demo` and the end-to-end tes
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 import secrets
@@ -34,6 +35,7 @@ from trueup.domain.shop_setup import WEBHOOK_TOPICS, webhook_address
 from trueup.domain.taxes import TaxLine, tax_key
 from trueup.local_stack.demo_taxes import ensure_taxes
 from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
+from trueup.local_stack.postgres_tryton import DEFAULT_SERVER, PostgresTryton, build_template, create_database
 from trueup.local_stack.processes import ManagedProcess, free_port, trueup_command
 from trueup.local_stack.tryton_catalogue import ensure_products, receive_stock
 
@@ -78,6 +80,12 @@ class StackOptions:
     clock_start: datetime | None = None
     payments: bool = False  # [payments] enabled: payouts booked in Tryton
     payout_poll_interval_seconds: float = 3.0
+    # The ERP: "sqlite" (one trytond over a file, the default) or "postgresql" (a database on `erp_server` copied
+    # from a template, served by gunicorn with `erp_workers` trytond processes, plus Tryton's queue worker).
+    erp: str = "sqlite"
+    erp_server: str = DEFAULT_SERVER
+    erp_database: str | None = None  # PostgreSQL's database (default: trueup_<a hash of dir>); replaced on start
+    erp_workers: int = 2
 
 
 def _sandbox_taxes() -> list[tuple[str, Decimal]]:
@@ -101,7 +109,7 @@ class LocalStack:
         self.tryton_port = free_port()
         self.service_port = free_port()
         self.console_port = free_port()
-        self.tryton: TrytonServer | None = None
+        self.tryton: TrytonServer | PostgresTryton | None = None
         self.sandbox: ManagedProcess | None = None
         self.service: ManagedProcess | None = None
         self.console: ManagedProcess | None = None
@@ -122,6 +130,13 @@ class LocalStack:
     @property
     def console_url(self) -> str:
         return f"http://127.0.0.1:{self.console_port}"
+
+    @property
+    def erp_database(self) -> str:
+        """The ERP's database name: "trueup" in its own SQLite folder; on a shared PostgreSQL server, one per stack."""
+        if self.options.erp != "postgresql":
+            return "trueup"
+        return self.options.erp_database or "trueup_" + hashlib.sha256(str(self.dir).encode()).hexdigest()[:12]
 
     @property
     def config_path(self) -> Path:
@@ -197,6 +212,11 @@ class LocalStack:
         return trueup_command(*args, "--config", str(self.config_path))
 
     def _start_tryton(self) -> None:
+        if self.options.erp == "postgresql":
+            self._start_postgres_tryton()
+            return
+        if self.options.erp != "sqlite":
+            raise ValueError(f"unknown ERP {self.options.erp!r}: sqlite or postgresql")
         self.say("Preparing Tryton (the first build of its template takes about a minute)")
         cache = self.options.tryton_cache or self.dir / "cache"
         tryton_dir = self.dir / "tryton"
@@ -204,6 +224,20 @@ class LocalStack:
             old.unlink()
         ensure_database(cache, tryton_dir, "trueup")
         self.tryton = TrytonServer(tryton_dir, self.tryton_port, databases=("trueup",)).start()
+
+    def _start_postgres_tryton(self) -> None:
+        self.say("Preparing Tryton on PostgreSQL (the first build of its template takes a few minutes)")
+        server = self.options.erp_server
+        create_database(server, build_template(server), self.erp_database)
+        workers = self.options.erp_workers
+        self.say(f"Starting Tryton: gunicorn with {workers} trytond process(es) and Tryton's queue worker")
+        tryton = PostgresTryton(self.dir / "tryton", server, self.erp_database, self.tryton_port, workers=workers)
+        self.tryton = tryton.start()
+
+    def drop_erp(self) -> None:
+        """Stop Tryton and drop its PostgreSQL database (a SQLite ERP's file stays under `dir`)."""
+        if isinstance(self.tryton, PostgresTryton):
+            self.tryton.drop()
 
     def _start_sandbox(self) -> None:
         self.say(f"Starting the Shopify sandbox (seed {self.options.seed}, plan {self.options.plan})")
@@ -249,7 +283,7 @@ class LocalStack:
 
     def tryton_client(self) -> TrytonClient:
         assert self.tryton is not None
-        return TrytonClient(self.tryton.url, "trueup", ADMIN_LOGIN, ADMIN_PASSWORD)
+        return TrytonClient(self.tryton.url, self.erp_database, ADMIN_LOGIN, ADMIN_PASSWORD)
 
     def shopify(self) -> ShopifyAdminClient:
         """The stack's one client of the sandbox (trueup's own Shopify client), closed on stop."""
@@ -296,7 +330,7 @@ port = {self.console_port}
 
 [back_office]
 url = "{self.tryton.url}"
-database = "trueup"
+database = "{self.erp_database}"
 username = "{ADMIN_LOGIN}"
 password = {{ file = "secrets/tryton-password" }}
 

@@ -43,9 +43,12 @@ def matching_exceptions(store: Store, chosen: ExceptionFilter) -> list[LedgerEnt
     return sorted(entries, key=lambda e: (e.state_since, e.order_id))
 
 
-def exceptions_report(history: History, chosen: ExceptionFilter, now: datetime, examples: int = 5) -> dict[str, Any]:
+def exceptions_report(
+    history: History, chosen: ExceptionFilter, now: datetime, examples: int = 5, details: bool = True
+) -> dict[str, Any]:
     """The matching parked orders by cause, largest first: count, what to do, the oldest's age, a few examples
-    (counted and picked by the store: the page never reads every parked order)."""
+    (counted and picked by the store: the page never reads every parked order). `details=False` (viewers) leaves
+    out the details, which can quote what the ERP said about a customer."""
     groups = history.parked_groups(chosen.shop, chosen.cause, chosen.since, chosen.sku, chosen.order, examples)
     return {
         "filter": chosen.describe(),
@@ -56,7 +59,7 @@ def exceptions_report(history: History, chosen: ExceptionFilter, now: datetime, 
                 "count": group.count,
                 "what_to_do": WHAT_TO_DO[group.cause],
                 "oldest_seconds": (now - group.oldest).total_seconds(),
-                "examples": [{"order": e.name, "detail": e.detail or ""} for e in group.examples],
+                "examples": [{"order": e.name, "detail": (e.detail or "") if details else ""} for e in group.examples],
             }
             for group in groups
         ],

@@ -114,6 +114,10 @@ def test_a_forged_selection_is_refused(console: Console) -> None:
 
     assert answer.status_code == 400
     assert "a selected order is not one this console listed" in answer.text
+    record = console.records.audit_records(limit=1)[0]
+    assert (record.username, str(record.action)) == ("olga", "refused")
+    assert record.outcome == "refused: a selected order is not one this console listed"
+    assert console.store.pending_jobs() == 0
 
 
 def test_an_order_is_found_by_name_and_its_timeline_shows_webhooks_jobs_and_money(console: Console) -> None:
@@ -182,3 +186,63 @@ def test_a_held_order_is_released_from_its_page(console: Console) -> None:
     jobs = console.records.key_jobs(order_key(SHOP, order_gid(5)))
     assert [(j.kind, j.state) for j in jobs] == [(SyncOrder.kind, "todo")]
     assert str(console.records.audit_records(limit=1)[0].action) == "release"
+
+
+def test_one_skus_level_is_explained_per_location_and_a_dead_erp_is_said_plainly(console: Console) -> None:
+    import dataclasses
+
+    from trueup.domain.errors import TransientError
+
+    row = {
+        "location_id": "gid://shopify/Location/1",
+        "warehouse": "WH1",
+        "shopify": 7,
+        "shopify_committed": 1,
+        "erp_available": 9,
+        "unposted_demand": 2,
+        "erp_on_hand": 10,
+        "buffer": "0",
+        "target": 7,
+        "last_set": 7,
+        "last_set_at": "2026-11-27T09:00:00+00:00",
+    }
+    asked: list[str] = []
+
+    def explain(sku: str) -> dict[str, list[dict[str, object]]]:
+        asked.append(sku)
+        return {SHOP: [row]}
+
+    deps = console.app.state.deps  # type: ignore[attr-defined]
+    console.app.state.deps = dataclasses.replace(deps, explain_sku=explain)  # type: ignore[attr-defined]
+    client = console.signed_in("vic")
+    page = client.get("/stock", params={"sku": HOSTILE}).text
+
+    assert asked == [HOSTILE]
+    assert "&lt;script&gt;" in page
+    assert '<script>alert("x")' not in page
+    assert "<td>WH1</td><td>7</td><td>1</td>" in page
+    assert "7 at 2026-11-27 09:00:00" in page
+    assert f"Last reconciliation: {SHOP} never" in page
+    console.store.set_cursor(SHOP, "stock_reconciled_at", "2026-11-27T08:00:00+00:00")
+    assert f"Last reconciliation: {SHOP} 2026-11-27 08:00:00" in client.get("/stock").text
+
+    def down(_: str) -> dict[str, list[dict[str, object]]]:
+        raise TransientError("Tryton did not answer get_stock in time")
+
+    console.app.state.deps = dataclasses.replace(deps, explain_sku=down)  # type: ignore[attr-defined]
+    page = client.get("/stock", params={"sku": "CAP"}).text
+    assert "Shopify or the ERP could not be asked now: Tryton did not answer get_stock in time" in page
+    assert "Drift the last reconciliation left open" in page
+
+
+def test_the_overview_shows_the_alerts_firing_and_not_those_recovered(console: Console) -> None:
+    from trueup.domain.alerts import AlertState
+
+    console.records.save_alert_state(AlertState("silence", SHOP, True, T0, T0, "no webhooks for 42 min <b>"))
+    console.records.save_alert_state(AlertState("stock_drift", SHOP, False, T0, T0, "no drift"))
+
+    page = console.signed_in("vic").get("/").text
+
+    assert "Alerts firing (1)" in page
+    assert "silence alpha.myshopify.com since 2026-11-27 09:00:00: no webhooks for 42 min &lt;b&gt;" in page
+    assert "stock_drift" not in page

@@ -144,3 +144,23 @@ def test_a_trusted_proxys_user_header_signs_a_known_user_in_and_is_ignored_from_
     assert "trueup_session" in client.cookies
     assert unknown.status_code == 303
     assert _latest(console) == ("mallory", "login_refused", "refused: proxy user not known here")
+
+
+def test_signing_in_never_sends_the_browser_to_another_site(console: Console) -> None:
+    client = console.client()
+    for target in ("//evil.example/x", "/\\evil.example", "https://evil.example", "/exceptions"):
+        page = client.get("/login", params={"next": target})
+        data = {"username": "olga", "password": "correct horse battery", "csrf": csrf_of(page.text), "next": target}
+        answer = client.post("/login", data=data, follow_redirects=False)
+        assert answer.headers["location"] == ("/exceptions" if target == "/exceptions" else "/")
+
+
+def test_a_viewer_reads_the_causes_but_not_the_details_of_parked_orders(console: Console) -> None:
+    console.store.save_ledger_entry(
+        make_entry(order_number=1, state=OrderState.EXCEPTION, cause=Cause.BACK_OFFICE_REJECTED, detail="party Jane")
+    )
+    viewer = console.signed_in("vic").get("/api/exceptions").json()
+    operator = console.signed_in("olga").get("/api/exceptions").json()
+
+    assert viewer["groups"][0]["examples"] == [{"order": "#1001", "detail": ""}]
+    assert operator["groups"][0]["examples"] == [{"order": "#1001", "detail": "party Jane"}]

@@ -29,6 +29,23 @@ def sale_invoices(db: TrytonDatabase, invoice_ids: list[int]) -> list[dict[str, 
     return [row for row in db.call("account.invoice", "read", invoice_ids, fields) if row["state"] in _LIVE]
 
 
+def invoice_tax_rows(db: TrytonDatabase, invoice_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """The tax rows (tax, amount, base) of each of `invoice_ids`, in id order: one call for them all."""
+    rows = db.call(
+        "account.invoice.tax",
+        "search_read",
+        [("invoice", "in", invoice_ids)],
+        0,
+        None,
+        [("id", "ASC")],
+        ["invoice", "tax", "amount", "base"],
+    )
+    by_invoice: dict[int, list[dict[str, Any]]] = {invoice_id: [] for invoice_id in invoice_ids}
+    for row in rows:
+        by_invoice.setdefault(row["invoice"], []).append(row)
+    return by_invoice
+
+
 def charge_taxes_as_shopify(
     db: TrytonDatabase,
     invoice_id: int,
@@ -36,18 +53,13 @@ def charge_taxes_as_shopify(
     shopify: Mapping[str, Money],
     tolerance: Money | None,
     rates: Mapping[str, str] | None = None,
+    rows: list[dict[str, Any]] | None = None,
 ) -> tuple[TaxVariance, ...]:
     """Set the draft invoice's tax rows to Shopify's amount per tax (by the ERP tax's name); the variances
-    beyond `tolerance` between those and what Tryton computed."""
-    rows = db.call(
-        "account.invoice.tax",
-        "search_read",
-        [("invoice", "=", invoice_id)],
-        0,
-        None,
-        [("id", "ASC")],
-        ["tax", "amount", "base"],
-    )
+    beyond `tolerance` between those and what Tryton computed. `rows`: the invoice's tax rows when already
+    read (`invoice_tax_rows`)."""
+    if rows is None:
+        rows = invoice_tax_rows(db, [invoice_id]).get(invoice_id, [])
     names = {tax_id: name for name, tax_id in db.reference.lookup("taxes").items()}
     currency = next(iter(shopify.values())).currency if shopify else None
     by_tax: dict[str, list[dict[str, Any]]] = {}

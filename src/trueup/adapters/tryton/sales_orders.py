@@ -21,14 +21,14 @@ again (a crash in between), is processed here by Tryton's own public `process` b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import structlog
 
 from trueup.adapters.tryton.database import TrytonDatabase
-from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify, sale_invoices
+from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify, invoice_tax_rows, sale_invoices
 from trueup.adapters.tryton.parties import sale_parties
 from trueup.adapters.tryton.party_fields import party_payment_term
 from trueup.adapters.tryton.sale_lines import sale_line_values
@@ -113,7 +113,7 @@ class TrytonSalesOrders:
             for sale_id in failures:
                 self._discard(sale_id)
             failures |= self._confirm_all([i for i in sale_ids if i not in failures])
-            variances = {i: charge_sale_taxes(self._db, i, drafts[i]) for i in sale_ids if i not in failures}
+            variances = charge_sales_taxes(self._db, {i: drafts[i] for i in sale_ids if i not in failures})
             posted = read_posted(self._db, [i for i in sale_ids if i not in failures])
             for (index, _, _), sale_id in zip(ready, sale_ids, strict=True):
                 failure = failures.get(sale_id)
@@ -214,16 +214,36 @@ def sale_reference_data(
 
 def charge_sale_taxes(db: TrytonDatabase, sale_id: int, order: SalesOrderRequest) -> tuple[TaxVariance, ...]:
     """Shopify's tax per tax on the sale's draft invoice (invoice_taxes.py); the variances for finance."""
-    if not order.expected_taxes:
-        return ()  # a request that names no tax amounts: Tryton's own stand
-    (row,) = db.call("sale.sale", "read", [sale_id], ["invoices"])
-    drafts = [i for i in sale_invoices(db, row["invoices"]) if i["state"] == "draft"]
-    if not drafts:
-        return ()
-    shopify = dict(order.expected_taxes)
-    return charge_taxes_as_shopify(
-        db, drafts[-1]["id"], order.reference, shopify, order.tax_rounding_tolerance, dict(order.tax_rates)
-    )
+    return charge_sales_taxes(db, {sale_id: order})[sale_id]
+
+
+def charge_sales_taxes(
+    db: TrytonDatabase, orders: Mapping[int, SalesOrderRequest]
+) -> dict[int, tuple[TaxVariance, ...]]:
+    """`charge_sale_taxes` for several sales (sale id -> its order), their sales, invoices and tax rows each
+    read in one call for all of them."""
+    variances: dict[int, tuple[TaxVariance, ...]] = dict.fromkeys(orders, ())
+    named = [sale_id for sale_id, order in orders.items() if order.expected_taxes]  # none named: Tryton's stand
+    sales = db.call("sale.sale", "read", named, ["invoices"]) if named else []
+    live = {i["id"]: i for i in sale_invoices(db, [i for sale in sales for i in sale["invoices"]])}
+    draft_of = {}
+    for sale in sales:
+        drafts = [i for i in sale["invoices"] if i in live and live[i]["state"] == "draft"]
+        if drafts:
+            draft_of[sale["id"]] = drafts[-1]
+    tax_rows = invoice_tax_rows(db, list(draft_of.values())) if draft_of else {}
+    for sale_id, invoice_id in draft_of.items():
+        order = orders[sale_id]
+        variances[sale_id] = charge_taxes_as_shopify(
+            db,
+            invoice_id,
+            order.reference,
+            dict(order.expected_taxes),
+            order.tax_rounding_tolerance,
+            dict(order.tax_rates),
+            rows=tax_rows[invoice_id],
+        )
+    return variances
 
 
 def _raise(_sale_id: int, error: StructuralError) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from trueup.service_layer.overview import FindingSource
 from trueup.service_layer.people import People
-from trueup.service_layer.ports import Clock, History, Store
+from trueup.service_layer.ports import AlertRecords, Clock, History, Store
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,6 @@ class ConsoleDeps:
     clock: Clock
     shops: Sequence[str]
     sources: Sequence[FindingSource] = field(default_factory=tuple)  # payouts, completeness: once they exist
+    # One SKU's level explained per location, read live from Shopify and the ERP (None: inventory is off).
+    explain_sku: Callable[[str], dict[str, list[dict[str, Any]]]] | None = None
+    alerts: AlertRecords | None = None  # what `trueup alerts` found firing, shown on the overview

@@ -8,8 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from trueup.domain.errors import BadInput, Cause
-from trueup.domain.people import Action, may, sees_audit
+from trueup.domain.errors import BadInput, Cause, TrueupError
+from trueup.domain.people import Action, may, sees_audit, sees_customers
 from trueup.entrypoints.console import charts
 from trueup.entrypoints.console.auth import (
     LOGIN_CSRF_COOKIE,
@@ -29,6 +29,7 @@ from trueup.service_layer.inventory_status import stock_summary
 from trueup.service_layer.order_timeline import find_orders, order_timeline
 from trueup.service_layer.overview import overview
 from trueup.service_layer.people import SignInRefused
+from trueup.service_layer.worker import RECONCILED_AT
 
 PREVIEW_ROWS = 200  # orders listed by name on a preview; all of them are acted on
 
@@ -50,7 +51,10 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
 
 
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+    # A path of this console only: "//host" and "/\\host" would send the browser to another site.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
 
 
 # --- signing in and out -------------------------------------------------------------------------------
@@ -103,7 +107,8 @@ async def logout(request: Request) -> Response:
 async def overview_page(request: Request) -> Response:
     deps = _deps(request)
     report = overview(deps.store, deps.history, deps.shops, deps.clock.now(), deps.sources)
-    return render(request, "overview.html", {"report": report})
+    firing = [s for s in deps.alerts.alert_states() if s.firing] if deps.alerts is not None else []
+    return render(request, "overview.html", {"report": report, "firing": firing})
 
 
 async def exceptions_page(request: Request) -> Response:
@@ -112,7 +117,7 @@ async def exceptions_page(request: Request) -> Response:
         chosen = exception_filter(request.query_params)
     except BadInput as error:
         return refuse(request, 400, str(error))
-    report = exceptions_report(deps.history, chosen, deps.clock.now())
+    report = exceptions_report(deps.history, chosen, deps.clock.now(), details=sees_customers(request.state.user.role))
     return render(
         request, "exceptions.html", {"report": report, "params": request.query_params, "causes": sorted(Cause)}
     )
@@ -157,7 +162,9 @@ async def confirm(request: Request) -> Response:
     try:
         action = bulk_action(str(form.get("action") or ""))
         keys = order_keys([str(v) for v in form.getlist("key")])
-    except BadInput as error:
+    except BadInput as error:  # a forged or damaged form: refused, and recorded
+        user = request.state.user
+        deps.people.audit(user.username, Action.REFUSED, f"refused: {error}"[:255], remote=remote_of(request))
         return refuse(request, 400, str(error))
     try:
         outcome = act(
@@ -199,7 +206,15 @@ async def stock_page(request: Request) -> Response:
     levels = [(shop, level) for shop in deps.shops for level in deps.store.levels_set(shop, sku)] if sku else []
     drift = [d for d in deps.store.open_drift() if not sku or d.sku == sku]
     summary = stock_summary(deps.store, deps.clock.now())
-    return render(request, "stock.html", {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary})
+    explained, why_not = None, None
+    if sku and deps.explain_sku is not None:
+        try:
+            explained = deps.explain_sku(sku)
+        except TrueupError as error:  # Shopify or the ERP cannot answer now: the rest of the page still can
+            why_not = f"Shopify or the ERP could not be asked now: {error}"
+    reconciled = {shop: deps.store.cursor(shop, RECONCILED_AT) for shop in deps.shops}
+    context = {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary, "reconciled": reconciled}
+    return render(request, "stock.html", {**context, "explained": explained, "why_not": why_not})
 
 
 async def activity_page(request: Request) -> Response:
