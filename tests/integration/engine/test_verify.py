@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from structlog.testing import capture_logs
+
 from tests.factories import a_line, an_order, eur
 from tests.integration.engine.test_refunds import a_refund, units
 from tests.unit.engine.harness import SHOP, Engine
@@ -79,3 +81,16 @@ def test_a_cancelled_order_whose_sale_is_not_cancelled_is_found(engine: Engine):
     engine.erp.down = False
     engine.store.save_ledger_entry(replace(engine.entry(order.order_id)))  # ...and trueup never synced it
     assert kinds(engine) == [(order.name, FindingKind.CANCELLATION_INCOMPLETE, False)]
+
+
+def test_the_periodic_sweep_checks_recent_orders_and_processes_a_sale_left_confirmed(engine: Engine):
+    order, _ = posted_orders(engine)
+    reference = order_reference(order)
+    engine.erp.sales[reference] = replace(engine.erp.sales[reference], state="confirmed")
+    engine.worker.schedule_periodic()
+    engine.clock.advance(engine.worker.settings.verify_interval_seconds)
+    with capture_logs() as logs:
+        engine.run_until_idle()
+    (swept,) = [e for e in logs if e["event"] == "verify_swept"]
+    assert (swept["orders"], swept["fixed"], swept["open"]) == (2, 1, 0)
+    assert engine.erp.sales[reference].state == "processing"
