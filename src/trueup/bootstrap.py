@@ -306,6 +306,8 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         poll_overlap_seconds=w.poll_overlap_seconds,
         first_lookback_seconds=w.first_lookback_seconds,
         replay_interval_seconds=w.replay_interval_seconds,
+        verify_interval_seconds=w.verify_interval_seconds,
+        verify_lookback_seconds=w.verify_lookback_seconds,
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
         delivery_bodies_retention_days=w.delivery_bodies_retention_days,

@@ -262,6 +262,8 @@ class WorkerConfig(_Strict):
     poll_overlap_seconds: Annotated[float, Field(ge=0)] = 300.0
     first_lookback_seconds: Annotated[float, Field(ge=0)] = 86400.0
     replay_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
+    verify_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0  # the completeness check's sweep
+    verify_lookback_seconds: Annotated[float, Field(gt=0)] = 172800.0  # over orders first seen this recently
     done_jobs_retention_days: Annotated[float, Field(gt=0)] = 7.0
     deliveries_retention_days: Annotated[float, Field(ge=2)] = 30.0  # Shopify retries for up to 48 h
     # A delivery's body (customer data) is kept this long, for people to read (the console's order page); the

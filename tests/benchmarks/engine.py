@@ -39,7 +39,7 @@ def _run(store: Store, orders: int) -> float:
     return _posted(store, orders)[0]
 
 
-def _posted(store: Store, orders: int) -> tuple[float, OrderContext]:
+def _posted(store: Store, orders: int, settings: WorkerSettings | None = None) -> tuple[float, OrderContext]:
     shopify = FakeShopifyAdmin(SHOP)
     erp = FakeBackOffice(tax_rates={"VAT20": Decimal("0.2")}, currencies={"USD"})
     erp.add_products(*SKUS)
@@ -48,7 +48,9 @@ def _posted(store: Store, orders: int) -> tuple[float, OrderContext]:
     for number in range(1, orders + 1):
         shopify.put_order(synthetic_order(SHOP, number, rng))
         store.enqueue(request(SyncOrder(SHOP, f"gid://shopify/Order/{number}")))
-    worker = Worker("bench", store, {SHOP: ctx}, _Clock(), WorkerSettings())
+    worker = Worker("bench", store, {SHOP: ctx}, _Clock(), settings or WorkerSettings())
+    if settings is not None:
+        worker.schedule_periodic()  # polls, fulfilment, the verify sweep: as a running worker has them
     started = time.perf_counter()
     while worker.run_once():
         pass
@@ -56,6 +58,21 @@ def _posted(store: Store, orders: int) -> tuple[float, OrderContext]:
     if len(erp.sales) != orders:
         raise RuntimeError(f"benchmark posted {len(erp.sales)} of {orders} orders")
     return elapsed, ctx
+
+
+def posting_with_the_check(orders: int, every: float = 0.5) -> dict[str, Any]:
+    """Orders per second posted by a worker running its periodic jobs, without the verify sweep due during the
+    run and with it every `every` seconds (in memory, same run): the ratio says what the check costs posting."""
+    quiet = WorkerSettings(verify_interval_seconds=86400.0, poll_interval_seconds=86400.0)
+    checking = WorkerSettings(verify_interval_seconds=every, poll_interval_seconds=86400.0)
+    without = orders / _posted(InMemoryStore(), orders, quiet)[0]
+    with_check = orders / _posted(InMemoryStore(), orders, checking)[0]
+    return {
+        "posting_orders": orders,
+        "posting_per_s_without_check": round(without),
+        "posting_per_s_with_check": round(with_check),
+        "posting_ratio": round(with_check / without, 2),
+    }
 
 
 def verify(orders: int) -> dict[str, Any]:
@@ -98,12 +115,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=2000, help="orders to post")
     parser.add_argument("--verify", type=int, default=0, help="also time `trueup verify` over this many orders")
+    parser.add_argument("--posting-ratio", type=int, default=0, help="posting with and without the verify sweep")
     args = parser.parse_args()
     from trueup.entrypoints.logging_setup import configure_logging
 
     configure_logging("WARNING")
     host = {"python": platform.python_version(), "machine": platform.machine()}
     checked = verify(args.verify) if args.verify else {}
+    checked |= posting_with_the_check(args.posting_ratio) if args.posting_ratio else {}
     print(json.dumps({"benchmark": "engine", **run(args.orders), **checked, "host": host}))
 
 

@@ -299,6 +299,24 @@ def test_a_retry_is_stored_and_runs_at_its_time(store: Store) -> None:
     assert (again.id, again.attempts, again.run_at) == (job.id, 1, retry_at)
 
 
+def test_waiting_jobs_of_a_kind_say_how_often_they_ran_why_the_last_failed_and_since_when(store: Store) -> None:
+    store.enqueue(job_for(1))
+    store.enqueue(job_for(2))
+    store.enqueue(job_for(3, kind="poll_orders"))
+    store.retry_later(claimed(store), "w1", T0 + timedelta(minutes=5), "Tryton unreachable: ConnectError")
+
+    waiting = store.waiting_jobs("sync_order")
+
+    assert [(w.key, w.attempts, w.last_error) for w in waiting] == [
+        (f"{SHOP}|{order_gid(1)}", 1, "Tryton unreachable: ConnectError"),
+        (f"{SHOP}|{order_gid(2)}", 0, None),
+    ]
+    assert all(w.since is not None and w.shop == SHOP for w in waiting)
+    assert store.waiting_jobs("sync_order", shop="other.myshopify.com") == []
+    store.complete(claimed(store, at=T0 + timedelta(minutes=5)), "w1")
+    assert [w.key for w in store.waiting_jobs("sync_order")] != [f"{SHOP}|{order_gid(1)}", f"{SHOP}|{order_gid(2)}"]
+
+
 def test_a_retried_job_absorbs_the_same_job_queued_meanwhile_and_keeps_its_place(store: Store) -> None:
     store.enqueue(job_for(1))
     job = claimed(store)

@@ -114,6 +114,10 @@ class FakeAccounting:
         signed = payment.amount.amount if payment.direction == Direction.RECEIVED else -payment.amount.amount
         company = (signed / self.rates[currency]).quantize(Decimal("0.01"))
         second = Money(signed, currency) if currency != COMPANY_CURRENCY else None
+        if payment.settled is not None:  # the clearing account's own currency
+            sign = 1 if payment.direction == Direction.RECEIVED else -1
+            settled = Money(sign * payment.settled.amount, payment.settled.currency)
+            second = settled if settled.currency != COMPANY_CURRENCY else None
         line = CompanyLine(payment.account, Money(company, COMPANY_CURRENCY), second, payment.description)
         with self._lock:
             erp_id = f"payment-{len(self.payments) + 1}"
@@ -141,7 +145,7 @@ class FakeAccounting:
         same = (payment.direction, payment.document)
         amounts = [p.amount.amount for _, p, _ in self.payments.values() if (p.direction, p.document) == same]
         settled = sum(amounts, Decimal(0))
-        return "paid" if settled == self._document_total(payment).amount else "posted"
+        return "paid" if settled >= self._document_total(payment).amount else "posted"  # more: left on the receivable
 
     def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
         self._check_up()

@@ -17,7 +17,7 @@ from tests.fakes.store_privacy import PrivacyRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, Job, JobRequest
+from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, Job, JobRequest, WaitingJob
 
 
 @dataclass
@@ -34,6 +34,7 @@ class _JobRow:
     lease_until: datetime | None = None
     last_error: str | None = None
     finished_at: datetime | None = None
+    created_at: datetime | None = None
 
     def as_job(self) -> Job:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
@@ -105,7 +106,9 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutR
             return False
         run_at = job.run_at or self._clock()
         self._last_id += 1
-        self.jobs.append(_JobRow(self._last_id, job.kind, job.key, job.shop, dict(job.payload), "todo", 0, run_at))
+        row = _JobRow(self._last_id, job.kind, job.key, job.shop, dict(job.payload), "todo", 0, run_at)
+        row.created_at = self._clock()
+        self.jobs.append(row)
         return True
 
     def claim(self, worker: str, now: datetime, lease_seconds: float) -> Job | None:
@@ -191,6 +194,14 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutR
     def retrying_jobs(self) -> int:
         with self._lock:
             return sum(r.state == "todo" and r.attempts > 0 for r in self.jobs)
+
+    def waiting_jobs(self, kind: str, shop: str | None = None) -> list[WaitingJob]:
+        with self._lock:
+            rows = [r for r in self.jobs if r.kind == kind and r.state in ("todo", "doing") and shop in (None, r.shop)]
+            return [
+                WaitingJob(r.kind, r.key, r.shop, r.attempts, r.last_error, r.created_at or r.run_at)
+                for r in sorted(rows, key=lambda r: (r.created_at or r.run_at, r.id))
+            ]
 
     def running_jobs(self) -> int:
         with self._lock:

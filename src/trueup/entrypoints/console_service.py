@@ -52,7 +52,14 @@ def build_console_app(config: TrueupConfig) -> Starlette:
     shops = [shop.domain for shop in config.shops]
     explainer = LiveStockExplainer(config, store) if config.inventory.enabled else None
     deps = ConsoleDeps(
-        store, records, people, bootstrap.SystemClock(), shops, sources=[PayoutFindings(store)], explain_sku=explainer
+        store,
+        records,
+        people,
+        bootstrap.SystemClock(),
+        shops,
+        sources=[PayoutFindings(store)],
+        explain_sku=explainer,
+        alerts=records,
     )
     console = config.console
     gate = Gate(

@@ -7,6 +7,8 @@ rehearsal waits for every order to settle, then counts, from Shopify, the ERP an
 orders lost (paid in Shopify, not one sale in the ERP), duplicated (one order, two sales), oversold (stock
 below zero in Shopify), the money difference (the ERP's sales less credit notes against Shopify's totals),
 the latency from an order's creation to its sale, exceptions by cause, and the faults the sandbox injected.
+What the ERP books of a sale is its invoices' total: they carry Shopify's tax to the cent (the sale itself
+keeps Tryton's own tax computation, which may differ by a rounding cent).
 """
 
 from __future__ import annotations
@@ -131,11 +133,12 @@ def _report(
     numbers = {oid: oid.rsplit("/", 1)[-1] for oid in summaries}
     lost = [s.name for oid, s in paid.items() if numbers[oid] not in by_number]
     duplicated = [number for number, count in references.items() if count > 1]
+    booked = stack.erp_booked_totals()
     difference = Decimal(0)
     for oid, summary in paid.items():
         sale = by_number.get(numbers[oid])
         if sale is not None:
-            erp = Decimal(str(sale["total_amount"])) - credited.get(oid, Decimal(0))
+            erp = booked[sale["reference"]] - credited.get(oid, Decimal(0))
             difference += abs(erp - summary.total.amount)
     created = {f"gid://shopify/Order/{o['id']}": _instant(o["created_at"]) for o in shop_orders}
     latencies = sorted(

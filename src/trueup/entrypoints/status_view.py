@@ -82,12 +82,20 @@ def _render_shop(report: StatusReport, console: Console) -> None:
         if report.seconds_since_last_webhook is not None
         else "Last webhook: none received yet",
     )
+    work = report.order_work
     say(
         console,
-        f"Jobs waiting: {report.pending_jobs}; deliveries: {report.deliveries} "
-        f"({report.duplicate_deliveries} duplicates)",
+        f"Order work waiting: {work.get('orders', 0)} (periodic jobs: {work.get('periodic', 0)}); deliveries: "
+        f"{report.deliveries} ({report.duplicate_deliveries} duplicates)",
     )
+    for row in report.waiting_orders:
+        order = order_name(str(row["order"]), str(row["shop"]))
+        cause = f": {row['cause']}" if row["cause"] else ""
+        say(console, f"  {order} {row['state']} for {_age(float(str(row['age_seconds'])))}{cause}")
     render_intake(report, console)
+    if report.documents_equal:
+        equal = report.documents_equal
+        say(console, f"Shopify = ERP to the cent for {equal['equal']} of {equal['of']} documents")
     for currency, sides in report.posted_totals.items():
         say(console, f"Posted {currency}: Shopify {sides['shopify']}, ERP {sides['erp']}")
     for currency, amount in report.charged_in_other_currencies.items():

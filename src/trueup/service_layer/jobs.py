@@ -65,6 +65,18 @@ class FulfilShipments:
 
 
 @dataclass(frozen=True)
+class VerifyOrders:
+    """The shop's completeness check: its recent orders' ERP documents read from the ERP (verify.py)."""
+
+    kind: ClassVar[str] = "verify_orders"
+    shop: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.shop}|verify"
+
+
+@dataclass(frozen=True)
 class PollPayouts:
     """The shop's Shopify Payments payouts, each booked once in the ERP (payouts.py)."""
 
@@ -145,6 +157,7 @@ QueuedWork = (
     | PollOrders
     | FulfilShipments
     | PollPayouts
+    | VerifyOrders
     | SyncStock
     | ReconcileStock
     | ReplayParked
@@ -169,7 +182,7 @@ def job_of(job: Job) -> QueuedWork:
         return ReplayParked()
     if job.kind == PurgeHistory.kind:
         return PurgeHistory()
-    for kind in (PollOrders, FulfilShipments, PollPayouts, SyncStock, ReconcileStock):
+    for kind in (PollOrders, FulfilShipments, PollPayouts, VerifyOrders, SyncStock, ReconcileStock):
         if job.kind == kind.kind:
             return kind(job.shop)
     raise LookupError(f"no handler for job kind {job.kind!r}")

@@ -305,6 +305,19 @@ class Job:
 
 
 @dataclass(frozen=True)
+class WaitingJob:
+    """A job not finished yet: how often it ran, the error of its last failed run (a transient cause: the ERP
+    down, Shopify throttling), and since when it was queued."""
+
+    kind: str
+    key: str
+    shop: str
+    attempts: int
+    last_error: str | None
+    since: datetime
+
+
+@dataclass(frozen=True)
 class JobRequest:
     """A job to queue, as `jobs.request` makes it from typed work."""
 
@@ -383,6 +396,9 @@ class JobQueue(Protocol):
 
     def retrying_jobs(self) -> int:
         """Jobs waiting to run again after a run that failed (a transient error, retried later) or was cut short."""
+
+    def waiting_jobs(self, kind: str, shop: str | None = None) -> list[WaitingJob]:
+        """The jobs of `kind` (of `shop`, or of every shop) waiting or running, oldest queued first."""
 
     def running_jobs(self) -> int:
         """Jobs claimed by a worker and not finished (including those whose lease expired)."""

@@ -19,6 +19,13 @@ from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.service_layer.fulfilment_status import unfulfilled_shipments
 from trueup.service_layer.intake_status import kept_not_understood
 from trueup.service_layer.inventory_status import stock_summary
+from trueup.service_layer.order_work_status import (
+    documents_equal,
+    oldest_waiting,
+    order_work,
+    states_with_waiting,
+    waiting_orders,
+)
 from trueup.service_layer.payouts_status import payouts_summary
 from trueup.service_layer.ports import Clock, Store
 from trueup.service_layer.post_purchase_status import cancelled_orders, held_orders
@@ -76,6 +83,12 @@ class StatusReport:
     kept_not_understood: list[dict[str, object]] = field(default_factory=list)
     # Requests refused at the endpoint, by reason (bad_signature, too_old, body_too_large...).
     refused_requests: dict[str, int] = field(default_factory=dict)
+    # Orders known only as work still to do, each in its one state (received_not_synced, or
+    # waiting_on_transient_cause with the cause and since when); order work apart from periodic jobs.
+    waiting_orders: list[dict[str, object]] = field(default_factory=list)
+    order_work: dict[str, int] = field(default_factory=dict)
+    # "Shopify = ERP to the cent for N of N documents": posted orders whose totals agree, of those posted.
+    documents_equal: dict[str, int] = field(default_factory=dict)
     shop: str | None = None  # None: every shop
     shops: list[StatusReport] = field(default_factory=list)  # each shop's own report (empty in a shop's own)
 
@@ -100,10 +113,19 @@ def exception_groups(entries: list[LedgerEntry], examples: int) -> list[Exceptio
     ]
 
 
-def _oldest_stuck(oldest: LedgerEntry | None, now: datetime) -> StuckItem | None:
-    if oldest is None:
-        return None
-    return StuckItem(oldest.name, str(oldest.state), (now - oldest.state_since).total_seconds(), oldest.shop)
+def _oldest_stuck(oldest: LedgerEntry | None, now: datetime, waiting: dict[str, object] | None) -> StuckItem | None:
+    """The oldest order not finished: an open ledger entry, or an order whose sync has waited longer."""
+    entry = (
+        None
+        if oldest is None
+        else StuckItem(oldest.name, str(oldest.state), (now - oldest.state_since).total_seconds(), oldest.shop)
+    )
+    if waiting is None:
+        return entry
+    age = float(str(waiting["age_seconds"]))
+    if entry is not None and entry.age_seconds >= age:
+        return entry
+    return StuckItem(str(waiting["order"]), str(waiting["state"]), age, str(waiting["shop"]))
 
 
 def _posted_totals(entries: list[LedgerEntry]) -> tuple[dict[str, dict[str, str]], list[dict[str, str]]]:
@@ -145,11 +167,16 @@ def _report(store: Store, now: datetime, examples: int, shop: str | None) -> Sta
     posted = store.ledger_entries(OrderState.POSTED, shop=shop)
     totals, mismatches = _posted_totals(posted)
     last = intake.last_received_at
+    waiting = waiting_orders(store, now, shop)
+    counts = {str(state): count for state, count in store.ledger_counts(shop).items() if count}
     return StatusReport(
         generated_at=now.isoformat(),
-        orders_by_state={str(state): count for state, count in store.ledger_counts(shop).items() if count},
+        orders_by_state=states_with_waiting(counts, waiting),
+        waiting_orders=waiting,
+        order_work=order_work(store, shop),
+        documents_equal=documents_equal(posted),
         exceptions=exception_groups(store.ledger_entries(OrderState.EXCEPTION, shop=shop), examples),
-        oldest_stuck=_oldest_stuck(store.oldest_open_entry(shop), now),
+        oldest_stuck=_oldest_stuck(store.oldest_open_entry(shop), now, oldest_waiting(waiting)),
         seconds_since_last_webhook=(now - last).total_seconds() if last else None,
         pending_jobs=store.pending_jobs(shop),
         deliveries=intake.deliveries,

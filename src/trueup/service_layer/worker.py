@@ -31,6 +31,7 @@ from trueup.service_layer.jobs import (
     ReplayParked,
     SyncOrder,
     SyncStock,
+    VerifyOrders,
     job_of,
     request,
 )
@@ -45,6 +46,7 @@ from trueup.service_layer.replay import replay_fixed
 from trueup.service_layer.stock_groups import group_context, runs_group
 from trueup.service_layer.stock_reconcile import reconcile
 from trueup.service_layer.sync_order import sync_order
+from trueup.service_layer.verify import verify_shop
 
 log = structlog.get_logger(__name__)
 
@@ -81,6 +83,9 @@ class WorkerSettings:
     stock_sync_interval_seconds: float = 2.0
     stock_reconcile_interval_seconds: float = 3600.0
     payout_poll_interval_seconds: float = 3600.0  # [payments]: how often each shop's payouts are read
+    # The completeness check (verify.py): how often, and over the orders first seen how long before.
+    verify_interval_seconds: float = 3600.0
+    verify_lookback_seconds: float = 172800.0
 
 
 class Worker:
@@ -109,6 +114,7 @@ class Worker:
         for shop in self.contexts:
             self.store.enqueue(request(PollOrders(shop)))
             self.store.enqueue(request(FulfilShipments(shop)))
+            self.store.enqueue(request(VerifyOrders(shop), self._after(self.settings.verify_interval_seconds)))
         for shop in self.payouts:
             self.store.enqueue(request(PollPayouts(shop)))
         self.store.enqueue(request(ReplayParked()))
@@ -208,6 +214,8 @@ class Worker:
                 self._fulfil_shipments(work, contexts[work.shop])
             case PollPayouts():
                 self._poll_payouts(work, payouts or {})
+            case VerifyOrders():
+                self._verify_orders(work, contexts[work.shop])
             case SyncStock():
                 self._sync_stock(work, contexts)
             case ReconcileStock():
@@ -241,6 +249,16 @@ class Worker:
             )
         finally:
             self._again(request(FulfilShipments(job.shop), self._after(s.fulfil_interval_seconds)))
+
+    def _verify_orders(self, job: VerifyOrders, ctx: OrderContext) -> None:
+        """The periodic sweep of `trueup verify` over the shop's recent orders: findings logged, fixes applied."""
+        s = self.settings
+        try:
+            since = self.clock.now() - timedelta(seconds=s.verify_lookback_seconds)
+            report = verify_shop(ctx, job.shop, since)
+            log.info("verify_swept", shop=job.shop, orders=report.orders, open=len(report.open), fixed=report.fixed)
+        finally:
+            self._again(request(VerifyOrders(job.shop), self._after(s.verify_interval_seconds)))
 
     def _poll_payouts(self, job: PollPayouts, payouts: Mapping[str, PayoutContext]) -> None:
         if job.shop not in payouts:  # payments turned off since the job was queued: it ends here

@@ -65,7 +65,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
     for name, role in (("vic", Role.VIEWER), ("olga", Role.OPERATOR), ("ada", Role.ADMIN)):
         add_user(records, CHEAP, clock, name, role, PASSWORD)
     people = People(records, CHEAP, clock)
-    deps = ConsoleDeps(store, records, people, clock, [SHOP])
+    deps = ConsoleDeps(store, records, people, clock, [SHOP], alerts=records)
     app = create_console_app(deps, Gate(people, session_seconds=3600), METRICS_TOKEN)
     yield Console(store, records, clock, app)
     records.close()

@@ -114,6 +114,10 @@ def test_a_forged_selection_is_refused(console: Console) -> None:
 
     assert answer.status_code == 400
     assert "a selected order is not one this console listed" in answer.text
+    record = console.records.audit_records(limit=1)[0]
+    assert (record.username, str(record.action)) == ("olga", "refused")
+    assert record.outcome == "refused: a selected order is not one this console listed"
+    assert console.store.pending_jobs() == 0
 
 
 def test_an_order_is_found_by_name_and_its_timeline_shows_webhooks_jobs_and_money(console: Console) -> None:
@@ -218,6 +222,9 @@ def test_one_skus_level_is_explained_per_location_and_a_dead_erp_is_said_plainly
     assert '<script>alert("x")' not in page
     assert "<td>WH1</td><td>7</td><td>1</td>" in page
     assert "7 at 2026-11-27 09:00:00" in page
+    assert f"Last reconciliation: {SHOP} never" in page
+    console.store.set_cursor(SHOP, "stock_reconciled_at", "2026-11-27T08:00:00+00:00")
+    assert f"Last reconciliation: {SHOP} 2026-11-27 08:00:00" in client.get("/stock").text
 
     def down(_: str) -> dict[str, list[dict[str, object]]]:
         raise TransientError("Tryton did not answer get_stock in time")
@@ -226,3 +233,16 @@ def test_one_skus_level_is_explained_per_location_and_a_dead_erp_is_said_plainly
     page = client.get("/stock", params={"sku": "CAP"}).text
     assert "Shopify or the ERP could not be asked now: Tryton did not answer get_stock in time" in page
     assert "Drift the last reconciliation left open" in page
+
+
+def test_the_overview_shows_the_alerts_firing_and_not_those_recovered(console: Console) -> None:
+    from trueup.domain.alerts import AlertState
+
+    console.records.save_alert_state(AlertState("silence", SHOP, True, T0, T0, "no webhooks for 42 min <b>"))
+    console.records.save_alert_state(AlertState("stock_drift", SHOP, False, T0, T0, "no drift"))
+
+    page = console.signed_in("vic").get("/").text
+
+    assert "Alerts firing (1)" in page
+    assert "silence alpha.myshopify.com since 2026-11-27 09:00:00: no webhooks for 42 min &lt;b&gt;" in page
+    assert "stock_drift" not in page

@@ -10,6 +10,7 @@ from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 from trueup.domain.orders import FinancialStatus
 from trueup.domain.posting import PostingPolicy
+from trueup.service_layer.status import build_status
 
 
 def test_a_paid_order_becomes_one_erp_sale_with_the_same_total(engine: Engine):
@@ -176,3 +177,31 @@ def test_a_brand_that_parks_on_tax_variance_has_the_order_parked(store_factory):
     engine.run_until_idle()
     assert engine.entry(order.order_id).cause == Cause.TAX_MISMATCH
     assert engine.erp.sales == {}
+
+
+def test_status_during_an_erp_outage_shows_every_received_order_in_a_state_with_its_cause(engine: Engine):
+    orders = [engine.shopify.put_order(an_order(number=n)) for n in (1001, 1002, 1003)]
+    engine.erp.down = True
+    for order in orders:
+        engine.notify(order.order_id)
+    engine.run_until_idle()
+    engine.clock.advance(60)
+
+    report = build_status(engine.store, engine.clock)
+
+    assert sum(report.orders_by_state.values()) == 3  # every order Shopify has, in exactly one state
+    assert report.orders_by_state.get("waiting_on_transient_cause") == 3
+    assert {row["state"] for row in report.waiting_orders} == {"waiting_on_transient_cause"}
+    assert all(row["cause"] and float(str(row["age_seconds"])) >= 60 for row in report.waiting_orders)
+    assert report.order_work["orders"] == 3
+    assert report.oldest_stuck is not None
+    assert report.oldest_stuck.state == "waiting_on_transient_cause"
+
+    engine.erp.down = False
+    engine.clock.advance(3600)
+    engine.run_until_idle()
+    after = build_status(engine.store, engine.clock)
+    assert after.orders_by_state == {"posted": 3}
+    assert after.waiting_orders == []
+    assert after.order_work["orders"] == 0
+    assert after.documents_equal == {"equal": 3, "of": 3}

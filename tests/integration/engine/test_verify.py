@@ -4,6 +4,9 @@ ERP is found and named, a sale left confirmed is processed, and a clean run repo
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
+
+from structlog.testing import capture_logs
 
 from tests.factories import a_line, an_order, eur
 from tests.integration.engine.test_refunds import a_refund, units
@@ -38,6 +41,12 @@ def test_a_clean_run_reports_every_document_equal(engine: Engine):
     report = verify_shop(engine.ctx, SHOP)
     assert report.findings == []
     assert (report.orders, report.documents, report.equal_documents) == (2, 3, 3)
+    day, month = str(order.created_at)[:10], str(order.created_at)[:7]
+    assert set(report.periods) == {day, month}
+    figures = report.periods[month]
+    assert figures["shopify_sales"] == figures["erp_sales"] == Decimal("48.00")
+    assert figures["shopify_tax VAT 20"] == Decimal("8.00")
+    assert figures["erp_credit_notes"] == Decimal("12.00")
 
 
 def test_a_shipment_cancelled_by_hand_is_found(engine: Engine):
@@ -79,3 +88,16 @@ def test_a_cancelled_order_whose_sale_is_not_cancelled_is_found(engine: Engine):
     engine.erp.down = False
     engine.store.save_ledger_entry(replace(engine.entry(order.order_id)))  # ...and trueup never synced it
     assert kinds(engine) == [(order.name, FindingKind.CANCELLATION_INCOMPLETE, False)]
+
+
+def test_the_periodic_sweep_checks_recent_orders_and_processes_a_sale_left_confirmed(engine: Engine):
+    order, _ = posted_orders(engine)
+    reference = order_reference(order)
+    engine.erp.sales[reference] = replace(engine.erp.sales[reference], state="confirmed")
+    engine.worker.schedule_periodic()
+    engine.clock.advance(engine.worker.settings.verify_interval_seconds)
+    with capture_logs() as logs:
+        engine.run_until_idle()
+    (swept,) = [e for e in logs if e["event"] == "verify_swept"]
+    assert (swept["orders"], swept["fixed"], swept["open"]) == (2, 1, 0)
+    assert engine.erp.sales[reference].state == "processing"

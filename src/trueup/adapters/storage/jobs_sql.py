@@ -16,7 +16,7 @@ from sqlalchemy.engine import Row
 
 from trueup.adapters.storage import dialects
 from trueup.adapters.storage.tables import jobs
-from trueup.service_layer.ports import Job, JobRequest
+from trueup.service_layer.ports import Job, JobRequest, WaitingJob
 
 TODO, DOING, DONE = "todo", "doing", "done"
 
@@ -173,6 +173,15 @@ def count(connection: Connection, state: str, shop: str | None = None) -> int:
     if shop is not None:
         query = query.where(jobs.c.shop == shop)
     return connection.execute(query).scalar_one()
+
+
+def waiting(connection: Connection, kind: str, shop: str | None = None) -> list[WaitingJob]:
+    """The jobs of `kind` (of `shop`, or of every shop) waiting or running, oldest queued first."""
+    query = select(jobs).where(jobs.c.kind == kind, jobs.c.state.in_([TODO, DOING]))
+    if shop is not None:
+        query = query.where(jobs.c.shop == shop)
+    rows = connection.execute(query.order_by(jobs.c.created_at, jobs.c.id)).all()
+    return [WaitingJob(r.kind, r.key, r.shop, r.attempts, r.last_error, r.created_at) for r in rows]
 
 
 def count_retrying(connection: Connection) -> int:

@@ -31,6 +31,7 @@ from trueup.service_layer.ports import (
     JobRequest,
     PrivacyReport,
     StoredDelivery,
+    WaitingJob,
 )
 
 log = structlog.get_logger(__name__)
@@ -192,6 +193,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql):
     def retrying_jobs(self) -> int:
         with reading(self._engine) as connection:
             return jobs_sql.count_retrying(connection)
+
+    @translate_driver_errors
+    def waiting_jobs(self, kind: str, shop: str | None = None) -> list[WaitingJob]:
+        with reading(self._engine) as connection:
+            return jobs_sql.waiting(connection, kind, shop)
 
     @translate_driver_errors
     def running_jobs(self) -> int:

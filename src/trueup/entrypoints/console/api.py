@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from trueup.domain.errors import BadInput
-from trueup.domain.people import sees_audit, sees_customers
+from trueup.domain.people import Action, sees_audit, sees_customers
 from trueup.entrypoints.console.deps import ConsoleDeps
 from trueup.entrypoints.console.forms import bulk_action, exception_filter, order_keys
 from trueup.service_layer.activity import activity
@@ -119,7 +119,9 @@ async def api_act(request: Request) -> Response:
         body = dict(await request.json())
         action = bulk_action(body.get("action"))
         keys = order_keys([f"{k.get('shop')}|{k.get('order_id')}" for k in body.get("orders", [])])
-    except (BadInput, ValueError, TypeError, AttributeError) as error:
+    except (BadInput, ValueError, TypeError, AttributeError) as error:  # refused, and recorded
+        remote = request.client.host if request.client else ""
+        deps.people.audit(request.state.user.username, Action.REFUSED, f"refused: {error}"[:255], remote=remote)
         return _bad(error)
     try:
         outcome = act(

@@ -8,7 +8,7 @@ from typing import Any
 
 from trueup.service_layer.overview import FindingSource
 from trueup.service_layer.people import People
-from trueup.service_layer.ports import Clock, History, Store
+from trueup.service_layer.ports import AlertRecords, Clock, History, Store
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,4 @@ class ConsoleDeps:
     sources: Sequence[FindingSource] = field(default_factory=tuple)  # payouts, completeness: once they exist
     # One SKU's level explained per location, read live from Shopify and the ERP (None: inventory is off).
     explain_sku: Callable[[str], dict[str, list[dict[str, Any]]]] | None = None
+    alerts: AlertRecords | None = None  # what `trueup alerts` found firing, shown on the overview

@@ -29,6 +29,7 @@ from trueup.service_layer.inventory_status import stock_summary
 from trueup.service_layer.order_timeline import find_orders, order_timeline
 from trueup.service_layer.overview import overview
 from trueup.service_layer.people import SignInRefused
+from trueup.service_layer.worker import RECONCILED_AT
 
 PREVIEW_ROWS = 200  # orders listed by name on a preview; all of them are acted on
 
@@ -106,7 +107,8 @@ async def logout(request: Request) -> Response:
 async def overview_page(request: Request) -> Response:
     deps = _deps(request)
     report = overview(deps.store, deps.history, deps.shops, deps.clock.now(), deps.sources)
-    return render(request, "overview.html", {"report": report})
+    firing = [s for s in deps.alerts.alert_states() if s.firing] if deps.alerts is not None else []
+    return render(request, "overview.html", {"report": report, "firing": firing})
 
 
 async def exceptions_page(request: Request) -> Response:
@@ -160,7 +162,9 @@ async def confirm(request: Request) -> Response:
     try:
         action = bulk_action(str(form.get("action") or ""))
         keys = order_keys([str(v) for v in form.getlist("key")])
-    except BadInput as error:
+    except BadInput as error:  # a forged or damaged form: refused, and recorded
+        user = request.state.user
+        deps.people.audit(user.username, Action.REFUSED, f"refused: {error}"[:255], remote=remote_of(request))
         return refuse(request, 400, str(error))
     try:
         outcome = act(
@@ -208,7 +212,8 @@ async def stock_page(request: Request) -> Response:
             explained = deps.explain_sku(sku)
         except TrueupError as error:  # Shopify or the ERP cannot answer now: the rest of the page still can
             why_not = f"Shopify or the ERP could not be asked now: {error}"
-    context = {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary}
+    reconciled = {shop: deps.store.cursor(shop, RECONCILED_AT) for shop in deps.shops}
+    context = {"sku": sku, "levels": levels, "drift": drift[:500], "summary": summary, "reconciled": reconciled}
     return render(request, "stock.html", {**context, "explained": explained, "why_not": why_not})
 
 
