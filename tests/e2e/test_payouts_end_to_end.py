@@ -5,7 +5,8 @@ terms paid later, chargebacks, a reserve, a failed payout, CAD besides USD); tru
 and polls the payouts. At the end every payout that left SCHEDULED has exactly one entry in Tryton (a payout
 paid then failed, its return too), each bank account holds the nets of the payouts that reached it, and the
 fees are Shopify's (local_stack/payout_books_check.py); each paid order's invoice is settled by its payments
-through the clearing accounts, whose balances end at what Shopify has not paid out yet. The month of 300 orders is `trueup bench month`.
+through the clearing accounts, whose balances end at what Shopify has not paid out yet. The month of 300
+orders is `trueup bench month`.
 """
 
 from __future__ import annotations
