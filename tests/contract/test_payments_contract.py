@@ -151,3 +151,14 @@ def test_a_capture_of_more_than_the_invoice_pays_it_and_leaves_the_rest_on_the_r
 
     assert moved == Decimal("15.00")  # what the gateway took
     assert state == "paid"
+
+
+def test_the_booked_payments_of_an_order_are_found_in_one_look_up(books: Books) -> None:
+    (sku,) = new_skus(books.erp, 1)
+    _, sale = posted(books.erp, [a_line(sku, 2, "10.00", "VAT20")])
+    first = a_payment(sale.erp_id, Money.of("10.00", "EUR"), "5117-SP-EUR")
+    second = a_payment(sale.erp_id, Money.of("14.00", "EUR"), "5117-SP-EUR")
+    books.accounting.book_payment(first, CONFIG.journal)
+
+    assert books.accounting.booked_payments([first.reference, second.reference]) == {first.reference}
+    assert books.accounting.booked_payments([]) == set()

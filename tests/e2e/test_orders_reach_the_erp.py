@@ -178,6 +178,7 @@ def queued_tasks(database_url: str) -> tuple[int, list[tuple[str, str]]]:
 
 
 @pytest.mark.postgres
+@pytest.mark.timeout(900)  # the first build of the PostgreSQL template on a server takes minutes
 def test_orders_post_into_a_postgresql_tryton_behind_gunicorn_and_its_queue_worker(
     start_stack: StackFactory, postgres_server: str
 ):

@@ -103,6 +103,10 @@ class FakeAccounting:
         booked, payment, _ = found
         return BookedPayment(reference, booked.erp_id, self._document_state(payment))
 
+    def booked_payments(self, references: Iterable[str]) -> set[str]:
+        self._check_up()
+        return set(references) & set(self.payments)
+
     def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
         self._check_up()
         self._document_total(payment)  # raises when there is no document to settle

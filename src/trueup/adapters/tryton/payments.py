@@ -16,6 +16,7 @@ is invoiced at the latest when its payment is booked).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +66,14 @@ class TrytonPayments:
             "account.invoice", "search_read", [("payment_lines.move", "=", rows[0]["id"])], 0, 1, None, ["state"]
         )
         return BookedPayment(reference, erp_id(rows[0]["id"]), invoices[0]["state"] if invoices else "posted")
+
+    def booked_payments(self, references: Iterable[str]) -> set[str]:
+        wanted = sorted(set(references))
+        if not wanted:
+            return set()
+        domain = [("description", "in", wanted), ("company", "=", self.db.company), ("state", "=", "posted")]
+        rows = self.db.call("account.move", "search_read", domain, 0, None, None, ["description"])
+        return {row["description"] for row in rows}
 
     def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
         invoice = self._document(payment)
