@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import pytest
@@ -129,3 +129,36 @@ def test_a_payment_with_nothing_to_settle_books_nothing(books: Books) -> None:
         books.accounting.book_payment(payment, CONFIG.journal)
 
     assert books.accounting.find_payment(payment.reference) is None
+
+
+def test_a_charge_settled_in_another_currency_lands_in_that_currency_s_clearing_account(books: Books) -> None:
+    (sku,) = new_skus(books.erp, 1)
+    sale = books.erp.back_office.create_sales_order(in_usd(a_request([a_line(sku, 1, "10.00", "VAT20")])))
+    payment = replace(a_payment(sale.erp_id, sale.total, "5117-SP-CAD"), settled=Money.of("16.30", "CAD"))
+
+    moved, state = change(books, "5117-SP-CAD", payment)
+
+    assert moved == Decimal("16.30")  # in CAD, what the payout will carry
+    assert state == "paid"
+
+
+def test_a_capture_of_more_than_the_invoice_pays_it_and_leaves_the_rest_on_the_receivable(books: Books) -> None:
+    (sku,) = new_skus(books.erp, 1)
+    _, sale = posted(books.erp, [a_line(sku, 1, "10.00", "VAT20")])  # 12.00; the order was edited down since
+    payment = a_payment(sale.erp_id, Money.of("15.00", "EUR"), "5117-SP-EUR")
+
+    moved, state = change(books, "5117-SP-EUR", payment)
+
+    assert moved == Decimal("15.00")  # what the gateway took
+    assert state == "paid"
+
+
+def test_the_booked_payments_of_an_order_are_found_in_one_look_up(books: Books) -> None:
+    (sku,) = new_skus(books.erp, 1)
+    _, sale = posted(books.erp, [a_line(sku, 2, "10.00", "VAT20")])
+    first = a_payment(sale.erp_id, Money.of("10.00", "EUR"), "5117-SP-EUR")
+    second = a_payment(sale.erp_id, Money.of("14.00", "EUR"), "5117-SP-EUR")
+    books.accounting.book_payment(first, CONFIG.journal)
+
+    assert books.accounting.booked_payments([first.reference, second.reference]) == {first.reference}
+    assert books.accounting.booked_payments([]) == set()

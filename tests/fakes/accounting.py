@@ -103,6 +103,10 @@ class FakeAccounting:
         booked, payment, _ = found
         return BookedPayment(reference, booked.erp_id, self._document_state(payment))
 
+    def booked_payments(self, references: Iterable[str]) -> set[str]:
+        self._check_up()
+        return set(references) & set(self.payments)
+
     def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
         self._check_up()
         self._document_total(payment)  # raises when there is no document to settle
@@ -114,6 +118,10 @@ class FakeAccounting:
         signed = payment.amount.amount if payment.direction == Direction.RECEIVED else -payment.amount.amount
         company = (signed / self.rates[currency]).quantize(Decimal("0.01"))
         second = Money(signed, currency) if currency != COMPANY_CURRENCY else None
+        if payment.settled is not None:  # the clearing account's own currency
+            sign = 1 if payment.direction == Direction.RECEIVED else -1
+            settled = Money(sign * payment.settled.amount, payment.settled.currency)
+            second = settled if settled.currency != COMPANY_CURRENCY else None
         line = CompanyLine(payment.account, Money(company, COMPANY_CURRENCY), second, payment.description)
         with self._lock:
             erp_id = f"payment-{len(self.payments) + 1}"
@@ -141,7 +149,7 @@ class FakeAccounting:
         same = (payment.direction, payment.document)
         amounts = [p.amount.amount for _, p, _ in self.payments.values() if (p.direction, p.document) == same]
         settled = sum(amounts, Decimal(0))
-        return "paid" if settled == self._document_total(payment).amount else "posted"
+        return "paid" if settled >= self._document_total(payment).amount else "posted"  # more: left on the receivable
 
     def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
         self._check_up()

@@ -18,6 +18,7 @@ from trueup.domain.credit_notes import PostedCreditNote
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.refunds import Refund, refund_reference
 from trueup.domain.sales import UNPROCESSED_SALE_STATES, SaleProgress, ShipmentStage
+from trueup.domain.taxes import tax_key
 
 LIVE_STAGES = frozenset(
     {ShipmentStage.WAITING, ShipmentStage.ASSIGNED, ShipmentStage.PICKED, ShipmentStage.PACKED, ShipmentStage.SHIPPED}
@@ -109,3 +110,40 @@ def check_order(
             f"the ERP's sale totals {sale.total}, Shopify's order {order.total_price}",
         )
     return found
+
+
+# --- Period figures: Shopify against the ERP, per day and per month, to the cent ------------------------------
+
+
+def period_keys(moment: object) -> tuple[str, str]:
+    """The day ("2026-12-07") and the month ("2026-12") a document falls in."""
+    day = str(moment)[:10]
+    return day, day[:7]
+
+
+def add_period_figures(
+    periods: dict[str, dict[str, Decimal]],
+    order: ShopifyOrder,
+    erp_total: Decimal | None,
+    erp_credited: Decimal,
+) -> None:
+    """Add one order to its day's and month's figures: Shopify's sales, tax by rate, shipping, discounts and
+    refunds against the ERP's sales (its sale's total) and credit notes."""
+    figures: dict[str, Decimal] = {
+        "shopify_sales": order.total_price.amount,
+        "erp_sales": erp_total if erp_total is not None else Decimal(0),
+        "shopify_shipping": sum((s.net.amount for s in order.shipping), Decimal(0)),
+        "shopify_discounts": sum((line.discount.amount for line in order.lines), Decimal(0))
+        + sum((s.discount.amount for s in order.shipping), Decimal(0)),
+        "shopify_refunds": sum(
+            (r.total_refunded.amount for r in order.refunds if r.total_refunded is not None), Decimal(0)
+        ),
+        "erp_credit_notes": erp_credited,
+    }
+    for tax in [t for line in order.lines for t in line.taxes] + [t for s in order.shipping for t in s.taxes]:
+        key = f"shopify_tax {tax_key(tax)}"
+        figures[key] = figures.get(key, Decimal(0)) + tax.amount.amount
+    for period in period_keys(order.created_at):
+        into = periods.setdefault(period, {})
+        for name, amount in figures.items():
+            into[name] = into.get(name, Decimal(0)) + amount

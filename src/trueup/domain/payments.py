@@ -60,6 +60,9 @@ class OrderTransaction:
     amount: Money
     processed_at: dt.datetime
     refund_reference: str | None = None  # for a REFUND: the reference of the credit note of its refund
+    # What the gateway settles it in when that is not the shop's currency (Shopify Payments settles a charge in
+    # the customer's currency when the account holds it): the clearing account is that currency's.
+    settlement: Money | None = None
 
 
 class Direction(StrEnum):
@@ -78,9 +81,10 @@ class Payment:
     direction: Direction
     document: str
     account: str  # the clearing (or gift-card liability) account's code
-    amount: Money
+    amount: Money  # in the document's (the shop's) currency
     date: dt.date
     description: str
+    settled: Money | None = None  # in the clearing account's currency, when it is another than `amount`'s
 
 
 @dataclass(frozen=True)
@@ -137,10 +141,11 @@ def payments_to_book(
                 reference=payment_reference(shop, tx.transaction_id),
                 direction=direction,
                 document=document,
-                account=accounts.account_for(tx.gateway, tx.amount.currency),
+                account=accounts.account_for(tx.gateway, (tx.settlement or tx.amount).currency),
                 amount=tx.amount,
                 date=tx.processed_at.date(),
                 description=f"Shopify {what} {order_name} ({tx.gateway})",
+                settled=tx.settlement,
             )
         )
     return payments

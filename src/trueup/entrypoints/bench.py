@@ -87,15 +87,34 @@ def console_pages(
 def tryton(
     orders: Annotated[int, typer.Option(help="Orders per measurement (each batch size: raw, one poster, two).")] = 40,
     batch: Annotated[list[int] | None, typer.Option(help="A batch size to measure (repeat; default 1 and 10).")] = None,
+    erp: Annotated[
+        str, typer.Option(help="sqlite: the embedded trytond; postgresql: gunicorn, several trytond, trytond-worker.")
+    ] = "sqlite",
+    erp_server: Annotated[
+        str, typer.Option(help="The PostgreSQL server of --erp postgresql.")
+    ] = "postgresql://postgres@127.0.0.1:5432/",
+    erp_workers: Annotated[int, typer.Option(help="trytond processes of --erp postgresql.", min=1)] = 2,
 ) -> None:
     """Orders per second into a real Tryton over JSON-RPC: trueup's rate (one poster, two side by side) and
     Tryton's raw create + confirm + process rate for the same orders, per batch size, with the ratio."""
     from trueup.entrypoints.benchmarks.tryton import run
 
     _quiet()
+    if erp not in ("sqlite", "postgresql"):
+        raise typer.BadParameter("sqlite or postgresql", param_hint="--erp")
     sizes = batch or [1, 10]
     with terminal.spinner(terminal.console(stderr=True), f"Posting {orders} orders into Tryton...") as status:
-        _emit("tryton", run(orders, sizes, progress=lambda step: status.update(terminal.text(step))))
+        _emit(
+            "tryton",
+            run(
+                orders,
+                sizes,
+                progress=lambda step: status.update(terminal.text(step)),
+                erp=erp,
+                erp_server=erp_server,
+                erp_workers=erp_workers,
+            ),
+        )
 
 
 @bench_app.command()

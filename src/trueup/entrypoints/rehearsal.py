@@ -133,12 +133,12 @@ def _report(
     numbers = {oid: oid.rsplit("/", 1)[-1] for oid in summaries}
     lost = [s.name for oid, s in paid.items() if numbers[oid] not in by_number]
     duplicated = [number for number, count in references.items() if count > 1]
-    booked = _invoiced_totals(stack, sales)
+    booked = stack.erp_booked_totals()
     difference = Decimal(0)
     for oid, summary in paid.items():
         sale = by_number.get(numbers[oid])
         if sale is not None:
-            erp = booked[sale["id"]] - credited.get(oid, Decimal(0))
+            erp = booked[sale["reference"]] - credited.get(oid, Decimal(0))
             difference += abs(erp - summary.total.amount)
     created = {f"gid://shopify/Order/{o['id']}": _instant(o["created_at"]) for o in shop_orders}
     latencies = sorted(
@@ -171,21 +171,6 @@ def _report(
         "peak_backlog": max((s.backlog for s in rehearsal.samples), default=0),
         "backlog": [[s.seconds, s.backlog, s.posted] for s in rehearsal.samples],
     }
-
-
-def _invoiced_totals(stack: LocalStack, sales: list[dict[str, Any]]) -> dict[int, Decimal]:
-    """What the ERP books of each sale: the total of its invoices not cancelled (they carry Shopify's tax to the
-    cent), or the sale's own total while it has none."""
-    with stack.tryton_client() as client:
-        rows = client.call("sale.sale", "read", [sale["id"] for sale in sales], ["invoices", "total_amount"])
-        invoice_ids = [i for row in rows for i in row["invoices"]]
-        invoices = client.call("account.invoice", "read", invoice_ids, ["state", "total_amount"]) if invoice_ids else []
-    live = {i["id"]: Decimal(str(i["total_amount"])) for i in invoices if i["state"] != "cancelled"}
-    totals = {}
-    for row in rows:
-        amounts = [live[i] for i in row["invoices"] if i in live]
-        totals[row["id"]] = sum(amounts, Decimal(0)) if amounts else Decimal(str(row["total_amount"]))
-    return totals
 
 
 def _credited(stack: LocalStack, store: Any) -> dict[str, Decimal]:

@@ -81,6 +81,7 @@ def report_json(report: VerifyReport) -> dict[str, Any]:
         "equal": report.equal_documents,
         "fixed": report.fixed,
         "gone_from_shopify": report.gone_from_shopify,
+        "periods": {period: {k: str(v) for k, v in sorted(f.items())} for period, f in sorted(report.periods.items())},
         "findings": [
             {
                 "kind": str(f.kind),
@@ -103,6 +104,11 @@ def render(domain: str, report: VerifyReport) -> None:
             [f.order, str(f.kind), f.document, f.detail, "fixed" if f.fixed else f.what_to_do] for f in report.findings
         ]
         out.print(table("Findings", ["order", "finding", "document", "detail", "what to do"], rows))
+    months = sorted(p for p in report.periods if len(p) == 7)
+    if months:
+        names = sorted({name for month in months for name in report.periods[month]})
+        rows = [[name, *(str(report.periods[m].get(name, "0")) for m in months)] for name in names]
+        out.print(table("Per month: Shopify and the ERP", ["figure", *months], rows))
     if report.gone_from_shopify:
         say(
             out,

@@ -554,6 +554,31 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             )
         return rows
 
+    def erp_booked_totals(self) -> dict[str, Decimal]:
+        """What the ERP books of each sale trueup posted, by reference: the total of its invoices not cancelled
+        (they carry Shopify's tax to the cent), or the sale's own total while it has none (the sale keeps
+        Tryton's own tax computation, which may differ by a rounding cent)."""
+        with self.tryton_client() as client:
+            rows = client.call(
+                "sale.sale",
+                "search_read",
+                [("reference", "like", "shopify:%")],
+                0,
+                None,
+                None,
+                ["reference", "invoices", "total_amount"],
+            )
+            invoice_ids = [i for row in rows for i in row["invoices"]]
+            invoices = (
+                client.call("account.invoice", "read", invoice_ids, ["state", "total_amount"]) if invoice_ids else []
+            )
+        live = {i["id"]: Decimal(str(i["total_amount"])) for i in invoices if i["state"] != "cancelled"}
+        totals: dict[str, Decimal] = {}
+        for row in rows:
+            amounts = [live[i] for i in row["invoices"] if i in live]
+            totals[row["reference"]] = sum(amounts, Decimal(0)) if amounts else Decimal(str(row["total_amount"]))
+        return totals
+
     def erp_credit_notes(self) -> list[dict[str, Any]]:
         """Every credit note trueup posted for a Shopify refund (reference, number, state, total: negative, as
         Tryton keeps a credit note), read from Tryton itself."""

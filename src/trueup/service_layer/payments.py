@@ -43,8 +43,10 @@ def book_order_payments(
             notes.update(dict.fromkeys(refund.transaction_ids, refund_reference(order.shop, refund)))
     transactions = [replace(tx, refund_reference=notes.get(tx.transaction_id)) for tx in order.transactions]
     booked = []
-    for payment in payments_to_book(order.shop, order.name, sale_id, transactions, payments.accounts):
-        if payments.accounting.find_payment(payment.reference) is not None:
+    due = payments_to_book(order.shop, order.name, sale_id, transactions, payments.accounts)
+    held = payments.accounting.booked_payments(p.reference for p in due) if due else set()
+    for payment in due:
+        if payment.reference in held or payments.accounting.find_payment(payment.reference) is not None:
             continue
         done = payments.accounting.book_payment(payment, payments.journal)
         log.info(

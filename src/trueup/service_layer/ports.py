@@ -245,6 +245,9 @@ class Accounting(Protocol):
     def find_payment(self, reference: str) -> BookedPayment | None:
         """The payment entry carrying this reference (`shopify:<shop>:transaction:<id>`), if the ERP has one."""
 
+    def booked_payments(self, references: Iterable[str]) -> set[str]:
+        """Which of `references` the ERP holds a posted payment entry for: one look-up for all of an order's."""
+
     def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
         """Book and post `payment` on `journal` (domain/payments.py): money received credits the receivable of
         the sale's invoice (posted first if still a draft) against `payment.account`; money paid out debits the

@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from decimal import Decimal
 
 import structlog
 
-from trueup.domain.completeness import Finding, FindingKind, check_order, expected_notes
+from trueup.domain.completeness import Finding, FindingKind, add_period_figures, check_order, expected_notes
 from trueup.domain.credit_notes import PostedCreditNote
 from trueup.domain.errors import StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
@@ -36,6 +37,9 @@ class VerifyReport:
     documents: int = 0  # ERP documents expected (sales and credit notes)
     findings: list[Finding] = field(default_factory=list)
     gone_from_shopify: list[str] = field(default_factory=list)  # posted orders Shopify no longer has
+    # Per day and per month: Shopify's sales, tax by rate, shipping, discounts and refunds; the ERP's sales and
+    # credit notes (domain/completeness.add_period_figures).
+    periods: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
     @property
     def fixed(self) -> int:
@@ -75,7 +79,7 @@ def verify_shop(
         else:
             report.orders += 1
             report.documents += 1 + len(expected_notes(order))
-            report.findings += verify_order(ctx, order, entry, fix=fix)
+            report.findings += verify_order(ctx, order, entry, fix=fix, periods=report.periods)
         if progress is not None:
             progress(done, len(entries))
     for finding in report.findings:
@@ -83,12 +87,22 @@ def verify_shop(
     return report
 
 
-def verify_order(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, *, fix: bool = True) -> list[Finding]:
-    """The findings of one posted order, the mechanical ones fixed when `fix`."""
+def verify_order(
+    ctx: OrderContext,
+    order: ShopifyOrder,
+    entry: LedgerEntry,
+    *,
+    fix: bool = True,
+    periods: dict[str, dict[str, Decimal]] | None = None,
+) -> list[Finding]:
+    """The findings of one posted order, the mechanical ones fixed when `fix`; its figures added to `periods`."""
     sale = _read_sale(ctx, entry)
     notes: dict[str, PostedCreditNote | None] = {
         ref: ctx.back_office.find_credit_note(ref) for ref in expected_notes(order)
     }
+    if periods is not None:
+        credited = sum((n.total.amount for n in notes.values() if n is not None), Decimal(0))
+        add_period_figures(periods, order, sale.total.amount if sale else None, credited)
     findings = check_order(order, sale, notes)
     if not fix:
         return findings

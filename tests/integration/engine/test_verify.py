@@ -4,6 +4,7 @@ ERP is found and named, a sale left confirmed is processed, and a clean run repo
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from structlog.testing import capture_logs
 
@@ -40,6 +41,12 @@ def test_a_clean_run_reports_every_document_equal(engine: Engine):
     report = verify_shop(engine.ctx, SHOP)
     assert report.findings == []
     assert (report.orders, report.documents, report.equal_documents) == (2, 3, 3)
+    day, month = str(order.created_at)[:10], str(order.created_at)[:7]
+    assert set(report.periods) == {day, month}
+    figures = report.periods[month]
+    assert figures["shopify_sales"] == figures["erp_sales"] == Decimal("48.00")
+    assert figures["shopify_tax VAT 20"] == Decimal("8.00")
+    assert figures["erp_credit_notes"] == Decimal("12.00")
 
 
 def test_a_shipment_cancelled_by_hand_is_found(engine: Engine):

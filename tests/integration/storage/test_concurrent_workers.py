@@ -45,10 +45,13 @@ def enqueue_interleaved(url: str) -> None:
                 assert store.enqueue(JobRequest(f"step-{step}", f"order-{key}", "shop", {"step": step}))
 
 
-def work(url: str, name: str, log_path: str, clock_offset_s: float, seed: int) -> None:
-    """A worker process: claim, record start, work a little, record end, complete; until the queue is empty."""
+def work(url: str, name: str, log_path: str, clock_offset_s: float, seed: int, start: Any) -> None:
+    """A worker process: claim, record start, work a little, record end, complete; until the queue is empty.
+    Every worker waits at `start` until all have their store open, so they compete from the first job (a process
+    spawned late on a busy machine would otherwise find the queue already emptied by the others)."""
     rng = random.Random(seed)
     with SqlStore(url) as store, open(log_path, "a") as log:
+        start.wait(JOIN_TIMEOUT)
         while True:
             now = datetime.now(UTC) + timedelta(seconds=clock_offset_s)
             job = store.claim(name, now, lease_seconds=60)
@@ -76,8 +79,9 @@ def hold_first_job(url: str, log_path: str) -> None:
 
 
 def run_workers(url: str, tmp_path: Path, clock_offset_s: float = 0.0) -> list[dict[str, Any]]:
+    start = SPAWN.Barrier(WORKERS)
     processes = [
-        SPAWN.Process(target=work, args=(url, f"w{n}", str(tmp_path / f"w{n}.log"), clock_offset_s, n))
+        SPAWN.Process(target=work, args=(url, f"w{n}", str(tmp_path / f"w{n}.log"), clock_offset_s, n, start))
         for n in range(WORKERS)
     ]
     for process in processes:

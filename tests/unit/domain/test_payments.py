@@ -4,6 +4,7 @@ may ship unpaid."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -104,3 +105,12 @@ def test_a_failed_capture_or_a_void_with_nothing_captured_after_leaves_the_order
     error = unpaid_error("#1001", failed)
     assert error.cause is Cause.PAYMENT_NOT_CAPTURED
     assert "may ship unpaid" in error.detail
+
+
+def test_a_charge_settled_in_the_customer_s_currency_goes_to_that_currency_s_clearing_account() -> None:
+    accounts = PaymentAccounts({("shopify_payments", "USD"): "SP-USD", ("shopify_payments", "CAD"): "SP-CAD"}, "GIFT")
+    charge = replace(tx(1, TransactionKind.SALE, "12.00"), settlement=Money.of("16.30", "CAD"))
+
+    (payment,) = payments_to_book(SHOP, "#1001", "SALE-1", [charge], accounts)
+
+    assert (payment.account, payment.amount, payment.settled) == ("SP-CAD", Money.of("12.00", "USD"), charge.settlement)

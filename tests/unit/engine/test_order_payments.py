@@ -5,18 +5,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from decimal import Decimal
 
-from tests.factories import NOW, a_line, an_order, eur
+from tests.factories import NOW, SHOP, a_line, an_order, eur
 from tests.fakes.accounting import FakeAccounting
+from tests.fakes.shopify_payments import FakeShopifyPayments
 from tests.integration.engine.test_refunds import a_refund, units
 from tests.unit.engine.harness import Engine
 
+from trueup.bootstrap import payout_accounts
+from trueup.config import TrueupConfig
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 from trueup.domain.orders import FinancialStatus
 from trueup.domain.payments import OrderTransaction, PaymentAccounts, TransactionKind, TransactionStatus
+from trueup.domain.payouts import BalanceTransaction, Payout, PayoutStatus, payout_reference
 from trueup.service_layer.payments import OrderPayments
+from trueup.service_layer.payouts import PayoutContext, poll_payouts
 
 ACCOUNTS = PaymentAccounts({("shopify_payments", "EUR"): "5117-SP-EUR"}, "4191")
 
@@ -132,3 +138,38 @@ def test_a_failed_capture_of_an_order_in_the_erp_parks_it_saying_it_may_ship_unp
     assert "may ship unpaid" in (entry.detail or "")
     assert entry.erp_sale_id is not None
     assert books.payments == {}
+
+
+def test_a_payout_clears_the_charges_it_carries_and_the_clearing_account_keeps_those_not_paid_out() -> None:
+    engine = Engine()
+    books = with_books(engine)
+    orders = [
+        engine.shopify.put_order(
+            an_order(
+                [a_line(quantity=3, price="10.00", tax="6.00")],
+                number=n,
+                transactions=(tx(n, TransactionKind.SALE, "36.00"),),
+            )
+        )
+        for n in (1001, 1002)
+    ]
+    for order in orders:
+        sync(engine, order.order_id)
+    fee = eur("1.04")
+    carried = BalanceTransaction("bt-1", "CHARGE", eur("36.00"), fee, eur("36.00") - fee, orders[0].order_id, "#1001")
+    shopify = FakeShopifyPayments()
+    shopify.put(Payout("7001", PayoutStatus.PAID, NOW, eur("34.96"), (carried,)))
+    config = TrueupConfig.model_validate(
+        {
+            "shops": [{"domain": SHOP, "access_token": {"env": "X"}, "api_secret": {"env": "Y"}}],
+            "back_office": {"database": "d", "password": {"env": "Z"}},
+        }
+    )
+    ctx = PayoutContext(SHOP, shopify, books, engine.store, engine.clock, payout_accounts(config), "SHOPIFY")
+
+    poll_payouts(ctx)
+
+    (_, lines) = books.entries[payout_reference(SHOP, "7001")]
+    assert sum((line.amount.amount for line in lines), Decimal(0)) == 0  # the payout's entry balances
+    assert clearing(books) == eur("36.00")  # the charge of #1002, not paid out yet
+    assert books.account_balances({"5121-EUR"})["5121-EUR"].balance == eur("34.96")

@@ -450,6 +450,17 @@ def _transactions(order: Json, currency: str) -> tuple[OrderTransaction, ...]:
                 gateway=str(node.get("gateway") or "manual"),
                 amount=shop_money(node.get("amountSet"), currency, f"{path}.amountSet"),
                 processed_at=_datetime(node.get("processedAt") or order.get("createdAt"), f"{path}.processedAt"),
+                settlement=_settlement(node, currency, path),
             )
         )
     return tuple(mapped)
+
+
+def _settlement(node: Json, currency: str, path: str) -> Money | None:
+    """The amount in the settlement currency when the gateway settles in the customer's currency, not the
+    shop's (Shopify Payments with that currency on the account): the presentment amount."""
+    settles_in = node.get("settlementCurrency")
+    presented = (node.get("amountSet") or {}).get("presentmentMoney") or {}
+    if not settles_in or settles_in == currency or presented.get("currencyCode") != settles_in:
+        return None
+    return Money(_amount(presented.get("amount"), f"{path}.amountSet.presentmentMoney"), settles_in)

@@ -95,8 +95,8 @@ fragment TrueupOrder on Order {
   paymentTerms { paymentTermsName paymentTermsType dueInDays }
   refunds(first: 1) { id }
   transactions(first: 20) {
-    id kind status gateway processedAt
-    amountSet { ...TrueupShopMoney }
+    id kind status gateway processedAt settlementCurrency
+    amountSet { ...TrueupMoneyBag }
   }
   lineItems(first: 20) {
     pageInfo { hasNextPage endCursor }

@@ -7,13 +7,16 @@ liability account) on the other side. Its receivable line is added to the docume
 Tryton's own pay wizard does; once the payments settle the document in full they are reconciled with its
 lines to pay, and Tryton marks it `paid`. In another currency than the company's, the payment is converted at
 its date's rate, and the one that settles the document takes what remains in the company's currency, so the
-reconciliation balances to the cent. The sale's invoice is posted first if it is still a draft (a paid order
+reconciliation balances to the cent. A payment the gateway settles in another currency (a CAD charge on a USD
+shop) keeps that amount as its clearing line's second currency, so that currency's clearing account reads what
+the payout will carry. The sale's invoice is posted first if it is still a draft (a paid order
 is invoiced at the latest when its payment is booked).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +47,12 @@ class TrytonPayments:
 
     def __init__(self, db: TrytonDatabase) -> None:
         self.db = db
+        # Read once per process: the journal's and currencies' ids, the company's currency, each date's period.
+        self._journals: dict[str, int] = {}
+        self._account_ids: dict[str, int] = {}
+        self._currency_ids: dict[str, int] = {}
+        self._company: str | None = None
+        self._periods: dict[dt.date, int] = {}
 
     def find_payment(self, reference: str) -> BookedPayment | None:
         domain = [("description", "=", reference), ("company", "=", self.db.company)]
@@ -58,6 +67,14 @@ class TrytonPayments:
         )
         return BookedPayment(reference, erp_id(rows[0]["id"]), invoices[0]["state"] if invoices else "posted")
 
+    def booked_payments(self, references: Iterable[str]) -> set[str]:
+        wanted = sorted(set(references))
+        if not wanted:
+            return set()
+        domain = [("description", "in", wanted), ("company", "=", self.db.company), ("state", "=", "posted")]
+        rows = self.db.call("account.move", "search_read", domain, 0, None, None, ["description"])
+        return {row["description"] for row in rows}
+
     def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
         invoice = self._document(payment)
         accounts = self._accounts({payment.account})
@@ -69,20 +86,33 @@ class TrytonPayments:
         signed = payment.amount.amount if payment.direction == Direction.RECEIVED else -payment.amount.amount
         company_currency = self._company_currency()
         foreign = invoice["currency."]["code"] != company_currency
-        settles = signed == Decimal(invoice["amount_to_pay"])
+        owed = Decimal(invoice["amount_to_pay"]) if invoice["state"] == "posted" else Decimal(0)
+        # What settles the document (at most what it still owes) and what is more (an order edited down after
+        # its capture, a gift card over the rest): the excess stays on the customer's receivable, not linked.
+        applied = owed if owed * signed > 0 and abs(signed) >= abs(owed) else (signed if owed * signed > 0 else 0)
+        settles = applied == owed and applied != 0
         if not foreign:
-            company = signed
-        elif settles:
-            company = self._open_balance(invoice)
+            company, applied_company = signed, applied
         else:
-            company = (signed / self._rate(invoice["currency"], payment.date)).quantize(_CENT)
-        receivable = {
-            "account": invoice["account"],
-            "party": invoice["party"],
-            "debit": -company if company < 0 else Decimal(0),
-            "credit": company if company > 0 else Decimal(0),
-            "description": payment.description,
-        }
+            rate = None if (settles and applied == signed) else self._rate(invoice["currency"], payment.date)
+            company = self._open_balance(invoice) if rate is None else (signed / rate).quantize(_CENT)
+            if settles:
+                applied_company = self._open_balance(invoice) if rate is not None else company
+            else:
+                applied_company = company if applied == signed else Decimal(0)
+        parts = [(applied_company, applied, True), (company - applied_company, signed - applied, False)]
+        receivables = [
+            {
+                "account": invoice["account"],
+                "party": invoice["party"],
+                "debit": -amount if amount < 0 else Decimal(0),
+                "credit": amount if amount > 0 else Decimal(0),
+                "description": payment.description + ("" if linked else " (more than the document owes)"),
+                **({"second_currency": invoice["currency"], "amount_second_currency": -second} if foreign else {}),
+            }
+            for amount, second, linked in parts
+            if amount or second
+        ]
         clearing = {
             "account": accounts[payment.account],
             "debit": company if company > 0 else Decimal(0),
@@ -90,23 +120,34 @@ class TrytonPayments:
             "description": payment.description,
         }
         if foreign:
-            receivable |= {"second_currency": invoice["currency"], "amount_second_currency": -signed}
             clearing |= {"second_currency": invoice["currency"], "amount_second_currency": signed}
+        if payment.settled is not None:  # settled in another currency than the document's: the clearing's
+            settled = payment.settled.amount if payment.direction == Direction.RECEIVED else -payment.settled.amount
+            if payment.settled.currency == company_currency:
+                clearing.pop("second_currency", None)
+                clearing.pop("amount_second_currency", None)
+            else:
+                currency_id = self._currency_id(payment.settled.currency)
+                clearing |= {"second_currency": currency_id, "amount_second_currency": settled}
         header = {
             "journal": journal_id,
             "date": payment.date,
             "period": self._period(payment.date),
             "description": payment.reference,
-            "lines": [("create", [receivable, clearing])],
+            "lines": [("create", [*receivables, clearing])],
         }
         (move_id,) = self.db.call("account.move", "create", [header])
         self.db.call("account.move", "post", [move_id])
-        (move,) = self.db.call("account.move", "read", [move_id], ["lines"])
-        lines = self.db.call("account.move.line", "read", move["lines"], ["account"])
-        paying = [line["id"] for line in lines if line["account"] == invoice["account"]]
-        self.db.call("account.invoice", "write", [invoice["id"]], {"payment_lines": [("add", paying)]})
-        if settles:
-            self._reconcile(invoice, paying)
+        if applied:
+            (move,) = self.db.call("account.move", "read", [move_id], ["lines.account", "lines.description"])
+            paying = [
+                line["id"]
+                for line in move["lines."]
+                if line["account"] == invoice["account"] and line["description"] == payment.description
+            ]
+            self.db.call("account.invoice", "write", [invoice["id"]], {"payment_lines": [("add", paying)]})
+            if settles:  # the document's lines to pay and every payment of it balance: reconciled
+                self._reconcile([*invoice["lines_to_pay"], *invoice["payment_lines"], *paying])
         (row,) = self.db.call("account.invoice", "read", [invoice["id"]], ["state"])
         return BookedPayment(payment.reference, erp_id(move_id), row["state"])
 
@@ -148,16 +189,9 @@ class TrytonPayments:
         rows = self.db.call("account.move.line", "read", ids, _LINE_FIELDS)
         return sum((Decimal(r["debit"]) - Decimal(r["credit"]) for r in rows if not r["reconciliation"]), Decimal(0))
 
-    def _reconcile(self, invoice: dict[str, Any], paying: list[int]) -> None:
-        ids = [*invoice["lines_to_pay"], *invoice["payment_lines"], *paying]
-        rows = self.db.call("account.move.line", "read", sorted(set(ids)), _LINE_FIELDS)
-        open_rows = [r for r in rows if not r["reconciliation"]]
-        balance = sum((Decimal(r["debit"]) - Decimal(r["credit"]) for r in open_rows), Decimal(0))
-        if balance:  # not settled in the company's currency (a rate moved): left open for a person
-            return
+    def _reconcile(self, ids: list[int]) -> None:
         # Tryton's own reconcile wizard (its `reconcile` is not open to RPC): balanced lines reconcile at once.
         wizard = "wizard.account.move.reconcile_lines"
-        ids = [r["id"] for r in open_rows]
         context = {"active_model": "account.move.line", "active_ids": ids, "active_id": ids[0]}
         session, start, _ = self.db.client.call_method(f"{wizard}.create")
         try:
@@ -167,17 +201,36 @@ class TrytonPayments:
 
     # --- reads ------------------------------------------------------------------------------------------
     def _accounts(self, codes: set[str]) -> dict[str, int]:
-        domain = [("code", "in", sorted(codes)), ("company", "=", self.db.company), ("type", "!=", None)]
-        rows = self.db.call("account.account", "search_read", domain, 0, None, None, ["code", "closed"])
-        return {row["code"]: row["id"] for row in rows if not row["closed"]}
+        """The accounts of `codes` that can take entries (found ones kept for the process: one closed since is
+        refused by Tryton when the move is created)."""
+        wanted = sorted(codes - set(self._account_ids))
+        if wanted:
+            domain = [("code", "in", wanted), ("company", "=", self.db.company), ("type", "!=", None)]
+            rows = self.db.call("account.account", "search_read", domain, 0, None, None, ["code", "closed"])
+            self._account_ids.update({row["code"]: row["id"] for row in rows if not row["closed"]})
+        return {code: self._account_ids[code] for code in codes if code in self._account_ids}
 
     def _journal(self, code: str) -> int | None:
-        rows = self.db.call("account.journal", "search_read", [("code", "=", code)], 0, 1, None, ["code"])
-        return int(rows[0]["id"]) if rows else None
+        if code not in self._journals:
+            rows = self.db.call("account.journal", "search_read", [("code", "=", code)], 0, 1, None, ["code"])
+            if not rows:
+                return None
+            self._journals[code] = int(rows[0]["id"])
+        return self._journals[code]
 
     def _company_currency(self) -> str:
-        (row,) = self.db.call("company.company", "read", [self.db.company], ["currency.code"])
-        return str(row["currency."]["code"])
+        if self._company is None:
+            (row,) = self.db.call("company.company", "read", [self.db.company], ["currency.code"])
+            self._company = str(row["currency."]["code"])
+        return self._company
+
+    def _currency_id(self, code: str) -> int:
+        if code not in self._currency_ids:
+            rows = self.db.call("currency.currency", "search_read", [("code", "=", code)], 0, 1, None, ["code"])
+            if not rows:
+                raise StructuralError(Cause.UNMAPPED_PAYMENT_ACCOUNT, f"currency {code} is not in the ERP")
+            self._currency_ids[code] = int(rows[0]["id"])
+        return self._currency_ids[code]
 
     def _rate(self, currency_id: int, on: dt.date) -> Decimal:
         (row,) = self.db.call("currency.currency", "read", [currency_id], ["rate", "code"], context={"date": on})
@@ -186,6 +239,8 @@ class TrytonPayments:
         return Decimal(row["rate"])
 
     def _period(self, on: dt.date) -> int:
+        if on in self._periods:
+            return self._periods[on]
         domain = [
             ("company", "=", self.db.company),
             ("start_date", "<=", on),
@@ -196,4 +251,5 @@ class TrytonPayments:
         rows = self.db.call("account.period", "search_read", domain, 0, 1, None, ["name"])
         if not rows:
             raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"the ERP has no open accounting period on {on}")
-        return int(rows[0]["id"])
+        self._periods[on] = int(rows[0]["id"])
+        return self._periods[on]

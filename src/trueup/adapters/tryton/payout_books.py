@@ -81,6 +81,9 @@ class TrytonPayoutBooks:
     def find_payment(self, reference: str) -> BookedPayment | None:
         return self.payments.find_payment(reference)
 
+    def booked_payments(self, references: Iterable[str]) -> set[str]:
+        return self.payments.booked_payments(references)
+
     def book_payment(self, payment: Payment, journal: str) -> BookedPayment:
         return self.payments.book_payment(payment, journal)
 

@@ -17,10 +17,14 @@ queue worker runs it moments later; one without runs it after the commit, unless
 never left `confirmed`: one that is still confirmed once its confirm call answered, or that is found so
 again (a crash in between), is processed here by Tryton's own public `process` button, which is idempotent
 (it makes only the shipment and invoice lines still missing), so the queued task running later is harmless.
+When the queue worker is processing that sale at that very moment, it holds the sale's row and Tryton refuses
+the button (HTTP 503, "could not obtain lock"): the sale is then waited for, a few seconds, until the worker's
+processing is committed, and only a sale still confirmed after that wait fails the call (retried by the job).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -33,7 +37,7 @@ from trueup.adapters.tryton.parties import sale_parties
 from trueup.adapters.tryton.party_fields import party_payment_term
 from trueup.adapters.tryton.sale_lines import sale_line_values
 from trueup.adapters.tryton.sale_reads import read_one_posted, read_posted
-from trueup.domain.errors import StructuralError
+from trueup.domain.errors import StructuralError, TransientError
 from trueup.domain.money import Money
 from trueup.domain.posting_checks import ErpReferenceData, check_sales_order
 from trueup.domain.sales import PostedSale, SalesOrderRequest
@@ -43,6 +47,7 @@ log = structlog.get_logger(__name__)
 
 _UNFINISHED = ("draft", "quotation")
 _UNPROCESSED = "confirmed"
+QUEUE_WAIT_SECONDS = 10.0  # how long a sale Tryton's queue worker holds is waited for (see the module docstring)
 
 
 class TrytonSalesOrders:
@@ -185,8 +190,26 @@ class TrytonSalesOrders:
         self._process([row["id"] for row in rows if row["state"] == _UNPROCESSED])
 
     def _process(self, sale_ids: list[int]) -> None:
-        if sale_ids:
+        if not sale_ids:
+            return
+        try:
             self._db.call("sale.sale", "process", sale_ids)
+        except TransientError:
+            if not self._processed_by_the_queue(sale_ids):
+                raise
+
+    def _processed_by_the_queue(self, sale_ids: list[int]) -> bool:
+        """Whether Tryton's queue worker, holding these sales when `process` was refused, has processed them all
+        within QUEUE_WAIT_SECONDS."""
+        deadline = time.monotonic() + QUEUE_WAIT_SECONDS
+        while True:
+            rows = self._db.call("sale.sale", "read", sale_ids, ["state"])
+            if all(row["state"] != _UNPROCESSED for row in rows):
+                log.info("erp_sales_processed_by_queue", sales=len(sale_ids))
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
 
     def _discard(self, sale_id: int) -> None:
         (row,) = self._db.call("sale.sale", "read", [sale_id], ["state"])

@@ -14,8 +14,10 @@ from __future__ import annotations
 import random
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from trueup.domain.posting import PostingPolicy, build_sales_order
 from trueup.domain.sales import SalesOrderRequest
 from trueup.entrypoints.benchmarks.orders import SKUS, synthetic_order
 from trueup.local_stack.embedded_tryton import ADMIN_LOGIN, ADMIN_PASSWORD, TrytonServer, ensure_database
+from trueup.local_stack.postgres_tryton import DEFAULT_SERVER, PostgresTryton, build_template, create_database
 from trueup.local_stack.processes import free_port
 from trueup.local_stack.tryton_catalogue import ensure_products
 
@@ -53,8 +56,8 @@ def _chunks(items: Sequence[Any], size: int) -> list[list[Any]]:
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def _trueup(url: str, requests: list[SalesOrderRequest], batch: int) -> None:
-    with TrytonClient(url, "bench", ADMIN_LOGIN, ADMIN_PASSWORD) as client:
+def _trueup(target: tuple[str, str], requests: list[SalesOrderRequest], batch: int) -> None:
+    with TrytonClient(*target, ADMIN_LOGIN, ADMIN_PASSWORD) as client:
         back_office = TrytonBackOffice(client)
         for chunk in _chunks(requests, batch):
             if batch == 1:
@@ -99,29 +102,60 @@ class _RawSales:
         }
 
 
-def _raw(url: str, requests: list[SalesOrderRequest], batch: int) -> float:
-    with TrytonClient(url, "bench", ADMIN_LOGIN, ADMIN_PASSWORD) as client:
+def _raw(target: tuple[str, str], requests: list[SalesOrderRequest], batch: int, queue_worker: bool = False) -> float:
+    """Seconds for the bare calls. With a `queue_worker` (trytond-worker), confirm queues the processing and the
+    worker runs it: the clock stops once every sale is processed (pressing `process` meanwhile would fight the
+    worker for the sale's row)."""
+    with TrytonClient(*target, ADMIN_LOGIN, ADMIN_PASSWORD) as client:
         raw = _RawSales(client)
         values = [raw.values(request) for request in requests]
         started = time.perf_counter()
+        created: list[int] = []
         for chunk in _chunks(values, batch):
             sale_ids = client.call("sale.sale", "create", chunk)
-            for step in ("quote", "confirm", "process"):
+            created += sale_ids
+            for step in ("quote", "confirm") if queue_worker else ("quote", "confirm", "process"):
                 client.call("sale.sale", step, sale_ids)
+        while queue_worker and any(
+            row["state"] == "confirmed" for row in client.call("sale.sale", "read", created, ["state"])
+        ):
+            time.sleep(0.05)
         return time.perf_counter() - started
 
 
 def _timed(
-    post: Callable[[str, list[SalesOrderRequest], int], None],
-    url: str,
+    post: Callable[[tuple[str, str], list[SalesOrderRequest], int], None],
+    target: tuple[str, str],
     parts: list[list[SalesOrderRequest]],
     batch: int,
 ) -> float:
     started = time.perf_counter()
     with ThreadPoolExecutor(len(parts)) as pool:
-        for future in [pool.submit(post, url, part, batch) for part in parts]:
+        for future in [pool.submit(post, target, part, batch) for part in parts]:
             future.result()
     return time.perf_counter() - started
+
+
+@contextmanager
+def _tryton(erp: str, erp_server: str, erp_workers: int, cache: Path) -> Iterator[tuple[str, str]]:
+    """A Tryton of the benchmark's own, as (url, database): the embedded trytond over SQLite or (erp "postgresql")
+    a copy of the template on `erp_server` behind gunicorn with `erp_workers` trytond processes and
+    trytond-worker, its database dropped afterwards."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        if erp == "postgresql":
+            database = f"trueup_bench_{uuid.uuid4().hex[:8]}"
+            create_database(erp_server, build_template(erp_server), database)
+            tryton = PostgresTryton(data, erp_server, database, free_port(), workers=erp_workers)
+            try:
+                with tryton:
+                    yield tryton.url, database
+            finally:
+                tryton.drop()
+            return
+        ensure_database(cache, data, "bench")
+        with TrytonServer(data, free_port(), databases=("bench",)) as server:
+            yield server.url, "bench"
 
 
 def run(
@@ -129,35 +163,38 @@ def run(
     batches: Sequence[int] = (1, 10),
     cache: Path = Path(".cache/tryton"),
     progress: Progress = lambda _: None,
+    erp: str = "sqlite",
+    erp_server: str = DEFAULT_SERVER,
+    erp_workers: int = 2,
 ) -> dict[str, Any]:
-    """For each batch size: Tryton's raw rate, trueup's with one poster and with two side by side, and the ratio."""
-    figures: dict[str, Any] = {"orders": orders, "by_batch": {}}
-    with tempfile.TemporaryDirectory() as tmp:
-        data = Path(tmp)
-        ensure_database(cache, data, "bench")
-        with TrytonServer(data, free_port(), databases=("bench",)) as server:
-            with TrytonClient(server.url, "bench", ADMIN_LOGIN, ADMIN_PASSWORD) as client:
-                ensure_products(client, _catalogue())
-            _trueup(server.url, _requests(1, 2), 1)  # warm-up: parties, caches, trytond's first calls
-            first = 1000
-            for batch in batches:
-                progress(f"batch size {batch}: raw")
-                raw = _raw(server.url, _requests(first, orders), batch)
-                progress(f"batch size {batch}: trueup, one poster")
-                one = _timed(_trueup, server.url, [_requests(first + orders, orders)], batch)
-                progress(f"batch size {batch}: trueup, two posters")
-                half = orders // 2
-                two = _timed(
-                    _trueup,
-                    server.url,
-                    [_requests(first + 2 * orders, half), _requests(first + 2 * orders + half, orders - half)],
-                    batch,
-                )
-                first += 3 * orders
-                figures["by_batch"][str(batch)] = {
-                    "raw_orders_per_second": round(orders / raw, 2),
-                    "one_poster_orders_per_second": round(orders / one, 2),
-                    "two_posters_orders_per_second": round(orders / two, 2),
-                    "ratio_to_raw": round(max(raw / one, raw / two), 2),
-                }
+    """For each batch size: Tryton's raw rate, trueup's with one poster and with two side by side, and the ratio.
+    `erp`: "sqlite" (the embedded trytond) or "postgresql" (gunicorn with `erp_workers` trytond processes)."""
+    figures: dict[str, Any] = {"orders": orders, "erp": erp, "by_batch": {}}
+    if erp == "postgresql":
+        figures["erp_workers"] = erp_workers
+    with _tryton(erp, erp_server, erp_workers, cache) as target:
+        with TrytonClient(*target, ADMIN_LOGIN, ADMIN_PASSWORD) as client:
+            ensure_products(client, _catalogue())
+        _trueup(target, _requests(1, 2), 1)  # warm-up: parties, caches, trytond's first calls
+        first = 1000
+        for batch in batches:
+            progress(f"batch size {batch}: raw")
+            raw = _raw(target, _requests(first, orders), batch, queue_worker=erp == "postgresql")
+            progress(f"batch size {batch}: trueup, one poster")
+            one = _timed(_trueup, target, [_requests(first + orders, orders)], batch)
+            progress(f"batch size {batch}: trueup, two posters")
+            half = orders // 2
+            two = _timed(
+                _trueup,
+                target,
+                [_requests(first + 2 * orders, half), _requests(first + 2 * orders + half, orders - half)],
+                batch,
+            )
+            first += 3 * orders
+            figures["by_batch"][str(batch)] = {
+                "raw_orders_per_second": round(orders / raw, 2),
+                "one_poster_orders_per_second": round(orders / one, 2),
+                "two_posters_orders_per_second": round(orders / two, 2),
+                "ratio_to_raw": round(max(raw / one, raw / two), 2),
+            }
     return figures
