@@ -225,6 +225,23 @@ def test_shopifys_tax_set_at_posting_is_set_again_not_added_by_an_amendment(erp:
     assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("2.22"), "EUR")}
 
 
+def test_an_amendment_after_the_invoice_is_posted_charges_only_the_rest_of_shopifys_tax(
+    erp: BackOfficeHarness,
+) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = charged(a_request([a_line(sku, 2, "10.00", "VAT20")]), VAT20="4.01")  # Tryton: 4.00
+    sale = erp.back_office.create_sales_order(request)
+    refund = a_refund(sale, [a_credit(sku, 1, "10.00", "2.01", "VAT20")])
+    erp.back_office.create_credit_note(replace(refund, expected_taxes=(("VAT20", Money(Decimal("2.01"), "EUR")),)))
+    edited = charged(with_lines(request, [a_line(sku, 1, "10.00", "VAT20")]), VAT20="2.01")  # posted: 4.01
+
+    amended = erp.back_office.amend_sale(sale.erp_id, edited)
+
+    # The draft an amendment leaves beside the posted invoice carries the difference of Shopify's tax, not all of it.
+    assert amended.total == Money(Decimal("12.01"), "EUR")
+    assert erp.back_office.sale_progress(sale.erp_id).total == amended.total
+
+
 def test_an_address_change_reaches_the_shipment(erp: BackOfficeHarness) -> None:
     (sku,) = new_skus(erp, 1)
     request, sale = posted(erp, [a_line(sku, 1, "10.00", "VAT20")])

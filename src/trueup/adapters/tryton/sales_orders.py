@@ -27,6 +27,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 import structlog
@@ -249,24 +250,42 @@ def charge_sales_taxes(
     named = [sale_id for sale_id, order in orders.items() if order.expected_taxes]  # none named: Tryton's stand
     sales = db.call("sale.sale", "read", named, ["invoices"]) if named else []
     live = {i["id"]: i for i in sale_invoices(db, [i for sale in sales for i in sale["invoices"]])}
-    draft_of = {}
+    draft_of: dict[int, int] = {}
+    earlier_of: dict[int, list[int]] = {}
     for sale in sales:
         drafts = [i for i in sale["invoices"] if i in live and live[i]["state"] == "draft"]
         if drafts:
             draft_of[sale["id"]] = drafts[-1]
-    tax_rows = invoice_tax_rows(db, list(draft_of.values())) if draft_of else {}
+            earlier_of[sale["id"]] = [i for i in sale["invoices"] if i in live and i != drafts[-1]]
+    wanted = list(draft_of.values()) + [i for ids in earlier_of.values() for i in ids]
+    tax_rows = invoice_tax_rows(db, wanted) if draft_of else {}
     for sale_id, invoice_id in draft_of.items():
         order = orders[sale_id]
         variances[sale_id] = charge_taxes_as_shopify(
             db,
             invoice_id,
             order.reference,
-            dict(order.expected_taxes),
+            still_to_charge(db, dict(order.expected_taxes), [tax_rows[i] for i in earlier_of[sale_id]]),
             order.tax_rounding_tolerance,
             dict(order.tax_rates),
             rows=tax_rows[invoice_id],
         )
     return variances
+
+
+def still_to_charge(
+    db: TrytonDatabase, shopify: Mapping[str, Money], earlier: list[list[dict[str, Any]]]
+) -> dict[str, Money]:
+    """Shopify's tax per tax less what the sale's earlier invoices (posted before an amendment) already charge:
+    the draft an amendment leaves beside a posted invoice carries only the difference."""
+    names = {tax_id: name for name, tax_id in db.reference.lookup("taxes").items()}
+    charged: dict[str, Decimal] = {}
+    for rows in earlier:
+        for row in rows:
+            if row["tax"] is not None:
+                name = names.get(row["tax"], str(row["tax"]))
+                charged[name] = charged.get(name, Decimal(0)) + Decimal(str(row["amount"]))
+    return {name: Money(due.amount - charged.get(name, Decimal(0)), due.currency) for name, due in shopify.items()}
 
 
 def _raise(_sale_id: int, error: StructuralError) -> None:
