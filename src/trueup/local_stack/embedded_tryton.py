@@ -93,17 +93,28 @@ def write_config(
 ) -> Path:
     """A trytond.conf for SQLite databases in `data_dir` (and a listener on 127.0.0.1:`port`), plus
     `settings` ({section: {option: value}}, e.g. {"database": {"retry": "0"}})."""
-    sections: dict[str, dict[str, str]] = {
-        # Absolute: trytond opens its SQLite files through a URI, which a relative path does not survive.
-        "database": {"uri": "sqlite://", "path": str(data_dir.resolve())},
-        "email": {"uri": "smtp://127.0.0.1:1"},  # e-mails (password resets, …) never leave the machine
-    }
+    # Absolute: trytond opens its SQLite files through a URI, which a relative path does not survive.
+    database = {"database": {"uri": "sqlite://", "path": str(data_dir.resolve())}}
+    return write_trytond_conf(data_dir, database, port, settings)
+
+
+def write_trytond_conf(
+    folder: Path,
+    sections: Mapping[str, Mapping[str, str]],
+    port: int | None = None,
+    settings: Mapping[str, Mapping[str, str]] | None = None,
+) -> Path:
+    """`folder`/trytond.conf: `sections`, e-mail kept on the machine, a listener on 127.0.0.1:`port` if given,
+    then `settings` over them ({section: {option: value}})."""
+    merged: dict[str, dict[str, str]] = {name: dict(options) for name, options in sections.items()}
+    merged["email"] = {"uri": "smtp://127.0.0.1:1"}  # e-mails (password resets, …) never leave the machine
     if port is not None:
-        sections["web"] = {"listen": f"127.0.0.1:{port}"}
+        merged["web"] = {"listen": f"127.0.0.1:{port}"}
     for section, options in (settings or {}).items():
-        sections.setdefault(section, {}).update(options)
-    lines = [f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()) for name, options in sections.items()]
-    path = data_dir / "trytond.conf"
+        merged.setdefault(section, {}).update(options)
+    lines = [f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()) for name, options in merged.items()]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "trytond.conf"
     path.write_text("\n".join(lines))
     return path
 

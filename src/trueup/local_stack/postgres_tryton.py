@@ -34,6 +34,7 @@ from trueup.local_stack.embedded_tryton import (
     TEMPLATE_NAME,
     EmbeddedTrytonError,
     template_key,
+    write_trytond_conf,
 )
 from trueup.local_stack.processes import ManagedProcess
 
@@ -82,20 +83,8 @@ def write_config(
 ) -> Path:
     """A trytond.conf for databases on `server`, Tryton's queue run by `trytond-worker` (`[queue] worker`),
     plus `settings` ({section: {option: value}})."""
-    sections: dict[str, dict[str, str]] = {
-        "database": {"uri": _server_url(server)},
-        "queue": {"worker": "True"},
-        "email": {"uri": "smtp://127.0.0.1:1"},  # e-mails (password resets, …) never leave the machine
-    }
-    if port is not None:
-        sections["web"] = {"listen": f"127.0.0.1:{port}"}
-    for section, options in (settings or {}).items():
-        sections.setdefault(section, {}).update(options)
-    lines = [f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in options.items()) for name, options in sections.items()]
-    work_dir.mkdir(parents=True, exist_ok=True)
-    path = work_dir / "trytond.conf"
-    path.write_text("\n".join(lines))
-    return path
+    sections = {"database": {"uri": _server_url(server)}, "queue": {"worker": "True"}}
+    return write_trytond_conf(work_dir, sections, port, settings)
 
 
 def template_name() -> str:
