@@ -91,6 +91,7 @@ class StackOptions:
     erp_settings: dict[str, dict[str, str]] = field(default_factory=dict)
     # Where trueup reaches the ERP (default: Tryton's own address), e.g. a proxy in front of it.
     back_office_url: str | None = None
+    fulfil_interval_seconds: float = 30.0  # [worker]: how often despatched shipments are read for Shopify
 
 
 def _sandbox_taxes() -> list[tuple[str, Decimal]]:
@@ -329,6 +330,7 @@ lease_seconds = {self.options.lease_seconds}
 threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
 replay_interval_seconds = {self.options.replay_interval_seconds}
+fulfil_interval_seconds = {self.options.fulfil_interval_seconds}
 {self._past_clock_config()}
 [console]
 host = "127.0.0.1"
