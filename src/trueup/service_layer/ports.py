@@ -341,6 +341,14 @@ class IntakeStats:
     refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
+@dataclass(frozen=True)
+class NotUnderstood:
+    """Deliveries kept but not understood: by problem (body_not_json...), and by topic trueup does not act on."""
+
+    problems: dict[str, int]
+    unknown_topics: dict[str, int]
+
+
 # --- trueup's own state, by role ----------------------------------------------------------------------
 # Every method is one transaction of its own, unless its docstring says what else commits with it. SqlStore (one
 # database: SQLite or PostgreSQL) implements every role; InMemoryStore is its fake.
@@ -360,6 +368,10 @@ class DeliveryLog(Protocol):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
         problems, the last arrival."""
+
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        """The deliveries of `shop` (or of every shop) kept but not understood, counted by problem and by unknown
+        topic, without counting the others (the console's overview reads it on every page)."""
 
     def count_refused(self, counts: Mapping[str, int]) -> None:
         """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""

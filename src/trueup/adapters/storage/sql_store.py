@@ -29,6 +29,7 @@ from trueup.service_layer.ports import (
     IntakeStats,
     Job,
     JobRequest,
+    NotUnderstood,
     PrivacyReport,
     StoredDelivery,
     WaitingJob,
@@ -88,6 +89,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         with reading(self._engine) as connection:
             return deliveries_sql.stats(connection, shop)
+
+    @translate_driver_errors
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        with reading(self._engine) as connection:
+            return deliveries_sql.not_understood(connection, shop)
 
     # --- queue ----------------------------------------------------------------------------------
     @translate_driver_errors

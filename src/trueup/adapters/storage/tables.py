@@ -314,6 +314,15 @@ Index("ledger_by_name", ledger.c.name)
 Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
 # The console's counts per shop read this index alone (migration 0011_console_speed).
 Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)
+# The deliveries kept but not understood, which the console's overview counts per shop (migration 0012).
+_WITH_PROBLEM = text("problem IS NOT NULL")
+Index(
+    "deliveries_with_problem",
+    deliveries.c.shop,
+    deliveries.c.problem,
+    sqlite_where=_WITH_PROBLEM,
+    postgresql_where=_WITH_PROBLEM,
+)
 
 privacy_requests = Table(
     "privacy_requests",
