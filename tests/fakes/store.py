@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.store_api_usage import ApiUsageRecordsInMemory
 from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
 from tests.fakes.store_payouts import PayoutRecordsInMemory
@@ -48,7 +49,13 @@ class _JobRow:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
 
 
-class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutRecordsInMemory, PrivacyRecordsInMemory):
+class InMemoryStore(
+    InventoryRecordsInMemory,
+    FulfilmentRecordsInMemory,
+    PayoutRecordsInMemory,
+    PrivacyRecordsInMemory,
+    ApiUsageRecordsInMemory,
+):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:

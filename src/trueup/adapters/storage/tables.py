@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -335,4 +336,20 @@ privacy_requests = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("done_at", UtcDateTime, nullable=False),
     Column("records", JSON, nullable=False),
+)
+
+
+# --- Shopify's Admin API per shop and minute (migration 0012_api_usage), written by the workers once a minute
+api_usage = Table(
+    "api_usage",
+    metadata,
+    Column("minute", UtcDateTime, primary_key=True),  # first: the activity page and the purge read by minute
+    Column("shop", String(255), primary_key=True),
+    Column("calls", Integer, nullable=False),
+    Column("throttled", Integer, nullable=False),
+    Column("requested_cost", BigInteger, nullable=False),
+    Column("actual_cost", BigInteger, nullable=False),
+    Column("lowest_available", Float),
+    Column("maximum_available", Float),
+    Column("restore_rate", Float),
 )
