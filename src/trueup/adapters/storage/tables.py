@@ -315,7 +315,7 @@ Index("ledger_by_name", ledger.c.name)
 Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
 # The console's counts per shop read this index alone (migration 0011_console_speed).
 Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)
-# The deliveries kept but not understood, which the console's overview counts per shop (migration 0012).
+# The deliveries kept but not understood, counted per shop by the console's overview (migration 0013).
 _WITH_PROBLEM = text("problem IS NOT NULL")
 Index(
     "deliveries_with_problem",

@@ -1,8 +1,8 @@
 """The deliveries kept but not understood, by shop and problem: a partial index holding only those (few) rows,
 which the console's overview counts on every page without reading all the deliveries.
 
-Revision ID: 0012_kept_not_understood
-Revises: 0010_intake
+Revision ID: 0013_kept_not_understood
+Revises: 0012_api_usage
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_kept_not_understood"
-down_revision = "0010_intake"
+revision = "0013_kept_not_understood"
+down_revision = "0012_api_usage"
 branch_labels = None
 depends_on = None
 
