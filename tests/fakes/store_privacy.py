@@ -95,6 +95,11 @@ class PrivacyRecordsInMemory:
                 for key in keys:
                     del records[key]
                 count(name, len(keys))
+            usage = getattr(self, "_api_usage", {})  # keyed (minute, shop)
+            minutes = [key for key in usage if key[1] == shop]
+            for key in minutes:
+                del usage[key]
+            count("api_usage", len(minutes))
         return counts
 
     def save_privacy_report(self, report: PrivacyReport) -> None:
