@@ -14,6 +14,7 @@ from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
 from tests.fakes.store_payouts import PayoutRecordsInMemory
 from tests.fakes.store_privacy import PrivacyRecordsInMemory
+from tests.fakes.store_tax_variances import TaxVarianceRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
@@ -40,7 +41,13 @@ class _JobRow:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
 
 
-class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutRecordsInMemory, PrivacyRecordsInMemory):
+class InMemoryStore(
+    InventoryRecordsInMemory,
+    FulfilmentRecordsInMemory,
+    PayoutRecordsInMemory,
+    PrivacyRecordsInMemory,
+    TaxVarianceRecordsInMemory,
+):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
