@@ -46,7 +46,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
-from trueup.service_layer.ports import Accounting, BackOffice, Notifier
+from trueup.service_layer.ports import Accounting, ApiUsageSource, BackOffice, Notifier
 from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.stock_groups import group_context, grouped
@@ -289,6 +289,11 @@ def build_contexts(
     }
 
 
+def api_usage_sources(contexts: Mapping[str, OrderContext]) -> list[ApiUsageSource]:
+    """Where each shop's Shopify API use is counted (the Admin API clients' meters), for the workers to store."""
+    return [ctx.shopify.usage for ctx in contexts.values() if isinstance(ctx.shopify, ShopifyAdminClient)]
+
+
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:
     def key(shop: ShopConfig) -> str:  # the key named in an error: api_secret, or the client secret standing for it
         return f"shops[{shop.domain}]." + ("api_secret" if shop.api_secret is not None else "credentials.client_secret")
@@ -311,6 +316,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
         delivery_bodies_retention_days=w.delivery_bodies_retention_days,
+        api_usage_retention_days=w.api_usage_retention_days,
         purge_interval_seconds=w.purge_interval_seconds,
         fulfil_interval_seconds=w.fulfil_interval_seconds,
         notify_customer=w.notify_customer,

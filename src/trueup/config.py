@@ -269,6 +269,7 @@ class WorkerConfig(_Strict):
     # A delivery's body (customer data) is kept this long, for people to read (the console's order page); the
     # delivery itself stays `deliveries_retention_days`, to recognise repeats. Privacy requests keep theirs.
     delivery_bodies_retention_days: Annotated[float, Field(gt=0)] = 7.0
+    api_usage_retention_days: Annotated[float, Field(gt=0)] = 7.0  # Shopify API use per shop and minute
     purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
     fulfil_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
     notify_customer: bool = True  # Shopify e-mails the customer when trueup creates a fulfilment

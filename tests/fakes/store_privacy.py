@@ -95,6 +95,11 @@ class PrivacyRecordsInMemory:
                 for key in keys:
                     del records[key]
                 count(name, len(keys))
+            usage = getattr(self, "_api_usage", {})  # keyed (minute, shop)
+            minutes = [key for key in usage if key[1] == shop]
+            for key in minutes:
+                del usage[key]
+            count("api_usage", len(minutes))
             variances = getattr(self, "_tax_variance_records", {})  # TaxVarianceRecordsInMemory's: a row per tax
             orders = [key for key in variances if key[0] == shop]
             count("tax_variances", sum(len(variances.pop(key)) for key in orders))

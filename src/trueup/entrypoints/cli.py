@@ -129,6 +129,7 @@ def worker(
         signal.signal(signum, lambda *_: stop.set())
     worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
     names = [worker_name] if count == 1 else [f"{worker_name}-{n}" for n in range(1, count + 1)]
+    usage = bootstrap.api_usage_sources(contexts)
     failures: list[BaseException] = []
 
     def run(worker: Worker) -> None:
@@ -140,7 +141,9 @@ def worker(
 
     runners = [
         threading.Thread(
-            target=run, args=(Worker(n, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts),), name=n
+            target=run,
+            args=(Worker(n, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts, usage=usage),),
+            name=n,
         )
         for n in names
     ]

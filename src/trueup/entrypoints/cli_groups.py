@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.markup import escape
@@ -178,6 +178,9 @@ def _print_rehearsal(report: dict[str, object]) -> None:
         "faults_injected",
     ):
         console.print(terminal.text(f"{key}: {report[key]}"))
+    for named, what in (("lost_orders", "lost"), ("oversold_skus", "oversold"), ("money_differences", "differs")):
+        for item in cast("list[object]", report.get(named) or []):
+            console.print(terminal.text(f"  {what}: {item}"))
 
 
 def register_groups(app: typer.Typer) -> None:

@@ -134,12 +134,14 @@ def _report(
     lost = [s.name for oid, s in paid.items() if numbers[oid] not in by_number]
     duplicated = [number for number, count in references.items() if count > 1]
     booked = stack.erp_booked_totals()
-    difference = Decimal(0)
+    differences: list[dict[str, str]] = []  # each order whose ERP total is not Shopify's, named
     for oid, summary in paid.items():
         sale = by_number.get(numbers[oid])
         if sale is not None:
             erp = booked[sale["reference"]] - credited.get(oid, Decimal(0))
-            difference += abs(erp - summary.total.amount)
+            if erp != summary.total.amount:
+                differences.append({"order": summary.name, "shopify": str(summary.total.amount), "erp": str(erp)})
+    difference = sum((abs(Decimal(d["erp"]) - Decimal(d["shopify"])) for d in differences), Decimal(0))
     created = {f"gid://shopify/Order/{o['id']}": _instant(o["created_at"]) for o in shop_orders}
     latencies = sorted(
         (entry.state_since - created[oid]).total_seconds()
@@ -164,6 +166,7 @@ def _report(
         "oversold": len(oversold),
         "oversold_skus": sorted(set(oversold)),
         "money_difference": str(difference.quantize(Decimal("0.01"))),
+        "money_differences": differences,
         "latency_seconds": percentiles(latencies),
         "exceptions_by_cause": exceptions,
         "faults_injected": _sandbox(stack, "/sandbox/faults/injected") if rehearsal.faults else {},

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from trueup.domain.alerts import AlertState
+from trueup.domain.api_usage import ApiUsage
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
@@ -342,6 +343,14 @@ class IntakeStats:
     refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
+@dataclass(frozen=True)
+class NotUnderstood:
+    """Deliveries kept but not understood: by problem (body_not_json...), and by topic trueup does not act on."""
+
+    problems: dict[str, int]
+    unknown_topics: dict[str, int]
+
+
 # --- trueup's own state, by role ----------------------------------------------------------------------
 # Every method is one transaction of its own, unless its docstring says what else commits with it. SqlStore (one
 # database: SQLite or PostgreSQL) implements every role; InMemoryStore is its fake.
@@ -361,6 +370,10 @@ class DeliveryLog(Protocol):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
         problems, the last arrival."""
+
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        """The deliveries of `shop` (or of every shop) kept but not understood, counted by problem and by unknown
+        topic, without counting the others (the console's overview reads it on every page)."""
 
     def count_refused(self, counts: Mapping[str, int]) -> None:
         """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
@@ -522,6 +535,27 @@ class PayoutRecords(Protocol):
         """The records (of one shop, issued in [from, before), in some states), by issue time."""
 
 
+class ApiUsageRecords(Protocol):
+    """Shopify's Admin API as the workers used it, one row per shop and minute (written once a minute)."""
+
+    def add_api_usage(self, samples: Sequence[ApiUsage]) -> None:
+        """Add each sample to its (shop, minute): counts and costs summed, the lowest bucket level kept, so that
+        several workers' samples of one minute make one row."""
+
+    def api_usage(self, since: datetime, shop: str | None = None) -> list[ApiUsage]:
+        """The minutes from `since` on (of one shop or all), by minute then shop."""
+
+    def purge_api_usage(self, before: datetime) -> int:
+        """Delete the minutes before `before`; how many."""
+
+
+class ApiUsageSource(Protocol):
+    """Where a shop's API use is counted as calls are answered (in memory, per minute)."""
+
+    def take_usage(self, before: datetime | None = None) -> list[ApiUsage]:
+        """The minutes that began before `before` (all when None), oldest first, forgotten once taken."""
+
+
 class TaxVarianceRecords(Protocol):
     """The tax variances of posted orders (domain/tax_variances.py), kept for finance."""
 
@@ -605,6 +639,7 @@ class Store(
     TaxVarianceRecords,
     Cursors,
     PrivacyRecords,
+    ApiUsageRecords,
     Protocol,
 ):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from tests.integration.console.conftest import SHOP, Console, csrf_of
 from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
+from trueup.domain.api_usage import ApiUsage
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.service_layer.jobs import SyncOrder, delivery_job, order_key
@@ -166,6 +167,35 @@ def test_activity_counts_webhooks_and_posted_orders_per_minute(console: Console)
     assert report["delay_p50_seconds"] == 120.0
     assert "Webhooks received: 2" in page
     assert "<svg" in page
+
+
+def test_activity_charts_the_shopify_api_budget_used_and_throttled_answers(console: Console) -> None:
+    console.clock.at = T0 + timedelta(minutes=5)
+    minute = T0.replace(second=0, microsecond=0)
+    bucket = {"maximum_available": 2000.0, "restore_rate": 100.0}
+    one, two, other = minute + timedelta(minutes=1), minute + timedelta(minutes=2), "beta.myshopify.com"
+    console.store.add_api_usage(
+        [
+            ApiUsage(SHOP, one, 12, 0, 4200, 1100, lowest_available=1500.0, **bucket),
+            ApiUsage(SHOP, two, 30, 4, 9800, 2600, lowest_available=100.0, **bucket),
+            ApiUsage(other, two, 2, 0, 20, 20, lowest_available=1990.0, **bucket),
+        ]
+    )
+    client = console.signed_in("vic")
+
+    report = client.get("/api/activity").json()
+    page = client.get("/activity").text
+
+    assert [n for n in report["api_points"] if n] == [1100, 2620]
+    assert [n for n in report["throttled"] if n] == [4]
+    assert [n for n in report["api_budget_used_percent"] if n] == [25, 95]  # the fuller of the two shops
+    assert sum(report["api_calls"]) == 44
+    assert report["api_points_allowed_per_minute"] == 12000
+    assert "Cost points Shopify charged: 3720" in page
+    assert "THROTTLED answers: 4 (peak 4/min)" in page
+    assert "Cost budget used at its fullest: peak 95%" in page
+    assert "12000 points a minute" in page
+    assert '<svg class="chart throttled"' in page
 
 
 def test_a_held_order_is_released_from_its_page(console: Console) -> None:

@@ -17,6 +17,7 @@ from trueup.adapters.storage import (
     privacy_sql,
     refunds_sql,
 )
+from trueup.adapters.storage.api_usage_sql import ApiUsageRecordsSql
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
 from trueup.adapters.storage.inventory_store import InventoryRecords
 from trueup.adapters.storage.payouts_sql import PayoutRecordsSql
@@ -30,6 +31,7 @@ from trueup.service_layer.ports import (
     IntakeStats,
     Job,
     JobRequest,
+    NotUnderstood,
     PrivacyReport,
     StoredDelivery,
     WaitingJob,
@@ -45,7 +47,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(InventoryRecords, PayoutRecordsSql, TaxVarianceRecordsSql):
+class SqlStore(InventoryRecords, PayoutRecordsSql, ApiUsageRecordsSql, TaxVarianceRecordsSql):
     """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`: every
     role of the Store port (service_layer/ports.py).
 
@@ -89,6 +91,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql, TaxVarianceRecordsSql):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         with reading(self._engine) as connection:
             return deliveries_sql.stats(connection, shop)
+
+    @translate_driver_errors
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        with reading(self._engine) as connection:
+            return deliveries_sql.not_understood(connection, shop)
 
     # --- queue ----------------------------------------------------------------------------------
     @translate_driver_errors

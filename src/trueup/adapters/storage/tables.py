@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -233,7 +234,7 @@ payouts = Table(
 )
 
 
-# --- tax variances (migration 0012_tax_variances): an order's ERP tax whose rate disagrees with Shopify's charge ---
+# --- tax variances (migration 0014_tax_variances): an order's ERP tax whose rate disagrees with Shopify's charge ---
 tax_variances = Table(
     "tax_variances",
     metadata,
@@ -331,6 +332,15 @@ Index("ledger_by_name", ledger.c.name)
 Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
 # The console's counts per shop read this index alone (migration 0011_console_speed).
 Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)
+# The deliveries kept but not understood, counted per shop by the console's overview (migration 0013).
+_WITH_PROBLEM = text("problem IS NOT NULL")
+Index(
+    "deliveries_with_problem",
+    deliveries.c.shop,
+    deliveries.c.problem,
+    sqlite_where=_WITH_PROBLEM,
+    postgresql_where=_WITH_PROBLEM,
+)
 
 privacy_requests = Table(
     "privacy_requests",
@@ -343,4 +353,20 @@ privacy_requests = Table(
     Column("received_at", UtcDateTime, nullable=False),
     Column("done_at", UtcDateTime, nullable=False),
     Column("records", JSON, nullable=False),
+)
+
+
+# --- Shopify's Admin API per shop and minute (migration 0012_api_usage), written by the workers once a minute
+api_usage = Table(
+    "api_usage",
+    metadata,
+    Column("minute", UtcDateTime, primary_key=True),  # first: the activity page and the purge read by minute
+    Column("shop", String(255), primary_key=True),
+    Column("calls", Integer, nullable=False),
+    Column("throttled", Integer, nullable=False),
+    Column("requested_cost", BigInteger, nullable=False),
+    Column("actual_cost", BigInteger, nullable=False),
+    Column("lowest_available", Float),
+    Column("maximum_available", Float),
+    Column("restore_rate", Float),
 )

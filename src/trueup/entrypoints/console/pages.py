@@ -220,7 +220,14 @@ async def stock_page(request: Request) -> Response:
 async def activity_page(request: Request) -> Response:
     deps = _deps(request)
     report = activity(deps.store, deps.history, deps.clock.now())
-    context = {"report": report, "received": charts.bars(report.received), "posted": charts.bars(report.posted)}
+    context = {
+        "report": report,
+        "received": charts.bars(report.received),
+        "posted": charts.bars(report.posted),
+        "api_points": charts.bars(report.api_points),
+        "budget_used": charts.bars(report.api_budget_used_percent, ceiling=100),
+        "throttled": charts.bars(report.throttled),
+    }
     template = "activity_charts.html" if request.headers.get("hx-request") else "activity.html"
     return render(request, template, context)
 

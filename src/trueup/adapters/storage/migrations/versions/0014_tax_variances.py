@@ -1,7 +1,7 @@
 """Tax variances kept for finance: per order and ERP tax, Shopify's tax and what the ERP's rate computes.
 
-Revision ID: 0012_tax_variances
-Revises: 0010_intake
+Revision ID: 0014_tax_variances
+Revises: 0013_kept_not_understood
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from trueup.adapters.storage.columns import UtcDateTime
 
-revision = "0012_tax_variances"
-down_revision = "0010_intake"
+revision = "0014_tax_variances"
+down_revision = "0013_kept_not_understood"
 branch_labels = None
 depends_on = None
 
