@@ -687,6 +687,21 @@ class AlertRecords(Protocol):
         """Insert or replace the state of (`state.rule`, `state.subject`)."""
 
 
+class ConsolePrivacy(Protocol):
+    """Privacy requests on the console's own records, beside the Store's (privacy.py): the audit's free text (a
+    filter, a sign-in name or a refusal a person's typing put there) and the alerts' details (which may quote a
+    job's error)."""
+
+    def redact_console_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        """Replace by `replacement` each audit record's username, outcome and detail holding one of `needles`
+        (compared in lower case), whatever shop it was about (an audit record names none), and the detail of the
+        shop's alert states holding one; how many, by kind of record ("console_audit", "alert_states")."""
+
+    def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
+        """Delete the shop's alert states (subject the shop, or "<shop>|..."), and redact as `redact_console_text`
+        the audit records naming the shop (a filter's shop=...); how many, by kind of record."""
+
+
 class Notifier(Protocol):
     """Where alert digests go: e-mail, a chat webhook. Raises TransientError when it cannot deliver now."""
 
