@@ -100,6 +100,9 @@ class PrivacyRecordsInMemory:
             for key in minutes:
                 del usage[key]
             count("api_usage", len(minutes))
+            variances = getattr(self, "_tax_variance_records", {})  # TaxVarianceRecordsInMemory's: a row per tax
+            orders = [key for key in variances if key[0] == shop]
+            count("tax_variances", sum(len(variances.pop(key)) for key in orders))
         return counts
 
     def save_privacy_report(self, report: PrivacyReport) -> None:
