@@ -617,6 +617,9 @@ class PrivacyRecords(Protocol):
         """Replace every free-text field of the shop's records (order, refund and shipment details, job errors)
         that holds one of `needles` (compared in lower case) by `replacement`; how many, by kind of record."""
 
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each free-text field of the shop's records `redact_free_text` would replace: (kind of record, text)."""
+
     def erase_shop(self, shop: str) -> dict[str, int]:
         """Delete every record of the shop (deliveries, orders, refunds, shipments, stock, payouts, tokens,
         cursors, and jobs but those running); how many, by kind of record. Privacy reports are kept."""
@@ -696,6 +699,9 @@ class ConsolePrivacy(Protocol):
         """Replace by `replacement` each audit record's username, outcome and detail holding one of `needles`
         (compared in lower case), whatever shop it was about (an audit record names none), and the detail of the
         shop's alert states holding one; how many, by kind of record ("console_audit", "alert_states")."""
+
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each audit and alert text `redact_console_text` would replace: (kind of record, text)."""
 
     def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
         """Delete the shop's alert states (subject the shop, or "<shop>|..."), and redact as `redact_console_text`
