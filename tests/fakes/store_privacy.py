@@ -100,6 +100,11 @@ class PrivacyRecordsInMemory:
             for key in minutes:
                 del usage[key]
             count("api_usage", len(minutes))
+            emails = getattr(self, "_order_emails", {})
+            indexed = [key for key in emails if key[0] == shop]
+            for key in indexed:
+                del emails[key]
+            count("order_emails", len(indexed))
         return counts
 
     def save_privacy_report(self, report: PrivacyReport) -> None:

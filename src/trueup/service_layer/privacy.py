@@ -2,7 +2,8 @@
 
 A data request is answered with an export of what trueup holds about the customer, shown to the operator
 (`trueup privacy show`), who sends it on. A customer redact replaces the body of every kept delivery holding
-the customer's data and any free text quoting their e-mail or phone, the request's own delivery included;
+the customer's data and any free text quoting their e-mail or phone, the request's own delivery included, and
+deletes the keyed hashes of their e-mail (the console's search by e-mail then finds none of their orders);
 the order ledger keeps only ids, names like "#1001" and amounts, and stays. A shop redact erases everything
 of the shop. The ERP's legal records (sales, invoices, credit notes, parties) are the brand's own books,
 kept under its legal obligations: trueup does not touch them.
@@ -11,12 +12,13 @@ kept under its legal obligations: trueup does not touch them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
 import structlog
 
+from trueup.domain.email_index import email_hash
 from trueup.domain.privacy import (
     PRIVACY_TOPICS,
     REDACTED_BODY,
@@ -32,9 +34,12 @@ log = structlog.get_logger(__name__)
 REDACTED_TEXT = "(redacted: customer data erased on request)"
 
 
-def honour(store: Store, webhook_id: str, now: Callable[[], datetime]) -> PrivacyReport | None:
+def honour(
+    store: Store, webhook_id: str, now: Callable[[], datetime], email_keys: Mapping[str, bytes] | None = None
+) -> PrivacyReport | None:
     """Act on the privacy request delivered as `webhook_id` and record what was done; None when the delivery
-    is gone (purged) or is not a readable privacy request (it is then shown as kept but not understood)."""
+    is gone (purged) or is not a readable privacy request (it is then shown as kept but not understood).
+    `email_keys`: each shop's key of the e-mail index, to forget the customer's orders found by their e-mail too."""
     delivery = store.stored_delivery(webhook_id)
     if delivery is None or delivery.body == REDACTED_BODY:
         return None
@@ -45,7 +50,7 @@ def honour(store: Store, webhook_id: str, now: Callable[[], datetime]) -> Privac
     if request.kind is PrivacyKind.DATA_REQUEST:
         records = _found(store, request)
     elif request.kind is PrivacyKind.CUSTOMER_REDACT:
-        records = _redact_customer(store, request, webhook_id)
+        records = _redact_customer(store, request, webhook_id, (email_keys or {}).get(request.shop))
     else:
         records = store.erase_shop(request.shop)
     report = PrivacyReport(
@@ -79,9 +84,14 @@ def _found(store: Store, request: PrivacyRequest) -> dict[str, int]:
     return {"deliveries": len(deliveries), "orders": len(orders)}
 
 
-def _redact_customer(store: Store, request: PrivacyRequest, webhook_id: str) -> dict[str, int]:
+def _redact_customer(store: Store, request: PrivacyRequest, webhook_id: str, email_key: bytes | None) -> dict[str, int]:
     holding = [d.webhook_id for d in _about_customer(store, request, with_requests=True) if d.webhook_id != webhook_id]
     records = {"deliveries": store.replace_delivery_bodies(holding, REDACTED_BODY)}
+    # The e-mail index: the orders named, and any other order of the shop under the customer's e-mail.
+    hashed = email_hash(email_key, request.email) if email_key is not None and request.email else None
+    forgotten = store.forget_order_emails(request.shop, list(request.orders), hashed)
+    if forgotten:
+        records["order_emails"] = forgotten
     records.update(store.redact_free_text(request.shop, request.needles(), REDACTED_TEXT))
     # Last, once the rest is done: the request's own body names the customer too.
     store.replace_delivery_bodies([webhook_id], REDACTED_BODY)
