@@ -19,7 +19,15 @@ from tests.fakes.store_privacy import PrivacyRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, Job, JobRequest, WaitingJob
+from trueup.service_layer.ports import (
+    EXPIRED_BODY,
+    IncomingDelivery,
+    IntakeStats,
+    Job,
+    JobRequest,
+    NotUnderstood,
+    WaitingJob,
+)
 
 
 @dataclass
@@ -99,6 +107,14 @@ class InMemoryStore(
                 last_received_at=max((d.received_at for d in kept), default=None),
                 problems=dict(Counter(d.problem for d in kept if d.problem)),
                 refused=dict(self._refused) if shop is None else {},
+            )
+
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        with self._lock:
+            kept = [d for d in self.deliveries if shop in (None, d.shop)]
+            return NotUnderstood(
+                problems=dict(Counter(d.problem for d in kept if d.problem)),
+                unknown_topics=dict(Counter(d.topic for d in kept if not d.known_topic)),
             )
 
     def count_refused(self, counts: Mapping[str, int]) -> None:

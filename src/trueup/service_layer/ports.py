@@ -342,6 +342,14 @@ class IntakeStats:
     refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
+@dataclass(frozen=True)
+class NotUnderstood:
+    """Deliveries kept but not understood: by problem (body_not_json...), and by topic trueup does not act on."""
+
+    problems: dict[str, int]
+    unknown_topics: dict[str, int]
+
+
 # --- trueup's own state, by role ----------------------------------------------------------------------
 # Every method is one transaction of its own, unless its docstring says what else commits with it. SqlStore (one
 # database: SQLite or PostgreSQL) implements every role; InMemoryStore is its fake.
@@ -361,6 +369,10 @@ class DeliveryLog(Protocol):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
         problems, the last arrival."""
+
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        """The deliveries of `shop` (or of every shop) kept but not understood, counted by problem and by unknown
+        topic, without counting the others (the console's overview reads it on every page)."""
 
     def count_refused(self, counts: Mapping[str, int]) -> None:
         """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
@@ -675,6 +687,21 @@ class AlertRecords(Protocol):
 
     def save_alert_state(self, state: AlertState) -> None:
         """Insert or replace the state of (`state.rule`, `state.subject`)."""
+
+
+class ConsolePrivacy(Protocol):
+    """Privacy requests on the console's own records, beside the Store's (privacy.py): the audit's free text (a
+    filter, a sign-in name or a refusal a person's typing put there) and the alerts' details (which may quote a
+    job's error)."""
+
+    def redact_console_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        """Replace by `replacement` each audit record's username, outcome and detail holding one of `needles`
+        (compared in lower case), whatever shop it was about (an audit record names none), and the detail of the
+        shop's alert states holding one; how many, by kind of record ("console_audit", "alert_states")."""
+
+    def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
+        """Delete the shop's alert states (subject the shop, or "<shop>|..."), and redact as `redact_console_text`
+        the audit records naming the shop (a filter's shop=...); how many, by kind of record."""
 
 
 class Notifier(Protocol):

@@ -1,12 +1,14 @@
 """Honouring Shopify's privacy requests on trueup's own records (docs/going-live.md, "Privacy requests").
 
 A data request is answered with an export of what trueup holds about the customer, shown to the operator
-(`trueup privacy show`), who sends it on. A customer redact replaces the body of every kept delivery holding
-the customer's data and any free text quoting their e-mail or phone, the request's own delivery included, and
-deletes the keyed hashes of their e-mail (the console's search by e-mail then finds none of their orders);
-the order ledger keeps only ids, names like "#1001" and amounts, and stays. A shop redact erases everything
-of the shop. The ERP's legal records (sales, invoices, credit notes, parties) are the brand's own books,
-kept under its legal obligations: trueup does not touch them.
+(`trueup privacy show`), who sends it on. A customer redact replaces the body of every kept delivery holding the
+customer's data, the request's own included, and any free text quoting their e-mail, phone, name or street (as
+those deliveries quote them), the console's too (its audit's filters and sign-in names, its alerts' details);
+the keyed hashes of their e-mail go (the console's search by e-mail then finds none of their orders); the
+order ledger keeps only ids, names like "#1001" and amounts, and stays. A shop redact erases everything of
+the shop, its alert states included, and redacts the audit records naming it. The ERP's legal records (sales,
+invoices, credit notes, parties) are the brand's own books, kept under its legal obligations: trueup does not
+touch them.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from trueup.domain.privacy import (
     PrivacyKind,
     PrivacyRequest,
     body_is_about,
+    customer_details,
     read_privacy_request,
 )
-from trueup.service_layer.ports import PrivacyRecords, PrivacyReport, Store, StoredDelivery
+from trueup.service_layer.ports import ConsolePrivacy, PrivacyRecords, PrivacyReport, Store, StoredDelivery
 
 log = structlog.get_logger(__name__)
 
@@ -35,11 +38,16 @@ REDACTED_TEXT = "(redacted: customer data erased on request)"
 
 
 def honour(
-    store: Store, webhook_id: str, now: Callable[[], datetime], email_keys: Mapping[str, bytes] | None = None
+    store: Store,
+    webhook_id: str,
+    now: Callable[[], datetime],
+    console: ConsolePrivacy | None = None,
+    email_keys: Mapping[str, bytes] | None = None,
 ) -> PrivacyReport | None:
-    """Act on the privacy request delivered as `webhook_id` and record what was done; None when the delivery
-    is gone (purged) or is not a readable privacy request (it is then shown as kept but not understood).
-    `email_keys`: each shop's key of the e-mail index, to forget the customer's orders found by their e-mail too."""
+    """Act on the privacy request delivered as `webhook_id` and record what was done, on the store and on the
+    console's records (`console`, on the same database in production); None when the delivery is gone (purged)
+    or is not a readable privacy request (it is then shown as kept but not understood). `email_keys`: each
+    shop's key of the e-mail index, to forget the customer's orders found by their e-mail too."""
     delivery = store.stored_delivery(webhook_id)
     if delivery is None or delivery.body == REDACTED_BODY:
         return None
@@ -50,9 +58,11 @@ def honour(
     if request.kind is PrivacyKind.DATA_REQUEST:
         records = _found(store, request)
     elif request.kind is PrivacyKind.CUSTOMER_REDACT:
-        records = _redact_customer(store, request, webhook_id, (email_keys or {}).get(request.shop))
+        records = _redact_customer(store, request, webhook_id, console, (email_keys or {}).get(request.shop))
     else:
         records = store.erase_shop(request.shop)
+        if console is not None:
+            records.update(console.erase_console_shop(request.shop, REDACTED_TEXT))
     report = PrivacyReport(
         webhook_id=webhook_id,
         shop=request.shop,
@@ -84,15 +94,27 @@ def _found(store: Store, request: PrivacyRequest) -> dict[str, int]:
     return {"deliveries": len(deliveries), "orders": len(orders)}
 
 
-def _redact_customer(store: Store, request: PrivacyRequest, webhook_id: str, email_key: bytes | None) -> dict[str, int]:
-    holding = [d.webhook_id for d in _about_customer(store, request, with_requests=True) if d.webhook_id != webhook_id]
+def _redact_customer(
+    store: Store,
+    request: PrivacyRequest,
+    webhook_id: str,
+    console: ConsolePrivacy | None,
+    email_key: bytes | None = None,
+) -> dict[str, int]:
+    about = _about_customer(store, request, with_requests=True)
+    # What free text may quote of them: the request's e-mail and phone, and the names and street lines their
+    # deliveries still hold (bodies expire after worker.delivery_bodies_retention_days).
+    needles = sorted({*request.needles(), *(detail for d in about for detail in customer_details(d.body))})
+    holding = [d.webhook_id for d in about if d.webhook_id != webhook_id]
     records = {"deliveries": store.replace_delivery_bodies(holding, REDACTED_BODY)}
     # The e-mail index: the orders named, and any other order of the shop under the customer's e-mail.
     hashed = email_hash(email_key, request.email) if email_key is not None and request.email else None
     forgotten = store.forget_order_emails(request.shop, list(request.orders), hashed)
     if forgotten:
         records["order_emails"] = forgotten
-    records.update(store.redact_free_text(request.shop, request.needles(), REDACTED_TEXT))
+    records.update(store.redact_free_text(request.shop, needles, REDACTED_TEXT))
+    if console is not None:
+        records.update(console.redact_console_text(request.shop, needles, REDACTED_TEXT))
     # Last, once the rest is done: the request's own body names the customer too.
     store.replace_delivery_bodies([webhook_id], REDACTED_BODY)
     return records

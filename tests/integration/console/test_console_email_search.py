@@ -102,7 +102,7 @@ def test_after_a_customers_redact_their_orders_are_no_longer_found_by_email(cons
         delivery_job,
     )
 
-    report = honour(console.store, "redact-7", console.clock.now, {SHOP: EMAIL_KEY})
+    report = honour(console.store, "redact-7", console.clock.now, email_keys={SHOP: EMAIL_KEY})
 
     assert report is not None
     assert report.records["order_emails"] == 2

@@ -31,6 +31,7 @@ from trueup.service_layer.ports import (
     IntakeStats,
     Job,
     JobRequest,
+    NotUnderstood,
     PrivacyReport,
     StoredDelivery,
     WaitingJob,
@@ -90,6 +91,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql, ApiUsageRecordsSql, OrderEmai
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         with reading(self._engine) as connection:
             return deliveries_sql.stats(connection, shop)
+
+    @translate_driver_errors
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        with reading(self._engine) as connection:
+            return deliveries_sql.not_understood(connection, shop)
 
     # --- queue ----------------------------------------------------------------------------------
     @translate_driver_errors

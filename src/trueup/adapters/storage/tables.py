@@ -315,6 +315,15 @@ Index("ledger_by_name", ledger.c.name)
 Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
 # The console's counts per shop read this index alone (migration 0011_console_speed).
 Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)
+# The deliveries kept but not understood, counted per shop by the console's overview (migration 0013).
+_WITH_PROBLEM = text("problem IS NOT NULL")
+Index(
+    "deliveries_with_problem",
+    deliveries.c.shop,
+    deliveries.c.problem,
+    sqlite_where=_WITH_PROBLEM,
+    postgresql_where=_WITH_PROBLEM,
+)
 
 privacy_requests = Table(
     "privacy_requests",
@@ -346,7 +355,7 @@ api_usage = Table(
 )
 
 
-# --- per order, a keyed hash of the customer's e-mail (migration 0013_order_emails): search by e-mail -----
+# --- per order, a keyed hash of the customer's e-mail (migration 0014_order_emails): search by e-mail -----
 order_emails = Table(
     "order_emails",
     metadata,

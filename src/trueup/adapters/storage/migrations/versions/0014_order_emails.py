@@ -1,8 +1,8 @@
 """Per order, a keyed hash (HMAC-SHA256) of the customer's normalised e-mail, for the console's search by e-mail;
 the e-mail itself is not kept.
 
-Revision ID: 0013_order_emails
-Revises: 0012_api_usage
+Revision ID: 0014_order_emails
+Revises: 0013_kept_not_understood
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_order_emails"
-down_revision = "0012_api_usage"
+revision = "0014_order_emails"
+down_revision = "0013_kept_not_understood"
 branch_labels = None
 depends_on = None
 
