@@ -105,6 +105,9 @@ class PrivacyRecordsInMemory:
             for key in indexed:
                 del emails[key]
             count("order_emails", len(indexed))
+            variances = getattr(self, "_tax_variance_records", {})  # TaxVarianceRecordsInMemory's: a row per tax
+            orders = [key for key in variances if key[0] == shop]
+            count("tax_variances", sum(len(variances.pop(key)) for key in orders))
         return counts
 
     def save_privacy_report(self, report: PrivacyReport) -> None:

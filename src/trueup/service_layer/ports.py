@@ -45,6 +45,7 @@ from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
 from trueup.domain.shop_setup import WebhookSubscription
+from trueup.domain.tax_variances import TaxVarianceRecord
 
 
 @dataclass(frozen=True)
@@ -569,6 +570,17 @@ class ApiUsageSource(Protocol):
         """The minutes that began before `before` (all when None), oldest first, forgotten once taken."""
 
 
+class TaxVarianceRecords(Protocol):
+    """The tax variances of posted orders (domain/tax_variances.py), kept for finance."""
+
+    def replace_tax_variances(self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord]) -> None:
+        """The order's variances as its latest posting or amendment found them: those recorded before for the
+        order are replaced (none: the order has no variance any more)."""
+
+    def tax_variances(self, shop: str | None = None, order_id: str | None = None) -> list[TaxVarianceRecord]:
+        """The recorded variances (of one shop, of one order), by when recorded, then shop, order and tax."""
+
+
 class Cursors(Protocol):
     """Named positions per shop (how far a poll or a stock sync has read)."""
 
@@ -638,6 +650,7 @@ class Store(
     FulfilmentRecords,
     StockRecords,
     PayoutRecords,
+    TaxVarianceRecords,
     Cursors,
     PrivacyRecords,
     ApiUsageRecords,

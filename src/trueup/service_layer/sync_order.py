@@ -27,6 +27,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payments import book_order_payments
 from trueup.service_layer.post_purchase import apply_changes, follows_changes
 from trueup.service_layer.refunds import credit_refunds, note_waiting_refunds
+from trueup.service_layer.tax_variances import record_tax_variances
 
 log = structlog.get_logger(__name__)
 
@@ -149,21 +150,5 @@ def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
     request = build_sales_order(order, ctx.policy, kits)
     sale = ctx.back_office.create_sales_order(request)  # checks SKUs, taxes, ... first (domain/posting_checks.py)
     log.info("order_posted", shop=order.shop, order=order.name, sale=sale.number, total=str(sale.total))
-    report_tax_variances(order, sale)
+    record_tax_variances(ctx.store, ctx.clock, order, sale)  # posted with Shopify's tax, told to finance
     return sale
-
-
-def report_tax_variances(order: ShopifyOrder, sale: PostedSale) -> None:
-    """A tax whose ERP rate gives another figure than Shopify charged: posted with Shopify's, told to finance."""
-    for variance in sale.tax_variances:
-        log.warning(
-            "tax_variance",
-            shop=order.shop,
-            order=order.name,
-            sale=sale.number,
-            tax=variance.tax,
-            rate=variance.rate,
-            shopify=str(variance.shopify),
-            erp=str(variance.erp),
-            difference=str(variance.difference),
-        )

@@ -1,8 +1,8 @@
 """Per order, a keyed hash (HMAC-SHA256) of the customer's normalised e-mail, for the console's search by e-mail;
 the e-mail itself is not kept.
 
-Revision ID: 0014_order_emails
-Revises: 0013_kept_not_understood
+Revision ID: 0015_order_emails
+Revises: 0014_tax_variances
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_order_emails"
-down_revision = "0013_kept_not_understood"
+revision = "0015_order_emails"
+down_revision = "0014_tax_variances"
 branch_labels = None
 depends_on = None
 
