@@ -112,6 +112,11 @@ class PrivacyRecordsInMemory:
             for key in minutes:
                 del usage[key]
             count("api_usage", len(minutes))
+            emails = getattr(self, "_order_emails", {})
+            indexed = [key for key in emails if key[0] == shop]
+            for key in indexed:
+                del emails[key]
+            count("order_emails", len(indexed))
             variances = getattr(self, "_tax_variance_records", {})  # TaxVarianceRecordsInMemory's: a row per tax
             orders = [key for key in variances if key[0] == shop]
             count("tax_variances", sum(len(variances.pop(key)) for key in orders))

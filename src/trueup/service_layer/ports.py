@@ -549,6 +549,20 @@ class ApiUsageRecords(Protocol):
         """Delete the minutes before `before`; how many."""
 
 
+class OrderEmails(Protocol):
+    """Per order, a keyed hash of the customer's e-mail (domain/email_index.py), never the e-mail itself."""
+
+    def index_order_email(self, shop: str, order_id: str, email_hash: str) -> None:
+        """Insert or replace the hash of the order's customer e-mail."""
+
+    def orders_by_email(self, hashes: Mapping[str, str], limit: int = 50) -> list[tuple[str, str]]:
+        """The (shop, order id) of the orders whose hash is `hashes[shop]` (one hash per shop, each shop its
+        own key), by shop then order id, at most `limit`."""
+
+    def forget_order_emails(self, shop: str, order_ids: Sequence[str], email_hash: str | None = None) -> int:
+        """Delete the shop's hashes of those orders, and of any order carrying `email_hash`; how many."""
+
+
 class ApiUsageSource(Protocol):
     """Where a shop's API use is counted as calls are answered (in memory, per minute)."""
 
@@ -643,6 +657,7 @@ class Store(
     Cursors,
     PrivacyRecords,
     ApiUsageRecords,
+    OrderEmails,
     Protocol,
 ):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job
