@@ -13,8 +13,10 @@ from typing import Any
 from tests.fakes.store_api_usage import ApiUsageRecordsInMemory
 from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
+from tests.fakes.store_order_emails import OrderEmailsInMemory
 from tests.fakes.store_payouts import PayoutRecordsInMemory
 from tests.fakes.store_privacy import PrivacyRecordsInMemory
+from tests.fakes.store_tax_variances import TaxVarianceRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
@@ -55,6 +57,8 @@ class InMemoryStore(
     PayoutRecordsInMemory,
     PrivacyRecordsInMemory,
     ApiUsageRecordsInMemory,
+    TaxVarianceRecordsInMemory,
+    OrderEmailsInMemory,
 ):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 

@@ -9,7 +9,7 @@ sale cancelled with nothing left to ship. Each difference is a typed `Finding` w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -18,6 +18,7 @@ from trueup.domain.credit_notes import PostedCreditNote
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.refunds import Refund, refund_reference
 from trueup.domain.sales import UNPROCESSED_SALE_STATES, SaleProgress, ShipmentStage
+from trueup.domain.tax_variances import TaxVarianceRecord
 from trueup.domain.taxes import tax_key
 
 LIVE_STAGES = frozenset(
@@ -126,9 +127,11 @@ def add_period_figures(
     order: ShopifyOrder,
     erp_total: Decimal | None,
     erp_credited: Decimal,
+    tax_variances: Sequence[TaxVarianceRecord] = (),
 ) -> None:
     """Add one order to its day's and month's figures: Shopify's sales, tax by rate, shipping, discounts and
-    refunds against the ERP's sales (its sale's total) and credit notes."""
+    refunds against the ERP's sales (its sale's total) and credit notes; and, per ERP tax, what Shopify charged
+    beyond what the ERP's rate gives on the order's tax variances (posted as Shopify charged it)."""
     figures: dict[str, Decimal] = {
         "shopify_sales": order.total_price.amount,
         "erp_sales": erp_total if erp_total is not None else Decimal(0),
@@ -143,6 +146,9 @@ def add_period_figures(
     for tax in [t for line in order.lines for t in line.taxes] + [t for s in order.shipping for t in s.taxes]:
         key = f"shopify_tax {tax_key(tax)}"
         figures[key] = figures.get(key, Decimal(0)) + tax.amount.amount
+    for variance in tax_variances:
+        key = f"tax_variance {variance.tax}"
+        figures[key] = figures.get(key, Decimal(0)) + variance.difference.amount
     for period in period_keys(order.created_at):
         into = periods.setdefault(period, {})
         for name, amount in figures.items():

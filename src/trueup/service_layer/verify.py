@@ -8,7 +8,7 @@ which orders were posted and under which ERP sale. A sale left confirmed is proc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +22,7 @@ from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import order_reference
 from trueup.domain.sales import SaleProgress
+from trueup.domain.tax_variances import TaxVarianceRecord
 from trueup.service_layer.order_context import OrderContext
 
 log = structlog.get_logger(__name__)
@@ -38,7 +39,7 @@ class VerifyReport:
     findings: list[Finding] = field(default_factory=list)
     gone_from_shopify: list[str] = field(default_factory=list)  # posted orders Shopify no longer has
     # Per day and per month: Shopify's sales, tax by rate, shipping, discounts and refunds; the ERP's sales and
-    # credit notes (domain/completeness.add_period_figures).
+    # credit notes; tax variances per ERP tax (domain/completeness.add_period_figures).
     periods: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
     @property
@@ -72,6 +73,9 @@ def verify_shop(
     """Check every order in scope (see the module's docstring); `progress(done, of)` after each."""
     report = VerifyReport()
     entries = in_scope(ctx, shop, since)
+    variances: dict[str, list[TaxVarianceRecord]] = {}
+    for variance in ctx.store.tax_variances(shop):
+        variances.setdefault(variance.order_id, []).append(variance)
     for done, entry in enumerate(entries, 1):
         order = ctx.shopify.fetch_order(entry.order_id)
         if order is None:
@@ -79,7 +83,9 @@ def verify_shop(
         else:
             report.orders += 1
             report.documents += 1 + len(expected_notes(order))
-            report.findings += verify_order(ctx, order, entry, fix=fix, periods=report.periods)
+            report.findings += verify_order(
+                ctx, order, entry, fix=fix, periods=report.periods, tax_variances=variances.get(order.order_id, ())
+            )
         if progress is not None:
             progress(done, len(entries))
     for finding in report.findings:
@@ -94,15 +100,17 @@ def verify_order(
     *,
     fix: bool = True,
     periods: dict[str, dict[str, Decimal]] | None = None,
+    tax_variances: Sequence[TaxVarianceRecord] = (),
 ) -> list[Finding]:
-    """The findings of one posted order, the mechanical ones fixed when `fix`; its figures added to `periods`."""
+    """The findings of one posted order, the mechanical ones fixed when `fix`; its figures (with its recorded
+    `tax_variances`) added to `periods`."""
     sale = _read_sale(ctx, entry)
     notes: dict[str, PostedCreditNote | None] = {
         ref: ctx.back_office.find_credit_note(ref) for ref in expected_notes(order)
     }
     if periods is not None:
         credited = sum((n.total.amount for n in notes.values() if n is not None), Decimal(0))
-        add_period_figures(periods, order, sale.total.amount if sale else None, credited)
+        add_period_figures(periods, order, sale.total.amount if sale else None, credited, tax_variances)
     findings = check_order(order, sale, notes)
     if not fix:
         return findings

@@ -41,7 +41,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
-from trueup.service_layer.ports import ApiUsageSource, Clock, Job, JobRequest, Store
+from trueup.service_layer.ports import ApiUsageSource, Clock, ConsolePrivacy, Job, JobRequest, Store
 from trueup.service_layer.privacy import honour
 from trueup.service_layer.replay import replay_fixed
 from trueup.service_layer.stock_groups import group_context, runs_group
@@ -103,8 +103,10 @@ class Worker:
         rng: random.Random | None = None,
         payouts: Mapping[str, PayoutContext] | None = None,
         usage: Sequence[ApiUsageSource] = (),
+        console: ConsolePrivacy | None = None,
     ) -> None:
         self.name = name
+        self.console = console  # the console's records, which privacy requests reach too
         self.usage = usage  # each shop's Shopify API use, counted in memory: stored once a minute
         self._usage_stored_until: datetime | None = None
         self.payouts = payouts or {}  # shop -> what booking its payouts needs ([payments] enabled)
@@ -250,7 +252,8 @@ class Worker:
             case PurgeHistory():
                 self._purge_history()
             case HonourPrivacyRequest():
-                honour(store, work.webhook_id, self.clock.now)
+                keys = {shop: ctx.email_key for shop, ctx in self.contexts.items() if ctx.email_key is not None}
+                honour(store, work.webhook_id, self.clock.now, self.console, keys)
 
     def _poll_orders(self, job: PollOrders, ctx: OrderContext) -> None:
         s = self.settings

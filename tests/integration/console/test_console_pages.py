@@ -276,3 +276,41 @@ def test_the_overview_shows_the_alerts_firing_and_not_those_recovered(console: C
     assert "Alerts firing (1)" in page
     assert "silence alpha.myshopify.com since 2026-11-27 09:00:00: no webhooks for 42 min &lt;b&gt;" in page
     assert "stock_drift" not in page
+
+
+def test_the_overview_and_its_api_show_tax_variances_for_finance_without_turning_the_light_red(
+    console: Console,
+) -> None:
+    from decimal import Decimal
+
+    from trueup.domain.money import Money
+    from trueup.domain.tax_variances import TaxVarianceRecord
+
+    for number, shopify in ((1, "2.50"), (2, "3.10")):
+        console.store.replace_tax_variances(
+            SHOP,
+            order_gid(number),
+            [
+                TaxVarianceRecord(
+                    SHOP,
+                    order_gid(number),
+                    f"#{1000 + number}",
+                    f"shopify:{SHOP}:order:{number}",
+                    "VAT20",
+                    "VAT 20 <b>",
+                    Money(Decimal(shopify), "EUR"),
+                    Money(Decimal("2.00"), "EUR"),
+                    T0,
+                )
+            ],
+        )
+    client = console.signed_in("vic")
+
+    shop = client.get("/api/overview").json()["shops"][0]
+    page = client.get("/").text
+
+    assert shop["tax_variances"]["by_currency"] == {"EUR": {"shopify": "5.60", "erp": "4.00", "difference": "1.60"}}
+    assert (shop["tax_variances"]["count"], shop["light"]) == (2, "green")
+    assert "2 on 2 order(s) posted with Shopify's tax" in page
+    assert "EUR Shopify 5.60, ERP 4.00, difference 1.60" in page
+    assert "#1002 VAT20 (VAT 20 &lt;b&gt;): Shopify 3.10, ERP 2.00, difference 1.10 EUR" in page

@@ -49,6 +49,20 @@ def test_a_clean_run_reports_every_document_equal(engine: Engine):
     assert figures["erp_credit_notes"] == Decimal("12.00")
 
 
+def test_a_tax_variance_posted_as_shopify_charged_is_no_finding_and_is_in_the_period_figures(engine: Engine):
+    posted_orders(engine, 1)  # 4.00 of tax on 20.00: no variance
+    varied = engine.shopify.put_order(an_order([a_line(quantity=1, price="10.00", tax="2.50")], number=1009))
+    engine.notify(varied.order_id)
+    engine.run_until_idle()
+
+    report = verify_shop(engine.ctx, SHOP)
+
+    assert report.findings == []  # the ERP's documents carry Shopify's tax: equal to the cent
+    figures = report.periods[str(varied.created_at)[:7]]
+    assert figures["shopify_tax VAT 20"] == Decimal("6.50")
+    assert figures["tax_variance VAT20"] == Decimal("0.50")  # Shopify's less what the ERP's rate gives
+
+
 def test_a_shipment_cancelled_by_hand_is_found(engine: Engine):
     order, _ = posted_orders(engine)
     sale = engine.erp.sales[order_reference(order)]

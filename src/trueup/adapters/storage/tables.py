@@ -234,6 +234,23 @@ payouts = Table(
 )
 
 
+# --- tax variances (migration 0014_tax_variances): an order's ERP tax whose rate disagrees with Shopify's charge ---
+tax_variances = Table(
+    "tax_variances",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("order_id", String(255), primary_key=True),
+    Column("tax", String(255), primary_key=True),  # the ERP tax
+    Column("order_name", String(255), nullable=False),
+    Column("document", String(255), nullable=False),
+    Column("rate", String(255), nullable=False),  # Shopify's tax line(s) mapped to the ERP tax
+    Column("shopify", String(64), nullable=False),  # exact decimal text
+    Column("erp", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+
 # --- the operations console (migration 0010_console): people, sessions, the audit, alert states ---------
 console_users = Table(
     "console_users",
@@ -353,3 +370,14 @@ api_usage = Table(
     Column("maximum_available", Float),
     Column("restore_rate", Float),
 )
+
+
+# --- per order, a keyed hash of the customer's e-mail (migration 0015_order_emails): search by e-mail -----
+order_emails = Table(
+    "order_emails",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("order_id", String(255), primary_key=True),
+    Column("email_hash", String(64), nullable=False),  # hex HMAC-SHA256 of the normalised e-mail
+)
+Index("order_emails_by_hash", order_emails.c.email_hash)
