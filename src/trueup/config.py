@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -134,6 +135,17 @@ class ShopConfig(_Strict):
     # Shopify location id (numeric or gid) -> ERP warehouse code.
     locations: dict[str, str] = Field(default_factory=dict)
     warehouse: str | None = None  # the ERP warehouse orders ship from when no location mapping applies
+    # The shop's time zone (Shopify's Shop.ianaTimezone): the month view's days and months are the shop's.
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. America/New_York)") from None
+        return value
 
     @model_validator(mode="after")
     def _credentials_complete(self) -> ShopConfig:

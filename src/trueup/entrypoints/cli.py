@@ -220,6 +220,40 @@ def payouts(
 
 
 @app.command()
+def month(
+    config: ConfigOption = Path("trueup.toml"),
+    which: Annotated[str, typer.Option("--month", help="The month, YYYY-MM (each shop's own time zone).")] = "",
+    shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="The differences as CSV, for a spreadsheet.")] = False,
+) -> None:
+    """The month view: Shopify's sales, tax, refunds, fees and payouts against the ERP's revenue, tax, credit
+    notes, fee expense and bank, to the cent, every difference by document. Exits 1 when it does not close."""
+    from datetime import UTC, datetime
+
+    from trueup.domain.month_close import month_bounds
+    from trueup.entrypoints.month_view import build_month_view, month_csv, month_json, render_month
+
+    which = which or datetime.now(UTC).strftime("%Y-%m")
+    try:
+        month_bounds(which)
+    except ValueError:
+        raise typer.BadParameter(f"{which!r} is not a month (YYYY-MM)", param_hint="--month") from None
+    cfg = _load(config)
+    if shop is not None and shop not in {s.domain for s in cfg.shops}:
+        raise typer.BadParameter(f"no shop {shop} in the configuration", param_hint="--shop")
+    view = build_month_view(cfg, which, shop)
+    if as_json:
+        print(json.dumps(month_json(view), indent=2))
+    elif as_csv:
+        sys.stdout.write(month_csv(view))
+    else:
+        render_month(view, terminal.console())
+    if not view.closes:
+        raise typer.Exit(1)
+
+
+@app.command()
 def replay(
     config: ConfigOption = Path("trueup.toml"),
     cause: Annotated[Cause | None, typer.Option(help="Only orders parked for this cause.")] = None,
