@@ -400,6 +400,8 @@ class PaymentsConfig(_Strict):
     # Each poll reads again the payouts issued this long before the cursor (a late FAILED is caught).
     lookback_days: Annotated[int, Field(ge=1, le=90)] = 14
     first_lookback_days: Annotated[int, Field(ge=0)] = 35  # the first poll's start, before now
+    # A Shopify Payments capture in no payout after this many business days is shown (trueup payouts, status).
+    overdue_business_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
 class TrueupConfig(_Strict):

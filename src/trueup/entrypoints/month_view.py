@@ -36,9 +36,20 @@ def build_month_view(cfg: TrueupConfig, month: str, shop: str | None = None) -> 
         ]
         p = cfg.payments
         books = bootstrap.build_accounting(cfg)
-        return month_view(month, shops, store, books, p.fee_expense, sorted(p.bank.values()))
+        try:
+            return month_view(month, shops, store, books, p.fee_expense, sorted(p.bank.values()))
+        finally:
+            close_all([books, *(s.shopify for s in shops)])
     finally:
         store.close()
+
+
+def close_all(clients: list[object]) -> None:
+    """Close the clients a command opened (those that can be closed)."""
+    for client in clients:
+        close = getattr(client, "close", None)
+        if callable(close):
+            close()
 
 
 def totals_line(view: MonthView) -> str:
@@ -47,6 +58,8 @@ def totals_line(view: MonthView) -> str:
         f"{sum((abs(view.difference(c, f).amount) for f in FIGURES), Decimal(0)):.2f} {c}" for c in view.currencies()
     ]
     verdict = "closes to the cent" if view.closes else f"{len(view.differences)} document(s) differ"
+    if view.not_invoiced_yet:
+        verdict += f" ({len(view.not_invoiced_yet)} order(s) not invoiced yet, listed apart)"
     return (
         f"Month {view.month}: {view.documents} Shopify document(s); difference Shopify against the ERP "
         f"{', '.join(gaps) or '0.00'}: {verdict}"
@@ -70,6 +83,8 @@ def render_month(view: MonthView, console: Console) -> None:
             )
         )
     say(console, totals_line(view), "green" if view.closes else "red")
+    for name, amount, why in view.not_invoiced_yet:
+        say(console, f"Not invoiced yet (left out of both sides): {name} {amount}: {why}")
     if view.cancelled_unbooked:
         say(
             console,
@@ -118,6 +133,10 @@ def month_json(view: MonthView) -> dict[str, Any]:
         },
         "differences": difference_rows(view),
         "cancelled_unbooked": list(view.cancelled_unbooked),
+        "not_invoiced_yet": [
+            {"order": name, "amount": str(amount.amount), "currency": amount.currency, "why": why}
+            for name, amount, why in view.not_invoiced_yet
+        ],
     }
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from trueup.domain.money import Money
 from trueup.domain.month_close import DocumentKind, MonthView, ShopifyDocument, close_month, month_bounds
-from trueup.domain.orders import ShopifyOrder
+from trueup.domain.orders import FinancialStatus, ShopifyOrder
 from trueup.domain.payouts import BOOKABLE, PayoutRecord, PayoutStatus, payout_reference
 from trueup.domain.posting import order_reference
 from trueup.domain.refunds import refund_reference
@@ -70,7 +70,9 @@ def _order_documents(order: ShopifyOrder, tz: ZoneInfo, first: date, last: date)
     if first <= day <= last and (order.is_postable or cancelled):
         untaxed = order.total_price - order.total_tax
         figures = {"sales": untaxed, "tax": order.total_tax}
-        yield ShopifyDocument(order_reference(order), DocumentKind.ORDER, order.name, day, figures, cancelled)
+        yield ShopifyDocument(
+            order_reference(order), DocumentKind.ORDER, order.name, day, figures, cancelled, awaiting=_awaiting(order)
+        )
     for ordinal, refund in enumerate(order.refunds, 1):
         made = refund.created_at.astimezone(tz).date()
         if first <= made <= last:
@@ -96,3 +98,12 @@ def _payout_document(record: PayoutRecord, tz: ZoneInfo) -> ShopifyDocument:
         record.issued_at.astimezone(tz).date(),
         {"fees": fees, "payouts": paid},
     )
+
+
+def _awaiting(order: ShopifyOrder) -> str | None:
+    """Why the ERP is not to have invoiced `order` yet: trueup posts the invoice with the first payment."""
+    if order.financial_status is FinancialStatus.AUTHORIZED:
+        return "authorised, not captured yet: invoiced at capture"
+    if order.financial_status is FinancialStatus.PENDING and order.payment_terms is not None:
+        return "on payment terms, not paid yet: invoiced when Shopify records the payment"
+    return None

@@ -40,7 +40,15 @@ from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.month_close import ErpDocument
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payments import BookedPayment, Payment
-from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
+from trueup.domain.payouts import (
+    AccountBalance,
+    BalanceTransaction,
+    BookedEntry,
+    Payout,
+    PayoutEntry,
+    PayoutRecord,
+    PayoutState,
+)
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
@@ -220,6 +228,10 @@ class ShopifyPaymentsReader(Protocol):
 
     def with_transactions(self, payout: Payout) -> Payout:
         """`payout` with its balance transactions, its own TRANSFER left out (they sum to its net)."""
+
+    def unpaid_transactions(self) -> list[BalanceTransaction]:
+        """The balance transactions not paid out yet: in no payout, or in one still scheduled or in transit
+        (transfers left out), oldest first."""
 
 
 class Accounting(Protocol):

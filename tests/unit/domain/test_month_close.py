@@ -201,3 +201,26 @@ def test_the_differences_listed_add_up_to_the_difference_of_the_totals(
         )
         assert listed == view.difference("USD", figure).amount
     assert view.closes == (not view.differences)
+
+
+def test_an_order_not_captured_yet_and_not_invoiced_is_listed_apart_not_as_a_difference() -> None:
+    waiting = ShopifyDocument(
+        "o1", DocumentKind.ORDER, "#o1", DAY, {"sales": usd("20.00"), "tax": usd("1.00")}, awaiting="authorised"
+    )
+
+    view = close_month("2026-11", [waiting], [])
+
+    assert view.closes
+    assert view.not_invoiced_yet == (("#o1", usd("21.00"), "authorised"),)
+    assert view.shopify == {}
+
+
+def test_an_order_not_captured_yet_but_invoiced_all_the_same_is_compared() -> None:
+    waiting = ShopifyDocument(
+        "o1", DocumentKind.ORDER, "#o1", DAY, {"sales": usd("20.00"), "tax": usd("1.00")}, awaiting="authorised"
+    )
+
+    view = close_month("2026-11", [waiting], [an_invoice("o1", "20.00", "1.10")])
+
+    assert view.not_invoiced_yet == ()
+    assert [d.name for d in view.differences] == ["#o1"]

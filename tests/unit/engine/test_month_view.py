@@ -121,3 +121,17 @@ def a_payout_record(
         updated_at=issued,
         totals={"fees": Money(Decimal(fees), "EUR")},
     )
+
+
+def test_an_order_authorised_and_not_captured_is_not_invoiced_yet() -> None:
+    shopify = FakeShopifyAdmin(SHOP)
+    shopify.put_order(
+        an_order(number=5, status=FinancialStatus.AUTHORIZED, created_at=EARLY_ON_THE_1ST, updated_at=EARLY_ON_THE_1ST)
+    )
+
+    view = month_view("2026-12", [ShopMonth(SHOP, shopify, NEW_YORK)], InMemoryStore(), Books([]), "FEES", ["BANK"])
+
+    assert view.closes
+    assert [(name, why) for name, _, why in view.not_invoiced_yet] == [
+        ("#5", "authorised, not captured yet: invoiced at capture")
+    ]

@@ -54,10 +54,11 @@ def month_books(
     lines = _search(db, "account.move.line", [("move", "in", sorted(keyed))], _LINE_FIELDS)
     amounts: dict[int, list[tuple[str, Money]]] = defaultdict(list)
     company = _company_currency(db)
+    currencies = {line["move"]: code for line in lines if (code := _second_currency(line))}
     for line in lines:
         role = roles.get(line["account"])
         if role is not None:
-            amounts[line["move"]].append((role, _amount(line, role, company)))
+            amounts[line["move"]].append((role, _amount(line, role, company, currencies.get(line["move"]))))
     return [
         ErpDocument(
             key,
@@ -176,13 +177,19 @@ def _company_currency(db: TrytonDatabase) -> str:
     return str(row["currency."]["code"])
 
 
-def _amount(line: dict[str, Any], role: str, company_currency: str) -> Money:
-    """The line in its document's currency, credit positive for revenue and tax, debit positive otherwise."""
-    second = (line.get("second_currency.") or {}).get("code")
+def _second_currency(line: dict[str, Any]) -> str | None:
+    return (line.get("second_currency.") or {}).get("code")
+
+
+def _amount(line: dict[str, Any], role: str, company_currency: str, move_currency: str | None) -> Money:
+    """The line in its document's currency (the move's second currency when its lines have one), credit positive
+    for revenue and tax, debit positive otherwise. A line with no second currency in a move kept in another
+    currency is the conversion's rounding in the company's currency: nothing in the document's."""
+    second = _second_currency(line)
     if second:
         debit = Decimal(str(line["amount_second_currency"]))
-        currency = second
+    elif move_currency and move_currency != company_currency:
+        debit, second = Decimal(0), move_currency
     else:
         debit = Decimal(str(line["debit"])) - Decimal(str(line["credit"]))
-        currency = company_currency
-    return Money(-debit if role in ("revenue", "tax") else debit, currency)
+    return Money(-debit if role in ("revenue", "tax") else debit, second or company_currency)

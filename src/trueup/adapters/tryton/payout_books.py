@@ -34,6 +34,10 @@ class TrytonPayoutBooks:
         self.db = db
         self.payments = TrytonPayments(db)
 
+    def close(self) -> None:
+        """Close the connection to Tryton."""
+        self.db.client.close()
+
     def missing_accounts(self, codes: Iterable[str], journal: str) -> list[str]:
         wanted = sorted(set(codes))
         found = self._accounts(wanted)
