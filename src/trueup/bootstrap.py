@@ -31,6 +31,7 @@ from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
 from trueup.config import AuthorizationCode, ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
+from trueup.domain.email_index import derived_key
 from trueup.domain.errors import BadInput, TransientError
 from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
@@ -274,6 +275,7 @@ def build_contexts(
     payments = order_payments(config, accounting)
     clock = SystemClock()
     vault = build_token_vault(config)
+    keys = email_index_keys(config)
     return {
         shop.domain: OrderContext(
             build_shopify(shop, config, vault),
@@ -284,6 +286,7 @@ def build_contexts(
             post_purchase=post_purchase_policy(config),
             track_demand=config.inventory.enabled,
             payments=payments,
+            email_key=keys[shop.domain],
         )
         for shop in config.shops
     }
@@ -292,6 +295,18 @@ def build_contexts(
 def api_usage_sources(contexts: Mapping[str, OrderContext]) -> list[ApiUsageSource]:
     """Where each shop's Shopify API use is counted (the Admin API clients' meters), for the workers to store."""
     return [ctx.shopify.usage for ctx in contexts.values() if isinstance(ctx.shopify, ShopifyAdminClient)]
+
+
+def email_index_keys(config: TrueupConfig) -> dict[str, bytes]:
+    """Each shop's key of the customer e-mail index: `[console] email_index_key` for every shop, or else one
+    derived from the shop's webhook secret (docs/console.md, "Finding an order by e-mail")."""
+    configured = config.console.email_index_key
+    if configured is not None:
+        key = configured.read("console.email_index_key", config.base_dir).get_secret_value().encode("utf-8")
+        if len(key) < 32:
+            raise BadInput("console.email_index_key is too short: use a random secret of at least 32 characters")
+        return {shop.domain: key for shop in config.shops}
+    return {shop: derived_key(secret) for shop, secret in webhook_secrets(config).items()}
 
 
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:

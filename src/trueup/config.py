@@ -219,6 +219,9 @@ class ConsoleConfig(_Strict):
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     # A bearer token for Prometheus to read /metrics without a session (absent: /metrics needs a session).
     metrics_token: SecretRef | None = None
+    # The key of the customer e-mail index (HMAC-SHA256 of each order's normalised e-mail), a random secret of at
+    # least 32 characters; absent: each shop's key is derived from its webhook secret (docs/console.md).
+    email_index_key: SecretRef | None = None
 
 
 class SmtpConfig(_Strict):

@@ -13,6 +13,7 @@ from typing import Any
 from tests.fakes.store_api_usage import ApiUsageRecordsInMemory
 from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
+from tests.fakes.store_order_emails import OrderEmailsInMemory
 from tests.fakes.store_payouts import PayoutRecordsInMemory
 from tests.fakes.store_privacy import PrivacyRecordsInMemory
 from tests.fakes.store_tax_variances import TaxVarianceRecordsInMemory
@@ -57,6 +58,7 @@ class InMemoryStore(
     PrivacyRecordsInMemory,
     ApiUsageRecordsInMemory,
     TaxVarianceRecordsInMemory,
+    OrderEmailsInMemory,
 ):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 

@@ -174,10 +174,20 @@ def _print_rehearsal(report: dict[str, object]) -> None:
         "money_difference",
         "latency_seconds",
         "peak_backlog",
+        "resident_mb_peak",
+        "intake_ms",
         "exceptions_by_cause",
         "faults_injected",
     ):
         console.print(terminal.text(f"{key}: {report[key]}"))
+    api = cast("dict[str, object]", report.get("api") or {})
+    console.print(
+        terminal.text(
+            f"api: cost used {api.get('cost_used')} points in {api.get('calls')} calls, lowest available budget "
+            f"{api.get('lowest_available')} of {api.get('maximum_available')}, THROTTLED {api.get('throttled')} "
+            f"(the sandbox answered {api.get('throttled_answered')} in all)"
+        )
+    )
     for named, what in (("lost_orders", "lost"), ("oversold_skus", "oversold"), ("money_differences", "differs")):
         for item in cast("list[object]", report.get(named) or []):
             console.print(terminal.text(f"  {what}: {item}"))

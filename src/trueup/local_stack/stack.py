@@ -203,6 +203,12 @@ class LocalStack:
         if self.tryton is not None:
             self.tryton.stop()
 
+    def stop_workers(self, timeout: float = 30.0) -> None:
+        """Stop the workers as an operator would (SIGTERM): each finishes its job and stores what it has not yet
+        stored of its API use (the current minute's), then exits."""
+        for worker in self.workers:
+            worker.stop(timeout)
+
     def add_worker(self) -> ManagedProcess:
         index = len(self.workers) + 1
         worker = ManagedProcess(

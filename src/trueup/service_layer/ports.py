@@ -553,6 +553,20 @@ class ApiUsageRecords(Protocol):
         """Delete the minutes before `before`; how many."""
 
 
+class OrderEmails(Protocol):
+    """Per order, a keyed hash of the customer's e-mail (domain/email_index.py), never the e-mail itself."""
+
+    def index_order_email(self, shop: str, order_id: str, email_hash: str) -> None:
+        """Insert or replace the hash of the order's customer e-mail."""
+
+    def orders_by_email(self, hashes: Mapping[str, str], limit: int = 50) -> list[tuple[str, str]]:
+        """The (shop, order id) of the orders whose hash is `hashes[shop]` (one hash per shop, each shop its
+        own key), by shop then order id, at most `limit`."""
+
+    def forget_order_emails(self, shop: str, order_ids: Sequence[str], email_hash: str | None = None) -> int:
+        """Delete the shop's hashes of those orders, and of any order carrying `email_hash`; how many."""
+
+
 class ApiUsageSource(Protocol):
     """Where a shop's API use is counted as calls are answered (in memory, per minute)."""
 
@@ -621,6 +635,9 @@ class PrivacyRecords(Protocol):
         """Replace every free-text field of the shop's records (order, refund and shipment details, job errors)
         that holds one of `needles` (compared in lower case) by `replacement`; how many, by kind of record."""
 
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each free-text field of the shop's records `redact_free_text` would replace: (kind of record, text)."""
+
     def erase_shop(self, shop: str) -> dict[str, int]:
         """Delete every record of the shop (deliveries, orders, refunds, shipments, stock, payouts, tokens,
         cursors, and jobs but those running); how many, by kind of record. Privacy reports are kept."""
@@ -644,6 +661,7 @@ class Store(
     Cursors,
     PrivacyRecords,
     ApiUsageRecords,
+    OrderEmails,
     Protocol,
 ):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job
@@ -700,6 +718,9 @@ class ConsolePrivacy(Protocol):
         """Replace by `replacement` each audit record's username, outcome and detail holding one of `needles`
         (compared in lower case), whatever shop it was about (an audit record names none), and the detail of the
         shop's alert states holding one; how many, by kind of record ("console_audit", "alert_states")."""
+
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each audit and alert text `redact_console_text` would replace: (kind of record, text)."""
 
     def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
         """Delete the shop's alert states (subject the shop, or "<shop>|..."), and redact as `redact_console_text`

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import structlog
 
+from trueup.domain.email_index import email_hash
 from trueup.domain.errors import StructuralError, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
@@ -42,6 +43,7 @@ def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> Le
         log.warning("order_not_in_shopify", shop=ctx.shopify.shop, order_id=order_id)
         return None
     entry = ctx.store.ledger_entry(order.shop, order.order_id) or _new_entry(ctx, order)
+    _index_email(ctx, order)
     try:
         entry = _advance(ctx, order, entry, release)
     except StructuralError as problem:
@@ -57,6 +59,15 @@ def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> Le
     ctx.store.save_ledger_entry(entry)
     note_demand(ctx, order, entry)
     return entry
+
+
+def _index_email(ctx: OrderContext, order: ShopifyOrder) -> None:
+    """Keep the keyed hash of the customer's e-mail, so the console can find the order by it (never the e-mail)."""
+    if ctx.email_key is None or order.customer is None:
+        return
+    hashed = email_hash(ctx.email_key, order.customer.email)
+    if hashed is not None:
+        ctx.store.index_order_email(order.shop, order.order_id, hashed)
 
 
 def _new_entry(ctx: OrderContext, order: ShopifyOrder) -> LedgerEntry:

@@ -252,7 +252,8 @@ class Worker:
             case PurgeHistory():
                 self._purge_history()
             case HonourPrivacyRequest():
-                honour(store, work.webhook_id, self.clock.now, self.console)
+                keys = {shop: ctx.email_key for shop, ctx in self.contexts.items() if ctx.email_key is not None}
+                honour(store, work.webhook_id, self.clock.now, self.console, keys)
 
     def _poll_orders(self, job: PollOrders, ctx: OrderContext) -> None:
         s = self.settings

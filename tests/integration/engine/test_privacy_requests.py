@@ -158,8 +158,9 @@ def everything_stored(store: Store, console: Any) -> str:
     return "\n".join(parts)
 
 
-def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Store) -> None:
+def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Store, console: ConsolePrivacy) -> None:
     a_shop_with_two_customers(store)
+    people_looked_for_ada(console)
     work = deliver(store, "dr-1", "customers/data_request", privacy_body("customers/data_request", [1]))
 
     report = honour(store, work.webhook_id, Now())
@@ -171,11 +172,19 @@ def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Stor
         ["gid://shopify/Order/1"],
     )
     assert report.records == {"deliveries": 3, "orders": 1}
-    export = customer_export(store, report)
+    export = customer_export(store, report, console)
     assert sorted(d["webhook_id"] for d in export["deliveries"]) == ["ada-1", "ada-2", "ada-3"]
     assert export["orders"][0]["name"] == "#1001"
     assert export["customer"]["email"] == ADA["email"]
     assert GRACE_EMAIL not in json.dumps(export)
+    quoted = sorted((row["record"], row["text"]) for row in export["free_text"])
+    assert quoted == [
+        ("alert_states", f"1 job(s) failing for 20 min: party {ADA['name']} <{ADA['email']}> is blocked"),
+        ("console_audit", ADA["email"]),
+        ("console_audit", f"filter order={ADA['name']}; 1 of 1"),
+        ("console_audit", f"order={ADA['address']}"),
+        ("ledger", f"party {ADA['email']} on hold"),
+    ]
     assert store.privacy_reports(SHOP) == [report]
 
 
@@ -242,3 +251,51 @@ def test_a_shop_redact_erases_the_shop_and_only_it(store: Store, console: Consol
     assert (report.records["alert_states"], report.records["console_audit"]) == (2, 1)
     assert [s.subject for s in console.alert_states()] == [OTHER_SHOP]  # type: ignore[attr-defined]
     assert SHOP not in repr(console.audit_records(limit=100))  # type: ignore[attr-defined]
+
+
+def test_after_a_shop_redact_no_table_holds_a_row_of_the_shop(
+    store: Store, console: ConsolePrivacy, state_url: str
+) -> None:
+    if isinstance(store, InMemoryStore):
+        pytest.skip("reads every table of the SQL schema")
+    from sqlalchemy import create_engine, func, select, true
+
+    from tests.contract.test_store_payouts_contract import a_record
+    from trueup.adapters.storage.tables import metadata, privacy_requests
+    from trueup.adapters.storage.tokens_sql import SqlTokenVault
+    from trueup.domain.credentials import ShopToken
+
+    a_shop_with_two_customers(store)
+    people_looked_for_ada(console)
+    store.save_payout_record(a_record(1, shop=SHOP, detail=f"order of {ADA['email']}"))  # type: ignore[attr-defined]
+    store.save_payout_record(a_record(2, shop=OTHER_SHOP))  # type: ignore[attr-defined]
+    vault = SqlTokenVault(state_url, "k" * 40)
+    vault.save_token(SHOP, ShopToken("shpat_secret", T0 + timedelta(hours=1)), T0)
+    vault.close()
+    store.set_cursor(SHOP, "orders_polled_at", T0.isoformat())
+    work = deliver(store, "shop-1", "shop/redact", json.dumps({"shop_id": 1, "shop_domain": SHOP}).encode())
+
+    report = honour(store, work.webhook_id, Now(), console)
+
+    assert report is not None
+    assert {"payouts", "shop_tokens", "cursors", "alert_states"} <= set(report.records)
+    engine = create_engine(state_url)
+    with engine.connect() as connection:
+        # Jobs running now (the request's own, and those this test claimed and left running) end themselves.
+        left = {
+            table.name: connection.execute(
+                select(func.count()).where(
+                    table.c.shop == SHOP, table.c.state != "doing" if table.name == "jobs" else true()
+                )
+            ).scalar_one()
+            for table in metadata.sorted_tables
+            if "shop" in table.c and table is not privacy_requests
+        }
+        alerts = connection.execute(select(metadata.tables["alert_states"].c.subject)).scalars().all()
+        other_payouts = connection.execute(
+            select(func.count()).where(metadata.tables["payouts"].c.shop == OTHER_SHOP)
+        ).scalar_one()
+    engine.dispose()
+    assert {name: n for name, n in left.items() if n} == {}
+    assert not any(SHOP in subject for subject in alerts)
+    assert other_payouts == 1, "another shop's rows stay"

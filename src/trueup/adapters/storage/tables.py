@@ -370,3 +370,14 @@ api_usage = Table(
     Column("maximum_available", Float),
     Column("restore_rate", Float),
 )
+
+
+# --- per order, a keyed hash of the customer's e-mail (migration 0015_order_emails): search by e-mail -----
+order_emails = Table(
+    "order_emails",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("order_id", String(255), primary_key=True),
+    Column("email_hash", String(64), nullable=False),  # hex HMAC-SHA256 of the normalised e-mail
+)
+Index("order_emails_by_hash", order_emails.c.email_hash)
