@@ -31,6 +31,7 @@ from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
 from trueup.config import AuthorizationCode, ClientCredentials, ShopConfig, StaticCredentials, TrueupConfig
 from trueup.domain.bundles import KitComponent
 from trueup.domain.buyers import GuestRule
+from trueup.domain.email_index import derived_key
 from trueup.domain.errors import BadInput, TransientError
 from trueup.domain.inventory import Buffer, BufferKind, BufferRules, location_gid
 from trueup.domain.party_fields import parse_mappings
@@ -46,7 +47,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
-from trueup.service_layer.ports import Accounting, BackOffice, Notifier
+from trueup.service_layer.ports import Accounting, ApiUsageSource, BackOffice, Notifier
 from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.stock_groups import group_context, grouped
@@ -275,6 +276,7 @@ def build_contexts(
     payments = order_payments(config, accounting)
     clock = SystemClock()
     vault = build_token_vault(config)
+    keys = email_index_keys(config)
     return {
         shop.domain: OrderContext(
             build_shopify(shop, config, vault),
@@ -285,9 +287,27 @@ def build_contexts(
             post_purchase=post_purchase_policy(config),
             track_demand=config.inventory.enabled,
             payments=payments,
+            email_key=keys[shop.domain],
         )
         for shop in config.shops
     }
+
+
+def api_usage_sources(contexts: Mapping[str, OrderContext]) -> list[ApiUsageSource]:
+    """Where each shop's Shopify API use is counted (the Admin API clients' meters), for the workers to store."""
+    return [ctx.shopify.usage for ctx in contexts.values() if isinstance(ctx.shopify, ShopifyAdminClient)]
+
+
+def email_index_keys(config: TrueupConfig) -> dict[str, bytes]:
+    """Each shop's key of the customer e-mail index: `[console] email_index_key` for every shop, or else one
+    derived from the shop's webhook secret (docs/console.md, "Finding an order by e-mail")."""
+    configured = config.console.email_index_key
+    if configured is not None:
+        key = configured.read("console.email_index_key", config.base_dir).get_secret_value().encode("utf-8")
+        if len(key) < 32:
+            raise BadInput("console.email_index_key is too short: use a random secret of at least 32 characters")
+        return {shop.domain: key for shop in config.shops}
+    return {shop: derived_key(secret) for shop, secret in webhook_secrets(config).items()}
 
 
 def webhook_secrets(config: TrueupConfig) -> dict[str, str]:
@@ -312,6 +332,7 @@ def worker_settings(config: TrueupConfig) -> WorkerSettings:
         done_jobs_retention_days=w.done_jobs_retention_days,
         deliveries_retention_days=w.deliveries_retention_days,
         delivery_bodies_retention_days=w.delivery_bodies_retention_days,
+        api_usage_retention_days=w.api_usage_retention_days,
         purge_interval_seconds=w.purge_interval_seconds,
         fulfil_interval_seconds=w.fulfil_interval_seconds,
         notify_customer=w.notify_customer,

@@ -231,6 +231,9 @@ class ConsoleConfig(_Strict):
     trusted_proxies: list[str] = Field(default_factory=lambda: ["127.0.0.1"])
     # A bearer token for Prometheus to read /metrics without a session (absent: /metrics needs a session).
     metrics_token: SecretRef | None = None
+    # The key of the customer e-mail index (HMAC-SHA256 of each order's normalised e-mail), a random secret of at
+    # least 32 characters; absent: each shop's key is derived from its webhook secret (docs/console.md).
+    email_index_key: SecretRef | None = None
 
 
 class SmtpConfig(_Strict):
@@ -281,6 +284,7 @@ class WorkerConfig(_Strict):
     # A delivery's body (customer data) is kept this long, for people to read (the console's order page); the
     # delivery itself stays `deliveries_retention_days`, to recognise repeats. Privacy requests keep theirs.
     delivery_bodies_retention_days: Annotated[float, Field(gt=0)] = 7.0
+    api_usage_retention_days: Annotated[float, Field(gt=0)] = 7.0  # Shopify API use per shop and minute
     purge_interval_seconds: Annotated[float, Field(gt=0)] = 3600.0
     fulfil_interval_seconds: Annotated[float, Field(gt=0)] = 30.0
     notify_customer: bool = True  # Shopify e-mails the customer when trueup creates a fulfilment

@@ -223,3 +223,57 @@ def test_fulfilment_counts_by_state_per_shop(both: tuple[Any, Any]) -> None:
 
     assert records.fulfilment_counts(SHOP) == {FulfilmentState.FULFILLED: 2, FulfilmentState.FAILED: 1}
     assert records.fulfilment_counts("beta.myshopify.com") == {}
+
+
+def test_a_customer_redact_replaces_the_audit_text_and_the_shops_alert_details_quoting_them(
+    both: tuple[Any, Any],
+) -> None:
+    from trueup.domain.alerts import AlertState
+
+    _, records = both
+    email, other = "ada.lovelace@example.com", "beta.myshopify.com"
+    records.record(AuditRecord(T0, "ADA.Lovelace@example.com", Action.LOGIN_REFUSED, "refused: wrong name"))
+    records.record(AuditRecord(T0, "olga", Action.REPLAY, "done", ["#1001"], f"filter order={email}; 1 of 1"))
+    records.record(AuditRecord(T0, "olga", Action.REPLAY, "done", ["#1002"], "filter sku=CAP_%; 1 of 1"))
+    failing = f"1 job(s) failing for 20 min: party {email} on hold"
+    records.save_alert_state(AlertState("erp_unreachable", SHOP, True, T0, None, failing))
+    records.save_alert_state(AlertState("findings", f"{SHOP}|payouts", True, T0, None, f"e.g. {email}"))
+    records.save_alert_state(AlertState("erp_unreachable", other, True, T0, None, failing))
+
+    assert sorted(records.console_text_about(SHOP, [email])) == [
+        ("alert_states", failing),
+        ("alert_states", f"e.g. {email}"),
+        ("console_audit", "ADA.Lovelace@example.com"),
+        ("console_audit", f"filter order={email}; 1 of 1"),
+    ]
+
+    counts = records.redact_console_text(SHOP, [email, "+44 20 7946 0000"], "(redacted)")
+
+    assert counts == {"console_audit": 2, "alert_states": 2}
+    audit = {r.orders[0] if r.orders else r.username: r for r in records.audit_records()}
+    assert set(audit) == {"(redacted)", "#1001", "#1002"}
+    assert (audit["(redacted)"].outcome, audit["(redacted)"].action) == ("refused: wrong name", Action.LOGIN_REFUSED)
+    assert (audit["#1001"].username, audit["#1001"].detail) == ("olga", "(redacted)")
+    assert audit["#1002"].detail == "filter sku=CAP_%; 1 of 1"
+    details = {(s.subject, s.detail) for s in records.alert_states()}
+    assert details == {(SHOP, "(redacted)"), (f"{SHOP}|payouts", "(redacted)"), (other, failing)}
+    assert records.redact_console_text(SHOP, ["cap%1"], "(redacted)") == {}, "a needle is text, never a pattern"
+    assert records.redact_console_text(SHOP, [], "(redacted)") == {}
+    assert records.console_text_about(SHOP, [email]) == []
+
+
+def test_a_shop_redact_erases_the_shops_alert_states_and_redacts_the_audit_naming_it(both: tuple[Any, Any]) -> None:
+    from trueup.domain.alerts import AlertState
+
+    _, records = both
+    other = "alphabet.myshopify.com"
+    records.record(AuditRecord(T0, "olga", Action.REPLAY, "done", ["#1001"], f"filter shop={SHOP}; 1 of 1"))
+    records.record(AuditRecord(T0, "olga", Action.REPLAY, "done", ["#1002"], f"filter shop={other}; 1 of 1"))
+    for subject in (SHOP, f"{SHOP}|unmapped_tax", other, f"{other}|unmapped_tax", "all"):
+        records.save_alert_state(AlertState("silence", subject, True, T0, None, "quiet"))
+
+    counts = records.erase_console_shop(SHOP, "(redacted)")
+
+    assert counts == {"console_audit": 1, "alert_states": 2}
+    assert sorted(s.subject for s in records.alert_states()) == ["all", other, f"{other}|unmapped_tax"]
+    assert sorted(r.detail for r in records.audit_records()) == ["(redacted)", f"filter shop={other}; 1 of 1"]

@@ -107,6 +107,31 @@ def test_unknown_topics_problems_and_last_arrival_are_reported(store: Store) -> 
     assert stats.last_received_at == later
 
 
+def test_deliveries_kept_but_not_understood_are_counted_per_shop_and_over_every_shop(store: Store) -> None:
+    other = "beta.myshopify.com"
+    store.accept_deliveries(
+        [
+            make_delivery(topic="carts/create", known_topic=False, order_number=None),
+            make_delivery(problem="body_not_json", order_number=None, body=b"{nope"),
+            make_delivery(problem="body_not_json", order_number=None, body=b"{nope"),
+            make_delivery(shop=other, problem="order_not_found_in_body", order_number=None),
+            make_delivery(shop=other, order_number=1),  # understood: not counted
+        ],
+        delivery_job,
+    )
+
+    mine, theirs, every = store.not_understood(SHOP), store.not_understood(other), store.not_understood()
+
+    assert (mine.problems, mine.unknown_topics) == ({"body_not_json": 2}, {"carts/create": 1})
+    assert (theirs.problems, theirs.unknown_topics) == ({"order_not_found_in_body": 1}, {})
+    assert every.problems == {"body_not_json": 2, "order_not_found_in_body": 1}
+    assert every.unknown_topics == {"carts/create": 1}
+    assert (store.not_understood("nobody.myshopify.com").problems, store.intake_stats(SHOP).problems) == (
+        {},
+        {"body_not_json": 2},
+    )
+
+
 def test_intake_stats_are_kept_per_shop_and_over_every_shop(store: Store) -> None:
     other = "beta.myshopify.com"
     later = T0 + timedelta(minutes=5)

@@ -21,7 +21,12 @@ def place_custom_order(
     stack: LocalStack, sku: str, price: str, quantity: int = 1, email: str = "e2e@example.com"
 ) -> str:
     """A paid order of one custom line with `sku` (which Shopify does not need to know); returns its gid."""
-    amount = str(Decimal(price) * quantity)
+    return place_custom_lines(stack, [(sku, price, quantity)], email)
+
+
+def place_custom_lines(stack: LocalStack, lines: list[tuple[str, str, int]], email: str = "e2e@example.com") -> str:
+    """A paid order of custom lines (SKU, unit price, quantity), untaxed, shipped to Austin; returns its gid."""
+    amount = str(sum((Decimal(price) * quantity for _, price, quantity in lines), Decimal(0)))
     order: dict[str, Any] = {
         "email": email,
         "currency": "USD",
@@ -35,6 +40,7 @@ def place_custom_order(
                 "requiresShipping": True,
                 "taxable": False,
             }
+            for sku, price, quantity in lines
         ],
         "transactions": [
             {"kind": "SALE", "status": "SUCCESS", "amountSet": {"shopMoney": {"amount": amount, "currencyCode": "USD"}}}

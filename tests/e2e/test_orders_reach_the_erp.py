@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
 from collections import Counter
@@ -11,11 +12,13 @@ import psycopg
 import pytest
 
 from tests.e2e.conftest import StackFactory
+from tests.e2e.erp_proxy import KillingProxy
 from tests.e2e.orders import place_custom_order
 from trueup.domain.catalogue import CatalogueItem
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
+from trueup.local_stack.embedded_tryton import TrytonServer
 from trueup.local_stack.postgres_tryton import PostgresTryton, database_exists
 from trueup.local_stack.stack import EPOCH, LocalStack
 from trueup.local_stack.tryton_catalogue import ensure_products
@@ -155,6 +158,62 @@ def test_a_worker_killed_mid_order_loses_nothing_and_duplicates_nothing(start_st
     stack.add_worker()
     assert stack.wait_settled(SETTLE)
     assert_one_sale_per_paid_order(stack)
+
+
+def committed_by_a_dead_tryton(stack: LocalStack, sale_id: int) -> tuple[str, int]:
+    """The sale's state and its queued, unfinished tasks, read from the SQLite file of a trytond no longer running
+    (what it had committed is all there is)."""
+    connection = sqlite3.connect(stack.dir / "tryton" / f"{stack.erp_database}.sqlite")
+    try:
+        (state,) = connection.execute("SELECT state FROM sale_sale WHERE id = ?", (sale_id,)).fetchone()
+        (queued,) = connection.execute("SELECT count(*) FROM ir_queue WHERE finished_at IS NULL").fetchone()
+    finally:
+        connection.close()
+    return str(state), int(queued)
+
+
+def posted_once_processed(stack: LocalStack, order_id: str) -> bool:
+    """Whether the order is posted; if it is, its sale must be processing with its shipment and its invoice.
+    The ledger is read before the sale, whose state only moves on: a sale still confirmed when read was
+    confirmed when the order was seen posted."""
+    entry = ledger_state(stack, order_id)
+    if entry is None or entry.state != OrderState.POSTED:
+        return False
+    assert entry.erp_sale_id is not None
+    with stack.tryton_client() as client:
+        (sale,) = client.call("sale.sale", "read", [int(entry.erp_sale_id)], ["state", "shipments", "invoices"])
+    assert sale["state"] == "processing", f"{entry.name} posted while its sale is {sale['state']}"
+    assert len(sale["shipments"]) == 1, sale
+    assert len(sale["invoices"]) == 1, sale
+    return True
+
+
+def test_a_tryton_killed_right_after_each_confirm_ends_with_every_sale_processed(start_stack: StackFactory):
+    # Tryton leaves a confirmed sale's processing (its shipment and invoice) to its queue worker, as a production
+    # Tryton does; here none runs, and trytond is killed (SIGKILL) as soon as it has answered the confirm: the
+    # sale is left confirmed, its processing queued, and trueup alone can finish it.
+    with KillingProxy(kills=3) as proxy:
+        stack = start_stack(erp_settings={"queue": {"worker": "1"}}, back_office_url=proxy.url)
+        tryton = stack.tryton
+        assert isinstance(tryton, TrytonServer)
+        proxy.upstream, proxy.kill = tryton.url, tryton.kill
+        item = next(i for i in stack.shopify().catalogue() if not i.components and i.sku)
+        for _ in range(3):
+            order_id = place_custom_order(stack, item.sku, str(item.price.amount))
+            (sale_id,) = proxy.crashes.get(timeout=120)
+            assert not tryton.running
+            state, queued = committed_by_a_dead_tryton(stack, sale_id)
+            assert (state, queued > 0) == ("confirmed", True)  # killed between the confirm and the processing
+            entry = ledger_state(stack, order_id)
+            assert entry is None or entry.state != OrderState.POSTED
+            tryton.start()
+            wait_for(lambda order_id=order_id: posted_once_processed(stack, order_id), 120, "the sale processed")
+        assert proxy.kills_left == 0
+        assert stack.wait_settled(SETTLE)
+        assert_one_sale_per_paid_order(stack)  # one sale each, none duplicated, money equal
+        assert {sale["state"] for sale in stack.erp_sales()} == {"processing"}
+        log = (stack.dir / "logs" / "worker-1.log").read_text()
+        assert log.count("erp_sale_found_unprocessed") == 3  # each found again confirmed, and processed
 
 
 @pytest.mark.postgres

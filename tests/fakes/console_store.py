@@ -198,3 +198,65 @@ class InMemoryConsoleStore:
     def save_alert_state(self, state: AlertState) -> None:
         with self._lock:
             self._alerts[(state.rule, state.subject)] = state
+
+    # --- privacy requests -------------------------------------------------------------------------
+    def redact_console_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        with self._lock:
+            counts = {
+                "console_audit": self._redact_audit(needles, replacement),
+                "alert_states": self._redact_alerts(shop, needles, replacement),
+            }
+        return {kind: n for kind, n in counts.items() if n}
+
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with self._lock:
+            found = [
+                ("console_audit", text)
+                for name in ("username", "outcome", "detail")
+                for record in self._audit
+                if _holds(text := getattr(record, name), needles)
+            ]
+            return found + [
+                ("alert_states", state.detail)
+                for state in self._alerts.values()
+                if _of_shop(state.subject, shop) and _holds(state.detail, needles)
+            ]
+
+    def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
+        with self._lock:
+            erased = [key for key, state in self._alerts.items() if _of_shop(state.subject, shop)]
+            for key in erased:
+                del self._alerts[key]
+            counts = {"console_audit": self._redact_audit([shop], replacement), "alert_states": len(erased)}
+        return {kind: n for kind, n in counts.items() if n}
+
+    def _redact_audit(self, needles: Sequence[str], replacement: str) -> int:
+        redacted = 0
+        for index, record in enumerate(self._audit):
+            fields = {
+                name: replacement
+                for name in ("username", "outcome", "detail")
+                if _holds(getattr(record, name), needles)
+            }
+            if fields:
+                self._audit[index] = replace(record, **fields)
+                redacted += 1
+        return redacted
+
+    def _redact_alerts(self, shop: str, needles: Sequence[str], replacement: str) -> int:
+        found = [
+            key
+            for key, state in self._alerts.items()
+            if _of_shop(state.subject, shop) and _holds(state.detail, needles)
+        ]
+        for key in found:
+            self._alerts[key] = replace(self._alerts[key], detail=replacement)
+        return len(found)
+
+
+def _holds(text: str, needles: Sequence[str]) -> bool:
+    return any(needle.lower() in text.lower() for needle in needles)
+
+
+def _of_shop(subject: str, shop: str) -> bool:
+    return subject == shop or subject.startswith(f"{shop}|")

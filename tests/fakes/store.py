@@ -10,14 +10,25 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.fakes.store_api_usage import ApiUsageRecordsInMemory
 from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
+from tests.fakes.store_order_emails import OrderEmailsInMemory
 from tests.fakes.store_payouts import PayoutRecordsInMemory
 from tests.fakes.store_privacy import PrivacyRecordsInMemory
+from tests.fakes.store_tax_variances import TaxVarianceRecordsInMemory
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OPEN_STATES, LedgerEntry, OrderState
 from trueup.domain.refunds import RefundRecord, RefundState
-from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, Job, JobRequest, WaitingJob
+from trueup.service_layer.ports import (
+    EXPIRED_BODY,
+    IncomingDelivery,
+    IntakeStats,
+    Job,
+    JobRequest,
+    NotUnderstood,
+    WaitingJob,
+)
 
 
 @dataclass
@@ -40,7 +51,15 @@ class _JobRow:
         return Job(self.id, self.kind, self.key, self.shop, dict(self.payload), self.attempts, self.run_at)
 
 
-class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutRecordsInMemory, PrivacyRecordsInMemory):
+class InMemoryStore(
+    InventoryRecordsInMemory,
+    FulfilmentRecordsInMemory,
+    PayoutRecordsInMemory,
+    PrivacyRecordsInMemory,
+    ApiUsageRecordsInMemory,
+    TaxVarianceRecordsInMemory,
+    OrderEmailsInMemory,
+):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -90,6 +109,14 @@ class InMemoryStore(InventoryRecordsInMemory, FulfilmentRecordsInMemory, PayoutR
                 last_received_at=max((d.received_at for d in kept), default=None),
                 problems=dict(Counter(d.problem for d in kept if d.problem)),
                 refused=dict(self._refused) if shop is None else {},
+            )
+
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        with self._lock:
+            kept = [d for d in self.deliveries if shop in (None, d.shop)]
+            return NotUnderstood(
+                problems=dict(Counter(d.problem for d in kept if d.problem)),
+                unknown_topics=dict(Counter(d.topic for d in kept if not d.known_topic)),
             )
 
     def count_refused(self, counts: Mapping[str, int]) -> None:

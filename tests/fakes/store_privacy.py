@@ -69,6 +69,18 @@ class PrivacyRecordsInMemory:
                     counts["jobs"] = counts.get("jobs", 0) + 1
         return counts
 
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with self._lock:
+            found = [
+                (name, record.detail)
+                for name, records in self._free_text_records().items()
+                for record in records.values()
+                if record.shop == shop and _holds(record.detail, needles)
+            ]
+            return found + [
+                ("jobs", j.last_error) for j in self.jobs if j.shop == shop and _holds(j.last_error, needles)
+            ]
+
     def _free_text_records(self) -> dict[str, dict[Any, Any]]:
         records: dict[str, dict[Any, Any]] = {"ledger": self._ledger, "refunds": self._refunds}
         for name, attribute in (("fulfilments", "_fulfilment_records"), ("payouts", "_payout_records")):
@@ -95,6 +107,19 @@ class PrivacyRecordsInMemory:
                 for key in keys:
                     del records[key]
                 count(name, len(keys))
+            usage = getattr(self, "_api_usage", {})  # keyed (minute, shop)
+            minutes = [key for key in usage if key[1] == shop]
+            for key in minutes:
+                del usage[key]
+            count("api_usage", len(minutes))
+            emails = getattr(self, "_order_emails", {})
+            indexed = [key for key in emails if key[0] == shop]
+            for key in indexed:
+                del emails[key]
+            count("order_emails", len(indexed))
+            variances = getattr(self, "_tax_variance_records", {})  # TaxVarianceRecordsInMemory's: a row per tax
+            orders = [key for key in variances if key[0] == shop]
+            count("tax_variances", sum(len(variances.pop(key)) for key in orders))
         return counts
 
     def save_privacy_report(self, report: PrivacyReport) -> None:

@@ -26,6 +26,7 @@ class Action(StrEnum):
     REPLAY = "replay"
     ACCEPT = "accept"
     RELEASE = "release"
+    EMAIL_SEARCH = "email_search"  # orders looked up by a customer's e-mail (the audit keeps no e-mail)
 
 
 # Which actions each role may take (beyond reading).

@@ -115,3 +115,47 @@ def body_is_about(body: bytes, order_id: str | None, request: PrivacyRequest) ->
         return False
     wanted = request.customer_id.removeprefix("gid://shopify/Customer/")
     return any(found == wanted for found in _customer_ids(payload))
+
+
+# Where a Shopify body holds a person's name, address and contacts: the customer and each address of theirs.
+_PERSON_KEYS = frozenset({"customer", "billing_address", "shipping_address", "default_address", "destination"})
+MIN_DETAIL_LENGTH = 5  # shorter text (a first name alone, a house number) would redact unrelated text too
+
+
+def customer_details(body: bytes) -> set[str]:
+    """The names, street lines, e-mails and phones a delivery's body quotes of its customer (lower case), to be
+    looked for in free text elsewhere once that customer asks to be erased; each at least MIN_DETAIL_LENGTH long."""
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return set()
+    found: set[str] = set()
+    if isinstance(payload, dict):  # an order's own "name" is its number (#1001): only its contacts here
+        found.update(_details_of(payload, ("email", "contact_email", "phone")))
+    for item in _walk(payload):
+        if not isinstance(item, dict):
+            continue
+        for key, value in item.items():
+            people = value if key == "addresses" and isinstance(value, list) else [value] if key in _PERSON_KEYS else []
+            for person in people:
+                if isinstance(person, dict):
+                    found.update(_details_of(person, _PERSON_FIELDS))
+                    found.update(_full_name(person))
+    return {detail for detail in found if len(detail) >= MIN_DETAIL_LENGTH}
+
+
+_PERSON_FIELDS = ("name", "address1", "address2", "email", "contact_email", "phone")
+
+
+def _details_of(person: dict[str, Any], keys: tuple[str, ...]) -> Iterator[str]:
+    for key in keys:
+        value = person.get(key)
+        text = _text(value) if isinstance(value, str) else None
+        if text is not None:
+            yield text.lower()
+
+
+def _full_name(person: dict[str, Any]) -> Iterator[str]:
+    first, last = person.get("first_name"), person.get("last_name")
+    if isinstance(first, str) and isinstance(last, str) and first.strip() and last.strip():
+        yield f"{first.strip()} {last.strip()}".lower()

@@ -129,6 +129,8 @@ def worker(
         signal.signal(signum, lambda *_: stop.set())
     worker_name = name or f"{socket.gethostname()}-{os.getpid()}"
     names = [worker_name] if count == 1 else [f"{worker_name}-{n}" for n in range(1, count + 1)]
+    usage = bootstrap.api_usage_sources(contexts)
+    console = bootstrap.build_console_store(cfg)  # privacy requests reach the console's audit and alerts too
     failures: list[BaseException] = []
 
     def run(worker: Worker) -> None:
@@ -140,7 +142,13 @@ def worker(
 
     runners = [
         threading.Thread(
-            target=run, args=(Worker(n, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts),), name=n
+            target=run,
+            args=(
+                Worker(
+                    n, store, contexts, bootstrap.SystemClock(), settings, payouts=payouts, usage=usage, console=console
+                ),
+            ),
+            name=n,
         )
         for n in names
     ]
@@ -154,6 +162,7 @@ def worker(
         stop.set()
         if batches is not None:
             batches.close()
+        console.close()
     if failures:
         raise failures[0]
 

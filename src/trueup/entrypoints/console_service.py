@@ -60,6 +60,7 @@ def build_console_app(config: TrueupConfig) -> Starlette:
         sources=[PayoutFindings(store)],
         explain_sku=explainer,
         alerts=records,
+        email_keys=bootstrap.email_index_keys(config),
     )
     console = config.console
     gate = Gate(

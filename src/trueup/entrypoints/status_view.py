@@ -9,6 +9,7 @@ from trueup.entrypoints.inventory_view import render_stock
 from trueup.entrypoints.payouts_view import render_payouts
 from trueup.entrypoints.post_purchase_view import render_post_purchase
 from trueup.entrypoints.refunds_view import render_refunds
+from trueup.entrypoints.tax_variances_view import render_tax_variances
 from trueup.entrypoints.terminal import order_name, say, table
 from trueup.service_layer.status import StatusReport
 
@@ -107,4 +108,5 @@ def _render_shop(report: StatusReport, console: Console) -> None:
     render_post_purchase(report.held_orders, report.cancelled_orders, console)
     render_refunds(report.refunds, console)
     render_payouts(report.payouts, console)
+    render_tax_variances(report.tax_variances, console)
     render_stock(report.stock, console)

@@ -274,6 +274,13 @@ class TrytonServer:
             process.kill()
             process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL, as a crash would: nothing committed after this, nothing run of what was queued."""
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None

@@ -86,6 +86,12 @@ class StackOptions:
     erp_server: str = DEFAULT_SERVER
     erp_database: str | None = None  # PostgreSQL's database (default: trueup_<a hash of dir>); replaced on start
     erp_workers: int = 2
+    # The SQLite Tryton's own trytond.conf settings ({section: {option: value}}), e.g. {"queue": {"worker": "1"}}
+    # to leave a confirmed sale's processing queued for a worker, as a production Tryton does.
+    erp_settings: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Where trueup reaches the ERP (default: Tryton's own address), e.g. a proxy in front of it.
+    back_office_url: str | None = None
+    fulfil_interval_seconds: float = 30.0  # [worker]: how often despatched shipments are read for Shopify
 
 
 def _sandbox_taxes() -> list[tuple[str, Decimal]]:
@@ -197,6 +203,12 @@ class LocalStack:
         if self.tryton is not None:
             self.tryton.stop()
 
+    def stop_workers(self, timeout: float = 30.0) -> None:
+        """Stop the workers as an operator would (SIGTERM): each finishes its job and stores what it has not yet
+        stored of its API use (the current minute's), then exits."""
+        for worker in self.workers:
+            worker.stop(timeout)
+
     def add_worker(self) -> ManagedProcess:
         index = len(self.workers) + 1
         worker = ManagedProcess(
@@ -223,7 +235,8 @@ class LocalStack:
         for old in tryton_dir.glob("trueup.sqlite*"):
             old.unlink()
         ensure_database(cache, tryton_dir, "trueup")
-        self.tryton = TrytonServer(tryton_dir, self.tryton_port, databases=("trueup",)).start()
+        settings = self.options.erp_settings or None
+        self.tryton = TrytonServer(tryton_dir, self.tryton_port, databases=("trueup",), settings=settings).start()
 
     def _start_postgres_tryton(self) -> None:
         self.say("Preparing Tryton on PostgreSQL (the first build of its template takes a few minutes)")
@@ -323,13 +336,14 @@ lease_seconds = {self.options.lease_seconds}
 threads = {self.options.worker_threads}
 poll_interval_seconds = {self.options.poll_interval_seconds}
 replay_interval_seconds = {self.options.replay_interval_seconds}
+fulfil_interval_seconds = {self.options.fulfil_interval_seconds}
 {self._past_clock_config()}
 [console]
 host = "127.0.0.1"
 port = {self.console_port}
 
 [back_office]
-url = "{self.tryton.url}"
+url = "{self.options.back_office_url or self.tryton.url}"
 database = "{self.erp_database}"
 username = "{ADMIN_LOGIN}"
 password = {{ file = "secrets/tryton-password" }}
@@ -475,6 +489,19 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             raise RuntimeError(f"trading failed ({result.returncode}); see {log}")
         summary: dict[str, Any] = json.loads(result.stdout)
         return summary
+
+    def verify(self, timeout: float = 600.0) -> dict[str, Any]:
+        """`trueup verify --json` on the stack's configuration (every shop; the mechanical fixes applied): each
+        shop's report (orders, documents, equal, fixed, findings, periods). Exit 1 (a finding open) is an answer,
+        not a failure."""
+        argv = self._trueup("verify", "--json")
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        log = self.dir / "logs" / "verify.log"
+        log.write_text(result.stderr)
+        if result.returncode not in (0, 1):
+            raise RuntimeError(f"trueup verify failed ({result.returncode}); see {log}")
+        reports: dict[str, Any] = json.loads(result.stdout)
+        return reports
 
     def trade_month(self, days: int, orders: int, seed: int, timeout: float = 1200.0) -> dict[str, Any]:
         """Play `days` days on the sandbox's manual clock (`trade --days`: payout runs, captures, gift cards,

@@ -25,6 +25,7 @@ from trueup.domain.alerts import (
     silence,
     transitions,
 )
+from trueup.domain.api_usage import minute_of
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.service_layer.overview import FindingSource
@@ -43,7 +44,7 @@ class AlertRules:
     backlog_checks: int = 5  # the queue grew at this many checks in a row
     backlog_minimum: int = 100  # ... and holds at least this many jobs
     unreachable_minutes: float = 10.0  # the ERP or Shopify failing jobs for this long
-    throttled_minutes: float = 10.0  # Shopify throttling jobs for this long
+    throttled_minutes: float = 10.0  # Shopify throttling jobs, or answering THROTTLED in most minutes, this long
     drift_units: int = 10  # a stock level off by more than this
     silence_factor: float = 1.5  # unusual: this many times the longest quiet spell seen at this hour of the week
     silence_floor_minutes: float = 10.0  # never less than this
@@ -56,7 +57,7 @@ class AlertRules:
 def failing_side(error: str | None) -> Rule | None:
     """Which side a retried job's last error blames (the adapters name it: "Tryton ...", "Shopify ...")."""
     text = (error or "").lower()
-    if "throttl" in text:
+    if "throttl" in text or "budget exhausted" in text:  # the shop's cost budget held the call back
         return Rule.THROTTLED
     if "tryton" in text or "back-office" in text:
         return Rule.ERP_UNREACHABLE
@@ -148,8 +149,24 @@ class Alerter:
             detail = (
                 f"{len(jobs)} job(s) failing for {minutes:.0f} min: {jobs[0].last_error}" if jobs else "no job failing"
             )
-            found.append(Condition(rule, shop, bool(jobs) and minutes >= limit, detail[:500]))
+            condition = Condition(rule, shop, bool(jobs) and minutes >= limit, detail[:500])
+            found.append(self._throttled(shop, condition, now) if rule is Rule.THROTTLED else condition)
         return found
+
+    def _throttled(self, shop: str, by_jobs: Condition, now: datetime) -> Condition:
+        """Sustained THROTTLED: jobs failing on it for `throttled_minutes` (`by_jobs`), or Shopify answering
+        THROTTLED in at least half of the last `throttled_minutes` minutes (the workers' per-minute API use),
+        which also catches calls throttled and then served on a retry."""
+        window = max(round(self.rules.throttled_minutes), 1)
+        since = minute_of(now) - timedelta(minutes=window)
+        throttled = [u for u in self._store.api_usage(since, shop) if u.throttled and u.minute < minute_of(now)]
+        minutes = {u.minute for u in throttled}
+        answers = sum(u.throttled for u in throttled)
+        sustained = len(minutes) * 2 >= window
+        if by_jobs.firing or not sustained:
+            return by_jobs
+        detail = f"Shopify answered THROTTLED {answers} time(s), in {len(minutes)} of the last {window} minutes"
+        return Condition(Rule.THROTTLED, shop, True, detail)
 
     def _drift(self, shop: str) -> Condition:
         worst = max(self._store.open_drift(shop), key=lambda d: abs(d.difference), default=None)

@@ -1,9 +1,9 @@
-"""What `trueup status` says about intake: deliveries kept but not understood, each with what to do, and the
-requests refused at the door, by reason."""
+"""What `trueup status` and the console's overview say about intake: deliveries kept but not understood, each
+with what to do, and the requests refused at the door, by reason."""
 
 from __future__ import annotations
 
-from trueup.service_layer.ports import IntakeStats
+from trueup.service_layer.ports import IntakeStats, NotUnderstood
 
 # Kept-but-not-understood problems (adapters/shopify/webhooks.py) -> what the operator does about them.
 WHAT_TO_DO_WITH_PROBLEM = {
@@ -27,8 +27,9 @@ UNKNOWN_TOPIC = (
 UNKNOWN_PROBLEM = "Kept as received; see the log line webhook.kept_not_understood for its shop and topic."
 
 
-def kept_not_understood(stats: IntakeStats) -> list[dict[str, object]]:
-    """One row per problem and per unknown topic: count and what to do, the largest first."""
+def kept_not_understood(stats: IntakeStats | NotUnderstood) -> list[dict[str, object]]:
+    """One row per problem and per unknown topic: count and what to do, the largest first. Names of problems
+    and topics only: nothing of a delivery's body, so it may be shown to anyone who may see the overview."""
     rows: list[dict[str, object]] = [
         {"problem": problem, "count": count, "what_to_do": WHAT_TO_DO_WITH_PROBLEM.get(problem, UNKNOWN_PROBLEM)}
         for problem, count in stats.problems.items()

@@ -29,3 +29,5 @@ class OrderContext:
     track_demand: bool = True
     # Where the order's payments are booked ([payments] enabled); None: no payment is booked.
     payments: OrderPayments | None = None
+    # The key of the shop's customer e-mail index (domain/email_index.py); None: orders are not indexed by e-mail.
+    email_key: bytes | None = None

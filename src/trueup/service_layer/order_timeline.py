@@ -5,9 +5,11 @@ details beyond the order's name and country, and no raw error texts (they can qu
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from trueup.domain.email_index import email_hash
 from trueup.domain.ledger import LedgerEntry
 from trueup.domain.people import Role, sees_customers
 from trueup.service_layer.jobs import order_key
@@ -118,6 +120,13 @@ def order_timeline(store: Store, history: History, entry: LedgerEntry, role: Rol
         "refunds": refunds,
         "fulfilments": fulfilments,
     }
+
+
+def find_orders_by_email(store: Store, keys: Mapping[str, bytes], email: str, limit: int = 50) -> list[LedgerEntry]:
+    """The orders whose customer e-mail is `email` (trimmed, any case), by each shop's keyed hash of it."""
+    hashes = {shop: hashed for shop, key in keys.items() if (hashed := email_hash(key, email)) is not None}
+    found = (store.ledger_entry(shop, order_id) for shop, order_id in store.orders_by_email(hashes, limit))
+    return [entry for entry in found if entry is not None]
 
 
 def find_orders(history: History, text: str, limit: int = 20) -> list[LedgerEntry]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 from trueup.domain.alerts import AlertState
+from trueup.domain.api_usage import ApiUsage
 from trueup.domain.bundles import KitComponent
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
@@ -53,6 +54,7 @@ from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
 from trueup.domain.shop_setup import WebhookSubscription
+from trueup.domain.tax_variances import TaxVarianceRecord
 
 
 @dataclass(frozen=True)
@@ -218,6 +220,10 @@ class Warehouse(Protocol):
         off the sale's shipment still to pick. Idempotent by `request.reference`: a refund's units move once,
         and what an attempt cut short left is finished."""
 
+    def returned_units(self, reference: str) -> dict[str, Decimal]:
+        """The units the customer returns of the refund with this reference (`RestockRequest.reference`) have
+        received back into stock, per SKU, as the warehouse holds them; empty when there is none."""
+
 
 class ShopifyPaymentsReader(Protocol):
     """One shop's Shopify Payments payouts (polled: Shopify sends no payout webhook)."""
@@ -368,6 +374,14 @@ class IntakeStats:
     refused: dict[str, int] = field(default_factory=dict)  # requests refused, by reason (bad_signature, stale...)
 
 
+@dataclass(frozen=True)
+class NotUnderstood:
+    """Deliveries kept but not understood: by problem (body_not_json...), and by topic trueup does not act on."""
+
+    problems: dict[str, int]
+    unknown_topics: dict[str, int]
+
+
 # --- trueup's own state, by role ----------------------------------------------------------------------
 # Every method is one transaction of its own, unless its docstring says what else commits with it. SqlStore (one
 # database: SQLite or PostgreSQL) implements every role; InMemoryStore is its fake.
@@ -387,6 +401,10 @@ class DeliveryLog(Protocol):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         """What the intake kept, of `shop` or of every shop: deliveries, duplicates refused, unknown topics and
         problems, the last arrival."""
+
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        """The deliveries of `shop` (or of every shop) kept but not understood, counted by problem and by unknown
+        topic, without counting the others (the console's overview reads it on every page)."""
 
     def count_refused(self, counts: Mapping[str, int]) -> None:
         """Add to the counts of refused requests, by reason (shown by `intake_stats().refused`)."""
@@ -548,6 +566,52 @@ class PayoutRecords(Protocol):
         """The records (of one shop, issued in [from, before), in some states), by issue time."""
 
 
+class ApiUsageRecords(Protocol):
+    """Shopify's Admin API as the workers used it, one row per shop and minute (written once a minute)."""
+
+    def add_api_usage(self, samples: Sequence[ApiUsage]) -> None:
+        """Add each sample to its (shop, minute): counts and costs summed, the lowest bucket level kept, so that
+        several workers' samples of one minute make one row."""
+
+    def api_usage(self, since: datetime, shop: str | None = None) -> list[ApiUsage]:
+        """The minutes from `since` on (of one shop or all), by minute then shop."""
+
+    def purge_api_usage(self, before: datetime) -> int:
+        """Delete the minutes before `before`; how many."""
+
+
+class OrderEmails(Protocol):
+    """Per order, a keyed hash of the customer's e-mail (domain/email_index.py), never the e-mail itself."""
+
+    def index_order_email(self, shop: str, order_id: str, email_hash: str) -> None:
+        """Insert or replace the hash of the order's customer e-mail."""
+
+    def orders_by_email(self, hashes: Mapping[str, str], limit: int = 50) -> list[tuple[str, str]]:
+        """The (shop, order id) of the orders whose hash is `hashes[shop]` (one hash per shop, each shop its
+        own key), by shop then order id, at most `limit`."""
+
+    def forget_order_emails(self, shop: str, order_ids: Sequence[str], email_hash: str | None = None) -> int:
+        """Delete the shop's hashes of those orders, and of any order carrying `email_hash`; how many."""
+
+
+class ApiUsageSource(Protocol):
+    """Where a shop's API use is counted as calls are answered (in memory, per minute)."""
+
+    def take_usage(self, before: datetime | None = None) -> list[ApiUsage]:
+        """The minutes that began before `before` (all when None), oldest first, forgotten once taken."""
+
+
+class TaxVarianceRecords(Protocol):
+    """The tax variances of posted orders (domain/tax_variances.py), kept for finance."""
+
+    def replace_tax_variances(self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord]) -> None:
+        """The order's variances as its latest posting or amendment found them: those recorded before for the
+        order are replaced (none: the order has no variance any more)."""
+
+    def tax_variances(self, shop: str | None = None, order_id: str | None = None) -> list[TaxVarianceRecord]:
+        """The recorded variances (of one shop, of one order), by when recorded, then shop, order and tax."""
+
+
 class Cursors(Protocol):
     """Named positions per shop (how far a poll or a stock sync has read)."""
 
@@ -598,6 +662,9 @@ class PrivacyRecords(Protocol):
         """Replace every free-text field of the shop's records (order, refund and shipment details, job errors)
         that holds one of `needles` (compared in lower case) by `replacement`; how many, by kind of record."""
 
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each free-text field of the shop's records `redact_free_text` would replace: (kind of record, text)."""
+
     def erase_shop(self, shop: str) -> dict[str, int]:
         """Delete every record of the shop (deliveries, orders, refunds, shipments, stock, payouts, tokens,
         cursors, and jobs but those running); how many, by kind of record. Privacy reports are kept."""
@@ -617,8 +684,11 @@ class Store(
     FulfilmentRecords,
     StockRecords,
     PayoutRecords,
+    TaxVarianceRecords,
     Cursors,
     PrivacyRecords,
+    ApiUsageRecords,
+    OrderEmails,
     Protocol,
 ):
     """trueup's own durable state: every role in one database. What commits together: a delivery with its job
@@ -664,6 +734,24 @@ class AlertRecords(Protocol):
 
     def save_alert_state(self, state: AlertState) -> None:
         """Insert or replace the state of (`state.rule`, `state.subject`)."""
+
+
+class ConsolePrivacy(Protocol):
+    """Privacy requests on the console's own records, beside the Store's (privacy.py): the audit's free text (a
+    filter, a sign-in name or a refusal a person's typing put there) and the alerts' details (which may quote a
+    job's error)."""
+
+    def redact_console_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        """Replace by `replacement` each audit record's username, outcome and detail holding one of `needles`
+        (compared in lower case), whatever shop it was about (an audit record names none), and the detail of the
+        shop's alert states holding one; how many, by kind of record ("console_audit", "alert_states")."""
+
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each audit and alert text `redact_console_text` would replace: (kind of record, text)."""
+
+    def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
+        """Delete the shop's alert states (subject the shop, or "<shop>|..."), and redact as `redact_console_text`
+        the audit records naming the shop (a filter's shop=...); how many, by kind of record."""
 
 
 class Notifier(Protocol):

@@ -30,6 +30,7 @@ from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.jobs import SyncOrder, request
 from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.ports import Store
+from trueup.service_layer.tax_variances import record_tax_variances
 
 log = structlog.get_logger(__name__)
 
@@ -88,6 +89,7 @@ def _amend(
     assert entry.erp_sale_id is not None
     sale = ctx.back_office.amend_sale(entry.erp_sale_id, wanted)  # checks SKUs (one added), taxes, ... first
     log.info("sale_amended", shop=order.shop, order=order.name, sale=sale.number, changes=what)
+    record_tax_variances(ctx.store, ctx.clock, order, sale, amended=True)
     erp = {"erp_number": sale.number, "erp_total": sale.total, "accepted_changes": None}
     try:
         check_posted_totals(order, sale)

@@ -30,6 +30,7 @@ from trueup.service_layer.payouts_status import payouts_summary
 from trueup.service_layer.ports import Clock, Store
 from trueup.service_layer.post_purchase_status import cancelled_orders, held_orders
 from trueup.service_layer.refunds_status import refunds_summary
+from trueup.service_layer.tax_variances import tax_variances_summary
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,9 @@ class StatusReport:
     refunds: dict[str, object] = field(default_factory=dict)
     # Payouts: by state, paid to the bank and fees per currency, those not booked by cause.
     payouts: dict[str, object] = field(default_factory=dict)
+    # Tax variances: orders posted with Shopify's tax where the ERP's rate gives another figure (count, sums per
+    # currency, per ERP tax, the latest, what to do); empty when there is none.
+    tax_variances: dict[str, object] = field(default_factory=dict)
     # Stock: issues by cause with what to do, and the drift the last reconciliation left open.
     stock: dict[str, object] = field(default_factory=dict)
     # Deliveries kept but not understood (unreadable bodies, unknown topics), each with what to do.
@@ -190,6 +194,7 @@ def _report(store: Store, now: datetime, examples: int, shop: str | None) -> Sta
         cancelled_orders=cancelled_orders(store, examples, shop=shop),
         refunds=refunds_summary(store, examples, shop=shop),
         payouts=payouts_summary(store, examples, shop=shop),
+        tax_variances=tax_variances_summary(store, examples, shop=shop),
         stock=stock_summary(store, now, examples, shop=shop),
         shop=shop,
         kept_not_understood=kept_not_understood(intake),

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import structlog
 
+from trueup.domain.email_index import email_hash
 from trueup.domain.errors import StructuralError, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
@@ -26,6 +27,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payments import book_order_payments
 from trueup.service_layer.post_purchase import apply_changes, follows_changes
 from trueup.service_layer.refunds import credit_refunds, note_waiting_refunds
+from trueup.service_layer.tax_variances import record_tax_variances
 
 log = structlog.get_logger(__name__)
 
@@ -41,6 +43,7 @@ def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> Le
         log.warning("order_not_in_shopify", shop=ctx.shopify.shop, order_id=order_id)
         return None
     entry = ctx.store.ledger_entry(order.shop, order.order_id) or _new_entry(ctx, order)
+    _index_email(ctx, order)
     try:
         entry = _advance(ctx, order, entry, release)
     except StructuralError as problem:
@@ -56,6 +59,15 @@ def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> Le
     ctx.store.save_ledger_entry(entry)
     note_demand(ctx, order, entry)
     return entry
+
+
+def _index_email(ctx: OrderContext, order: ShopifyOrder) -> None:
+    """Keep the keyed hash of the customer's e-mail, so the console can find the order by it (never the e-mail)."""
+    if ctx.email_key is None or order.customer is None:
+        return
+    hashed = email_hash(ctx.email_key, order.customer.email)
+    if hashed is not None:
+        ctx.store.index_order_email(order.shop, order.order_id, hashed)
 
 
 def _new_entry(ctx: OrderContext, order: ShopifyOrder) -> LedgerEntry:
@@ -138,21 +150,5 @@ def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
     request = build_sales_order(order, ctx.policy, kits)
     sale = ctx.back_office.create_sales_order(request)  # checks SKUs, taxes, ... first (domain/posting_checks.py)
     log.info("order_posted", shop=order.shop, order=order.name, sale=sale.number, total=str(sale.total))
-    report_tax_variances(order, sale)
+    record_tax_variances(ctx.store, ctx.clock, order, sale)  # posted with Shopify's tax, told to finance
     return sale
-
-
-def report_tax_variances(order: ShopifyOrder, sale: PostedSale) -> None:
-    """A tax whose ERP rate gives another figure than Shopify charged: posted with Shopify's, told to finance."""
-    for variance in sale.tax_variances:
-        log.warning(
-            "tax_variance",
-            shop=order.shop,
-            order=order.name,
-            sale=sale.number,
-            tax=variance.tax,
-            rate=variance.rate,
-            shopify=str(variance.shopify),
-            erp=str(variance.erp),
-            difference=str(variance.difference),
-        )

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import structlog
 
+from trueup.domain.api_usage import minute_of
 from trueup.domain.errors import Cause, TransientError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.privacy import PRIVACY_TOPICS
@@ -40,7 +41,7 @@ from trueup.service_layer.order_context import OrderContext
 from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.payouts import PayoutContext, poll_payouts
 from trueup.service_layer.poll_orders import poll_orders
-from trueup.service_layer.ports import Clock, Job, JobRequest, Store
+from trueup.service_layer.ports import ApiUsageSource, Clock, ConsolePrivacy, Job, JobRequest, Store
 from trueup.service_layer.privacy import honour
 from trueup.service_layer.replay import replay_fixed
 from trueup.service_layer.stock_groups import group_context, runs_group
@@ -73,6 +74,7 @@ class WorkerSettings:
     done_jobs_retention_days: float = 7.0
     deliveries_retention_days: float = 30.0
     delivery_bodies_retention_days: float = 7.0  # bodies (customer data) expire sooner than the deliveries
+    api_usage_retention_days: float = 7.0  # Shopify API use per shop and minute (the activity page, alerts)
     purge_interval_seconds: float = 3600.0
     idle_sleep_seconds: float = 0.2
     # A job failing with an unexpected error (a defect, not the other side) is parked after this many tries.
@@ -100,8 +102,13 @@ class Worker:
         settings: WorkerSettings | None = None,
         rng: random.Random | None = None,
         payouts: Mapping[str, PayoutContext] | None = None,
+        usage: Sequence[ApiUsageSource] = (),
+        console: ConsolePrivacy | None = None,
     ) -> None:
         self.name = name
+        self.console = console  # the console's records, which privacy requests reach too
+        self.usage = usage  # each shop's Shopify API use, counted in memory: stored once a minute
+        self._usage_stored_until: datetime | None = None
         self.payouts = payouts or {}  # shop -> what booking its payouts needs ([payments] enabled)
         self.store = store
         self.contexts = contexts
@@ -189,7 +196,27 @@ class Worker:
         while not stop.is_set():
             if not self.run_once():
                 stop.wait(self.settings.idle_sleep_seconds)
+            self.store_api_usage()
+        self.store_api_usage(everything=True)
         log.info("worker_stopped", worker=self.name)
+
+    def store_api_usage(self, everything: bool = False) -> int:
+        """Add the finished minutes of the shops' API use to the store (all of it when `everything`): at most
+        once a minute, one upsert per shop and minute; how many minutes were stored. The worker threads of a
+        process share the counts: whichever comes first takes a minute, the others find nothing."""
+        minute = minute_of(self.clock.now())
+        if not everything and self._usage_stored_until == minute:
+            return 0
+        self._usage_stored_until = minute
+        samples = [sample for source in self.usage for sample in source.take_usage(None if everything else minute)]
+        if not samples:
+            return 0
+        try:
+            self.store.add_api_usage(samples)
+        except TransientError as error:  # the store out of reach: these minutes are lost to the charts, no more
+            log.warning("api_usage_not_stored", minutes=len(samples), error=str(error))
+            return 0
+        return len(samples)
 
     def _retry(self, job: Job, error: Exception, retry_after: float | None) -> None:
         delay = self.settings.retry.delay(job.attempts + 1, retry_after, self.rng)
@@ -225,7 +252,8 @@ class Worker:
             case PurgeHistory():
                 self._purge_history()
             case HonourPrivacyRequest():
-                honour(store, work.webhook_id, self.clock.now)
+                keys = {shop: ctx.email_key for shop, ctx in self.contexts.items() if ctx.email_key is not None}
+                honour(store, work.webhook_id, self.clock.now, self.console, keys)
 
     def _poll_orders(self, job: PollOrders, ctx: OrderContext) -> None:
         s = self.settings
@@ -314,8 +342,9 @@ class Worker:
             bodies = self.store.expire_delivery_bodies(
                 now - timedelta(days=s.delivery_bodies_retention_days), keep_topics=PRIVACY_TOPICS
             )
-            if jobs or deliveries or bodies:
-                log.info("history_purged", jobs=jobs, deliveries=deliveries, bodies_expired=bodies)
+            usage = self.store.purge_api_usage(now - timedelta(days=s.api_usage_retention_days))
+            if jobs or deliveries or bodies or usage:
+                log.info("history_purged", jobs=jobs, deliveries=deliveries, bodies_expired=bodies, api_minutes=usage)
         finally:
             self._again(request(PurgeHistory(), self._after(s.purge_interval_seconds)))
 

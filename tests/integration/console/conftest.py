@@ -27,6 +27,7 @@ from trueup.service_layer.people import People, add_user
 
 SHOP = "alpha.myshopify.com"
 METRICS_TOKEN = "scrape-me-please"
+EMAIL_KEY = b"the console tests' e-mail index k"
 
 
 @dataclass
@@ -65,7 +66,7 @@ def console(tmp_path: Path) -> Iterator[Console]:
     for name, role in (("vic", Role.VIEWER), ("olga", Role.OPERATOR), ("ada", Role.ADMIN)):
         add_user(records, CHEAP, clock, name, role, PASSWORD)
     people = People(records, CHEAP, clock)
-    deps = ConsoleDeps(store, records, people, clock, [SHOP], alerts=records)
+    deps = ConsoleDeps(store, records, people, clock, [SHOP], alerts=records, email_keys={SHOP: EMAIL_KEY})
     app = create_console_app(deps, Gate(people, session_seconds=3600), METRICS_TOKEN)
     yield Console(store, records, clock, app)
     records.close()

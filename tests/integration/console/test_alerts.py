@@ -1,5 +1,6 @@
 """Alerts end to end on a real store, sent to a real SMTP server (aiosmtpd) and a real HTTP receiver: the
-silence alert fires after the learned quiet time and recovers; 100 exceptions in a minute make one digest."""
+silence alert fires after the learned quiet time and recovers; 100 exceptions in a minute make one digest;
+sustained THROTTLED is read from the workers' per-minute API use."""
 
 from __future__ import annotations
 
@@ -19,9 +20,11 @@ from trueup.adapters.notify.email import SmtpNotifier
 from trueup.adapters.notify.webhook import WebhookNotifier
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.adapters.storage.console_store import SqlConsoleStore
+from trueup.domain.alerts import Condition, Rule
+from trueup.domain.api_usage import ApiUsage
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
-from trueup.service_layer.alerting import Alerter, AlertRules
+from trueup.service_layer.alerting import Alerter, AlertRules, failing_side
 from trueup.service_layer.jobs import delivery_job
 
 SHOP = "alpha.myshopify.com"
@@ -120,6 +123,36 @@ def test_a_hundred_exceptions_in_a_minute_make_one_digest(setup: Setup) -> None:
         f"FIRING exception_spike {SHOP}: 100 order(s) parked in the last 10 min",
     ]
     assert len(setup.posts) == 1
+
+
+def _throttled_minutes(setup: Setup, minutes: list[int]) -> None:
+    setup.store.add_api_usage(
+        [ApiUsage(SHOP, MONDAY_9 + timedelta(minutes=m), calls=40, throttled=3, actual_cost=900) for m in minutes]
+    )
+
+
+def _throttled_alert(setup: Setup) -> Condition:
+    [condition] = [c for c in setup.alerter.conditions() if c.rule == Rule.THROTTLED]
+    return condition
+
+
+def test_sustained_throttled_is_read_from_the_workers_minutes_and_recovers(setup: Setup) -> None:
+    _throttled_minutes(setup, [0, 2, 4, 5])  # 4 of the 10 minutes before 9:10: not sustained
+    setup.clock.at = MONDAY_9 + timedelta(minutes=10, seconds=5)
+    assert not _throttled_alert(setup).firing
+
+    _throttled_minutes(setup, [7])  # 5 of 10
+    firing = _throttled_alert(setup)
+    assert firing.firing
+    assert firing.detail == "Shopify answered THROTTLED 15 time(s), in 5 of the last 10 minutes"
+
+    setup.clock.at = MONDAY_9 + timedelta(minutes=15, seconds=5)  # 9:05–9:14: minutes 5 and 7 only
+    assert not _throttled_alert(setup).firing
+
+
+def test_a_call_held_back_by_the_cost_budget_counts_as_throttling_not_shopify_down() -> None:
+    assert failing_side("TransientError: Shopify cost budget exhausted for a 352-point query") is Rule.THROTTLED
+    assert failing_side("TransientError: cannot reach Shopify for a.myshopify.com") is Rule.SHOPIFY_UNREACHABLE
 
 
 def test_a_digest_that_cannot_be_sent_stays_pending_and_goes_out_later(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from tests.integration.console.conftest import SHOP, Console, csrf_of
 from tests.support.deliveries import T0, make_delivery, make_entry, order_gid
+from trueup.domain.api_usage import ApiUsage
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.service_layer.jobs import SyncOrder, delivery_job, order_key
@@ -168,6 +169,35 @@ def test_activity_counts_webhooks_and_posted_orders_per_minute(console: Console)
     assert "<svg" in page
 
 
+def test_activity_charts_the_shopify_api_budget_used_and_throttled_answers(console: Console) -> None:
+    console.clock.at = T0 + timedelta(minutes=5)
+    minute = T0.replace(second=0, microsecond=0)
+    bucket = {"maximum_available": 2000.0, "restore_rate": 100.0}
+    one, two, other = minute + timedelta(minutes=1), minute + timedelta(minutes=2), "beta.myshopify.com"
+    console.store.add_api_usage(
+        [
+            ApiUsage(SHOP, one, 12, 0, 4200, 1100, lowest_available=1500.0, **bucket),
+            ApiUsage(SHOP, two, 30, 4, 9800, 2600, lowest_available=100.0, **bucket),
+            ApiUsage(other, two, 2, 0, 20, 20, lowest_available=1990.0, **bucket),
+        ]
+    )
+    client = console.signed_in("vic")
+
+    report = client.get("/api/activity").json()
+    page = client.get("/activity").text
+
+    assert [n for n in report["api_points"] if n] == [1100, 2620]
+    assert [n for n in report["throttled"] if n] == [4]
+    assert [n for n in report["api_budget_used_percent"] if n] == [25, 95]  # the fuller of the two shops
+    assert sum(report["api_calls"]) == 44
+    assert report["api_points_allowed_per_minute"] == 12000
+    assert "Cost points Shopify charged: 3720" in page
+    assert "THROTTLED answers: 4 (peak 4/min)" in page
+    assert "Cost budget used at its fullest: peak 95%" in page
+    assert "12000 points a minute" in page
+    assert '<svg class="chart throttled"' in page
+
+
 def test_a_held_order_is_released_from_its_page(console: Console) -> None:
     held = make_entry(order_number=5, state=OrderState.HELD, held_until=T0 + timedelta(hours=1))
     console.store.save_ledger_entry(held)
@@ -246,3 +276,41 @@ def test_the_overview_shows_the_alerts_firing_and_not_those_recovered(console: C
     assert "Alerts firing (1)" in page
     assert "silence alpha.myshopify.com since 2026-11-27 09:00:00: no webhooks for 42 min &lt;b&gt;" in page
     assert "stock_drift" not in page
+
+
+def test_the_overview_and_its_api_show_tax_variances_for_finance_without_turning_the_light_red(
+    console: Console,
+) -> None:
+    from decimal import Decimal
+
+    from trueup.domain.money import Money
+    from trueup.domain.tax_variances import TaxVarianceRecord
+
+    for number, shopify in ((1, "2.50"), (2, "3.10")):
+        console.store.replace_tax_variances(
+            SHOP,
+            order_gid(number),
+            [
+                TaxVarianceRecord(
+                    SHOP,
+                    order_gid(number),
+                    f"#{1000 + number}",
+                    f"shopify:{SHOP}:order:{number}",
+                    "VAT20",
+                    "VAT 20 <b>",
+                    Money(Decimal(shopify), "EUR"),
+                    Money(Decimal("2.00"), "EUR"),
+                    T0,
+                )
+            ],
+        )
+    client = console.signed_in("vic")
+
+    shop = client.get("/api/overview").json()["shops"][0]
+    page = client.get("/").text
+
+    assert shop["tax_variances"]["by_currency"] == {"EUR": {"shopify": "5.60", "erp": "4.00", "difference": "1.60"}}
+    assert (shop["tax_variances"]["count"], shop["light"]) == (2, "green")
+    assert "2 on 2 order(s) posted with Shopify's tax" in page
+    assert "EUR Shopify 5.60, ERP 4.00, difference 1.60" in page
+    assert "#1002 VAT20 (VAT 20 &lt;b&gt;): Shopify 3.10, ERP 2.00, difference 1.10 EUR" in page

@@ -1,6 +1,7 @@
 """Shopify's privacy requests, end to end through intake's job and the worker's handler, on every store: a data
 request exports what trueup holds, a customer redact leaves no copy of their e-mail, name or address in the
-store (on SQLite not even in the file's free pages) nor in trueup's logs, and a shop redact erases the shop."""
+store, the console's audit and alert states included (on SQLite not even in the file's free pages), nor in
+trueup's logs, and a shop redact erases the shop."""
 
 from __future__ import annotations
 
@@ -9,18 +10,23 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from structlog.testing import capture_logs
 
+from tests.fakes.console_store import InMemoryConsoleStore
 from tests.fakes.store import InMemoryStore
 from tests.support.deliveries import T0, make_delivery, make_entry
 from tests.support.postgres import MEMORY
 from trueup.adapters.storage import SqlStore
+from trueup.adapters.storage.console_store import SqlConsoleStore
+from trueup.domain.alerts import AlertState
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
+from trueup.domain.people import Action, AuditRecord
 from trueup.service_layer.jobs import HonourPrivacyRequest, delivery_job, job_of
-from trueup.service_layer.ports import Store
+from trueup.service_layer.ports import ConsolePrivacy, Store
 from trueup.service_layer.privacy import customer_export, honour
 
 SHOP, OTHER_SHOP = "alpha.myshopify.com", "beta.myshopify.com"
@@ -64,6 +70,17 @@ def store(state_url: str) -> Iterator[Store]:
     sql.close()
 
 
+@pytest.fixture
+def console(store: Store, state_url: str) -> Iterator[ConsolePrivacy]:
+    """The console's records on the same database as `store` (the same object's data in memory)."""
+    if isinstance(store, InMemoryStore):
+        yield InMemoryConsoleStore(store)
+        return
+    records = SqlConsoleStore(state_url)
+    yield records
+    records.close()
+
+
 class Now:
     def __call__(self):  # type: ignore[no-untyped-def]
         return T0 + timedelta(days=11)
@@ -98,6 +115,18 @@ def a_shop_with_two_customers(store: Store) -> None:
     store.save_ledger_entry(make_entry(order_number=2))
 
 
+def people_looked_for_ada(console: Any) -> None:
+    """What the console's people left behind about Ada: her e-mail typed as a sign-in name, her name and
+    street typed as filters, and an alert quoting an ERP error that names her."""
+    console.record(AuditRecord(T0, ADA["email"], Action.LOGIN_REFUSED, "refused: wrong name or password"))
+    console.record(AuditRecord(T0, "olga", Action.REPLAY, "done", ["#1001"], f"filter order={ADA['name']}; 1 of 1"))
+    console.record(AuditRecord(T0, "olga", Action.REFUSED, "refused", [], f"order={ADA['address']}"))
+    console.record(AuditRecord(T0, "olga", Action.REPLAY, "done", ["#1002"], f"filter order={GRACE_EMAIL}; 1 of 1"))
+    failing = f"1 job(s) failing for 20 min: party {ADA['name']} <{ADA['email']}> is blocked"
+    console.save_alert_state(AlertState("erp_unreachable", SHOP, True, T0, None, failing))
+    console.save_alert_state(AlertState("exception_cause", f"{SHOP}|totals_mismatch", True, T0, None, "1 parked"))
+
+
 def deliver(store: Store, webhook_id: str, topic: str, body: bytes) -> HonourPrivacyRequest:
     delivery = make_delivery(webhook_id=webhook_id, topic=topic, order_number=None, body=body)
     job = delivery_job(delivery)
@@ -114,9 +143,10 @@ def _no_job():  # type: ignore[no-untyped-def]
     raise AssertionError("the privacy request queued no job")
 
 
-def everything_stored(store: Store) -> str:
-    """Every delivery body and header, every ledger detail and every job error trueup holds, as text."""
-    parts = []
+def everything_stored(store: Store, console: Any) -> str:
+    """Every delivery body and header, every ledger detail and every job error trueup holds, and every audit
+    record and alert state of the console, as text."""
+    parts = [repr(console.audit_records(limit=1000)), repr(console.alert_states())]
     for shop in (SHOP, OTHER_SHOP):
         for d in store.stored_deliveries(shop):
             parts.append(d.body.decode("utf-8", "replace"))
@@ -128,8 +158,9 @@ def everything_stored(store: Store) -> str:
     return "\n".join(parts)
 
 
-def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Store) -> None:
+def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Store, console: ConsolePrivacy) -> None:
     a_shop_with_two_customers(store)
+    people_looked_for_ada(console)
     work = deliver(store, "dr-1", "customers/data_request", privacy_body("customers/data_request", [1]))
 
     report = honour(store, work.webhook_id, Now())
@@ -141,32 +172,53 @@ def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Stor
         ["gid://shopify/Order/1"],
     )
     assert report.records == {"deliveries": 3, "orders": 1}
-    export = customer_export(store, report)
+    export = customer_export(store, report, console)
     assert sorted(d["webhook_id"] for d in export["deliveries"]) == ["ada-1", "ada-2", "ada-3"]
     assert export["orders"][0]["name"] == "#1001"
     assert export["customer"]["email"] == ADA["email"]
     assert GRACE_EMAIL not in json.dumps(export)
+    quoted = sorted((row["record"], row["text"]) for row in export["free_text"])
+    assert quoted == [
+        ("alert_states", f"1 job(s) failing for 20 min: party {ADA['name']} <{ADA['email']}> is blocked"),
+        ("console_audit", ADA["email"]),
+        ("console_audit", f"filter order={ADA['name']}; 1 of 1"),
+        ("console_audit", f"order={ADA['address']}"),
+        ("ledger", f"party {ADA['email']} on hold"),
+    ]
     assert store.privacy_reports(SHOP) == [report]
 
 
-def test_after_a_customer_redact_no_copy_of_their_details_remains(store: Store, state_url: str) -> None:
+def test_after_a_customer_redact_no_copy_of_their_details_remains(
+    store: Store, console: ConsolePrivacy, state_url: str
+) -> None:
     a_shop_with_two_customers(store)
+    people_looked_for_ada(console)
     deliver(store, "dr-1", "customers/data_request", privacy_body("customers/data_request", [1]))
     work = deliver(store, "red-1", "customers/redact", privacy_body("customers/redact", [1]))
+    assert ADA["email"] in everything_stored(store, console)
 
     with capture_logs() as logs:
-        report = honour(store, work.webhook_id, Now())
+        report = honour(store, work.webhook_id, Now(), console)
 
     assert report is not None
-    assert report.records == {"deliveries": 4, "ledger": 1}  # 3 orders' deliveries, the data request; 1 detail
-    held = everything_stored(store)
+    # 3 orders' deliveries and the data request; 1 ledger detail; 3 audit records; 1 alert state
+    assert report.records == {"deliveries": 4, "ledger": 1, "console_audit": 3, "alert_states": 1}
+    held = everything_stored(store, console)
     for detail in ADA.values():
         assert detail.lower() not in held.lower(), detail
     assert GRACE_EMAIL in held, "another customer's data stays"
+    audit = console.audit_records(limit=10)  # type: ignore[attr-defined]
+    assert [(r.username, str(r.action), r.orders) for r in reversed(audit)] == [
+        ("(redacted: customer data erased on request)", "login_refused", []),
+        ("olga", "replay", ["#1001"]),
+        ("olga", "refused", []),
+        ("olga", "replay", ["#1002"]),
+    ], "who did what, and to which orders, stays"
     assert store.stored_delivery("other-shop").body != b'{"redacted":true}'  # type: ignore[union-attr]
     assert not any(value in repr(logs) for value in ADA.values())
     assert store.accept_deliveries([make_delivery(webhook_id="ada-1")], delivery_job) == [False], "still a duplicate"
     if state_url.startswith("sqlite"):
+        console.close()  # type: ignore[attr-defined]
         assert_not_in_sqlite_file(Path(state_url.removeprefix("sqlite:///")), store)
 
 
@@ -180,11 +232,14 @@ def assert_not_in_sqlite_file(path: Path, store: Store) -> None:
     assert GRACE_EMAIL.encode() in raw
 
 
-def test_a_shop_redact_erases_the_shop_and_only_it(store: Store) -> None:
+def test_a_shop_redact_erases_the_shop_and_only_it(store: Store, console: ConsolePrivacy) -> None:
     a_shop_with_two_customers(store)
+    people_looked_for_ada(console)
+    console.record(AuditRecord(T0, "olga", Action.REPLAY, "done", ["#1001"], f"filter shop={SHOP}; 1 of 1"))  # type: ignore[attr-defined]
+    console.save_alert_state(AlertState("silence", OTHER_SHOP, True, T0, None, "quiet"))  # type: ignore[attr-defined]
     work = deliver(store, "shop-1", "shop/redact", json.dumps({"shop_id": 1, "shop_domain": SHOP}).encode())
 
-    report = honour(store, work.webhook_id, Now())
+    report = honour(store, work.webhook_id, Now(), console)
 
     assert report is not None
     assert report.kind == "shop/redact"
@@ -193,3 +248,54 @@ def test_a_shop_redact_erases_the_shop_and_only_it(store: Store) -> None:
     assert store.stored_deliveries(SHOP) == []
     assert [d.webhook_id for d in store.stored_deliveries(OTHER_SHOP)] == ["other-shop"]
     assert store.privacy_reports(SHOP) == [report], "the proof it was done is kept"
+    assert (report.records["alert_states"], report.records["console_audit"]) == (2, 1)
+    assert [s.subject for s in console.alert_states()] == [OTHER_SHOP]  # type: ignore[attr-defined]
+    assert SHOP not in repr(console.audit_records(limit=100))  # type: ignore[attr-defined]
+
+
+def test_after_a_shop_redact_no_table_holds_a_row_of_the_shop(
+    store: Store, console: ConsolePrivacy, state_url: str
+) -> None:
+    if isinstance(store, InMemoryStore):
+        pytest.skip("reads every table of the SQL schema")
+    from sqlalchemy import create_engine, func, select, true
+
+    from tests.contract.test_store_payouts_contract import a_record
+    from trueup.adapters.storage.tables import metadata, privacy_requests
+    from trueup.adapters.storage.tokens_sql import SqlTokenVault
+    from trueup.domain.credentials import ShopToken
+
+    a_shop_with_two_customers(store)
+    people_looked_for_ada(console)
+    store.save_payout_record(a_record(1, shop=SHOP, detail=f"order of {ADA['email']}"))  # type: ignore[attr-defined]
+    store.save_payout_record(a_record(2, shop=OTHER_SHOP))  # type: ignore[attr-defined]
+    vault = SqlTokenVault(state_url, "k" * 40)
+    vault.save_token(SHOP, ShopToken("shpat_secret", T0 + timedelta(hours=1)), T0)
+    vault.close()
+    store.set_cursor(SHOP, "orders_polled_at", T0.isoformat())
+    work = deliver(store, "shop-1", "shop/redact", json.dumps({"shop_id": 1, "shop_domain": SHOP}).encode())
+
+    report = honour(store, work.webhook_id, Now(), console)
+
+    assert report is not None
+    assert {"payouts", "shop_tokens", "cursors", "alert_states"} <= set(report.records)
+    engine = create_engine(state_url)
+    with engine.connect() as connection:
+        # Jobs running now (the request's own, and those this test claimed and left running) end themselves.
+        left = {
+            table.name: connection.execute(
+                select(func.count()).where(
+                    table.c.shop == SHOP, table.c.state != "doing" if table.name == "jobs" else true()
+                )
+            ).scalar_one()
+            for table in metadata.sorted_tables
+            if "shop" in table.c and table is not privacy_requests
+        }
+        alerts = connection.execute(select(metadata.tables["alert_states"].c.subject)).scalars().all()
+        other_payouts = connection.execute(
+            select(func.count()).where(metadata.tables["payouts"].c.shop == OTHER_SHOP)
+        ).scalar_one()
+    engine.dispose()
+    assert {name: n for name, n in left.items() if n} == {}
+    assert not any(SHOP in subject for subject in alerts)
+    assert other_payouts == 1, "another shop's rows stay"

@@ -13,6 +13,10 @@ from trueup.domain.posting import PostingPolicy
 from trueup.service_layer.status import build_status
 
 
+def eur(amount: str) -> Money:
+    return Money(Decimal(amount), "EUR")
+
+
 def test_a_paid_order_becomes_one_erp_sale_with_the_same_total(engine: Engine):
     order = engine.shopify.put_order(an_order([a_line(quantity=2, price="10.00", tax="4.00")]))
     engine.notify(order.order_id)
@@ -167,6 +171,44 @@ def test_a_tax_variance_posts_with_shopifys_tax_and_is_reported_for_finance(engi
     (variance,) = [event for event in logs if event["event"] == "tax_variance"]
     assert (variance["tax"], variance["shopify"], variance["erp"]) == ("VAT20", "2.50 EUR", "2.00 EUR")
     assert variance["difference"] == "0.50 EUR"
+
+
+def test_a_tax_variance_is_kept_with_its_amounts_and_shown_in_status_and_one_within_tolerance_is_not(
+    engine: Engine,
+):
+    beyond = engine.shopify.put_order(an_order([a_line(quantity=1, price="10.00", tax="2.50")], number=1001))
+    within = engine.shopify.put_order(an_order([a_line(quantity=1, price="10.00", tax="2.03")], number=1002))
+    for order in (beyond, within):
+        engine.notify(order.order_id)
+    engine.run_until_idle()
+
+    assert {engine.entry(o.order_id).state for o in (beyond, within)} == {OrderState.POSTED}
+    (kept,) = engine.store.tax_variances()
+    assert (kept.order_id, kept.order, kept.tax, kept.rate) == (beyond.order_id, "#1001", "VAT20", "VAT 20")
+    assert (kept.shopify, kept.erp, kept.difference) == (eur("2.50"), eur("2.00"), eur("0.50"))
+    report = build_status(engine.store, engine.clock, shops=[beyond.shop]).to_json()
+    for section in (report, report["shops"][0]):
+        variances = section["tax_variances"]
+        assert (variances["count"], variances["orders"]) == (1, 1)
+        assert variances["by_currency"] == {"EUR": {"shopify": "2.50", "erp": "2.00", "difference": "0.50"}}
+        assert [row["order"] for row in variances["latest"]] == ["#1001"]
+
+
+def test_an_amendment_that_puts_a_tax_variance_right_clears_it(engine: Engine):
+    order = engine.shopify.put_order(an_order([a_line(quantity=1, price="10.00", tax="2.50")]))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert len(engine.store.tax_variances()) == 1
+
+    edited = an_order([a_line(quantity=2, price="10.00", tax="4.00")])  # the ERP rate gives 4.00 too
+    engine.shopify.put_order(
+        replace(order, lines=edited.lines, total_price=edited.total_price, total_tax=edited.total_tax)
+    )
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+
+    assert engine.entry(order.order_id).state == OrderState.POSTED
+    assert engine.store.tax_variances() == []
 
 
 def test_a_brand_that_parks_on_tax_variance_has_the_order_parked(store_factory):

@@ -40,13 +40,27 @@ def test_a_clean_run_reports_every_document_equal(engine: Engine):
     engine.run_until_idle()
     report = verify_shop(engine.ctx, SHOP)
     assert report.findings == []
-    assert (report.orders, report.documents, report.equal_documents) == (2, 3, 3)
+    assert (report.orders, report.documents, report.equal_documents) == (2, 4, 4)  # 2 sales, a note, its return
     day, month = str(order.created_at)[:10], str(order.created_at)[:7]
     assert set(report.periods) == {day, month}
     figures = report.periods[month]
     assert figures["shopify_sales"] == figures["erp_sales"] == Decimal("48.00")
     assert figures["shopify_tax VAT 20"] == Decimal("8.00")
     assert figures["erp_credit_notes"] == Decimal("12.00")
+
+
+def test_a_tax_variance_posted_as_shopify_charged_is_no_finding_and_is_in_the_period_figures(engine: Engine):
+    posted_orders(engine, 1)  # 4.00 of tax on 20.00: no variance
+    varied = engine.shopify.put_order(an_order([a_line(quantity=1, price="10.00", tax="2.50")], number=1009))
+    engine.notify(varied.order_id)
+    engine.run_until_idle()
+
+    report = verify_shop(engine.ctx, SHOP)
+
+    assert report.findings == []  # the ERP's documents carry Shopify's tax: equal to the cent
+    figures = report.periods[str(varied.created_at)[:7]]
+    assert figures["shopify_tax VAT 20"] == Decimal("6.50")
+    assert figures["tax_variance VAT20"] == Decimal("0.50")  # Shopify's less what the ERP's rate gives
 
 
 def test_a_shipment_cancelled_by_hand_is_found(engine: Engine):

@@ -3,6 +3,7 @@ a failed call's batch retried first under the same key."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -91,12 +92,14 @@ class FailingOnce:
     def __init__(self, admin: FakeShopifyAdmin) -> None:
         self.admin, self.failed = admin, False
         self.keys: list[str] = []
+        self.lock = threading.Lock()  # calls run concurrently: exactly one of them fails
 
     def set_available(self, writes: Sequence[StockWrite], idempotency_key: str) -> StockWriteResult:
         self.keys.append(idempotency_key)
         result = self.admin.set_available(writes, idempotency_key)
-        if not self.failed:
-            self.failed = True
+        with self.lock:
+            first, self.failed = not self.failed, True
+        if first:
             raise TransientError("Shopify timed out")
         return result
 

@@ -1,11 +1,15 @@
+import threading
 from datetime import timedelta
 
-from tests.factories import an_order
+from tests.factories import SHOP, an_order
 from tests.unit.engine.harness import Engine
 
+from trueup.adapters.shopify.api_usage import ApiUsageMeter
+from trueup.adapters.shopify.cost_budget import ThrottleStatus
 from trueup.domain.errors import Cause
 from trueup.domain.ledger import OrderState
 from trueup.service_layer.jobs import SyncOrder
+from trueup.service_layer.worker import Worker
 
 
 def waiting_sync_jobs(engine: Engine):  # type: ignore[no-untyped-def]
@@ -122,3 +126,29 @@ def test_finished_jobs_and_old_deliveries_are_purged_on_schedule_never_open_work
     finished = [j for j in engine.store.jobs if j.state == "done" and j.kind == SyncOrder.kind]
     assert finished == []
     assert [j.payload["order_id"] for j in waiting_sync_jobs(engine)] == [other.order_id]
+
+
+def test_the_shops_api_use_is_stored_once_a_minute_then_all_of_it_at_stop_and_purged_with_the_history():
+    engine = Engine()
+    meter = ApiUsageMeter(SHOP, engine.clock.now)
+    worker = Worker("w1", engine.store, {SHOP: engine.ctx}, engine.clock, usage=[meter])
+    bucket = ThrottleStatus(maximum_available=2000, currently_available=1500, restore_rate=100)
+    start = engine.clock.now() - timedelta(hours=1)
+    meter.record(bucket, requested_cost=352, actual_cost=80)
+
+    assert worker.store_api_usage() == 0  # the minute is not over: nothing written
+    engine.clock.advance(60)
+    meter.record(bucket, requested_cost=10, actual_cost=10, throttled=True)
+    assert worker.store_api_usage() == 1
+    assert worker.store_api_usage() == 0  # once a minute at most
+    assert [(u.calls, u.actual_cost, u.lowest_available) for u in engine.store.api_usage(start)] == [(1, 80, 1500)]
+
+    stop = threading.Event()
+    stop.set()
+    worker.run(stop)  # stopping stores the minute still open
+    assert [u.throttled for u in engine.store.api_usage(start)] == [0, 1]
+
+    engine.clock.advance(8 * 86400)  # past the 7 days the API use is kept
+    engine.worker.schedule_periodic()
+    engine.run_until_idle()
+    assert engine.store.api_usage(start) == []

@@ -129,6 +129,7 @@ class ShopifyAdminClient:
         # Stock calls leave room for order reads from the start, wherever on the shop they are made.
         self.graphql.budget.expect_order_call(self._fetch_order.estimated_cost)
         self.inventory = ShopifyInventory(self.graphql)
+        self.usage = self.graphql.usage  # the shop's API use per minute, for the worker to store
         self.payments = ShopifyPayments(self.graphql)
 
     def close(self) -> None:

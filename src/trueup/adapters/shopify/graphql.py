@@ -20,6 +20,7 @@ import httpx
 import structlog
 
 from trueup.adapters.shopify.access_tokens import AccessTokens, StaticToken
+from trueup.adapters.shopify.api_usage import ApiUsageMeter
 from trueup.adapters.shopify.cost_budget import CostBudget, ThrottleStatus
 from trueup.adapters.shopify.queries import Operation
 from trueup.domain.errors import BadInput, TransientError, TrueupError
@@ -30,6 +31,10 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 FALLBACK_RETRY_AFTER = 1.0
 
 log = structlog.get_logger(__name__)
+
+
+class ShopifyThrottled(TransientError):
+    """Shopify answered THROTTLED (or HTTP 429): retry after `retry_after`."""
 
 
 class ShopifyQueryError(TrueupError):
@@ -61,10 +66,12 @@ class ShopifyGraphQL:
         http: httpx.Client | None = None,
         budget: CostBudget | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        usage: ApiUsageMeter | None = None,
     ) -> None:
         self.shop = shop_domain
         self.endpoint = admin_endpoint(shop_domain, api_version, base_url)
         self.budget = budget or CostBudget()
+        self.usage = usage or ApiUsageMeter(shop_domain)  # per minute, in memory; the worker stores it
         self._owns_http = http is None
         self._http = http or httpx.Client(timeout=timeout)
         self.tokens: AccessTokens = StaticToken(access_token) if isinstance(access_token, str) else access_token
@@ -81,14 +88,19 @@ class ShopifyGraphQL:
         cost = self.budget.estimate(operation.name, operation.estimated_cost)
         self.budget.acquire(cost)
         status: ThrottleStatus | None = None
-        requested: int | None = None
+        requested = actual = None
+        throttled = False
         try:
             response = self._post(operation, variables)
             body = _decode(response, operation)
-            status, requested = _cost_of(body)
+            status, requested, actual = _cost_of(body)
             _raise_for_errors(operation, body, status, requested)
+        except ShopifyThrottled:
+            throttled = True
+            raise
         finally:
             self.budget.settle(cost, status, operation_name=operation.name, requested_cost=requested)
+            self.usage.record(status, requested_cost=requested, actual_cost=actual, throttled=throttled)
         data = body.get("data")
         if not isinstance(data, dict):
             raise ShopifyQueryError(operation.name, ["the answer has no data"])
@@ -125,7 +137,7 @@ def _raise_for_status(response: httpx.Response, operation: Operation, shop: str)
     if code == 429:
         wait = _retry_after_header(response) or FALLBACK_RETRY_AFTER
         log.info("shopify.throttled", shop=shop, operation=operation.name, http_status=code, retry_after=wait)
-        raise TransientError(f"Shopify throttled {operation.name} (HTTP 429)", retry_after=wait)
+        raise ShopifyThrottled(f"Shopify throttled {operation.name} (HTTP 429)", retry_after=wait)
     if code in (401, 403):
         raise BadInput(f"Shopify refused the access token for {shop} (HTTP {code}): check the shop's token")
     if code == 404:
@@ -159,11 +171,15 @@ def _decode(response: httpx.Response, operation: Operation) -> dict[str, Any]:
     return body
 
 
-def _cost_of(body: dict[str, Any]) -> tuple[ThrottleStatus | None, int | None]:
+def _points(value: object) -> int | None:
+    return int(value) if isinstance(value, int | Decimal) else None
+
+
+def _cost_of(body: dict[str, Any]) -> tuple[ThrottleStatus | None, int | None, int | None]:
+    """The bucket as Shopify saw it, the requested and the actual cost of the query (each None when not said)."""
     cost = (body.get("extensions") or {}).get("cost")
     if not isinstance(cost, dict):
-        return None, None
-    requested = cost.get("requestedQueryCost")
+        return None, None, None
     throttle = cost.get("throttleStatus")
     status = None
     if isinstance(throttle, dict):
@@ -175,7 +191,7 @@ def _cost_of(body: dict[str, Any]) -> tuple[ThrottleStatus | None, int | None]:
             )
         except (KeyError, TypeError, ValueError):
             status = None
-    return status, int(requested) if isinstance(requested, int | Decimal) else None
+    return status, _points(cost.get("requestedQueryCost")), _points(cost.get("actualQueryCost"))
 
 
 def _raise_for_errors(
@@ -191,7 +207,7 @@ def _raise_for_errors(
     if "THROTTLED" in codes:
         wait = throttled_wait(status, requested)
         log.info("shopify.throttled", operation=operation.name, retry_after=wait)
-        raise TransientError(f"Shopify throttled {operation.name}", retry_after=wait)
+        raise ShopifyThrottled(f"Shopify throttled {operation.name}", retry_after=wait)
     if "INTERNAL_SERVER_ERROR" in codes:
         raise TransientError(f"Shopify failed internally on {operation.name}")
     if "ACCESS_DENIED" in codes:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import ColumnElement, Connection, case, delete, false, func, or_, select, update
 
 from trueup.adapters.storage import dialects
 from trueup.adapters.storage.tables import alert_states, console_audit, console_sessions, console_users
@@ -133,3 +134,49 @@ def save_alert(connection: Connection, state: AlertState) -> None:
         index_elements=[alert_states.c.rule, alert_states.c.subject], set_=updated
     )
     connection.execute(statement)
+
+
+# --- privacy requests (service_layer/privacy.py) ------------------------------------------------------
+def _holds(column: Any, needles: Sequence[str]) -> ColumnElement[bool]:
+    if not needles:
+        return false()
+    return or_(*(func.lower(column).contains(needle.lower(), autoescape=True) for needle in needles))
+
+
+def _of_shop(shop: str) -> ColumnElement[bool]:
+    subject = alert_states.c.subject
+    return or_(subject == shop, subject.startswith(f"{shop}|", autoescape=True))
+
+
+def redact_audit(connection: Connection, needles: Sequence[str], replacement: str) -> int:
+    a = console_audit.c
+    columns = (a.username, a.outcome, a.detail)
+    statement = (
+        update(console_audit)
+        .where(or_(*(_holds(column, needles) for column in columns)))
+        .values({column.name: case((_holds(column, needles), replacement), else_=column) for column in columns})
+    )
+    return int(connection.execute(statement).rowcount)
+
+
+def redact_alerts(connection: Connection, shop: str, needles: Sequence[str], replacement: str) -> int:
+    statement = (
+        update(alert_states).where(_of_shop(shop), _holds(alert_states.c.detail, needles)).values(detail=replacement)
+    )
+    return int(connection.execute(statement).rowcount)
+
+
+def erase_alerts(connection: Connection, shop: str) -> int:
+    return int(connection.execute(delete(alert_states).where(_of_shop(shop))).rowcount)
+
+
+def text_about(connection: Connection, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+    a = console_audit.c
+    found: list[tuple[str, str]] = []
+    for column in (a.username, a.outcome, a.detail):
+        found += [
+            ("console_audit", text)
+            for text in connection.execute(select(column).where(_holds(column, needles))).scalars()
+        ]
+    alerts = select(alert_states.c.detail).where(_of_shop(shop), _holds(alert_states.c.detail, needles))
+    return found + [("alert_states", text) for text in connection.execute(alerts).scalars()]

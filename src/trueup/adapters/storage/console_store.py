@@ -17,8 +17,8 @@ from trueup.service_layer.ports import DeliverySeen, JobSeen, ParkedGroup
 
 
 class SqlConsoleStore:
-    """The ConsoleRecords and History roles (service_layer/ports.py) in a database migrated by `upgrade`.
-    Every method runs in its own transaction."""
+    """The ConsoleRecords, History, AlertRecords and ConsolePrivacy roles (service_layer/ports.py) in a database
+    migrated by `upgrade`. Every method runs in its own transaction."""
 
     def __init__(self, url: str) -> None:
         self._engine = make_engine(url)
@@ -152,3 +152,27 @@ class SqlConsoleStore:
     def save_alert_state(self, state: AlertState) -> None:
         with writing(self._engine) as connection:
             console_sql.save_alert(connection, state)
+
+    # --- privacy requests -------------------------------------------------------------------------
+    @translate_driver_errors
+    def redact_console_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
+        with writing(self._engine) as connection:
+            counts = {
+                "console_audit": console_sql.redact_audit(connection, needles, replacement),
+                "alert_states": console_sql.redact_alerts(connection, shop, needles, replacement),
+            }
+        return {kind: n for kind, n in counts.items() if n}
+
+    @translate_driver_errors
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with reading(self._engine) as connection:
+            return console_sql.text_about(connection, shop, needles)
+
+    @translate_driver_errors
+    def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
+        with writing(self._engine) as connection:
+            counts = {
+                "console_audit": console_sql.redact_audit(connection, [shop], replacement),
+                "alert_states": console_sql.erase_alerts(connection, shop),
+            }
+        return {kind: n for kind, n in counts.items() if n}

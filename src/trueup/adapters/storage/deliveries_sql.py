@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, false, func, select, true, update
 
 from trueup.adapters.storage import dialects, jobs_sql
 from trueup.adapters.storage.tables import counters, deliveries
-from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, JobRequest
+from trueup.service_layer.ports import EXPIRED_BODY, IncomingDelivery, IntakeStats, JobRequest, NotUnderstood
 
 DUPLICATES = "duplicate_deliveries"
 REFUSED = "refused:"  # + the reason: one counter per reason
@@ -106,13 +106,7 @@ def stats(connection: Connection, shop: str | None = None) -> IntakeStats:
     count, last = connection.execute(select(func.count(), func.max(deliveries.c.received_at)).where(of_shop)).one()
     counter = DUPLICATES if shop is None else _shop_duplicates(shop)
     duplicates = connection.execute(select(counters.c.value).where(counters.c.name == counter)).scalar()
-    unknown = connection.execute(
-        select(deliveries.c.topic, func.count())
-        .where(deliveries.c.known_topic.is_(False), of_shop)
-        .group_by(deliveries.c.topic)
-    )
-    problem = deliveries.c.problem
-    problems = connection.execute(select(problem, func.count()).where(problem.is_not(None), of_shop).group_by(problem))
+    found = not_understood(connection, shop)
     # Refusals are counted for the endpoint as a whole: before its signature is checked, a request's shop is
     # only what it claims.
     refused = connection.execute(
@@ -123,11 +117,25 @@ def stats(connection: Connection, shop: str | None = None) -> IntakeStats:
     return IntakeStats(
         deliveries=count,
         duplicates=duplicates or 0,
-        unknown_topics={topic: n for topic, n in unknown},
+        unknown_topics=found.unknown_topics,
         last_received_at=last,
-        problems={problem: n for problem, n in problems},
+        problems=found.problems,
         refused={name.removeprefix(REFUSED): int(n) for name, n in refused},
     )
+
+
+def not_understood(connection: Connection, shop: str | None = None) -> NotUnderstood:
+    """Deliveries kept but not understood, by problem and by unknown topic: each read from its own index
+    (deliveries_with_problem, deliveries_unknown_topic), never from all the deliveries."""
+    of_shop = deliveries.c.shop == shop if shop is not None else true()
+    unknown = connection.execute(
+        select(deliveries.c.topic, func.count())
+        .where(deliveries.c.known_topic.is_(False), of_shop)
+        .group_by(deliveries.c.topic)
+    )
+    problem = deliveries.c.problem
+    problems = connection.execute(select(problem, func.count()).where(problem.is_not(None), of_shop).group_by(problem))
+    return NotUnderstood(problems={name: n for name, n in problems}, unknown_topics={topic: n for topic, n in unknown})
 
 
 def expire_bodies(connection: Connection, before: datetime, keep_topics: Collection[str]) -> int:

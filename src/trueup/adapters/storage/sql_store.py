@@ -17,9 +17,12 @@ from trueup.adapters.storage import (
     privacy_sql,
     refunds_sql,
 )
+from trueup.adapters.storage.api_usage_sql import ApiUsageRecordsSql
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
 from trueup.adapters.storage.inventory_store import InventoryRecords
+from trueup.adapters.storage.order_emails_sql import OrderEmailsSql
 from trueup.adapters.storage.payouts_sql import PayoutRecordsSql
+from trueup.adapters.storage.tax_variances_sql import TaxVarianceRecordsSql
 from trueup.domain.errors import Cause
 from trueup.domain.fulfilment import FulfilmentRecord, FulfilmentState
 from trueup.domain.ledger import LedgerEntry, OrderState
@@ -29,6 +32,7 @@ from trueup.service_layer.ports import (
     IntakeStats,
     Job,
     JobRequest,
+    NotUnderstood,
     PrivacyReport,
     StoredDelivery,
     WaitingJob,
@@ -44,7 +48,7 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(InventoryRecords, PayoutRecordsSql):
+class SqlStore(InventoryRecords, PayoutRecordsSql, ApiUsageRecordsSql, TaxVarianceRecordsSql, OrderEmailsSql):
     """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`: every
     role of the Store port (service_layer/ports.py).
 
@@ -88,6 +92,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql):
     def intake_stats(self, shop: str | None = None) -> IntakeStats:
         with reading(self._engine) as connection:
             return deliveries_sql.stats(connection, shop)
+
+    @translate_driver_errors
+    def not_understood(self, shop: str | None = None) -> NotUnderstood:
+        with reading(self._engine) as connection:
+            return deliveries_sql.not_understood(connection, shop)
 
     # --- queue ----------------------------------------------------------------------------------
     @translate_driver_errors
@@ -163,6 +172,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql):
     def replace_delivery_bodies(self, webhook_ids: Sequence[str], body: bytes) -> int:
         with writing(self._engine) as connection:
             return privacy_sql.replace_delivery_bodies(connection, webhook_ids, body)
+
+    @translate_driver_errors
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with reading(self._engine) as connection:
+            return privacy_sql.free_text_about(connection, shop, needles)
 
     @translate_driver_errors
     def redact_free_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Float,
     Index,
     Integer,
     LargeBinary,
@@ -233,6 +234,23 @@ payouts = Table(
 )
 
 
+# --- tax variances (migration 0014_tax_variances): an order's ERP tax whose rate disagrees with Shopify's charge ---
+tax_variances = Table(
+    "tax_variances",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("order_id", String(255), primary_key=True),
+    Column("tax", String(255), primary_key=True),  # the ERP tax
+    Column("order_name", String(255), nullable=False),
+    Column("document", String(255), nullable=False),
+    Column("rate", String(255), nullable=False),  # Shopify's tax line(s) mapped to the ERP tax
+    Column("shopify", String(64), nullable=False),  # exact decimal text
+    Column("erp", String(64), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+)
+
+
 # --- the operations console (migration 0010_console): people, sessions, the audit, alert states ---------
 console_users = Table(
     "console_users",
@@ -314,6 +332,15 @@ Index("ledger_by_name", ledger.c.name)
 Index("fulfilments_by_order", fulfilments.c.shop, fulfilments.c.order_id)
 # The console's counts per shop read this index alone (migration 0011_console_speed).
 Index("ledger_by_shop_state", ledger.c.shop, ledger.c.state, ledger.c.cause)
+# The deliveries kept but not understood, counted per shop by the console's overview (migration 0013).
+_WITH_PROBLEM = text("problem IS NOT NULL")
+Index(
+    "deliveries_with_problem",
+    deliveries.c.shop,
+    deliveries.c.problem,
+    sqlite_where=_WITH_PROBLEM,
+    postgresql_where=_WITH_PROBLEM,
+)
 
 privacy_requests = Table(
     "privacy_requests",
@@ -327,3 +354,30 @@ privacy_requests = Table(
     Column("done_at", UtcDateTime, nullable=False),
     Column("records", JSON, nullable=False),
 )
+
+
+# --- Shopify's Admin API per shop and minute (migration 0012_api_usage), written by the workers once a minute
+api_usage = Table(
+    "api_usage",
+    metadata,
+    Column("minute", UtcDateTime, primary_key=True),  # first: the activity page and the purge read by minute
+    Column("shop", String(255), primary_key=True),
+    Column("calls", Integer, nullable=False),
+    Column("throttled", Integer, nullable=False),
+    Column("requested_cost", BigInteger, nullable=False),
+    Column("actual_cost", BigInteger, nullable=False),
+    Column("lowest_available", Float),
+    Column("maximum_available", Float),
+    Column("restore_rate", Float),
+)
+
+
+# --- per order, a keyed hash of the customer's e-mail (migration 0015_order_emails): search by e-mail -----
+order_emails = Table(
+    "order_emails",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("order_id", String(255), primary_key=True),
+    Column("email_hash", String(64), nullable=False),  # hex HMAC-SHA256 of the normalised e-mail
+)
+Index("order_emails_by_hash", order_emails.c.email_hash)

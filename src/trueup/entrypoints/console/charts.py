@@ -25,11 +25,13 @@ class Chart:
     height: int = HEIGHT
 
 
-def bars(values: list[int]) -> Chart:
-    """One bar per value, scaled to the largest (a chart of zeros stays flat)."""
+def bars(values: list[int], ceiling: int | None = None) -> Chart:
+    """One bar per value, scaled to the largest, or to `ceiling` for a fixed scale such as a percentage (a chart
+    of zeros stays flat)."""
     peak = max(values, default=0)
+    top = max(ceiling or 0, peak)
     step = WIDTH / max(len(values), 1)
-    scale = (HEIGHT - 4) / peak if peak else 0
+    scale = (HEIGHT - 4) / top if top else 0
     drawn = [
         Bar(x=i * step, y=HEIGHT - value * scale, width=max(step - 1, 1), height=value * scale, value=value)
         for i, value in enumerate(values)

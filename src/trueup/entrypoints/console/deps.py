@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,3 +22,5 @@ class ConsoleDeps:
     # One SKU's level explained per location, read live from Shopify and the ERP (None: inventory is off).
     explain_sku: Callable[[str], dict[str, list[dict[str, Any]]]] | None = None
     alerts: AlertRecords | None = None  # what `trueup alerts` found firing, shown on the overview
+    # Each shop's key of the customer e-mail index (operators and admins find orders by e-mail); empty: no search.
+    email_keys: Mapping[str, bytes] = field(default_factory=dict)

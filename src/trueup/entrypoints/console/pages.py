@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from trueup.domain.email_index import looks_like_email
 from trueup.domain.errors import BadInput, Cause, TrueupError
 from trueup.domain.people import Action, may, sees_audit, sees_customers
 from trueup.entrypoints.console import charts
@@ -21,6 +22,7 @@ from trueup.entrypoints.console.auth import (
     set_session_cookie,
 )
 from trueup.entrypoints.console.deps import ConsoleDeps
+from trueup.entrypoints.console.email_search import email_search_refused, search_by_email
 from trueup.entrypoints.console.forms import bulk_action, exception_filter, order_keys
 from trueup.service_layer.activity import activity
 from trueup.service_layer.console_actions import ACTION_OF, WHAT_HAPPENS, NotAllowed, act, candidates
@@ -45,6 +47,7 @@ def render(request: Request, template: str, context: dict[str, Any], status: int
         "user": user,
         "csrf": session.csrf_token if session else "",
         "can_act": user is not None and may(user.role, Action.REPLAY),
+        "sees_customers": user is not None and sees_customers(user.role),
         "shops": _deps(request).shops,
     }
     return request.app.state.templates.TemplateResponse(request, template, {**base, **context}, status_code=status)
@@ -185,9 +188,19 @@ async def confirm(request: Request) -> Response:
 async def orders_page(request: Request) -> Response:
     deps = _deps(request)
     text = (request.query_params.get("q") or "").strip()[:255]
-    found = find_orders(deps.history, text) if text else []
+    is_email = looks_like_email(text)  # never looked up from an address: the e-mail form posts it
+    found = find_orders(deps.history, text) if text and not is_email else []
     template = "orders_found.html" if request.headers.get("hx-request") else "orders.html"
-    return render(request, template, {"q": text, "found": found})
+    return render(request, template, {"q": "" if is_email else text, "found": found, "email_asked": is_email})
+
+
+async def orders_by_email_page(request: Request) -> Response:
+    refused = email_search_refused(request)
+    if refused is not None:
+        return refuse(request, 403, refused)
+    form = await request.form()
+    found = search_by_email(request, str(form.get("email") or ""))
+    return render(request, "orders.html", {"q": "", "found": found, "email_asked": False, "by_email": True})
 
 
 async def order_page(request: Request) -> Response:
@@ -220,7 +233,14 @@ async def stock_page(request: Request) -> Response:
 async def activity_page(request: Request) -> Response:
     deps = _deps(request)
     report = activity(deps.store, deps.history, deps.clock.now())
-    context = {"report": report, "received": charts.bars(report.received), "posted": charts.bars(report.posted)}
+    context = {
+        "report": report,
+        "received": charts.bars(report.received),
+        "posted": charts.bars(report.posted),
+        "api_points": charts.bars(report.api_points),
+        "budget_used": charts.bars(report.api_budget_used_percent, ceiling=100),
+        "throttled": charts.bars(report.throttled),
+    }
     template = "activity_charts.html" if request.headers.get("hx-request") else "activity.html"
     return render(request, template, context)
 
