@@ -27,6 +27,19 @@ def test_a_rehearsal_with_faults_and_an_erp_outage_loses_duplicates_and_oversell
     assert set(report["faults_injected"]) >= {"webhook_dropped", "webhook_duplicated", "api_5xx"}
     assert report["latency_seconds"]["p50"] is not None
     assert report["backlog"], "the backlog was sampled"
+    api = report["api"]
+    assert api["calls"] > 0, "the workers stored their API use, the last minute included"
+    assert api["cost_used"] > 0
+    assert 0 <= api["lowest_available"] <= api["maximum_available"]
+    assert api["throttled"] >= 0
+    assert api["throttled_answered"] == api["throttled"] + api["throttled_trading"] + api["throttled_checks"], (
+        "every THROTTLED answer of the sandbox is counted by the workers, the trading or the rehearsal's checks"
+    )
+    assert set(report["resident_mb_peak"]) == {"trueup worker 1", "trueup serve"}
+    assert all(mb > 0 for mb in report["resident_mb_peak"].values())
+    assert report["intake_ms"]["answered"] > 0
+    assert 0 < report["intake_ms"]["p50"] <= report["intake_ms"]["p99"] <= report["intake_ms"]["max"]
     page = html_chart(report)
     assert page.startswith("<!doctype html>")
     assert "<polyline" in page
+    assert "Shopify API cost used per minute" in page

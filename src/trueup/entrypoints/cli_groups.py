@@ -115,8 +115,8 @@ def demo(
     report = run_demo(dir, orders=orders, seed=seed, until_settled=until_settled, quiet=as_json, erp=erp_options)
     if as_json:
         print(json.dumps(report, indent=2))
-    if until_settled and not report.get("settled"):
-        raise typer.Exit(1)
+    if until_settled and (not report.get("settled") or report.get("verify", {}).get("open")):
+        raise typer.Exit(1)  # not settled, or trueup verify found a difference still open in the ERP
 
 
 def rehearse(
@@ -174,10 +174,20 @@ def _print_rehearsal(report: dict[str, object]) -> None:
         "money_difference",
         "latency_seconds",
         "peak_backlog",
+        "resident_mb_peak",
+        "intake_ms",
         "exceptions_by_cause",
         "faults_injected",
     ):
         console.print(terminal.text(f"{key}: {report[key]}"))
+    api = cast("dict[str, object]", report.get("api") or {})
+    console.print(
+        terminal.text(
+            f"api: cost used {api.get('cost_used')} points in {api.get('calls')} calls, lowest available budget "
+            f"{api.get('lowest_available')} of {api.get('maximum_available')}, THROTTLED {api.get('throttled')} "
+            f"(the sandbox answered {api.get('throttled_answered')} in all)"
+        )
+    )
     for named, what in (("lost_orders", "lost"), ("oversold_skus", "oversold"), ("money_differences", "differs")):
         for item in cast("list[object]", report.get(named) or []):
             console.print(terminal.text(f"  {what}: {item}"))

@@ -17,6 +17,7 @@ from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.entrypoints import terminal
 from trueup.entrypoints.demo_payouts import pay_out_and_book, print_payouts
 from trueup.entrypoints.demo_post_purchase import post_purchase_side
+from trueup.entrypoints.demo_verify import print_verify, verify_summary
 from trueup.entrypoints.terminal import say, text
 from trueup.local_stack.stack import EPOCH, LocalStack, StackOptions
 from trueup.service_layer.status import build_status
@@ -57,7 +58,11 @@ def erp_side(client: TrytonClient) -> dict[str, Any]:
 
 
 def build_report(
-    stack: LocalStack, settled: bool, traded: dict[str, Any], payouts: dict[str, Any] | None = None
+    stack: LocalStack,
+    settled: bool,
+    traded: dict[str, Any],
+    payouts: dict[str, Any] | None = None,
+    verified: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     store = stack.store()
     try:
@@ -82,6 +87,7 @@ def build_report(
         "exceptions": status["exceptions"],
         "total_mismatches": status["total_mismatches"],
         "payouts": payouts or {},
+        "verify": verify_summary(verified) if verified is not None else {},
     }
 
 
@@ -107,6 +113,8 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         say(console, f"  {mismatch['order']}: Shopify {mismatch['shopify']} vs ERP {mismatch['erp']}", "red")
     if report.get("payouts"):
         print_payouts(report["payouts"], console)
+    if report.get("verify"):
+        print_verify(report["verify"], console)
     if report["settled"]:
         say(console, "Settled.")
     else:
@@ -178,6 +186,8 @@ def run_demo(
             )
         with terminal.spinner(console, "Moving the sandbox a week on: Shopify Payments pays out, trueup books..."):
             payouts = pay_out_and_book(stack)
-        report = build_report(stack, settled, traded, payouts)
+        with terminal.spinner(console, "Reading the ERP: trueup verify checks every posted order's documents..."):
+            verified = stack.verify()
+        report = build_report(stack, settled, traded, payouts, verified)
     print_report(report, console)
     return report

@@ -203,6 +203,12 @@ class LocalStack:
         if self.tryton is not None:
             self.tryton.stop()
 
+    def stop_workers(self, timeout: float = 30.0) -> None:
+        """Stop the workers as an operator would (SIGTERM): each finishes its job and stores what it has not yet
+        stored of its API use (the current minute's), then exits."""
+        for worker in self.workers:
+            worker.stop(timeout)
+
     def add_worker(self) -> ManagedProcess:
         index = len(self.workers) + 1
         worker = ManagedProcess(
@@ -483,6 +489,19 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             raise RuntimeError(f"trading failed ({result.returncode}); see {log}")
         summary: dict[str, Any] = json.loads(result.stdout)
         return summary
+
+    def verify(self, timeout: float = 600.0) -> dict[str, Any]:
+        """`trueup verify --json` on the stack's configuration (every shop; the mechanical fixes applied): each
+        shop's report (orders, documents, equal, fixed, findings, periods). Exit 1 (a finding open) is an answer,
+        not a failure."""
+        argv = self._trueup("verify", "--json")
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        log = self.dir / "logs" / "verify.log"
+        log.write_text(result.stderr)
+        if result.returncode not in (0, 1):
+            raise RuntimeError(f"trueup verify failed ({result.returncode}); see {log}")
+        reports: dict[str, Any] = json.loads(result.stdout)
+        return reports
 
     def trade_month(self, days: int, orders: int, seed: int, timeout: float = 1200.0) -> dict[str, Any]:
         """Play `days` days on the sandbox's manual clock (`trade --days`: payout runs, captures, gift cards,

@@ -211,6 +211,10 @@ class Warehouse(Protocol):
         off the sale's shipment still to pick. Idempotent by `request.reference`: a refund's units move once,
         and what an attempt cut short left is finished."""
 
+    def returned_units(self, reference: str) -> dict[str, Decimal]:
+        """The units the customer returns of the refund with this reference (`RestockRequest.reference`) have
+        received back into stock, per SKU, as the warehouse holds them; empty when there is none."""
+
 
 class ShopifyPaymentsReader(Protocol):
     """One shop's Shopify Payments payouts (polled: Shopify sends no payout webhook)."""
