@@ -115,8 +115,8 @@ def demo(
     report = run_demo(dir, orders=orders, seed=seed, until_settled=until_settled, quiet=as_json, erp=erp_options)
     if as_json:
         print(json.dumps(report, indent=2))
-    if until_settled and not report.get("settled"):
-        raise typer.Exit(1)
+    if until_settled and (not report.get("settled") or report.get("verify", {}).get("open")):
+        raise typer.Exit(1)  # not settled, or trueup verify found a difference still open in the ERP
 
 
 def register_groups(app: typer.Typer) -> None:

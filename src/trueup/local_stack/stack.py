@@ -551,6 +551,19 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
         summary: dict[str, Any] = json.loads(result.stdout)
         return summary
 
+    def verify(self, timeout: float = 600.0) -> dict[str, Any]:
+        """`trueup verify --json` on the stack's configuration (every shop; the mechanical fixes applied): each
+        shop's report (orders, documents, equal, fixed, findings, periods). Exit 1 (a finding open) is an answer,
+        not a failure."""
+        argv = self._trueup("verify", "--json")
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+        log = self.dir / "logs" / "verify.log"
+        log.write_text(result.stderr)
+        if result.returncode not in (0, 1):
+            raise RuntimeError(f"trueup verify failed ({result.returncode}); see {log}")
+        reports: dict[str, Any] = json.loads(result.stdout)
+        return reports
+
     def trade_month(self, days: int, orders: int, seed: int, timeout: float = 1200.0) -> dict[str, Any]:
         """Play `days` days on the sandbox's manual clock (`trade --days`: payout runs, captures, gift cards,
         PayPal, terms paid later, chargebacks, a reserve, a failed payout, CAD); the trade command's summary."""
