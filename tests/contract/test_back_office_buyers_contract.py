@@ -246,20 +246,28 @@ def test_guests_and_a_company_in_one_batch_each_go_to_their_party(erp: BackOffic
     assert erp.sale_view(batch[1].reference).payment_term == "Net 30"
 
 
-def test_a_new_company_ordering_twice_in_one_batch_ends_with_the_later_orders_fields(erp: BackOfficeHarness) -> None:
-    company = a_company()
+def test_a_new_company_ordering_again_in_one_batch_ends_with_the_last_orders_fields(erp: BackOfficeHarness) -> None:
+    twice, thrice = a_company(), a_company()
+    first, then = (account("ACC-1"), credit_term("Net 15")), (account("ACC-2"), credit_term("Net 30"))
     batch = [
-        an_order_for(erp, company, party_fields=(account("ACC-1"), credit_term("Net 15"))),
-        an_order_for(erp, company, party_fields=(account("ACC-2"), credit_term("Net 30"))),
+        an_order_for(erp, twice, party_fields=first),
+        an_order_for(erp, thrice, party_fields=first),
+        an_order_for(erp, twice, party_fields=then),
+        an_order_for(erp, thrice, party_fields=then),
+        an_order_for(erp, thrice, party_fields=first),
     ]
 
     results = erp.back_office.create_sales_orders(batch)
 
-    assert [isinstance(result, StructuralError) for result in results] == [False, False]
-    assert erp.parties_with_code(party_code(company)) == 1
-    assert erp.party_fields_of(party_code(company)) == {
+    assert [isinstance(result, StructuralError) for result in results] == [False] * 5
+    assert (erp.parties_with_code(party_code(twice)), erp.parties_with_code(party_code(thrice))) == (1, 1)
+    assert erp.party_fields_of(party_code(twice)) == {
         "party.identifier": "ACC-2",
         "party.customer_payment_term": "Net 30",
+    }
+    assert erp.party_fields_of(party_code(thrice)) == {
+        "party.identifier": "ACC-1",
+        "party.customer_payment_term": "Net 15",
     }
 
 

@@ -171,14 +171,18 @@ class PartyBook:
         )
         book = _AddressBook(self, rows)
         results: list[tuple[int, list[_Id]] | StructuralError] = []
+        updated: set[_Pending] = set()  # new parties whose fields an order after their first one wrote
         for index, ((_, addresses, fields), party, party_id) in enumerate(
             zip(requests, parties, party_ids, strict=True)
         ):
             if isinstance(party, _Pending) and creator[party] == index:
                 results.append((party_id, book.created(party_id, addresses)))
                 continue
-            if not isinstance(party, _Pending) or fields != requests[creator[party]][2]:
-                try:  # a party just created with these very fields already has them
+            # A party just created with these very fields, and not written since, has them already.
+            if not isinstance(party, _Pending) or party in updated or fields != requests[creator[party]][2]:
+                if isinstance(party, _Pending) and fields:
+                    updated.add(party)
+                try:
                     self._fields.update(party_id, fields)
                 except StructuralError as error:
                     results.append(error)
