@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,14 @@ class GraphQLService:
         register_all()
         self.cache = QueryCache()
         self._costs: dict[tuple[Any, ...], int] = {}
+        self._throttled_lock = threading.Lock()
+        self._throttled = 0
+
+    @property
+    def throttled_answers(self) -> int:
+        """How many requests were answered THROTTLED since the sandbox started (every app and token)."""
+        with self._throttled_lock:
+            return self._throttled
 
     def _requested_cost(
         self,
@@ -81,6 +90,8 @@ class GraphQLService:
                 "extensions": _cost(requested, None, bucket),
             }
         if not bucket.try_take(requested):
+            with self._throttled_lock:
+                self._throttled += 1
             return {"errors": [THROTTLED], "extensions": _cost(requested, None, bucket)}
         context = RequestContext(self.state, self.registry, version, variables, grant.app, grant.scopes)
         resolver = field_resolver if grant.scopes is None else scoped(field_resolver, effective(grant.scopes))

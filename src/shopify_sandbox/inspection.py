@@ -68,6 +68,9 @@ def inspection_routes(sandbox: Sandbox) -> list[Route]:
             {"plan": current.name, "maximumAvailable": current.maximum_available, "restoreRate": current.restore_rate}
         )
 
+    async def throttled(_request: Request) -> JSONResponse:
+        return JSONResponse({"throttled": sandbox.service.throttled_answers})
+
     async def webhook_deliveries(request: Request) -> JSONResponse:
         log = getattr(sandbox.state.bus, "log", None)  # present when webhooks are delivered (webhooks package)
         if log is None:
@@ -81,6 +84,7 @@ def inspection_routes(sandbox: Sandbox) -> list[Route]:
         Route("/sandbox/orders", orders, methods=["GET"]),
         Route("/sandbox/clock/advance", advance_clock, methods=["POST"]),
         Route("/sandbox/plan", plan, methods=["GET", "POST"]),
+        Route("/sandbox/api/throttled", throttled, methods=["GET"]),
     ]
 
 

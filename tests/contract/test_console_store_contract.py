@@ -240,6 +240,13 @@ def test_a_customer_redact_replaces_the_audit_text_and_the_shops_alert_details_q
     records.save_alert_state(AlertState("findings", f"{SHOP}|payouts", True, T0, None, f"e.g. {email}"))
     records.save_alert_state(AlertState("erp_unreachable", other, True, T0, None, failing))
 
+    assert sorted(records.console_text_about(SHOP, [email])) == [
+        ("alert_states", failing),
+        ("alert_states", f"e.g. {email}"),
+        ("console_audit", "ADA.Lovelace@example.com"),
+        ("console_audit", f"filter order={email}; 1 of 1"),
+    ]
+
     counts = records.redact_console_text(SHOP, [email, "+44 20 7946 0000"], "(redacted)")
 
     assert counts == {"console_audit": 2, "alert_states": 2}
@@ -252,6 +259,7 @@ def test_a_customer_redact_replaces_the_audit_text_and_the_shops_alert_details_q
     assert details == {(SHOP, "(redacted)"), (f"{SHOP}|payouts", "(redacted)"), (other, failing)}
     assert records.redact_console_text(SHOP, ["cap%1"], "(redacted)") == {}, "a needle is text, never a pattern"
     assert records.redact_console_text(SHOP, [], "(redacted)") == {}
+    assert records.console_text_about(SHOP, [email]) == []
 
 
 def test_a_shop_redact_erases_the_shops_alert_states_and_redacts_the_audit_naming_it(both: tuple[Any, Any]) -> None:

@@ -479,6 +479,27 @@ def test_a_note_and_a_restock_asked_again_are_made_once(erp: BackOfficeHarness) 
     assert erp.stock_at(sku, "WH2") == before + 1
 
 
+def test_the_units_a_refunds_return_received_back_are_read_per_sku_and_none_for_one_that_moved_none(
+    erp: BackOfficeHarness,
+) -> None:
+    sku, other = new_skus(erp, 2)
+    _, sale = posted(erp, [a_line(sku, 3, "10.00", "VAT20"), a_line(other, 2, "5.00", "VAT20")])
+    erp.set_stage(sale.erp_id, ShipmentStage.ASSIGNED)
+    returned = a_refund(sale, [a_credit(sku, 2, "20.00", "4.00", "VAT20"), a_credit(other, 1, "5.00", "1.00", "VAT20")])
+    restock = its_restock(
+        returned,
+        Restock(sku, Decimal(2), "WH2", RestockType.RETURN),
+        Restock(other, Decimal(1), None, RestockType.CANCEL),  # taken off the shipment: nothing comes back
+    )
+    money_only = a_refund(sale, [a_credit(None, 1, "3.00", "0.00")])
+
+    refunded(erp, returned, restock)
+    refunded(erp, money_only)
+
+    assert erp.back_office.returned_units(returned.reference) == {sku: Decimal(2)}
+    assert erp.back_office.returned_units(money_only.reference) == {}
+
+
 def test_a_restock_cut_short_after_its_note_finishes_on_retry(erp: BackOfficeHarness) -> None:
     (sku,) = new_skus(erp, 1)
     _, sale = posted(erp, [a_line(sku, 2, "10.00", "VAT20")])

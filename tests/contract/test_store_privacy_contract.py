@@ -58,6 +58,12 @@ def test_free_text_quoting_the_customer_is_redacted_in_their_shop_only(store: St
     assert job is not None
     store.retry_later(job, "w", clock.now, f"party {EMAIL} refused")
 
+    assert sorted(store.free_text_about(SHOP, [EMAIL])) == [
+        ("jobs", f"party {EMAIL} refused"),
+        ("ledger", f"buyer ADA@example.com {SHOP}"),
+    ]
+    assert store.free_text_about(SHOP, []) == []
+
     counts = store.redact_free_text(SHOP, [EMAIL], "(redacted)")
 
     assert counts == {"ledger": 1, "jobs": 1}
@@ -65,6 +71,7 @@ def test_free_text_quoting_the_customer_is_redacted_in_their_shop_only(store: St
     assert store.ledger_entry(SHOP, "gid://shopify/Order/8").detail == "other"  # type: ignore[union-attr]
     assert EMAIL in (store.ledger_entry(OTHER, "gid://shopify/Order/7").detail or "").lower()  # type: ignore[union-attr]
     assert store.redact_free_text(SHOP, [], "(redacted)") == {}
+    assert store.free_text_about(SHOP, [EMAIL]) == []
 
 
 def test_erasing_a_shop_leaves_other_shops_and_the_running_job(store: Store, clock: Clock) -> None:

@@ -138,6 +138,12 @@ def test_trading_with_follow_ups_ends_with_sales_less_credit_notes_equal_to_shop
     }
     assert_new_addresses_reached_the_erp(stack, [o for o in orders if "address change" in kinds_of(o)], sale_of)
 
+    # `trueup verify` reads every posted order's documents from the ERP: after a clean run it finds nothing.
+    (verified,) = stack.verify().values()
+    assert verified["findings"] == []
+    assert verified["orders"] == len(sale_of)
+    assert verified["equal"] == verified["documents"] >= len(sale_of) + len(note_of)
+
 
 def expected_state(order: dict[str, Any], in_erp: bool) -> OrderState:
     if order["cancelledAt"] is None:

@@ -275,6 +275,10 @@ class FakeBackOffice:
         with self._lock:
             return _posted.create_credit_note(self, request)
 
+    def returned_units(self, reference: str) -> dict[str, Decimal]:
+        self._enter("returned_units")
+        return _posted.returned_units(self, reference)
+
     def set_shipment_stage(self, reference_or_id: str, stage: ShipmentStage) -> None:
         """Test helper: the warehouse moves the sale's latest shipment on to `stage` (DONE: the units left)."""
         _posted.set_shipment_stage(self, reference_or_id, stage)

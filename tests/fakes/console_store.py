@@ -208,6 +208,20 @@ class InMemoryConsoleStore:
             }
         return {kind: n for kind, n in counts.items() if n}
 
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with self._lock:
+            found = [
+                ("console_audit", text)
+                for name in ("username", "outcome", "detail")
+                for record in self._audit
+                if _holds(text := getattr(record, name), needles)
+            ]
+            return found + [
+                ("alert_states", state.detail)
+                for state in self._alerts.values()
+                if _of_shop(state.subject, shop) and _holds(state.detail, needles)
+            ]
+
     def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
         with self._lock:
             erased = [key for key, state in self._alerts.items() if _of_shop(state.subject, shop)]

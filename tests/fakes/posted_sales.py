@@ -268,6 +268,15 @@ def restock(office: FakeBackOffice, request: RestockRequest) -> None:
     book.restocked[request.reference] = request
 
 
+def returned_units(office: FakeBackOffice, reference: str) -> dict[str, Decimal]:
+    """As Tryton's returns done for the refund: its RETURN units per SKU, once it has moved them."""
+    request = office.posted.restocked.get(reference)
+    units: dict[str, Decimal] = {}
+    for returned in request.returns if request is not None else ():
+        units[returned.sku] = units.get(returned.sku, Decimal(0)) + returned.quantity
+    return units
+
+
 def set_shipment_stage(office: FakeBackOffice, reference_or_id: str, stage: ShipmentStage) -> None:
     """The warehouse moves the sale's latest shipment to `stage` (DONE: its units have left)."""
     reference = reference_or_id if reference_or_id in office.sales else reference_of(office, reference_or_id)

@@ -69,6 +69,18 @@ class PrivacyRecordsInMemory:
                     counts["jobs"] = counts.get("jobs", 0) + 1
         return counts
 
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with self._lock:
+            found = [
+                (name, record.detail)
+                for name, records in self._free_text_records().items()
+                for record in records.values()
+                if record.shop == shop and _holds(record.detail, needles)
+            ]
+            return found + [
+                ("jobs", j.last_error) for j in self.jobs if j.shop == shop and _holds(j.last_error, needles)
+            ]
+
     def _free_text_records(self) -> dict[str, dict[Any, Any]]:
         records: dict[str, dict[Any, Any]] = {"ledger": self._ledger, "refunds": self._refunds}
         for name, attribute in (("fulfilments", "_fulfilment_records"), ("payouts", "_payout_records")):

@@ -74,6 +74,7 @@ def test_a_burst_is_throttled_exactly_where_the_bucket_runs_dry_and_recovers_at_
     assert "errors" in client.graphql(query)
     clock.advance(0.05)
     assert "errors" not in client.graphql(query)
+    assert client.get("/sandbox/api/throttled").json() == {"throttled": 2}, "each THROTTLED answer counted"
 
 
 def test_the_bucket_refills_to_its_maximum_and_no_further() -> None:

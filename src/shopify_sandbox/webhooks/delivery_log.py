@@ -16,9 +16,16 @@ class Attempt:
     at: datetime
     status_code: int | None
     error: str | None
+    seconds: float | None = None  # how long the receiver took to answer (or to fail), in real seconds
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "at": self.at.isoformat(), "status_code": self.status_code, "error": self.error}
+        return {
+            "number": self.number,
+            "at": self.at.isoformat(),
+            "status_code": self.status_code,
+            "error": self.error,
+            "seconds": None if self.seconds is None else round(self.seconds, 6),
+        }
 
 
 @dataclass

@@ -220,17 +220,21 @@ class WebhookDispatcher:
     def _attempt(self, delivery_id: str) -> None:
         try:
             request = self._requests[delivery_id]
+            began = time.perf_counter()  # real time, whatever the sandbox's clock: how long the receiver took
             result = self._transport.send(request.url, request.body, request.headers)
+            seconds = time.perf_counter() - began
             with self._cond:
-                self._record_attempt(delivery_id, result.status_code, result.error, result.ok)
+                self._record_attempt(delivery_id, result.status_code, result.error, result.ok, seconds)
         finally:
             with self._cond:
                 self._in_flight -= 1
                 self._cond.notify_all()
 
-    def _record_attempt(self, delivery_id: str, status_code: int | None, error: str | None, ok: bool) -> None:
+    def _record_attempt(
+        self, delivery_id: str, status_code: int | None, error: str | None, ok: bool, seconds: float | None = None
+    ) -> None:
         record = self._records[delivery_id]
-        record.attempts.append(Attempt(len(record.attempts) + 1, self._clock.now(), status_code, error))
+        record.attempts.append(Attempt(len(record.attempts) + 1, self._clock.now(), status_code, error, seconds))
         retries_done = len(record.attempts) - 1
         if ok:
             record.status, record.next_attempt_at = DELIVERED, None

@@ -3,19 +3,23 @@ with what the ERP holds (read from the ERP, never from trueup's own ledger).
 
 Per order: a sale that is processing (not draft, quotation or confirmed); for the goods not yet delivered, a
 live shipment, unless the order is cancelled; the sale's total equal to Shopify's (its invoice's, which
-carries Shopify's tax); one posted credit note per refund that credits something; a cancellation leaving the
-sale cancelled with nothing left to ship. Each difference is a typed `Finding` with what to do.
+carries Shopify's tax); one posted credit note per refund that credits something (none where the sale was
+cancelled with nothing invoiced: the cancellation covers them); a cancellation leaving the
+sale cancelled with nothing left to ship; where payments are booked, a posted payment for each capture (and each
+refund of a credit note); the units a refund restocked as returned received back in the ERP. Each difference is a
+typed `Finding` with what to do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from trueup.domain.credit_notes import PostedCreditNote
+from trueup.domain.credit_notes import PostedCreditNote, RestockRequest
 from trueup.domain.orders import ShopifyOrder
+from trueup.domain.payments import Payment
 from trueup.domain.refunds import Refund, refund_reference
 from trueup.domain.sales import UNPROCESSED_SALE_STATES, SaleProgress, ShipmentStage
 from trueup.domain.tax_variances import TaxVarianceRecord
@@ -33,6 +37,8 @@ class FindingKind(StrEnum):
     AMOUNT_DIFFERS = "amount_differs"
     CREDIT_NOTE_MISSING = "credit_note_missing"
     CANCELLATION_INCOMPLETE = "cancellation_incomplete"
+    PAYMENT_MISSING = "payment_missing"
+    RESTOCK_MISSING = "restock_missing"
 
 
 WHAT_TO_DO: dict[FindingKind, str] = {
@@ -48,6 +54,12 @@ WHAT_TO_DO: dict[FindingKind, str] = {
     "`trueup replay --order NAME` makes it again.",
     FindingKind.CANCELLATION_INCOMPLETE: "The order is cancelled in Shopify but the ERP sale is not (or still has "
     "goods to ship): `trueup replay --order NAME` finishes the cancellation.",
+    FindingKind.PAYMENT_MISSING: "Shopify took (or gave back) this money but the ERP holds no posted payment for it, "
+    "so the invoice (or credit note) is not settled by it: `trueup replay --order NAME` books it (looked up "
+    "first, never booked twice); if it was deleted on purpose, book it by hand.",
+    FindingKind.RESTOCK_MISSING: "Shopify restocked units of this refund that the ERP has not received back (its "
+    "customer return shipment is missing, cancelled or not done): finish the return shipment with the refund's "
+    "reference in the ERP, or receive the units on one by hand.",
 }
 
 
@@ -73,8 +85,17 @@ def credits_something(refund: Refund) -> bool:
     return money or any(line.quantity for line in refund.lines) or bool(refund.shipping)
 
 
-def expected_notes(order: ShopifyOrder) -> list[str]:
-    """The references of the credit notes the ERP must hold for the order's refunds."""
+def covered_by_cancellation(order: ShopifyOrder, sale: SaleProgress | None) -> bool:
+    """Whether the order's refunds need no credit note: cancelled in Shopify, its ERP sale cancelled with nothing
+    invoiced (the refunds flow's rule: nothing was charged in the ERP, so nothing is credited)."""
+    return order.cancelled_at is not None and sale is not None and sale.is_cancelled and not sale.invoice_numbers
+
+
+def expected_notes(order: ShopifyOrder, sale: SaleProgress | None = None) -> list[str]:
+    """The references of the credit notes the ERP must hold for the order's refunds (`sale`: the ERP's sale as
+    read, whose cancellation may cover them)."""
+    if covered_by_cancellation(order, sale):
+        return []
     return [refund_reference(order.shop, r) for r in order.refunds if credits_something(r)]
 
 
@@ -93,7 +114,7 @@ def check_order(
         return found
     if sale.state in UNPROCESSED_SALE_STATES:
         finding(FindingKind.SALE_NOT_PROCESSING, sale.number, f"sale {sale.number} is {sale.state}")
-    for reference in expected_notes(order):
+    for reference in expected_notes(order, sale):
         if notes.get(reference) is None:
             finding(FindingKind.CREDIT_NOTE_MISSING, reference, f"no posted credit note {reference}")
     to_ship = sum((max(line.quantity - line.shipped, Decimal(0)) for line in sale.lines), Decimal(0))
@@ -111,6 +132,44 @@ def check_order(
             f"the ERP's sale totals {sale.total}, Shopify's order {order.total_price}",
         )
     return found
+
+
+def payment_findings(order: ShopifyOrder, due: Sequence[Payment], booked: Collection[str]) -> list[Finding]:
+    """A finding for each payment the order's transactions call for (`due`, domain/payments.payments_to_book)
+    that the ERP does not hold posted (`booked`: the references it holds)."""
+    return [
+        Finding(
+            FindingKind.PAYMENT_MISSING,
+            order.shop,
+            order.name,
+            payment.reference,
+            f"{payment.description}: {payment.amount} on {payment.date.isoformat()} is not booked in the ERP",
+        )
+        for payment in due
+        if payment.reference not in booked
+    ]
+
+
+def returned_units_due(request: RestockRequest) -> dict[str, Decimal]:
+    """The units a refund's RETURN restocks bring back into stock, per SKU (a bundle's as its components)."""
+    due: dict[str, Decimal] = {}
+    for restock in request.returns:
+        due[restock.sku] = due.get(restock.sku, Decimal(0)) + restock.quantity
+    return due
+
+
+def restock_findings(order: ShopifyOrder, request: RestockRequest, received: Mapping[str, Decimal]) -> list[Finding]:
+    """A finding when the units the ERP received back for the refund (`received`, per SKU) are not the units
+    Shopify restocked as returned."""
+    due = returned_units_due(request)
+    differing = sorted(sku for sku in set(due) | set(received) if due.get(sku, 0) != received.get(sku, 0))
+    if not differing:
+        return []
+    detail = "; ".join(
+        f"{sku}: {due.get(sku, 0)} restocked in Shopify, {received.get(sku, 0)} received back in the ERP"
+        for sku in differing
+    )
+    return [Finding(FindingKind.RESTOCK_MISSING, order.shop, order.name, request.reference, detail)]
 
 
 # --- Period figures: Shopify against the ERP, per day and per month, to the cent ------------------------------

@@ -46,7 +46,8 @@ def show(
     from trueup.config import load_config
     from trueup.service_layer.privacy import customer_export
 
-    store = bootstrap.build_store(load_config(config))  # BadInput: main() prints it and exits 2
+    cfg = load_config(config)
+    store = bootstrap.build_store(cfg)  # BadInput: main() prints it and exits 2
     reports = store.privacy_reports(shop)
     out = terminal.console()
     if request is not None:
@@ -54,7 +55,9 @@ def show(
         if chosen is None or chosen.kind != "customers/data_request":
             say(terminal.console(stderr=True), f"No data request {request} has been honoured.", "red")
             raise typer.Exit(1)
-        export = customer_export(store, chosen)
+        console_records = bootstrap.build_console_store(cfg)
+        export = customer_export(store, chosen, console_records)
+        console_records.close()
         # The export is the customer's data, for the operator to send to them: printed, never logged.
         print(json.dumps(export, indent=2, ensure_ascii=False))
         return

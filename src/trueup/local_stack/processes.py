@@ -53,6 +53,20 @@ class ManagedProcess:
         assert self._process is not None
         return self._process.pid
 
+    def resident_bytes(self) -> int | None:
+        """The process's resident memory now (VmRSS of /proc/PID/status; None once it has exited or where /proc
+        does not tell)."""
+        if not self.alive():
+            return None
+        try:
+            status = Path(f"/proc/{self.pid}/status").read_text()
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024  # kB
+        return None
+
     def alive(self) -> bool:
         return self._process is not None and self._process.poll() is None
 

@@ -38,9 +38,18 @@ from trueup.domain.inventory import (
     WarehouseStock,
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.month_close import ErpDocument
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payments import BookedPayment, Payment
-from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
+from trueup.domain.payouts import (
+    AccountBalance,
+    BalanceTransaction,
+    BookedEntry,
+    Payout,
+    PayoutEntry,
+    PayoutRecord,
+    PayoutState,
+)
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
@@ -211,6 +220,10 @@ class Warehouse(Protocol):
         off the sale's shipment still to pick. Idempotent by `request.reference`: a refund's units move once,
         and what an attempt cut short left is finished."""
 
+    def returned_units(self, reference: str) -> dict[str, Decimal]:
+        """The units the customer returns of the refund with this reference (`RestockRequest.reference`) have
+        received back into stock, per SKU, as the warehouse holds them; empty when there is none."""
+
 
 class ShopifyPaymentsReader(Protocol):
     """One shop's Shopify Payments payouts (polled: Shopify sends no payout webhook)."""
@@ -221,6 +234,10 @@ class ShopifyPaymentsReader(Protocol):
 
     def with_transactions(self, payout: Payout) -> Payout:
         """`payout` with its balance transactions, its own TRANSFER left out (they sum to its net)."""
+
+    def unpaid_transactions(self) -> list[BalanceTransaction]:
+        """The balance transactions not paid out yet: in no payout, or in one still scheduled or in transit
+        (transfers left out), oldest first."""
 
 
 class Accounting(Protocol):
@@ -243,6 +260,20 @@ class Accounting(Protocol):
 
     def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
         """The posted balance of each account of `codes` the ERP has."""
+
+    def month_books(
+        self,
+        references: Collection[str],
+        start: date,
+        end: date,
+        fee_account: str,
+        bank_accounts: Collection[str],
+    ) -> list[ErpDocument]:
+        """What the ERP's accounts book for the month view (domain/month_close.py): the posted invoices and credit
+        notes carrying `references` (a sale's reference or the note's own), with their revenue and tax lines;
+        the posted entries described by a reference (or its `:returned`), with their fee expense and bank lines;
+        and every posted entry dated in [start, end] touching those accounts that trueup did not make (key
+        None). Amounts in each document's currency."""
 
     def find_payment(self, reference: str) -> BookedPayment | None:
         """The payment entry carrying this reference (`shopify:<shop>:transaction:<id>`), if the ERP has one."""
@@ -631,6 +662,9 @@ class PrivacyRecords(Protocol):
         """Replace every free-text field of the shop's records (order, refund and shipment details, job errors)
         that holds one of `needles` (compared in lower case) by `replacement`; how many, by kind of record."""
 
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each free-text field of the shop's records `redact_free_text` would replace: (kind of record, text)."""
+
     def erase_shop(self, shop: str) -> dict[str, int]:
         """Delete every record of the shop (deliveries, orders, refunds, shipments, stock, payouts, tokens,
         cursors, and jobs but those running); how many, by kind of record. Privacy reports are kept."""
@@ -711,6 +745,9 @@ class ConsolePrivacy(Protocol):
         """Replace by `replacement` each audit record's username, outcome and detail holding one of `needles`
         (compared in lower case), whatever shop it was about (an audit record names none), and the detail of the
         shop's alert states holding one; how many, by kind of record ("console_audit", "alert_states")."""
+
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        """Each audit and alert text `redact_console_text` would replace: (kind of record, text)."""
 
     def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
         """Delete the shop's alert states (subject the shop, or "<shop>|..."), and redact as `redact_console_text`

@@ -94,6 +94,12 @@ def _found(store: Store, request: PrivacyRequest) -> dict[str, int]:
     return {"deliveries": len(deliveries), "orders": len(orders)}
 
 
+def _needles(request: PrivacyRequest, about: list[StoredDelivery]) -> list[str]:
+    """What free text may quote of the customer: the request's e-mail and phone, and the names and street lines
+    their deliveries still hold (bodies expire after worker.delivery_bodies_retention_days)."""
+    return sorted({*request.needles(), *(detail for d in about for detail in customer_details(d.body))})
+
+
 def _redact_customer(
     store: Store,
     request: PrivacyRequest,
@@ -102,9 +108,7 @@ def _redact_customer(
     email_key: bytes | None = None,
 ) -> dict[str, int]:
     about = _about_customer(store, request, with_requests=True)
-    # What free text may quote of them: the request's e-mail and phone, and the names and street lines their
-    # deliveries still hold (bodies expire after worker.delivery_bodies_retention_days).
-    needles = sorted({*request.needles(), *(detail for d in about for detail in customer_details(d.body))})
+    needles = _needles(request, about)
     holding = [d.webhook_id for d in about if d.webhook_id != webhook_id]
     records = {"deliveries": store.replace_delivery_bodies(holding, REDACTED_BODY)}
     # The e-mail index: the orders named, and any other order of the shop under the customer's e-mail.
@@ -120,15 +124,21 @@ def _redact_customer(
     return records
 
 
-def customer_export(store: Store, report: PrivacyReport) -> dict[str, Any]:
+def customer_export(store: Store, report: PrivacyReport, console: ConsolePrivacy | None = None) -> dict[str, Any]:
     """What trueup holds about the customer of the data request `report`: each kept delivery holding their data
-    (its body as received) and the ledger of the orders named. Built when shown, never stored."""
+    (its body as received), the ledger of the orders named, and each free text quoting them (an order's or a
+    job's error; the console's audit and alerts when `console` is given). Built when shown, never stored."""
     delivery = store.stored_delivery(report.webhook_id)
     request = None if delivery is None else read_privacy_request(delivery.topic, delivery.shop, delivery.body)
     if request is None:
         return {"request": report.webhook_id, "available": False, "why": "the request's delivery is no longer kept"}
     deliveries = []
-    for held in _about_customer(store, request, with_requests=False):
+    about = _about_customer(store, request, with_requests=False)
+    needles = _needles(request, about)
+    quoted = store.free_text_about(request.shop, needles)
+    if console is not None:
+        quoted += console.console_text_about(request.shop, needles)
+    for held in about:
         try:
             body: Any = json.loads(held.body)
         except (ValueError, UnicodeDecodeError, RecursionError):
@@ -161,4 +171,5 @@ def customer_export(store: Store, report: PrivacyReport) -> dict[str, Any]:
         "customer": {"id": request.customer_id, "email": request.email, "phone": request.phone},
         "deliveries": deliveries,
         "orders": orders,
+        "free_text": [{"record": kind, "text": text} for kind, text in quoted],
     }

@@ -8,21 +8,32 @@ which orders were posted and under which ERP sale. A sale left confirmed is proc
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 
 import structlog
 
-from trueup.domain.completeness import Finding, FindingKind, add_period_figures, check_order, expected_notes
-from trueup.domain.credit_notes import PostedCreditNote
+from trueup.domain.completeness import (
+    Finding,
+    FindingKind,
+    add_period_figures,
+    check_order,
+    expected_notes,
+    payment_findings,
+    restock_findings,
+)
+from trueup.domain.credit_notes import PostedCreditNote, RestockRequest, build_restock
 from trueup.domain.errors import StructuralError
 from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.orders import ShopifyOrder
+from trueup.domain.payments import Payment, payments_to_book
 from trueup.domain.posting import order_reference
+from trueup.domain.refunds import refund_reference
 from trueup.domain.sales import SaleProgress
 from trueup.domain.tax_variances import TaxVarianceRecord
+from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.order_context import OrderContext
 
 log = structlog.get_logger(__name__)
@@ -82,10 +93,11 @@ def verify_shop(
             report.gone_from_shopify.append(entry.name)
         else:
             report.orders += 1
-            report.documents += 1 + len(expected_notes(order))
-            report.findings += verify_order(
+            findings, documents = verify_order(
                 ctx, order, entry, fix=fix, periods=report.periods, tax_variances=variances.get(order.order_id, ())
             )
+            report.findings += findings
+            report.documents += documents
         if progress is not None:
             progress(done, len(entries))
     for finding in report.findings:
@@ -101,20 +113,74 @@ def verify_order(
     fix: bool = True,
     periods: dict[str, dict[str, Decimal]] | None = None,
     tax_variances: Sequence[TaxVarianceRecord] = (),
-) -> list[Finding]:
-    """The findings of one posted order, the mechanical ones fixed when `fix`; its figures (with its recorded
-    `tax_variances`) added to `periods`."""
+) -> tuple[list[Finding], int]:
+    """The findings of one posted order, the mechanical ones fixed when `fix`, and how many ERP documents were
+    checked (its sale, credit notes and payments); its figures (with its recorded `tax_variances`) added to
+    `periods`."""
     sale = _read_sale(ctx, entry)
     notes: dict[str, PostedCreditNote | None] = {
-        ref: ctx.back_office.find_credit_note(ref) for ref in expected_notes(order)
+        ref: ctx.back_office.find_credit_note(ref) for ref in expected_notes(order, sale)
     }
     if periods is not None:
         credited = sum((n.total.amount for n in notes.values() if n is not None), Decimal(0))
         add_period_figures(periods, order, sale.total.amount if sale else None, credited, tax_variances)
     findings = check_order(order, sale, notes)
+    due = _due_payments(ctx, order, sale, notes)
+    if due and ctx.payments is not None:
+        findings += payment_findings(order, due, ctx.payments.accounting.booked_payments(p.reference for p in due))
+    returns = _due_returns(ctx, order, sale, notes)
+    for request in returns:
+        findings += restock_findings(order, request, ctx.back_office.returned_units(request.reference))
+    documents = 1 + len(notes) + len(due) + len(returns)
     if not fix:
-        return findings
-    return [_fixed(ctx, order, f) if f.kind is FindingKind.SALE_NOT_PROCESSING else f for f in findings]
+        return findings, documents
+    return [_fixed(ctx, order, f) if f.kind is FindingKind.SALE_NOT_PROCESSING else f for f in findings], documents
+
+
+def _due_returns(
+    ctx: OrderContext, order: ShopifyOrder, sale: SaleProgress | None, notes: Mapping[str, PostedCreditNote | None]
+) -> list[RestockRequest]:
+    """The stock side of each refund credited in the ERP that brings units back (RETURN restocks), as the refunds
+    flow builds it (a bundle as its components); none for a refund whose location maps to no warehouse."""
+    if sale is None:
+        return []
+    requests = []
+    for refund in order.refunds:
+        if notes.get(refund_reference(order.shop, refund)) is None:
+            continue  # no note (its own finding), or none due: nothing was restocked for it either
+        skus = {line.sku for line in refund.lines if line.sku}
+        kits = bundles_among(ctx.back_office, ctx.policy.bundles, skus) if skus else {}
+        try:
+            request = build_restock(
+                refund, shop=order.shop, sale_id=sale.erp_id, kits=kits, locations=ctx.policy.locations
+            )
+        except StructuralError:
+            continue
+        if request is not None and request.returns:
+            requests.append(request)
+    return requests
+
+
+def _due_payments(
+    ctx: OrderContext, order: ShopifyOrder, sale: SaleProgress | None, notes: Mapping[str, PostedCreditNote | None]
+) -> list[Payment]:
+    """The payments the order's transactions call for where payments are booked ([payments] on): each capture
+    against the sale, each refund against its credit note where the ERP holds one (a note missing is its own
+    finding). None for a sale the ERP does not hold, nor for a gateway with no account (the order is parked)."""
+    if ctx.payments is None or sale is None:
+        return []
+    note_of = {
+        tx: reference
+        for refund in order.refunds
+        for reference in [refund_reference(order.shop, refund)]
+        if notes.get(reference) is not None
+        for tx in refund.transaction_ids
+    }
+    transactions = [replace(tx, refund_reference=note_of.get(tx.transaction_id)) for tx in order.transactions]
+    try:
+        return payments_to_book(order.shop, order.name, sale.erp_id, transactions, ctx.payments.accounts)
+    except StructuralError:
+        return []
 
 
 def _read_sale(ctx: OrderContext, entry: LedgerEntry) -> SaleProgress | None:

@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from tests.integration.cli.test_cli import CONFIG
 from tests.support.deliveries import T0, make_delivery
 from trueup.adapters.storage import SqlStore, upgrade
+from trueup.adapters.storage.console_store import SqlConsoleStore
+from trueup.domain.people import Action, AuditRecord
 from trueup.entrypoints.cli import app
 from trueup.entrypoints.cli_groups import register_groups
 from trueup.service_layer.jobs import delivery_job
@@ -36,6 +38,9 @@ def a_store_with_a_data_request(tmp_path: Path) -> Path:
             delivery_job,
         )
         honour(store, "dr-1", lambda: T0 + timedelta(hours=1))
+    records = SqlConsoleStore(url)  # someone looked the customer up in the console
+    records.record(AuditRecord(T0, "olga", Action.REFUSED, "refused", [], f"order={EMAIL}"))
+    records.close()
     return path
 
 
@@ -60,4 +65,5 @@ def test_privacy_show_lists_what_was_done_and_exports_a_data_request(tmp_path: P
     exported = json.loads(export.stdout)
     assert exported["customer"]["email"] == EMAIL
     assert [d["webhook_id"] for d in exported["deliveries"]] == ["order-1"]
+    assert exported["free_text"] == [{"record": "console_audit", "text": f"order={EMAIL}"}]
     assert unknown.exit_code == 1

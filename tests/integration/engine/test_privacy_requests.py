@@ -158,8 +158,9 @@ def everything_stored(store: Store, console: Any) -> str:
     return "\n".join(parts)
 
 
-def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Store) -> None:
+def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Store, console: ConsolePrivacy) -> None:
     a_shop_with_two_customers(store)
+    people_looked_for_ada(console)
     work = deliver(store, "dr-1", "customers/data_request", privacy_body("customers/data_request", [1]))
 
     report = honour(store, work.webhook_id, Now())
@@ -171,11 +172,19 @@ def test_a_data_request_exports_what_trueup_holds_about_the_customer(store: Stor
         ["gid://shopify/Order/1"],
     )
     assert report.records == {"deliveries": 3, "orders": 1}
-    export = customer_export(store, report)
+    export = customer_export(store, report, console)
     assert sorted(d["webhook_id"] for d in export["deliveries"]) == ["ada-1", "ada-2", "ada-3"]
     assert export["orders"][0]["name"] == "#1001"
     assert export["customer"]["email"] == ADA["email"]
     assert GRACE_EMAIL not in json.dumps(export)
+    quoted = sorted((row["record"], row["text"]) for row in export["free_text"])
+    assert quoted == [
+        ("alert_states", f"1 job(s) failing for 20 min: party {ADA['name']} <{ADA['email']}> is blocked"),
+        ("console_audit", ADA["email"]),
+        ("console_audit", f"filter order={ADA['name']}; 1 of 1"),
+        ("console_audit", f"order={ADA['address']}"),
+        ("ledger", f"party {ADA['email']} on hold"),
+    ]
     assert store.privacy_reports(SHOP) == [report]
 
 

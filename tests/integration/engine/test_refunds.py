@@ -279,3 +279,36 @@ def test_the_refund_of_an_order_cancelled_before_the_cut_off_is_covered_by_the_s
     (record,) = engine.store.refund_records(order_id=order.order_id)
     assert record.state == RefundState.COVERED_BY_CANCELLATION
     assert engine.erp.posted.credit_notes == {}
+
+
+def test_verify_asks_no_credit_note_for_a_refund_the_sales_cancellation_covers(engine: Engine):
+    from trueup.service_layer.verify import verify_shop
+
+    order = posted(engine)
+    engine.shopify.update_order(order.order_id, cancelled_at=NOW + timedelta(minutes=1))
+    engine.shopify.put_refund(a_refund(order, 7, units(3, "30.00", "6.00", RestockType.CANCEL)))
+    sync(engine, order)
+
+    report = verify_shop(engine.ctx, SHOP)
+
+    assert report.findings == []
+    assert (report.documents, report.equal_documents) == (1, 1)  # the cancelled sale; no note is due
+
+
+def test_verify_finds_returned_units_the_erp_never_received_back(engine: Engine):
+    from trueup.domain.completeness import FindingKind
+    from trueup.domain.refunds import refund_reference
+    from trueup.service_layer.verify import verify_shop
+
+    order = posted(engine)
+    refund = a_refund(order, 7, units(2, "20.00", "4.00"), units(1, "10.00", "2.00", RestockType.NO_RESTOCK, line="2"))
+    engine.shopify.put_refund(refund)
+    sync(engine, order)
+    clean = verify_shop(engine.ctx, SHOP)
+    assert (clean.findings, clean.documents) == ([], 3)  # the sale, the note, the return
+
+    del engine.erp.posted.restocked[refund_reference(SHOP, refund)]  # the return undone in the ERP
+    (found,) = verify_shop(engine.ctx, SHOP).findings
+
+    assert (found.kind, found.order) == (FindingKind.RESTOCK_MISSING, order.name)
+    assert found.detail == "TEE-M: 2 restocked in Shopify, 0 received back in the ERP"

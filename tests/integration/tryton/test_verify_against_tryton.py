@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,12 +20,17 @@ from tests.integration.engine.test_refunds import a_refund, units
 from tests.support.tryton import DATABASE, connect, free_port
 from tests.unit.engine.harness import SHOP, MovableClock
 from trueup.adapters.tryton.back_office import TrytonBackOffice
+from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.jsonrpc import TrytonClient
+from trueup.adapters.tryton.payout_books import TrytonPayoutBooks
 from trueup.domain.completeness import FindingKind
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.money import Money
+from trueup.domain.payments import OrderTransaction, PaymentAccounts, TransactionKind, TransactionStatus
 from trueup.domain.posting import PostingPolicy, build_sales_order, order_reference
 from trueup.local_stack.embedded_tryton import TrytonServer, create_database
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.payments import OrderPayments
 from trueup.service_layer.sync_order import sync_order
 from trueup.service_layer.verify import verify_shop
 
@@ -100,3 +106,35 @@ def test_differences_made_by_hand_in_tryton_are_each_found(client: TrytonClient)
         FindingKind.CREDIT_NOTE_MISSING,
         FindingKind.AMOUNT_DIFFERS,
     }
+
+
+def test_a_capture_the_erp_holds_no_payment_for_is_found_until_it_is_booked(client: TrytonClient) -> None:
+    clock = MovableClock()
+    shopify = FakeShopifyAdmin(SHOP, clock=clock.now)
+    store = InMemoryStore(clock.now)
+    ctx = OrderContext(shopify, TrytonBackOffice(client), store, clock, PostingPolicy(taxes={"VAT 20": "VAT20"}))
+    capture = OrderTransaction(
+        "6001",
+        TransactionKind.SALE,
+        TransactionStatus.SUCCESS,
+        "shopify_payments",
+        Money(Decimal("24.00"), "EUR"),
+        clock.now(),
+    )
+    order = shopify.put_order(
+        an_order(
+            [a_line(quantity=2, price="10.00", tax="4.00")],
+            number=6001,
+            shipping_address=an_address(),
+            transactions=(capture,),
+        )
+    )
+    sync_order(ctx, order.order_id)  # posted while payments were not booked
+    accounts = PaymentAccounts({("shopify_payments", "EUR"): "5117-SP-EUR"}, "4191")
+    ctx = replace(ctx, payments=OrderPayments(TrytonPayoutBooks(TrytonDatabase(client)), accounts, "SHOPIFY"))
+
+    (found,) = [f for f in verify_shop(ctx, SHOP).findings if f.order == order.name]
+
+    assert (found.kind, found.document) == (FindingKind.PAYMENT_MISSING, f"shopify:{SHOP}:transaction:6001")
+    sync_order(ctx, order.order_id)  # books the capture: the invoice is paid
+    assert [f for f in verify_shop(ctx, SHOP).findings if f.order == order.name] == []

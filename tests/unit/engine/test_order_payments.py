@@ -173,3 +173,29 @@ def test_a_payout_clears_the_charges_it_carries_and_the_clearing_account_keeps_t
     assert sum((line.amount.amount for line in lines), Decimal(0)) == 0  # the payout's entry balances
     assert clearing(books) == eur("36.00")  # the charge of #1002, not paid out yet
     assert books.account_balances({"5121-EUR"})["5121-EUR"].balance == eur("34.96")
+
+
+def test_verify_finds_a_capture_with_no_payment_in_the_erp_and_none_once_it_is_booked() -> None:
+    from trueup.domain.completeness import FindingKind
+    from trueup.service_layer.verify import verify_shop
+
+    engine = Engine()
+    books = with_books(engine)
+    order = engine.shopify.put_order(
+        an_order([a_line(quantity=3, price="10.00", tax="6.00")], transactions=(tx(1, TransactionKind.SALE, "36.00"),))
+    )
+    sync(engine, order.order_id)
+    clean = verify_shop(engine.ctx, SHOP)
+    assert (clean.findings, clean.documents, clean.equal_documents) == ([], 2, 2)  # the sale and its payment
+
+    books.payments.clear()  # the payment's entry deleted in the ERP
+    (found,) = verify_shop(engine.ctx, SHOP).findings
+
+    assert (found.kind, found.order, found.document) == (
+        FindingKind.PAYMENT_MISSING,
+        order.name,
+        "shopify:demo.myshopify.com:transaction:1",
+    )
+    assert "36.00 EUR" in found.detail
+    sync(engine, order.order_id)  # a replay books it again
+    assert verify_shop(engine.ctx, SHOP).findings == []

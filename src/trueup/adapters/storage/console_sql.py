@@ -168,3 +168,15 @@ def redact_alerts(connection: Connection, shop: str, needles: Sequence[str], rep
 
 def erase_alerts(connection: Connection, shop: str) -> int:
     return int(connection.execute(delete(alert_states).where(_of_shop(shop))).rowcount)
+
+
+def text_about(connection: Connection, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+    a = console_audit.c
+    found: list[tuple[str, str]] = []
+    for column in (a.username, a.outcome, a.detail):
+        found += [
+            ("console_audit", text)
+            for text in connection.execute(select(column).where(_holds(column, needles))).scalars()
+        ]
+    alerts = select(alert_states.c.detail).where(_of_shop(shop), _holds(alert_states.c.detail, needles))
+    return found + [("alert_states", text) for text in connection.execute(alerts).scalars()]

@@ -164,6 +164,11 @@ class SqlConsoleStore:
         return {kind: n for kind, n in counts.items() if n}
 
     @translate_driver_errors
+    def console_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with reading(self._engine) as connection:
+            return console_sql.text_about(connection, shop, needles)
+
+    @translate_driver_errors
     def erase_console_shop(self, shop: str, replacement: str) -> dict[str, int]:
         with writing(self._engine) as connection:
             counts = {

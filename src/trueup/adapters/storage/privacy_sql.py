@@ -48,6 +48,22 @@ def replace_delivery_bodies(connection: Connection, webhook_ids: Sequence[str], 
     return replaced
 
 
+def _holds(column: Any, needles: Sequence[str]) -> Any:
+    return or_(*(func.lower(column).contains(needle.lower(), autoescape=True) for needle in needles))
+
+
+def free_text_about(connection: Connection, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if not needles:
+        return found
+    for table_name, column_name in FREE_TEXT:
+        table = metadata.tables[table_name]
+        column = table.c[column_name]
+        rows = connection.execute(select(column).where(table.c.shop == shop, _holds(column, needles)))
+        found += [(table_name, text) for text in rows.scalars()]
+    return found
+
+
 def redact_free_text(connection: Connection, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     if not needles:
@@ -55,7 +71,7 @@ def redact_free_text(connection: Connection, shop: str, needles: Sequence[str], 
     for table_name, column_name in FREE_TEXT:
         table = metadata.tables[table_name]
         column = table.c[column_name]
-        holds = or_(*(func.lower(column).contains(needle.lower(), autoescape=True) for needle in needles))
+        holds = _holds(column, needles)
         result = connection.execute(update(table).where(table.c.shop == shop, holds).values({column_name: replacement}))
         if result.rowcount:
             counts[table_name] = int(result.rowcount)

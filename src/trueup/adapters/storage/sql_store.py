@@ -174,6 +174,11 @@ class SqlStore(InventoryRecords, PayoutRecordsSql, ApiUsageRecordsSql, TaxVarian
             return privacy_sql.replace_delivery_bodies(connection, webhook_ids, body)
 
     @translate_driver_errors
+    def free_text_about(self, shop: str, needles: Sequence[str]) -> list[tuple[str, str]]:
+        with reading(self._engine) as connection:
+            return privacy_sql.free_text_about(connection, shop, needles)
+
+    @translate_driver_errors
     def redact_free_text(self, shop: str, needles: Sequence[str], replacement: str) -> dict[str, int]:
         with writing(self._engine) as connection:
             return privacy_sql.redact_free_text(connection, shop, needles, replacement)

@@ -95,3 +95,6 @@ class TrytonBackOffice:
 
     def restock(self, request: RestockRequest) -> None:
         restocks.restock(self.db, request)
+
+    def returned_units(self, reference: str) -> dict[str, Decimal]:
+        return restocks.returned_units(self.db, reference)

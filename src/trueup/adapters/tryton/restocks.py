@@ -49,6 +49,26 @@ def restock(db: TrytonDatabase, request: RestockRequest) -> None:
     db.call("ir.note", "create", [{"resource": f"sale.sale,{snapshot.sale['id']}", "message": _mark(request)}])
 
 
+def returned_units(db: TrytonDatabase, reference: str) -> dict[str, Decimal]:
+    """The units the refund `reference`'s customer returns have received back into stock (their moves done), per
+    product code; empty when there is none."""
+    shipments = db.call(
+        "stock.shipment.out.return", "search_read", [("reference", "=", reference)], 0, None, None, ["incoming_moves"]
+    )
+    move_ids = [move for shipment in shipments for move in shipment["incoming_moves"]]
+    if not move_ids:
+        return {}
+    moves = [
+        m for m in db.call("stock.move", "read", move_ids, ["product", "quantity", "state"]) if m["state"] == "done"
+    ]
+    products = list({m["product"] for m in moves})
+    codes = {row["id"]: row["code"] for row in db.call("product.product", "read", products, ["code"])} if moves else {}
+    units: dict[str, Decimal] = defaultdict(Decimal)
+    for move in moves:
+        units[codes[move["product"]]] += decimal_of(move["quantity"])
+    return dict(units)
+
+
 def _mark(request: RestockRequest) -> str:
     return f"trueup: stock moved for refund {request.reference}"
 
