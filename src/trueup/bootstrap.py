@@ -214,6 +214,7 @@ def build_payout_contexts(
             p.journal,
             lookback=timedelta(days=p.lookback_days),
             first_lookback=timedelta(days=p.first_lookback_days),
+            overdue_business_days=p.overdue_business_days,
         )
         for shop, ctx in contexts.items()
     }

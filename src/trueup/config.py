@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     BaseModel,
@@ -134,6 +135,17 @@ class ShopConfig(_Strict):
     # Shopify location id (numeric or gid) -> ERP warehouse code.
     locations: dict[str, str] = Field(default_factory=dict)
     warehouse: str | None = None  # the ERP warehouse orders ship from when no location mapping applies
+    # The shop's time zone (Shopify's Shop.ianaTimezone): the month view's days and months are the shop's.
+    timezone: str = "UTC"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone (e.g. America/New_York)") from None
+        return value
 
     @model_validator(mode="after")
     def _credentials_complete(self) -> ShopConfig:
@@ -392,6 +404,8 @@ class PaymentsConfig(_Strict):
     # Each poll reads again the payouts issued this long before the cursor (a late FAILED is caught).
     lookback_days: Annotated[int, Field(ge=1, le=90)] = 14
     first_lookback_days: Annotated[int, Field(ge=0)] = 35  # the first poll's start, before now
+    # A Shopify Payments capture in no payout after this many business days is shown (trueup payouts, status).
+    overdue_business_days: Annotated[int, Field(ge=1, le=60)] = 5
 
 
 class TrueupConfig(_Strict):

@@ -29,12 +29,21 @@ class Harness(Protocol):
     def pay_out(self) -> list[str]:
         """Two orders paid through Shopify Payments (AMOUNTS), paid out and PAID; their order gids."""
 
+    def charge(self, amount: str) -> str:
+        """An order paid through Shopify Payments, not paid out yet; its gid."""
+
+    def now(self) -> datetime:
+        """Shopify's clock."""
+
 
 class FakeHarness:
     def __init__(self) -> None:
         self.fake = FakeShopifyPayments()
         self.reader = self.fake
         self.since = date(2026, 11, 2)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
 
     def pay_out(self) -> list[str]:
         orders = ["gid://shopify/Order/1", "gid://shopify/Order/2"]
@@ -57,6 +66,16 @@ class FakeHarness:
         self.fake.put(Payout("1", PayoutStatus.PAID, datetime(2026, 11, 5, tzinfo=UTC), net, tuple(txs)))
         return orders
 
+    def charge(self, amount: str) -> str:
+        order = f"gid://shopify/Order/{100 + len(self.fake.pending)}"
+        gross = Money(Decimal(amount), "EUR")
+        fee = Money((gross.amount * Decimal("0.015") + Decimal("0.25")).quantize(Decimal("0.01")), "EUR")
+        tx = BalanceTransaction(
+            f"gid://x/{order}", "CHARGE", gross, fee, gross - fee, order, "#1100", processed_at=datetime.now(UTC)
+        )
+        self.fake.pending.append(tx)
+        return order
+
 
 class SandboxHarness:
     def __init__(self, sandbox: Any) -> None:
@@ -64,6 +83,9 @@ class SandboxHarness:
         self.client = ShopifyAdminClient(sandbox.shop, sandbox.token, base_url=sandbox.url)
         self.reader = self.client.payments
         self.since = sandbox.now().date()
+
+    def now(self) -> datetime:
+        return self.sandbox.now()  # type: ignore[no-any-return]
 
     def pay_out(self) -> list[str]:
         orders = []
@@ -77,6 +99,12 @@ class SandboxHarness:
         assert ran.status_code == 200, ran.text
         self.sandbox.advance(timedelta(days=4).total_seconds())  # PAID the next business day
         return orders
+
+    def charge(self, amount: str) -> str:
+        money = {"shopMoney": {"amount": amount, "currencyCode": "EUR"}}
+        transaction = {"kind": "SALE", "status": "SUCCESS", "gateway": "shopify_payments", "amountSet": money}
+        line = {"title": "Gift", "quantity": 1, "priceSet": money, "requiresShipping": False}
+        return str(self.sandbox.place_order([], lineItems=[line], transactions=[transaction]))
 
 
 @pytest.fixture(
@@ -112,3 +140,21 @@ def test_payouts_issued_before_the_date_asked_are_not_read(harness: Harness) -> 
     harness.pay_out()
 
     assert list(harness.reader.payouts_issued_since(harness.since + timedelta(days=30))) == []
+
+
+def test_a_charge_not_paid_out_yet_is_read_with_its_order_and_amount(harness: Harness) -> None:
+    order = harness.charge("33.30")
+
+    unpaid = [t for t in harness.reader.unpaid_transactions() if t.order_id == order]
+
+    assert [(t.type, t.amount) for t in unpaid] == [("CHARGE", Money(Decimal("33.30"), "EUR"))]
+    assert unpaid[0].amount - unpaid[0].fee == unpaid[0].net
+    assert unpaid[0].payout_status == "PENDING"  # in no payout yet
+    assert unpaid[0].processed_at is not None
+    assert abs(unpaid[0].processed_at - harness.now()) < timedelta(days=1)
+
+
+def test_charges_paid_out_are_not_unpaid(harness: Harness) -> None:
+    orders = harness.pay_out()
+
+    assert [t for t in harness.reader.unpaid_transactions() if t.order_id in orders] == []

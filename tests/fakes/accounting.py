@@ -4,7 +4,8 @@ tests/contract/test_accounting_contract.py.
 The demo business's chart: the `[payments]` defaults' accounts, a company in EUR with Tryton's demo rates, the
 SHOPIFY journal. Entries are kept by reference, converted with the domain's `in_company_currency` as the Tryton
 adapter does; an account or journal missing creates nothing. Knobs: `down = True` (every call raises
-TransientError), `accounts` and `journals` (what the chart has), `rates`.
+TransientError), `accounts` and `journals` (what the chart has), `rates`, `hand_made` (entries made in the ERP by
+hand, for the month view).
 
 Payments settle the documents of `sales` (a FakeBackOffice, when given): a sale's invoice (posted by the first
 payment, as the Tryton adapter posts a draft) for money received, a credit note by its reference for money paid
@@ -15,8 +16,9 @@ is kept in one).
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -25,6 +27,7 @@ from tests.fakes.posted_sales import posted_record
 from trueup.config import PaymentsConfig
 from trueup.domain.errors import Cause, StructuralError, TransientError
 from trueup.domain.money import Money
+from trueup.domain.month_close import ErpDocument, ErpKind
 from trueup.domain.payments import BookedPayment, Direction, Payment
 from trueup.domain.payouts import AccountBalance, BookedEntry, CompanyLine, PayoutEntry, in_company_currency
 
@@ -58,6 +61,7 @@ class FakeAccounting:
     entries: dict[str, tuple[BookedEntry, list[CompanyLine]]] = field(default_factory=dict)
     sales: FakeBackOffice | None = None
     payments: dict[str, tuple[BookedPayment, Payment, CompanyLine]] = field(default_factory=dict)
+    hand_made: list[ErpDocument] = field(default_factory=list)  # posted entries trueup did not make (key None)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _check_up(self) -> None:
@@ -165,3 +169,40 @@ class FakeAccounting:
                 second = Money(sum(amounts, Decimal(0)), second_currency)
             balances[code] = AccountBalance(code, Money(balance, COMPANY_CURRENCY), second)
         return balances
+
+    def month_books(
+        self,
+        references: Collection[str],
+        start: dt.date,
+        end: dt.date,
+        fee_account: str,
+        bank_accounts: Collection[str],
+    ) -> list[ErpDocument]:
+        """As Tryton reads its accounts: a sale's posted invoice (its untaxed as revenue, its tax), a credit note
+        (what it credits), a payout entry's fee and bank lines (second currency where they have one), and the
+        hand-made entries dated in the month. Dates are today's (the fake keeps none)."""
+        self._check_up()
+        today = dt.date.today()
+        docs: list[ErpDocument] = []
+        office = self.sales
+        for ref in sorted(set(references)):
+            if office is not None and ref in office.sales and ref in office.posted.sales:
+                sale, record = office.sales[ref], office.posted.sales[ref]
+                if record.invoices:
+                    amounts = (("revenue", sale.untaxed), ("tax", sale.tax))
+                    docs.append(ErpDocument(ref, ErpKind.INVOICE, record.invoices[0], today, amounts))
+            if office is not None and ref in office.posted.credit_notes:
+                note = office.posted.credit_notes[ref]
+                docs.append(ErpDocument(ref, ErpKind.CREDIT_NOTE, note.number, today, (("revenue", -note.total),)))
+            for reference in (ref, f"{ref}:returned"):
+                if reference in self.entries:
+                    booked, lines = self.entries[reference]
+                    roles = {fee_account: "fees", **dict.fromkeys(bank_accounts, "bank")}
+                    amounts = tuple(
+                        (roles[line.account], line.second if line.second is not None else line.amount)
+                        for line in lines
+                        if line.account in roles
+                    )
+                    docs.append(ErpDocument(reference, ErpKind.ENTRY, booked.erp_id, today, amounts))
+        docs += [doc for doc in self.hand_made if start <= doc.date <= end]
+        return docs

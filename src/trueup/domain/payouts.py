@@ -51,6 +51,8 @@ class BalanceTransaction:
     net: Money
     order_id: str | None = None  # gid of the associated order
     order_name: str | None = None
+    processed_at: dt.datetime | None = None  # Shopify's transactionDate (read with the unpaid transactions)
+    payout_status: str | None = None  # PENDING (in no payout yet), SCHEDULED, IN_TRANSIT; read with the unpaid ones
 
 
 @dataclass(frozen=True)

@@ -202,8 +202,8 @@ def payouts(
     from datetime import UTC, datetime, time, timedelta
 
     from trueup import bootstrap
-    from trueup.entrypoints.payouts_view import payouts_csv, render_payout_table
-    from trueup.service_layer.payouts_status import payout_rows
+    from trueup.entrypoints.payouts_view import payouts_csv, render_overdue, render_payout_table
+    from trueup.service_layer.payouts_status import payout_rows, payouts_summary
 
     def day(value: str | None, option: str) -> datetime | None:
         if value is None:
@@ -214,18 +214,72 @@ def payouts(
             raise typer.BadParameter(f"{value!r} is not a day (YYYY-MM-DD)", param_hint=option) from None
 
     until_day = day(until, "--to")
-    rows = payout_rows(
-        bootstrap.build_store(_load(config)),
-        day(since, "--from"),
-        until_day + timedelta(days=1) if until_day else None,
-        shop,
-    )
+    store = bootstrap.build_store(_load(config))
+    rows = payout_rows(store, day(since, "--from"), until_day + timedelta(days=1) if until_day else None, shop)
     if as_json:
         print(json.dumps(rows, indent=2))
     elif as_csv:
         sys.stdout.write(payouts_csv(rows))
     else:
         render_payout_table(rows, terminal.console())
+        render_overdue(payouts_summary(store, shop=shop), terminal.console())
+
+
+@app.command()
+def month(
+    config: ConfigOption = Path("trueup.toml"),
+    which: Annotated[str, typer.Option("--month", help="The month, YYYY-MM (each shop's own time zone).")] = "",
+    shop: Annotated[str | None, typer.Option(help="Only this shop.")] = None,
+    as_json: JsonOption = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="The differences as CSV, for a spreadsheet.")] = False,
+) -> None:
+    """The month view: Shopify's sales, tax, refunds, fees and payouts against the ERP's revenue, tax, credit
+    notes, fee expense and bank, to the cent, every difference by document. Exits 1 when it does not close."""
+    from datetime import UTC, datetime
+
+    from trueup.domain.month_close import month_bounds
+    from trueup.entrypoints.month_view import build_month_view, month_csv, month_json, render_month
+
+    which = which or datetime.now(UTC).strftime("%Y-%m")
+    try:
+        month_bounds(which)
+    except ValueError:
+        raise typer.BadParameter(f"{which!r} is not a month (YYYY-MM)", param_hint="--month") from None
+    cfg = _load(config)
+    if shop is not None and shop not in {s.domain for s in cfg.shops}:
+        raise typer.BadParameter(f"no shop {shop} in the configuration", param_hint="--shop")
+    view = build_month_view(cfg, which, shop)
+    if as_json:
+        print(json.dumps(month_json(view), indent=2))
+    elif as_csv:
+        sys.stdout.write(month_csv(view))
+    else:
+        render_month(view, terminal.console())
+    if not view.closes:
+        raise typer.Exit(1)
+
+
+@app.command()
+def clearing(
+    config: ConfigOption = Path("trueup.toml"),
+    shop: Annotated[str | None, typer.Option(help="Only this shop's transactions.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Each Shopify Payments clearing account explained line by line: the transactions Shopify has not paid out
+    yet against the account's balance in the ERP, the difference named. Exits 1 when one is not explained."""
+    from trueup.entrypoints.payouts_view import build_clearing_view, render_clearing
+    from trueup.service_layer.clearing_view import clearing_json
+
+    cfg = _load(config)
+    if shop is not None and shop not in {s.domain for s in cfg.shops}:
+        raise typer.BadParameter(f"no shop {shop} in the configuration", param_hint="--shop")
+    explanations = build_clearing_view(cfg, shop)
+    if as_json:
+        print(json.dumps(clearing_json(explanations), indent=2))
+    else:
+        render_clearing(explanations, terminal.console())
+    if not all(e.explained for e in explanations):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -15,7 +15,7 @@ from rich.console import Console
 
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.entrypoints import terminal
-from trueup.entrypoints.demo_payouts import pay_out_and_book, print_payouts
+from trueup.entrypoints.demo_payouts import month_close, pay_out_and_book, print_month, print_payouts
 from trueup.entrypoints.demo_post_purchase import post_purchase_side
 from trueup.entrypoints.demo_verify import print_verify, verify_summary
 from trueup.entrypoints.terminal import say, text
@@ -113,6 +113,8 @@ def print_report(report: dict[str, Any], console: Console) -> None:
         say(console, f"  {mismatch['order']}: Shopify {mismatch['shopify']} vs ERP {mismatch['erp']}", "red")
     if report.get("payouts"):
         print_payouts(report["payouts"], console)
+    if report.get("month"):
+        print_month(report["month"], console)
     if report.get("verify"):
         print_verify(report["verify"], console)
     if report["settled"]:
@@ -168,7 +170,8 @@ def run_demo(
     console = terminal.console(stderr=True, quiet=quiet)
     # The sandbox on its own clock, moving 4 times faster than real time, so that a week can be skipped once the
     # orders are in and Shopify Payments pays out; trueup books the payouts ([payments] on).
-    options = StackOptions(dir=dir, seed=seed, clock_start=datetime.now(UTC), payments=True, **(erp or {}))
+    started = datetime.now(UTC)
+    options = StackOptions(dir=dir, seed=seed, clock_start=started, payments=True, **(erp or {}))
     stack = LocalStack(options, say=lambda line: say(console, f"• {line}"))
     with stack, stack.clock_moving():
         say(console, f"• Trading {orders} orders through the sandbox's Admin API")
@@ -189,5 +192,7 @@ def run_demo(
         with terminal.spinner(console, "Reading the ERP: trueup verify checks every posted order's documents..."):
             verified = stack.verify()
         report = build_report(stack, settled, traded, payouts, verified)
+        with terminal.spinner(console, "The month view: Shopify against the ERP's books..."):
+            report["month"] = month_close(stack, started.strftime("%Y-%m"))
     print_report(report, console)
     return report

@@ -63,3 +63,23 @@ def print_payouts(payouts: dict[str, Any], console: Console) -> None:
         say(console, f"  payout {item['payout']} not booked: {item['cause']}: {item['detail']}", "yellow")
     if payouts["not_seen"]:
         say(console, f"  not yet read by trueup: {', '.join(payouts['not_seen'])}", "yellow")
+
+
+def month_close(stack: LocalStack, month: str) -> dict[str, Any]:
+    """The month view of the demo's month (`trueup month`): its totals line and the first differences."""
+    from trueup.config import load_config
+    from trueup.entrypoints.month_view import build_month_view, difference_rows, totals_line
+
+    view = build_month_view(load_config(stack.config_path), month)
+    return {"month": month, "line": totals_line(view), "closes": view.closes, "differences": difference_rows(view)}
+
+
+def print_month(month: dict[str, Any], console: Console) -> None:
+    say(console, month["line"], "green" if month["closes"] else "red")
+    for row in month["differences"][:10]:
+        say(
+            console,
+            f"  {row['kind']} {row['document']} ({row['erp_documents'] or 'no ERP document'}): {row['figure']} "
+            f"Shopify {row['shopify']} ERP {row['erp']} {row['currency']}: {row['why']}",
+            "yellow",
+        )

@@ -16,6 +16,8 @@ import structlog
 
 from trueup.domain.errors import StructuralError
 from trueup.domain.ledger import OrderState
+from trueup.domain.overdue_captures import OverdueCapture, overdue_captures
+from trueup.domain.overdue_captures import to_json as overdue_to_json
 from trueup.domain.payouts import (
     BOOKABLE,
     RETURNED,
@@ -37,6 +39,9 @@ from trueup.service_layer.ports import Accounting, Clock, ShopifyPaymentsReader,
 log = structlog.get_logger(__name__)
 
 CURSOR = "payouts"  # the latest issue date (ISO) of a payout read
+# Not a position but the poll's latest snapshot (JSON) of the captures in no payout after N business days: it is
+# replaced whole at each poll, so the cursors' key-value table keeps it without a table of its own.
+OVERDUE = "overdue_captures"
 # An order cancelled before it posted never will be in the ERP: its charge and refund meet in the clearing
 # account with no document to settle. Any other order must have its sale in the ERP (posted, cancelled after
 # posting, or parked after posting for another cause: the sale is there all the same).
@@ -56,6 +61,7 @@ class PayoutContext:
     journal: str
     lookback: timedelta = timedelta(days=14)
     first_lookback: timedelta = timedelta(days=35)
+    overdue_business_days: int = 5  # a capture in no payout after this many business days is shown
 
 
 @dataclass(frozen=True)
@@ -81,9 +87,21 @@ def poll_payouts(ctx: PayoutContext) -> PollSummary:
         latest = max(latest or payout.issued_at.date(), payout.issued_at.date())
     if latest is not None:
         ctx.store.set_cursor(ctx.shop, CURSOR, latest.isoformat())
+    record_overdue_captures(ctx)
     summary = PollSummary(read, booked, exceptions)
     log.info("payouts_polled", shop=ctx.shop, since=start.isoformat(), read=read, booked=booked, exceptions=exceptions)
     return summary
+
+
+def record_overdue_captures(ctx: PayoutContext) -> list[OverdueCapture]:
+    """Read the transactions Shopify has not paid out yet and keep, as the shop's `overdue_captures` snapshot,
+    the charges in no payout after `overdue_business_days` (shown by `trueup payouts` and `trueup status`)."""
+    unpaid = ctx.shopify.unpaid_transactions()
+    overdue = overdue_captures(unpaid, ctx.clock.now().date(), ctx.overdue_business_days)
+    ctx.store.set_cursor(ctx.shop, OVERDUE, overdue_to_json(overdue))
+    if overdue:
+        log.warning("captures_not_paid_out", shop=ctx.shop, count=len(overdue), days=ctx.overdue_business_days)
+    return overdue
 
 
 def _start(ctx: PayoutContext) -> date:

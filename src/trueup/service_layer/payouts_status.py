@@ -7,7 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from trueup.domain.errors import WHAT_TO_DO
+from trueup.domain.overdue_captures import WHAT_TO_DO as OVERDUE_WHAT_TO_DO
+from trueup.domain.overdue_captures import OverdueCapture, from_json
 from trueup.domain.payouts import TOTAL_KINDS, PayoutRecord, PayoutState
+from trueup.service_layer.payouts import OVERDUE
 from trueup.service_layer.ports import Store
 
 
@@ -42,7 +45,8 @@ def payouts_summary(store: Store, examples: int = 3, *, shop: str | None = None)
     """Payouts by state, what the booked ones paid to the bank per currency, and those not booked by cause
     with what to do; empty when trueup has seen no payout."""
     records = store.payout_records(shop)
-    if not records:
+    overdue = overdue_captures_of(store, [shop] if shop else sorted({r.shop for r in records}))
+    if not records and not overdue:
         return {}
     by_state: dict[str, int] = defaultdict(int)
     paid: dict[str, Decimal] = defaultdict(Decimal)
@@ -69,4 +73,18 @@ def payouts_summary(store: Store, examples: int = 3, *, shop: str | None = None)
             }
             for cause, group in sorted(parked.items(), key=lambda item: -len(item[1]))
         ],
+        "overdue_captures": [
+            {"shop": shop_of, "capture": capture.describe(), "amount": str(capture.amount)}
+            for shop_of, capture in overdue
+        ],
+        "overdue_what_to_do": OVERDUE_WHAT_TO_DO if overdue else "",
     }
+
+
+def overdue_captures_of(store: Store, shops: list[str]) -> list[tuple[str, OverdueCapture]]:
+    """The captures in no payout after N business days, as each shop's latest payout poll found them."""
+    found = []
+    for one in shops:
+        snapshot = store.cursor(one, OVERDUE)
+        found += [(one, capture) for capture in (from_json(snapshot) if snapshot else [])]
+    return found

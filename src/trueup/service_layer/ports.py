@@ -38,9 +38,18 @@ from trueup.domain.inventory import (
     WarehouseStock,
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.month_close import ErpDocument
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payments import BookedPayment, Payment
-from trueup.domain.payouts import AccountBalance, BookedEntry, Payout, PayoutEntry, PayoutRecord, PayoutState
+from trueup.domain.payouts import (
+    AccountBalance,
+    BalanceTransaction,
+    BookedEntry,
+    Payout,
+    PayoutEntry,
+    PayoutRecord,
+    PayoutState,
+)
 from trueup.domain.people import AuditRecord, ConsoleSession, ConsoleUser
 from trueup.domain.refunds import Refund, RefundRecord, RefundState
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
@@ -226,6 +235,10 @@ class ShopifyPaymentsReader(Protocol):
     def with_transactions(self, payout: Payout) -> Payout:
         """`payout` with its balance transactions, its own TRANSFER left out (they sum to its net)."""
 
+    def unpaid_transactions(self) -> list[BalanceTransaction]:
+        """The balance transactions not paid out yet: in no payout, or in one still scheduled or in transit
+        (transfers left out), oldest first."""
+
 
 class Accounting(Protocol):
     """The general ledger: entries booked by reference (one per Shopify Payments payout, its reversal when it
@@ -247,6 +260,20 @@ class Accounting(Protocol):
 
     def account_balances(self, codes: Iterable[str]) -> dict[str, AccountBalance]:
         """The posted balance of each account of `codes` the ERP has."""
+
+    def month_books(
+        self,
+        references: Collection[str],
+        start: date,
+        end: date,
+        fee_account: str,
+        bank_accounts: Collection[str],
+    ) -> list[ErpDocument]:
+        """What the ERP's accounts book for the month view (domain/month_close.py): the posted invoices and credit
+        notes carrying `references` (a sale's reference or the note's own), with their revenue and tax lines;
+        the posted entries described by a reference (or its `:returned`), with their fee expense and bank lines;
+        and every posted entry dated in [start, end] touching those accounts that trueup did not make (key
+        None). Amounts in each document's currency."""
 
     def find_payment(self, reference: str) -> BookedPayment | None:
         """The payment entry carrying this reference (`shopify:<shop>:transaction:<id>`), if the ERP has one."""

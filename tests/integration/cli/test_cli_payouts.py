@@ -3,7 +3,7 @@
 import csv
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,8 +13,10 @@ from tests.integration.cli.test_cli import CONFIG
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.domain.errors import Cause
 from trueup.domain.money import Money
+from trueup.domain.overdue_captures import OverdueCapture, to_json
 from trueup.domain.payouts import PayoutRecord, PayoutState, PayoutStatus
 from trueup.entrypoints.cli import app
+from trueup.service_layer.payouts import OVERDUE
 
 SHOP = "alpha.myshopify.com"
 
@@ -93,3 +95,22 @@ def test_the_table_and_status_show_payouts_and_what_is_not_booked_literally(tmp_
     assert "Paid out to the bank in USD: 129.84 (fees 4.26)" in status.stdout
     assert "payout_waiting_for_orders" in status.stdout
     assert report["payouts"]["by_state"] == {"booked": 1, "exception": 1}
+
+
+def test_captures_in_no_payout_after_the_business_days_allowed_show_in_payouts_and_status(tmp_path):
+    config = str(a_config(tmp_path))
+    store = SqlStore(f"sqlite:///{tmp_path / 'state.db'}")
+    captured = date(2026, 11, 12)
+    late = [OverdueCapture("#1042", "gid://shopify/ShopifyPaymentsBalanceTransaction/9", usd("40.00"), captured, 6)]
+    store.set_cursor(SHOP, OVERDUE, to_json(late))
+    store.close()
+
+    table = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["payouts", "--config", config])
+    status = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["status", "--config", config])
+    report = json.loads(CliRunner().invoke(app, ["status", "--config", config, "--json"]).stdout)
+
+    line = "#1042: 40.00 USD captured on 2026-11-12, in no payout after 6 business days"
+    assert line in table.stdout
+    assert line in status.stdout
+    assert "What to do: Shopify Payments has not paid this capture out" in status.stdout
+    assert report["payouts"]["overdue_captures"] == [{"shop": SHOP, "capture": line, "amount": "40.00 USD"}]

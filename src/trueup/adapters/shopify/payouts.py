@@ -9,6 +9,7 @@ never read, so one first seen outside any payout is read with the payout that la
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -52,6 +53,27 @@ class ShopifyPayments:
         nodes = walk_pages(page, f"the transactions of payout {payout.payout_id}")
         return Payout(payout.payout_id, payout.status, payout.issued_at, payout.net, tuple(map(_transaction, nodes)))
 
+    def unpaid_transactions(self) -> list[BalanceTransaction]:
+        """The balance transactions in no payout yet or in one not paid yet (Shopify's `payout_status:` search
+        term), their transfers hidden."""
+        found: list[BalanceTransaction] = []
+        for status in UNPAID_STATUSES:
+            search = f"payout_status:{status}"
+
+            def page(after: str | None, search: str = search) -> Mapping[str, Any]:
+                variables = {"query": search, "first": queries.PAYOUT_TRANSACTIONS_PAGE_SIZE, "after": after}
+                account = self.graphql.execute(queries.PAYOUT_TRANSACTIONS, variables)["shopifyPaymentsAccount"]
+                return account["balanceTransactions"] if account else {"nodes": []}
+
+            read = walk_pages(page, f"the balance transactions {search}")
+            found += (replace(_transaction(node), payout_status=status.upper()) for node in read)
+        return found
+
+
+# A transaction is paid out once its payout is PAID; until then (no payout yet, or one scheduled or in transit)
+# its money is still owed by Shopify: on the clearing account.
+UNPAID_STATUSES = ("pending", "scheduled", "in_transit")
+
 
 def _money(node: Mapping[str, Any]) -> Money:
     return Money(Decimal(str(node["amount"])), str(node["currencyCode"]))
@@ -78,4 +100,9 @@ def _transaction(node: Mapping[str, Any]) -> BalanceTransaction:
         net=_money(node["net"]),
         order_id=order.get("id"),
         order_name=order.get("name"),
+        processed_at=_moment(node.get("transactionDate")),
     )
+
+
+def _moment(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)

@@ -617,7 +617,7 @@ query TrueupPayoutTransactions($query: String!, $first: Int!, $after: String) {
     balanceTransactions(first: $first, after: $after, query: $query, hideTransfers: true, sortKey: PROCESSED_AT) {
       pageInfo { hasNextPage endCursor }
       nodes {
-        id type
+        id type transactionDate
         amount { amount currencyCode } fee { amount currencyCode } net { amount currencyCode }
         associatedOrder { id name }
       }

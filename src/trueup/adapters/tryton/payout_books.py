@@ -10,15 +10,17 @@ the company's currency with the payout currency's amount as second currency (dom
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 from typing import Any
 
 from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.month_books import month_books
 from trueup.adapters.tryton.payments import TrytonPayments
 from trueup.adapters.tryton.values import erp_id
 from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
+from trueup.domain.month_close import ErpDocument
 from trueup.domain.payments import BookedPayment, Payment
 from trueup.domain.payouts import AccountBalance, BookedEntry, CompanyLine, PayoutEntry, in_company_currency
 
@@ -31,6 +33,10 @@ class TrytonPayoutBooks:
     def __init__(self, db: TrytonDatabase) -> None:
         self.db = db
         self.payments = TrytonPayments(db)
+
+    def close(self) -> None:
+        """Close the connection to Tryton."""
+        self.db.client.close()
 
     def missing_accounts(self, codes: Iterable[str], journal: str) -> list[str]:
         wanted = sorted(set(codes))
@@ -77,6 +83,16 @@ class TrytonPayoutBooks:
         fields = ["code", "balance", "amount_second_currency", "second_currency.code", "currency.code"]
         rows = self.db.call("account.account", "search_read", domain, 0, None, None, fields, context={"posted": True})
         return {row["code"]: _balance(row) for row in rows}
+
+    def month_books(
+        self,
+        references: Collection[str],
+        start: dt.date,
+        end: dt.date,
+        fee_account: str,
+        bank_accounts: Collection[str],
+    ) -> list[ErpDocument]:
+        return month_books(self.db, references, start, end, fee_account, bank_accounts)
 
     def find_payment(self, reference: str) -> BookedPayment | None:
         return self.payments.find_payment(reference)
