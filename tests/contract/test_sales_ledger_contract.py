@@ -540,6 +540,26 @@ def test_a_credit_note_carries_shopifys_refunded_tax_and_the_posted_invoice_keep
     assert erp.back_office.sale_progress(sale.erp_id).total == Money(Decimal("24.01"), "EUR")
 
 
+def test_a_refunds_tax_beyond_the_tolerance_is_credited_as_shopify_refunded_it_and_reported(
+    erp: BackOfficeHarness,
+) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = charged(a_request([a_line(sku, 2, "10.00", "VAT20")]), VAT20="5.00")  # the ERP's rate: 4.00
+    sale = erp.back_office.create_sales_order(request)
+    refund = a_refund(sale, [a_credit(sku, 1, "10.00", "2.50", "VAT20")])
+    refund = replace(
+        refund, expected_taxes=(("VAT20", Money(Decimal("2.50"), "EUR")),), tax_rates=(("VAT20", "Shopify VAT20"),)
+    )
+
+    note = erp.back_office.create_credit_note(refund)
+
+    assert note.total == Money(Decimal("12.50"), "EUR")  # Shopify's refunded tax on the note
+    (variance,) = note.tax_variances
+    assert (variance.document, variance.tax, variance.rate) == (refund.reference, "VAT20", "Shopify VAT20")
+    assert (variance.shopify, variance.erp) == (Money(Decimal("-2.50"), "EUR"), Money(Decimal("-2.00"), "EUR"))
+    assert variance.difference == Money(Decimal("-0.50"), "EUR")  # credited: nets the sale's +1.00
+
+
 def test_after_a_parcel_is_stopped_the_goods_still_sold_ship_again_to_the_new_address(erp: BackOfficeHarness) -> None:
     sku, removed = new_skus(erp, 2)
     erp.receive_stock({sku: 5, removed: 5}, "WH1")

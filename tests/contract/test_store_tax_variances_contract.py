@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -65,3 +66,21 @@ def test_variances_are_listed_by_when_recorded_and_kept_apart_per_shop(store: St
     assert store.tax_variances() == [early, other, late]
     assert store.tax_variances(SHOP) == [early, late]
     assert store.tax_variances(OTHER, other.order_id) == [other]
+
+
+def test_a_credit_notes_variances_are_kept_beside_the_sales_and_replaced_on_their_own(store: Store) -> None:
+    sale = a_variance(1001)
+    note = replace(
+        a_variance(1001, shopify="-6.00", erp="-5.00", minutes=1), document="shopify:alpha:refund:7", credit_note=True
+    )
+    store.replace_tax_variances(SHOP, sale.order_id, [sale])
+    store.replace_tax_variances(SHOP, sale.order_id, [note], credit_note=note.document)
+    assert store.tax_variances(SHOP, sale.order_id) == [sale, note]  # same ERP tax, another document
+
+    amended = a_variance(1001, shopify="13.00", minutes=2)  # the sale amended: its note's variance stays
+    store.replace_tax_variances(SHOP, sale.order_id, [amended])
+    assert store.tax_variances(SHOP, sale.order_id) == [note, amended]
+    assert sum((v.difference.amount for v in store.tax_variances(SHOP)), Decimal(0)) == Decimal("2.00")
+
+    store.replace_tax_variances(SHOP, sale.order_id, [], credit_note=note.document)
+    assert store.tax_variances(SHOP, sale.order_id) == [amended]

@@ -31,7 +31,7 @@ from trueup.domain.sales import (
     ShipmentProgress,
     ShipmentStage,
 )
-from trueup.domain.tax_rounding import settle_tax_rounding
+from trueup.domain.tax_rounding import TaxVariance, settle_tax_rounding, taxes_as_charged
 
 if TYPE_CHECKING:
     from tests.fakes.back_office import FakeBackOffice
@@ -209,7 +209,9 @@ def create_credit_note(office: FakeBackOffice, request: CreditNoteRequest) -> Po
         ],
         request.currency,
     )
+    variances: tuple[TaxVariance, ...] = ()
     if request.expected_taxes:  # as the adapter: Shopify's tax per tax; only tax no ERP tax holds is checked
+        variances = credit_note_variances(office, request)
         settle_tax_rounding(
             request.uncarried_tax, Money.zero(request.currency), request.tax_rounding_tolerance, refunded=True
         )
@@ -222,7 +224,22 @@ def create_credit_note(office: FakeBackOffice, request: CreditNoteRequest) -> Po
     note = PostedCreditNote(str(n), f"CN{n}", request.reference, request.expected_total, "posted")
     book.credit_notes[request.reference] = note
     book.credit_requests[request.reference] = request
-    return note
+    return replace(note, tax_variances=variances)  # as Tryton's: only on the answer that made the note
+
+
+def credit_note_variances(office: FakeBackOffice, request: CreditNoteRequest) -> tuple[TaxVariance, ...]:
+    """As the adapter: the note's tax per ERP tax at the ERP's rate (negative, credited) against Shopify's
+    refunded tax; the variances beyond the tolerance."""
+    by_tax: dict[str, Money] = {}
+    for line in request.lines:
+        for code in line.tax_codes:
+            tax = erp_line_tax(SalesLine(line.sku or "", "", Decimal(1), line.net, (code,)), office.tax_rates)
+            by_tax[code] = by_tax.get(code, Money.zero(request.currency)) - tax
+    refunded = {code: -amount for code, amount in request.expected_taxes}
+    settled = taxes_as_charged(
+        request.reference, refunded, by_tax, request.tax_rounding_tolerance, rates=dict(request.tax_rates)
+    )
+    return settled.variances
 
 
 def check_restock(office: FakeBackOffice, request: RestockRequest) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 
 from trueup.domain.tax_variances import TaxVarianceRecord
 
@@ -17,11 +18,22 @@ class TaxVarianceRecordsInMemory:
             self._tax_variance_records: dict[tuple[str, str], list[TaxVarianceRecord]] = {}
         return self._tax_variance_records
 
-    def replace_tax_variances(self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord]) -> None:
-        by_tax = {r.tax: r for r in records}  # one per ERP tax, as the SQL key allows
+    def replace_tax_variances(
+        self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord], *, credit_note: str | None = None
+    ) -> None:
+        if credit_note is not None:
+            records = [replace(r, document=credit_note, credit_note=True) for r in records]
+        else:
+            records = [replace(r, credit_note=False) for r in records]
+        by_key = {(r.document, r.tax): r for r in records}  # one per document and ERP tax, as the SQL key allows
+
+        def replaced(kept: TaxVarianceRecord) -> bool:
+            return kept.document == credit_note if credit_note is not None else not kept.credit_note
+
         with self._lock:
-            if by_tax:
-                self._variances()[(shop, order_id)] = list(by_tax.values())
+            kept = [r for r in self._variances().get((shop, order_id), []) if not replaced(r)]
+            if kept or by_key:
+                self._variances()[(shop, order_id)] = kept + list(by_key.values())
             else:
                 self._variances().pop((shop, order_id), None)
 
@@ -33,4 +45,4 @@ class TaxVarianceRecordsInMemory:
                 if (shop is None or kept_shop == shop) and (order_id is None or kept_order == order_id)
                 for r in found
             ]
-        return sorted(records, key=lambda r: (r.recorded_at, r.shop, r.order_id, r.tax))
+        return sorted(records, key=lambda r: (r.recorded_at, r.shop, r.order_id, r.document, r.tax))

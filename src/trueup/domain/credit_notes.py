@@ -21,6 +21,7 @@ from trueup.domain.money import Money, allocate, total
 from trueup.domain.orders import OrderLine
 from trueup.domain.posting import PostingPolicy
 from trueup.domain.refunds import Refund, RefundAdjustment, RefundLine, RefundShipping, RestockType, refund_reference
+from trueup.domain.tax_rounding import TaxVariance
 from trueup.domain.taxes import TaxLine, erp_tax_codes, is_untaxing, shopify_rates, tax_by_erp_tax
 
 
@@ -117,6 +118,9 @@ class PostedCreditNote:
     reference: str
     total: Money
     state: str  # the ERP's state, e.g. "posted"
+    # Where the ERP's rate gives another refunded tax than Shopify's beyond the tolerance (the note carries
+    # Shopify's; amounts negative, as credited); only on the answer that made the note.
+    tax_variances: tuple[TaxVariance, ...] = ()
 
 
 def build_credit_note(

@@ -1,7 +1,8 @@
 """Tax variances kept for finance: where the ERP's own rate gives another tax than Shopify charged, beyond the
 tolerance. The order posts all the same with Shopify's tax (domain/tax_rounding.py, `taxes_as_charged`); the
-variance is recorded per order and ERP tax, so that status, the console and `trueup verify` report it, with
-Shopify's figure, the ERP's and the difference. Only order and tax figures: nothing about the customer.
+variance is recorded per order, ERP document (the sale, or a refund's credit note) and ERP tax, so that status,
+the console and `trueup verify` report it, with Shopify's figure, the ERP's and the difference. Only order and
+tax figures: nothing about the customer.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class TaxVarianceRecord:
     shopify: Money  # what Shopify charged (and the ERP document carries)
     erp: Money  # what the ERP's rate computes
     recorded_at: datetime
+    # A refund's credit note rather than the order's sale: its amounts are negative (credited), so that an
+    # order's variance less its refunds' is what stays booked beyond the ERP's rates.
+    credit_note: bool = False
 
     @property
     def difference(self) -> Money:
@@ -43,11 +47,13 @@ class TaxVarianceRecord:
 
 
 def variance_records(
-    shop: str, order_id: str, order: str, variances: Iterable[TaxVariance], at: datetime
+    shop: str, order_id: str, order: str, variances: Iterable[TaxVariance], at: datetime, *, credit_note: bool = False
 ) -> list[TaxVarianceRecord]:
-    """The records of an order's variances as a posting or an amendment reported them."""
+    """The records of an order's variances as a posting or an amendment reported them (or, `credit_note`,
+    as a refund's credit note did)."""
     return [
-        TaxVarianceRecord(shop, order_id, order, v.document, v.tax, v.rate, v.shopify, v.erp, at) for v in variances
+        TaxVarianceRecord(shop, order_id, order, v.document, v.tax, v.rate, v.shopify, v.erp, at, credit_note)
+        for v in variances
     ]
 
 

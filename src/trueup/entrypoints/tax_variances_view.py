@@ -18,7 +18,7 @@ def render_tax_variances(summary: Mapping[str, Any], console: Console) -> None:
     say(
         console,
         f"Tax variances: {summary['count']} on {summary['orders']} order(s) posted with Shopify's tax, "
-        "where the ERP's rate gives another figure",
+        "where the ERP's rate gives another figure (a refund's credit note: negative, credited)",
         "yellow",
     )
     for currency, sums in summary["by_currency"].items():
@@ -30,6 +30,7 @@ def render_tax_variances(summary: Mapping[str, Any], console: Console) -> None:
     rows = [
         (
             order_name(row["order"], row["shop"]),
+            row["on"],
             row["tax"],
             row["rate"],
             f"{row['shopify']} {row['currency']}",
@@ -38,6 +39,6 @@ def render_tax_variances(summary: Mapping[str, Any], console: Console) -> None:
         )
         for row in summary["latest"]
     ]
-    columns = ("order", "ERP tax", "Shopify tax", "Shopify", "ERP", "difference")
+    columns = ("order", "on", "ERP tax", "Shopify tax", "Shopify", "ERP", "difference")
     console.print(table("Latest tax variances", columns, rows))
     say(console, f"What to do: {summary['what_to_do']}")

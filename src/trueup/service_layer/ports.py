@@ -604,12 +604,17 @@ class ApiUsageSource(Protocol):
 class TaxVarianceRecords(Protocol):
     """The tax variances of posted orders (domain/tax_variances.py), kept for finance."""
 
-    def replace_tax_variances(self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord]) -> None:
-        """The order's variances as its latest posting or amendment found them: those recorded before for the
-        order are replaced (none: the order has no variance any more)."""
+    def replace_tax_variances(
+        self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord], *, credit_note: str | None = None
+    ) -> None:
+        """The order's sale variances as its latest posting or amendment found them: those recorded before for
+        the order's sale are replaced (none: the sale has no variance any more), its credit notes' kept. With
+        `credit_note` (a credit note's document), that note's variances are replaced instead; `records` are
+        then the note's (kept with `credit_note` set)."""
 
     def tax_variances(self, shop: str | None = None, order_id: str | None = None) -> list[TaxVarianceRecord]:
-        """The recorded variances (of one shop, of one order), by when recorded, then shop, order and tax."""
+        """The recorded variances (of one shop, of one order), by when recorded, then shop, order, document
+        and tax."""
 
 
 class Cursors(Protocol):

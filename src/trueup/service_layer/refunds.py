@@ -23,6 +23,7 @@ from trueup.domain.orders import ShopifyOrder
 from trueup.domain.refunds import Refund, RefundRecord, RefundState, refund_reference
 from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.tax_variances import record_credit_note_tax_variances
 
 log = structlog.get_logger(__name__)
 
@@ -129,6 +130,7 @@ def _credit(
                 note=note.number,
                 total=str(note.total),
             )
+            record_credit_note_tax_variances(ctx.store, ctx.clock, order, note)
         if restock is not None:
             ctx.back_office.restock(restock)
     except StructuralError as problem:

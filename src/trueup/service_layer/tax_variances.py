@@ -7,6 +7,7 @@ from collections import defaultdict
 
 import structlog
 
+from trueup.domain.credit_notes import PostedCreditNote
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.sales import PostedSale
 from trueup.domain.tax_variances import WHAT_TO_DO, TaxVarianceRecord, variance_records, variance_totals
@@ -38,12 +39,36 @@ def record_tax_variances(
         store.replace_tax_variances(order.shop, order.order_id, records)
 
 
+def record_credit_note_tax_variances(store: Store, clock: Clock, order: ShopifyOrder, note: PostedCreditNote) -> None:
+    """A refund's credit note's variances, as the note's making found them (its refunded tax against the ERP
+    rate's), logged and kept beside the sale's: their amounts are credited (negative), so the order's sum nets
+    what stays booked beyond the ERP's rates once the order is refunded."""
+    for variance in note.tax_variances:
+        log.warning(
+            "tax_variance",
+            shop=order.shop,
+            order=order.name,
+            credit_note=note.number,
+            tax=variance.tax,
+            rate=variance.rate,
+            shopify=str(variance.shopify),
+            erp=str(variance.erp),
+            difference=str(variance.difference),
+        )
+    records = variance_records(
+        order.shop, order.order_id, order.name, note.tax_variances, clock.now(), credit_note=True
+    )
+    if records:
+        store.replace_tax_variances(order.shop, order.order_id, records, credit_note=note.reference)
+
+
 def variance_row(record: TaxVarianceRecord) -> dict[str, str]:
     """One variance as finance reads it."""
     return {
         "shop": record.shop,
         "order": record.order,
         "document": record.document,
+        "on": "credit note" if record.credit_note else "sale",
         "tax": record.tax,
         "rate": record.rate,
         "currency": record.shopify.currency,

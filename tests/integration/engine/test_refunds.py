@@ -312,3 +312,26 @@ def test_verify_finds_returned_units_the_erp_never_received_back(engine: Engine)
 
     assert (found.kind, found.order) == (FindingKind.RESTOCK_MISSING, order.name)
     assert found.detail == "TEE-M: 2 restocked in Shopify, 0 received back in the ERP"
+
+
+def test_a_refunds_own_tax_variance_is_kept_and_nets_the_orders_in_status(engine: Engine):
+    order = engine.shopify.put_order(an_order([a_line(quantity=3, price="10.00", tax="7.50")]))  # ERP rate: 6.00
+    sync(engine, order)
+    engine.shopify.put_refund(
+        a_refund(order, 7, replace(units(1, "10.00", "2.50"), taxes=vat("7.50")))  # ERP rate: 2.00
+    )
+
+    sync(engine, order)
+
+    (record,) = engine.store.refund_records(order_id=order.order_id)
+    assert record.state == RefundState.CREDITED
+    sale, note = sorted(engine.store.tax_variances(SHOP, order.order_id), key=lambda v: v.credit_note)
+    assert (sale.credit_note, sale.shopify, sale.erp, sale.difference) == (False, eur("7.50"), eur("6.00"), eur("1.50"))
+    assert (note.credit_note, note.document) == (True, f"shopify:{SHOP}:refund:7")
+    assert (note.tax, note.shopify, note.erp, note.difference) == ("VAT20", eur("-2.50"), eur("-2.00"), eur("-0.50"))
+    variances = build_status(engine.store, engine.clock, shops=[SHOP]).to_json()["tax_variances"]
+    assert variances["by_currency"] == {"EUR": {"shopify": "5.00", "erp": "4.00", "difference": "1.00"}}
+    assert [row["on"] for row in variances["latest"]] == ["credit note", "sale"]
+
+    sync(engine, order)  # found again, not made again: the note's variance stays as recorded
+    assert len(engine.store.tax_variances(SHOP, order.order_id)) == 2

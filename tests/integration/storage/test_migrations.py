@@ -135,3 +135,30 @@ def test_a_new_sqlite_database_is_created_for_its_owner_only(tmp_path):
 
     assert "state.db" in modes
     assert set(modes.values()) == {0o600}, modes
+
+
+def test_tax_variances_take_the_document_into_their_key_and_lose_credit_notes_going_back(tmp_path: Path) -> None:
+    from tests.contract.test_store_tax_variances_contract import a_variance
+
+    url = f"sqlite:///{tmp_path / 'variances.db'}"
+    upgrade(url, "0015")
+    sale = a_variance(1001)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:  # as 0015's schema held it: no document in the key, no flag
+            row = {"shop": sale.shop, "order_id": sale.order_id, "tax": sale.tax, "order_name": sale.order}
+            row |= {"document": sale.document, "rate": sale.rate, "currency": "EUR", "recorded_at": sale.recorded_at}
+            row |= {"shopify": str(sale.shopify.amount), "erp": str(sale.erp.amount)}
+            connection.execute(sa.table("tax_variances", *map(sa.column, row)).insert(), [row])
+    finally:
+        engine.dispose()
+    upgrade(url)
+    note = dataclasses.replace(sale, document="shopify:refund:7", shopify=-sale.shopify, erp=-sale.erp)
+    with SqlStore(url) as store:
+        assert store.tax_variances() == [sale]  # kept through the new key, as the sale's
+        store.replace_tax_variances(sale.shop, sale.order_id, [note], credit_note=note.document)
+        assert [v.credit_note for v in store.tax_variances()] == [False, True]
+    downgrade(url, "0015")
+    upgrade(url)
+    with SqlStore(url) as store:
+        assert store.tax_variances() == [sale]

@@ -240,9 +240,10 @@ tax_variances = Table(
     metadata,
     Column("shop", String(255), primary_key=True),
     Column("order_id", String(255), primary_key=True),
+    Column("document", String(255), primary_key=True),  # the sale's, or a refund's credit note's (0016)
     Column("tax", String(255), primary_key=True),  # the ERP tax
     Column("order_name", String(255), nullable=False),
-    Column("document", String(255), nullable=False),
+    Column("credit_note", Boolean, nullable=False),
     Column("rate", String(255), nullable=False),  # Shopify's tax line(s) mapped to the ERP tax
     Column("shopify", String(64), nullable=False),  # exact decimal text
     Column("erp", String(64), nullable=False),

@@ -1,4 +1,4 @@
-"""Tax variance records in SQL: one row per order and ERP tax, money kept as exact text plus currency."""
+"""Tax variance records in SQL: one row per order, ERP document and ERP tax, money kept as exact text plus currency."""
 
 from __future__ import annotations
 
@@ -15,16 +15,22 @@ from trueup.domain.money import Money
 from trueup.domain.tax_variances import TaxVarianceRecord
 
 
-def replace_all(connection: Connection, shop: str, order_id: str, records: Sequence[TaxVarianceRecord]) -> None:
-    """The order's rows replaced by `records` (one per ERP tax; a later one for a tax wins), in one transaction."""
-    connection.execute(delete(tax_variances).where(tax_variances.c.shop == shop, tax_variances.c.order_id == order_id))
+def replace_all(
+    connection: Connection, shop: str, order_id: str, records: Sequence[TaxVarianceRecord], credit_note: str | None
+) -> None:
+    """The order's sale rows (or those of its credit note `credit_note`) replaced by `records` (one per
+    document and ERP tax; a later one wins), in one transaction."""
+    c = tax_variances.c
+    which = c.document == credit_note if credit_note is not None else c.credit_note.is_(False)
+    connection.execute(delete(tax_variances).where(c.shop == shop, c.order_id == order_id, which))
     rows = {
-        r.tax: {
+        (credit_note or r.document, r.tax): {
             "shop": shop,
             "order_id": order_id,
             "tax": r.tax,
             "order_name": r.order,
-            "document": r.document,
+            "document": credit_note or r.document,
+            "credit_note": credit_note is not None,
             "rate": r.rate,
             "shopify": str(r.shopify.amount),
             "erp": str(r.erp.amount),
@@ -48,6 +54,7 @@ def record_from(row: Row[Any]) -> TaxVarianceRecord:
         shopify=Money(Decimal(row.shopify), row.currency),
         erp=Money(Decimal(row.erp), row.currency),
         recorded_at=row.recorded_at,
+        credit_note=row.credit_note,
     )
 
 
@@ -58,7 +65,7 @@ def listed(connection: Connection, shop: str | None, order_id: str | None) -> li
     if order_id is not None:
         query = query.where(tax_variances.c.order_id == order_id)
     c = tax_variances.c
-    query = query.order_by(c.recorded_at, c.shop, c.order_id, c.tax)
+    query = query.order_by(c.recorded_at, c.shop, c.order_id, c.document, c.tax)
     return [record_from(row) for row in connection.execute(query)]
 
 
@@ -68,9 +75,11 @@ class TaxVarianceRecordsSql:
     _engine: Engine
 
     @translate_driver_errors
-    def replace_tax_variances(self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord]) -> None:
+    def replace_tax_variances(
+        self, shop: str, order_id: str, records: Sequence[TaxVarianceRecord], *, credit_note: str | None = None
+    ) -> None:
         with writing(self._engine) as connection:
-            replace_all(connection, shop, order_id, records)
+            replace_all(connection, shop, order_id, records, credit_note)
 
     @translate_driver_errors
     def tax_variances(self, shop: str | None = None, order_id: str | None = None) -> list[TaxVarianceRecord]:

@@ -16,10 +16,9 @@ with the note, is posted as it is).
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
-
-import structlog
 
 from trueup.adapters.tryton.database import ROUNDING_PRODUCT, TrytonDatabase
 from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify
@@ -31,9 +30,7 @@ from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
 from trueup.domain.posting_checks import ErpReferenceData, check_credit_note
 from trueup.domain.sales import SalesLine
-from trueup.domain.tax_rounding import settle_tax_rounding
-
-log = structlog.get_logger(__name__)
+from trueup.domain.tax_rounding import TaxVariance, settle_tax_rounding
 
 _NOTE_FIELDS = ["number", "reference", "total_amount", "state", "currency"]
 # The comment an earlier version of trueup left on a draft note whose stock had moved (see restocks.py).
@@ -60,12 +57,13 @@ def create_credit_note(db: TrytonDatabase, request: CreditNoteRequest) -> Posted
         return found
     products = _products(db, request)
     note_id = _resume(db, request.reference)
+    variances: tuple[TaxVariance, ...] = ()  # a resumed draft's were found when it was made
     if note_id is None:
         snapshot = SaleSnapshot(db, sale_id_of(request.sale_id))
-        note_id = _draft_note(db, snapshot, request, products)
+        note_id, variances = _draft_note(db, snapshot, request, products)
     post_invoice(db, note_id)
     (row,) = db.call("account.invoice", "read", [note_id], _NOTE_FIELDS)
-    return _posted(db, row)
+    return replace(_posted(db, row), tax_variances=variances)
 
 
 def _resume(db: TrytonDatabase, reference: str) -> int | None:
@@ -105,7 +103,9 @@ def _draft_note(
     snapshot: SaleSnapshot,
     request: CreditNoteRequest,
     products: dict[str, dict[str, Any]],
-) -> int:
+) -> tuple[int, tuple[TaxVariance, ...]]:
+    """The draft note's id and its tax variances (Shopify's refunded tax against the ERP rate's, on the
+    note's tax rows: negative amounts, as the note credits them)."""
     taxes = db.reference.lookup("taxes")
     invoice = _sale_invoice(db, snapshot)
     header = _header(db, snapshot, invoice, request)
@@ -117,11 +117,11 @@ def _draft_note(
     lines = [{**common, **v} for line in request.lines for v in _line_values(line, products, taxes, origins)]
     (note_id,) = db.call("account.invoice", "create", [{**header, "lines": [("create", lines)]}])
     try:
-        _settle_rounding(db, note_id, request, products, common)
+        variances = _settle_rounding(db, note_id, request, products, common)
     except StructuralError:
         db.call("account.invoice", "delete", [note_id])
         raise
-    return int(note_id)
+    return int(note_id), variances
 
 
 # --- the note --------------------------------------------------------------------------------------
@@ -202,24 +202,22 @@ def _settle_rounding(
     request: CreditNoteRequest,
     products: dict[str, dict[str, Any]],
     common: dict[str, Any],
-) -> None:
+) -> tuple[TaxVariance, ...]:
+    variances: tuple[TaxVariance, ...] = ()
     if request.expected_taxes:
         # Shopify's refunded tax on the note's tax rows (negative on a note), per tax; what no ERP tax carries
         # (an order adjustment's tax) is the only thing a line still books.
         refunded = {code: -amount for code, amount in request.expected_taxes}
-        for variance in charge_taxes_as_shopify(
+        variances = charge_taxes_as_shopify(
             db, note_id, request.reference, refunded, request.tax_rounding_tolerance, dict(request.tax_rates)
-        ):
-            log.warning(
-                "tax_variance", document=variance.document, tax=variance.tax, difference=str(variance.difference)
-            )
+        )
         shopify, erp = request.uncarried_tax, Money.zero(request.currency)
     else:
         (row,) = db.call("account.invoice", "read", [note_id], ["tax_amount"])
         shopify, erp = request.expected_tax, Money(-Decimal(str(row["tax_amount"])), request.currency)
     rounding = settle_tax_rounding(shopify, erp, request.tax_rounding_tolerance, refunded=True)
     if not rounding.is_needed:
-        return
+        return variances
     product = products[ROUNDING_PRODUCT]
     db.call(
         "account.invoice.line",
@@ -238,6 +236,7 @@ def _settle_rounding(
             }
         ],
     )
+    return variances
 
 
 def _posted(db: TrytonDatabase, row: dict[str, Any]) -> PostedCreditNote:
