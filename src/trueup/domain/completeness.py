@@ -6,8 +6,9 @@ live shipment, unless the order is cancelled; the sale's total equal to Shopify'
 carries Shopify's tax); one posted credit note per refund that credits something (none where the sale was
 cancelled with nothing invoiced: the cancellation covers them); a cancellation leaving the
 sale cancelled with nothing left to ship; where payments are booked, a posted payment for each capture (and each
-refund of a credit note); the units a refund restocked as returned received back in the ERP. Each difference is a
-typed `Finding` with what to do.
+refund of a credit note); the units a refund restocked as returned received back in the ERP. Per payout trueup
+booked or tried to book: its posted entry, and for one paid then failed or cancelled, the posted reversal of its
+bank line. Each difference is a typed `Finding` with what to do.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from enum import StrEnum
 from trueup.domain.credit_notes import PostedCreditNote, RestockRequest
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payments import Payment
+from trueup.domain.payouts import BookedEntry, PayoutRecord, PayoutState, payout_reference, returned_reference
 from trueup.domain.refunds import Refund, refund_reference
 from trueup.domain.sales import UNPROCESSED_SALE_STATES, SaleProgress, ShipmentStage
 from trueup.domain.tax_variances import TaxVarianceRecord
@@ -39,6 +41,8 @@ class FindingKind(StrEnum):
     CANCELLATION_INCOMPLETE = "cancellation_incomplete"
     PAYMENT_MISSING = "payment_missing"
     RESTOCK_MISSING = "restock_missing"
+    PAYOUT_MISSING = "payout_missing"
+    PAYOUT_RETURN_MISSING = "payout_return_missing"
 
 
 WHAT_TO_DO: dict[FindingKind, str] = {
@@ -60,6 +64,13 @@ WHAT_TO_DO: dict[FindingKind, str] = {
     FindingKind.RESTOCK_MISSING: "Shopify restocked units of this refund that the ERP has not received back (its "
     "customer return shipment is missing, cancelled or not done): finish the return shipment with the refund's "
     "reference in the ERP, or receive the units on one by hand.",
+    FindingKind.PAYOUT_MISSING: "Shopify paid out (or tried to pay out) this payout but the ERP holds no posted entry "
+    "for it: if trueup recorded a cause (`trueup payouts`), fix that and it books by itself; if the entry was "
+    "deleted or left draft in the ERP, delete the draft and let the next payouts poll book it again (looked up "
+    "first by its reference, never booked twice).",
+    FindingKind.PAYOUT_RETURN_MISSING: "The payout was booked as paid, then failed or was cancelled, and the ERP "
+    "holds no posted entry taking its net back off the bank account: post the draft, or book the reversal with "
+    "the finding's reference by hand.",
 }
 
 
@@ -212,3 +223,32 @@ def add_period_figures(
         into = periods.setdefault(period, {})
         for name, amount in figures.items():
             into[name] = into.get(name, Decimal(0)) + amount
+
+
+def expected_payout_entries(record: PayoutRecord) -> list[str]:
+    """The references of the entries the ERP must hold for a payout trueup recorded: its own entry (a payout
+    not booked yet too: the ERP lacks it), and the reversal of its bank line once booked as paid and returned."""
+    references = [payout_reference(record.shop, record.payout_id)]
+    if record.state is PayoutState.RETURNED or record.returned_entry_id is not None:
+        references.append(returned_reference(record.shop, record.payout_id))
+    return references
+
+
+def payout_findings(record: PayoutRecord, entries: Mapping[str, BookedEntry | None]) -> list[Finding]:
+    """The findings for one payout: `entries` the ERP's entry for each of `expected_payout_entries` (None: none)."""
+    found: list[Finding] = []
+    name = f"payout {record.payout_id}"
+    for reference in expected_payout_entries(record):
+        entry = entries.get(reference)
+        if entry is not None and entry.posted:
+            continue
+        returned = reference != payout_reference(record.shop, record.payout_id)
+        kind = FindingKind.PAYOUT_RETURN_MISSING if returned else FindingKind.PAYOUT_MISSING
+        if entry is not None:
+            detail = f"entry {reference} is in the ERP but not posted"
+        elif record.state is PayoutState.EXCEPTION and not returned:
+            detail = f"{record.status.value} payout of {record.net} not booked: {record.cause or 'unexplained'}"
+        else:
+            detail = f"{record.status.value} payout of {record.net}: no entry {reference} in the ERP"
+        found.append(Finding(kind, record.shop, name, reference, detail))
+    return found

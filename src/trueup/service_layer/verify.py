@@ -3,7 +3,8 @@ with what the order requires (domain/completeness.py); the mechanical fixes appl
 
 The order comes from Shopify (with its refunds), the documents from the back-office; trueup's ledger only says
 which orders were posted and under which ERP sale. A sale left confirmed is processed (the back-office's
-`find_sales_order` does it, as at posting) and reported as fixed.
+`find_sales_order` does it, as at posting) and reported as fixed. Where payments are booked, each payout trueup
+recorded is checked too: its entry (and a returned payout's reversal) posted in the ERP.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from trueup.domain.completeness import (
     add_period_figures,
     check_order,
     expected_notes,
+    expected_payout_entries,
     payment_findings,
+    payout_findings,
     restock_findings,
 )
 from trueup.domain.credit_notes import PostedCreditNote, RestockRequest, build_restock
@@ -100,9 +103,21 @@ def verify_shop(
             report.documents += documents
         if progress is not None:
             progress(done, len(entries))
+    _verify_payouts(ctx, shop, since, report)
     for finding in report.findings:
         log.warning("verify_finding", shop=shop, order=finding.order, kind=str(finding.kind), fixed=finding.fixed)
     return report
+
+
+def _verify_payouts(ctx: OrderContext, shop: str, since: datetime | None, report: VerifyReport) -> None:
+    """Where payments are booked ([payments] on): each payout trueup recorded (issued at or after `since`) and
+    its entries read from the ERP, one lookup per entry (payouts are few: a few a week per shop)."""
+    if ctx.payments is None:
+        return
+    for record in ctx.store.payout_records(shop, issued_from=since):
+        references = expected_payout_entries(record)
+        report.findings += payout_findings(record, {ref: ctx.payments.accounting.find_entry(ref) for ref in references})
+        report.documents += len(references)
 
 
 def verify_order(

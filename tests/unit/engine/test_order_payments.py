@@ -220,3 +220,51 @@ def test_verify_asks_no_payment_of_an_order_cancelled_before_its_capture_was_boo
     assert sync(engine, order.order_id).state == OrderState.CANCELLED
     assert books.payments == {}  # the sync books a posted order's payments only
     assert verify_shop(engine.ctx, SHOP).findings == []
+
+
+def test_verify_finds_a_payout_whose_entry_is_gone_and_a_returned_one_without_its_reversal() -> None:
+    from trueup.domain.completeness import FindingKind
+    from trueup.domain.payouts import returned_reference
+    from trueup.service_layer.verify import verify_shop
+
+    engine = Engine()
+    books = with_books(engine)
+    order = engine.shopify.put_order(
+        an_order([a_line(quantity=3, price="10.00", tax="6.00")], transactions=(tx(1, TransactionKind.SALE, "36.00"),))
+    )
+    sync(engine, order.order_id)
+    fee = eur("1.04")
+    carried = BalanceTransaction("bt-1", "CHARGE", eur("36.00"), fee, eur("36.00") - fee, order.order_id, "#1001")
+    shopify = FakeShopifyPayments()
+    shopify.put(Payout("7001", PayoutStatus.PAID, NOW, eur("34.96"), (carried,)))
+    config = TrueupConfig.model_validate(
+        {
+            "shops": [{"domain": SHOP, "access_token": {"env": "X"}, "api_secret": {"env": "Y"}}],
+            "back_office": {"database": "d", "password": {"env": "Z"}},
+        }
+    )
+    ctx = PayoutContext(SHOP, shopify, books, engine.store, engine.clock, payout_accounts(config), "SHOPIFY")
+    poll_payouts(ctx)
+    clean = verify_shop(engine.ctx, SHOP)
+    assert (clean.findings, clean.documents) == ([], 3)  # the sale, its payment and the payout's entry
+
+    del books.entries[payout_reference(SHOP, "7001")]  # deleted in the ERP
+    (gone,) = verify_shop(engine.ctx, SHOP).findings
+    assert (gone.kind, gone.order, gone.document) == (
+        FindingKind.PAYOUT_MISSING,
+        "payout 7001",
+        payout_reference(SHOP, "7001"),
+    )
+    poll_payouts(ctx)  # the record says booked: the poll does not book it again, verify is what finds it
+    assert [f.kind for f in verify_shop(engine.ctx, SHOP).findings] == [FindingKind.PAYOUT_MISSING]
+
+    shopify.put(Payout("7001", PayoutStatus.FAILED, NOW, eur("34.96"), (carried,)))
+    poll_payouts(ctx)  # booked as paid, now failed: the reversal is booked
+    reversal = returned_reference(SHOP, "7001")
+    assert reversal in books.entries
+    del books.entries[reversal]
+    kinds = {f.kind: f.document for f in verify_shop(engine.ctx, SHOP).findings}
+    assert kinds == {
+        FindingKind.PAYOUT_MISSING: payout_reference(SHOP, "7001"),
+        FindingKind.PAYOUT_RETURN_MISSING: reversal,
+    }
