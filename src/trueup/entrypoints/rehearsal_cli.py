@@ -57,7 +57,11 @@ def rehearse(
     ] = None,
     erp_warehouse: Annotated[str, typer.Option(help="The ERP warehouse (code) orders ship from.")] = "WH1",
     erp_is_staging: Annotated[
-        bool, typer.Option(help="Confirm that --erp-url is a staging copy that may be written to (required).")
+        bool,
+        typer.Option(
+            "--erp-is-staging",
+            help="Confirm that --erp-url is a staging copy that may be written to (required with it).",
+        ),
     ] = False,
     html: Annotated[Path | None, typer.Option(help="Write a self-contained HTML chart here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
