@@ -192,3 +192,98 @@ def test_a_credit_term_the_erp_lacks_is_invalid_customer_data_naming_the_metafie
     assert "company metafield erp.credit_term" in raised.value.detail
     assert erp.back_office.find_sales_order(request.reference) is None
     assert erp.parties_with_code(party_code(company)) == 0
+
+
+# --- customers in a batch (create_sales_orders): as if posted one after the other ---------------------
+def test_a_new_customer_ordering_twice_in_one_batch_is_one_party(erp: BackOfficeHarness) -> None:
+    customer = a_customer()
+    elsewhere = Address("Ada Buyer", "3 quai Perrache", "", "Lyon", "69002", "FR")
+    first = an_order_for(erp, customer)
+    second = an_order_for(erp, customer, shipment_address=elsewhere)
+    third = an_order_for(erp, customer)
+
+    results = erp.back_office.create_sales_orders([first, second, third])
+
+    assert [isinstance(result, StructuralError) for result in results] == [False, False, False]
+    assert erp.parties_of(customer) == 1
+    assert {erp.sale_view(r.reference).party_code for r in (first, second, third)} == {party_code(customer)}
+    assert erp.addresses_of(party_code(customer)) == 2
+
+
+def test_a_batch_of_known_and_new_customers_reuses_the_known_parties_and_addresses(erp: BackOfficeHarness) -> None:
+    known, new = a_customer(), a_customer()
+    erp.back_office.create_sales_order(an_order_for(erp, known))
+    batch = [an_order_for(erp, known), an_order_for(erp, new), an_order_for(erp, known), an_order_for(erp, new)]
+
+    results = erp.back_office.create_sales_orders(batch)
+
+    assert [isinstance(result, StructuralError) for result in results] == [False] * 4
+    assert (erp.parties_of(known), erp.parties_of(new)) == (1, 1)
+    assert (erp.addresses_of(party_code(known)), erp.addresses_of(party_code(new))) == (1, 1)
+    assert [erp.sale_view(r.reference).party_code for r in batch] == [party_code(c) for c in (known, new) * 2]
+
+
+def test_guests_and_a_company_in_one_batch_each_go_to_their_party(erp: BackOfficeHarness) -> None:
+    guest, company = a_customer(shopify=False), a_company()
+    batch = [
+        an_order_for(erp, guest),
+        an_order_for(erp, company, payment_term="Net 30"),
+        an_order_for(erp, shared_guest()),
+        an_order_for(erp, guest),
+        an_order_for(erp, company),
+        an_order_for(erp, shared_guest()),
+    ]
+
+    results = erp.back_office.create_sales_orders(batch)
+
+    assert [isinstance(result, StructuralError) for result in results] == [False] * 6
+    assert erp.parties_of(guest) == 1
+    assert party_code(guest).startswith("EMAIL-")
+    assert erp.parties_with_code(party_code(company)) == 1
+    assert erp.parties_with_code(GUEST_PARTY_CODE) == 1
+    codes = [party_code(guest), party_code(company), GUEST_PARTY_CODE] * 2
+    assert [erp.sale_view(r.reference).party_code for r in batch] == codes
+    assert erp.sale_view(batch[1].reference).payment_term == "Net 30"
+
+
+def test_a_new_company_ordering_again_in_one_batch_ends_with_the_last_orders_fields(erp: BackOfficeHarness) -> None:
+    twice, thrice = a_company(), a_company()
+    first, then = (account("ACC-1"), credit_term("Net 15")), (account("ACC-2"), credit_term("Net 30"))
+    batch = [
+        an_order_for(erp, twice, party_fields=first),
+        an_order_for(erp, thrice, party_fields=first),
+        an_order_for(erp, twice, party_fields=then),
+        an_order_for(erp, thrice, party_fields=then),
+        an_order_for(erp, thrice, party_fields=first),
+    ]
+
+    results = erp.back_office.create_sales_orders(batch)
+
+    assert [isinstance(result, StructuralError) for result in results] == [False] * 5
+    assert (erp.parties_with_code(party_code(twice)), erp.parties_with_code(party_code(thrice))) == (1, 1)
+    assert erp.party_fields_of(party_code(twice)) == {
+        "party.identifier": "ACC-2",
+        "party.customer_payment_term": "Net 30",
+    }
+    assert erp.party_fields_of(party_code(thrice)) == {
+        "party.identifier": "ACC-1",
+        "party.customer_payment_term": "Net 15",
+    }
+
+
+def test_a_customer_the_checks_refuse_in_a_batch_spoils_only_its_own_order(erp: BackOfficeHarness) -> None:
+    good, refused = a_company(), a_company()
+    batch = [
+        an_order_for(erp, good, party_fields=(account("ACC-7"),)),
+        an_order_for(erp, refused, party_fields=(credit_term("Net 45 (no such term)"),)),
+        an_order_for(erp, good),
+    ]
+
+    first, second, third = erp.back_office.create_sales_orders(batch)
+
+    assert not isinstance(first, StructuralError)
+    assert not isinstance(third, StructuralError)
+    assert isinstance(second, StructuralError)
+    assert second.cause is Cause.INVALID_CUSTOMER_DATA
+    assert erp.parties_with_code(party_code(good)) == 1
+    assert erp.parties_with_code(party_code(refused)) == 0

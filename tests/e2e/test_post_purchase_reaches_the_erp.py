@@ -15,6 +15,7 @@ import pytest
 
 from tests.e2e.conftest import StackFactory
 from tests.e2e.orders import place_custom_lines, place_custom_order
+from tests.e2e.post_purchase import a_stocked_sku, move, pick, stocked_skus
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.bootstrap import build_back_office
 from trueup.config import load_config
@@ -23,16 +24,10 @@ from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
 from trueup.local_stack.processes import trueup_command
 from trueup.local_stack.stack import LocalStack
-from trueup.local_stack.tryton_catalogue import receive_stock
 from trueup.service_layer.ports import BackOffice
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 
-UPDATE_ADDRESS = """
-mutation E2EMoveOrder($input: OrderInput!) {
-  orderUpdate(input: $input) { order { id } userErrors { field message } }
-}
-"""
 CANCEL = """
 mutation E2ECancel($id: ID!) {
   orderCancel(orderId: $id, reason: CUSTOMER, restock: true, refund: false, notifyCustomer: false) {
@@ -68,7 +63,6 @@ query E2EFulfilments($id: ID!) {
   }
 }
 """
-NEW_ADDRESS = {"address1": "9 Elm Street", "city": "Dallas", "zip": "75201", "countryCode": "US", "provinceCode": "TX"}
 
 
 def entry_of(stack: LocalStack, order_id: str) -> LedgerEntry | None:
@@ -89,18 +83,6 @@ def wait_for_entry(stack: LocalStack, order_id: str, state: OrderState, timeout:
     raise AssertionError(f"{order_id} never reached {state} (last: {entry_of(stack, order_id)})")
 
 
-def a_stocked_sku(stack: LocalStack) -> tuple[str, str]:
-    return stocked_skus(stack, 1)[0]
-
-
-def stocked_skus(stack: LocalStack, count: int) -> list[tuple[str, str]]:
-    """`count` catalogue SKUs (with their price), 20 units of each received at WH1."""
-    items = [i for i in stack.shopify().catalogue() if not i.components and i.sku][:count]
-    with stack.tryton_client() as client:
-        receive_stock(client, {item.sku: 20 for item in items}, "WH1")
-    return [(item.sku, str(item.price.amount)) for item in items]
-
-
 def erp_sale(stack: LocalStack, sale_id: int) -> dict[str, Any]:
     with stack.tryton_client() as client:
         (sale,) = client.call("sale.sale", "read", [sale_id], ["state", "shipments", "shipment_address.city"])
@@ -114,19 +96,6 @@ def erp_sale(stack: LocalStack, sale_id: int) -> dict[str, Any]:
 
 def back_office(stack: LocalStack) -> BackOffice:
     return build_back_office(load_config(stack.config_path))
-
-
-def pick(stack: LocalStack, sale_id: int) -> None:
-    """The warehouse picks the sale's shipment in Tryton."""
-    with stack.tryton_client() as client:
-        (sale,) = client.call("sale.sale", "read", [sale_id], ["shipments"])
-        for button in ("assign_try", "pick"):
-            client.call("stock.shipment.out", button, sale["shipments"])
-
-
-def move(stack: LocalStack, order_id: str) -> None:
-    result = stack.graphql(UPDATE_ADDRESS, {"input": {"id": order_id, "shippingAddress": NEW_ADDRESS}})
-    assert result["data"]["orderUpdate"]["userErrors"] == []
 
 
 def remove_line(stack: LocalStack, order_id: str, sku: str) -> None:

@@ -3,10 +3,15 @@ then nothing lost, nothing duplicated, nothing oversold, not a cent of differenc
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from tests.e2e.conftest import StackFactory
+from tests.e2e.conftest import TRYTON_CACHE, StackFactory
+from trueup.config import SecretRef, write_secret_file
 from trueup.entrypoints.rehearsal import Rehearsal, html_chart, run
+from trueup.local_stack.embedded_tryton import ADMIN_PASSWORD, TrytonServer, ensure_database
+from trueup.local_stack.processes import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.tryton]
 
@@ -43,3 +48,29 @@ def test_a_rehearsal_with_faults_and_an_erp_outage_loses_duplicates_and_oversell
     assert page.startswith("<!doctype html>")
     assert "<polyline" in page
     assert "Shopify API cost used per minute" in page
+
+
+def test_two_rehearsals_against_an_existing_erp_each_count_their_own_sales(start_stack: StackFactory, tmp_path: Path):
+    ensure_database(TRYTON_CACHE, tmp_path / "staging", "staging")  # stands for a brand's staging copy
+    password = tmp_path / "erp-password"
+    write_secret_file(password, ADMIN_PASSWORD)
+    with TrytonServer(tmp_path / "staging", free_port(), databases=("staging",)) as staging:
+        reports = []
+        for run_number in (1, 2):
+            stack = start_stack(
+                erp="external",
+                erp_url=staging.url,
+                erp_database="staging",
+                erp_password=SecretRef(file=password),
+                shop_domain=f"rehearsal-{run_number}.myshopify.com",
+            )
+            assert stack.tryton is None, "no Tryton of the stack's own"
+            reports.append(run(stack, Rehearsal(orders=4, seed=30 + run_number, speed=0.0)))
+            stack.stop()
+        held = len(stack.erp_sales())
+
+    for report in reports:
+        assert report["settled"]
+        assert (report["lost"], report["duplicated"], report["money_difference"]) == (0, 0, "0.00")
+        assert report["erp_sales"] == report["paid_orders"] > 0, "only this run's sales are counted"
+    assert held == sum(r["erp_sales"] for r in reports), "the ERP holds both runs' sales"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 from pathlib import Path
-from typing import Annotated, cast
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -119,86 +119,13 @@ def demo(
         raise typer.Exit(1)  # not settled, or trueup verify found a difference still open in the ERP
 
 
-def rehearse(
-    dir: Annotated[Path, typer.Option(help="Everything the rehearsal creates lives here.")] = Path(".rehearsal"),
-    orders: Annotated[int, typer.Option(min=1, help="How many orders to trade.")] = 60,
-    profile: Annotated[str, typer.Option(help="Orders-per-minute curve: ordinary or black_friday.")] = "black_friday",
-    speed: Annotated[float, typer.Option(help="The profile's pace times this (2: twice as fast).")] = 1.0,
-    seed: Annotated[int, typer.Option(help="The seed of the shop and its trading.")] = 1,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
-    threads: Annotated[int, typer.Option(min=1, help="Threads per worker (new sales posted in batches).")] = 2,
-    faults: Annotated[bool, typer.Option(help="Duplicated, reordered, dropped webhooks and API errors.")] = False,
-    erp_outage: Annotated[float, typer.Option(help="Stop the ERP this many seconds while trading (0: none).")] = 0.0,
-    html: Annotated[Path | None, typer.Option(help="Write a self-contained HTML chart here.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
-) -> None:
-    """A Black Friday rehearsal on the local stack: trade a profile with faults, then count what was lost,
-    duplicated or oversold and the money difference; exit 1 unless all are zero."""
-    from trueup.entrypoints.rehearsal import Rehearsal, html_chart, run
-    from trueup.entrypoints.terminal import say
-    from trueup.local_stack.stack import LocalStack, StackOptions
-
-    console = terminal.console(stderr=True, quiet=as_json)
-    options = StackOptions(dir=dir, seed=seed, workers=workers, worker_threads=threads)
-    asked = Rehearsal(orders, seed, profile, speed, faults, erp_outage)
-    stack = LocalStack(options, say=lambda line: say(console, f"• {line}"))
-    with stack, terminal.spinner(console, "Rehearsing...") as status:
-        report = run(stack, asked, progress=lambda step: status.update(terminal.text(step)))
-    if html is not None:
-        html.write_text(html_chart(report))
-    if as_json:
-        print(json.dumps(report, indent=2))
-    else:
-        _print_rehearsal(report)
-    if (
-        not report["settled"]
-        or report["lost"]
-        or report["duplicated"]
-        or report["oversold"]
-        or report["money_difference"] != "0.00"
-    ):
-        raise typer.Exit(1)
-
-
-def _print_rehearsal(report: dict[str, object]) -> None:
-    console = terminal.console()
-    for key in (
-        "profile",
-        "paid_orders",
-        "erp_sales",
-        "settled",
-        "seconds",
-        "lost",
-        "duplicated",
-        "oversold",
-        "money_difference",
-        "latency_seconds",
-        "peak_backlog",
-        "resident_mb_peak",
-        "intake_ms",
-        "exceptions_by_cause",
-        "faults_injected",
-    ):
-        console.print(terminal.text(f"{key}: {report[key]}"))
-    api = cast("dict[str, object]", report.get("api") or {})
-    console.print(
-        terminal.text(
-            f"api: cost used {api.get('cost_used')} points in {api.get('calls')} calls, lowest available budget "
-            f"{api.get('lowest_available')} of {api.get('maximum_available')}, THROTTLED {api.get('throttled')} "
-            f"(the sandbox answered {api.get('throttled_answered')} in all)"
-        )
-    )
-    for named, what in (("lost_orders", "lost"), ("oversold_skus", "oversold"), ("money_differences", "differs")):
-        for item in cast("list[object]", report.get(named) or []):
-            console.print(terminal.text(f"  {what}: {item}"))
-
-
 def register_groups(app: typer.Typer) -> None:
     """Add the sandbox, tryton, demo and bench commands to `app`."""
     from shopify_sandbox.cli import sandbox_app
     from trueup.entrypoints.bench import bench_app
     from trueup.entrypoints.inventory_cli import inventory_app
     from trueup.entrypoints.privacy_cli import privacy_app
+    from trueup.entrypoints.rehearsal_cli import rehearse
     from trueup.entrypoints.shop_cli import shop_app
     from trueup.entrypoints.users_cli import users_app
     from trueup.entrypoints.verify_cli import verify_command

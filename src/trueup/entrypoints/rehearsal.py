@@ -60,12 +60,15 @@ class Rehearsal:
     faults: bool = False
     erp_outage_seconds: float = 0.0
     settle_timeout: float = 900.0
+    scale: float | None = None  # asked as a multiple of an ordinary day's order rate
     samples: list[Sample] = field(default_factory=list)
     resident_peak: dict[str, int] = field(default_factory=dict)  # process name -> the most bytes resident seen
 
 
 def run(stack: LocalStack, rehearsal: Rehearsal, progress: Any = lambda _: None) -> dict[str, Any]:
     """Trade, sample, settle and count on a started `stack`; the report."""
+    if rehearsal.erp_outage_seconds and stack.tryton is None:
+        raise ValueError("an ERP outage stops the stack's own Tryton: not possible with an external ERP")
     if rehearsal.faults:
         stack.set_faults(**FAULTS)
     since = minute_of(datetime.now(UTC))  # the API use is stored by whole minutes
@@ -114,7 +117,7 @@ def _outage(stack: LocalStack, seconds: float) -> threading.Thread:
     """The ERP stopped a few seconds into trading, for `seconds`, then started again."""
 
     tryton = stack.tryton
-    assert tryton is not None, "the stack is started"
+    assert tryton is not None, "checked by run"
 
     def outage() -> None:
         time.sleep(3.0)
@@ -133,7 +136,7 @@ def _report(
     shop_orders = _sandbox(stack, "/sandbox/orders")["orders"]
     summaries = {s.order_id: s for s in stack.shopify().order_summaries_since(EPOCH)}
     paid = {oid: s for oid, s in summaries.items() if s.postable}
-    sales = stack.erp_sales()
+    sales = stack.erp_sales(only_this_shop=True)
     references = Counter(sale["reference"].rsplit(":", 1)[-1] for sale in sales)
     by_number = {sale["reference"].rsplit(":", 1)[-1]: sale for sale in sales}
     store = stack.store()
@@ -146,7 +149,7 @@ def _report(
     numbers = {oid: oid.rsplit("/", 1)[-1] for oid in summaries}
     lost = [s.name for oid, s in paid.items() if numbers[oid] not in by_number]
     duplicated = [number for number, count in references.items() if count > 1]
-    booked = stack.erp_booked_totals()
+    booked = stack.erp_booked_totals(only_this_shop=True)
     differences: list[dict[str, str]] = []  # each order whose ERP total is not Shopify's, named
     for oid, summary in paid.items():
         sale = by_number.get(numbers[oid])
@@ -168,6 +171,8 @@ def _report(
     ]
     return {
         "profile": rehearsal.profile,
+        "speed": rehearsal.speed,
+        "scale": rehearsal.scale,
         "orders_traded": traded.get("orders_placed", rehearsal.orders),
         "paid_orders": len(paid),
         "erp_sales": len(sales),
@@ -255,7 +260,7 @@ def intake_times(deliveries: list[dict[str, Any]]) -> dict[str, Any]:
 def _credited(stack: LocalStack, store: Any) -> dict[str, Decimal]:
     order_of = {r.refund_id.rsplit("/", 1)[-1]: r.order_id for r in store.refund_records(shop=stack.shop_domain)}
     credited: dict[str, Decimal] = {}
-    for note in stack.erp_credit_notes():
+    for note in stack.erp_credit_notes(only_this_shop=True):
         order_id = order_of.get(note["reference"].rsplit(":", 1)[-1])
         if order_id is not None:
             credited[order_id] = credited.get(order_id, Decimal(0)) - Decimal(str(note["total_amount"]))

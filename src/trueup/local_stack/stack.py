@@ -27,7 +27,7 @@ from trueup.adapters.shopify.admin import ShopifyAdminClient
 from trueup.adapters.storage.migrate import upgrade
 from trueup.adapters.storage.sql_store import SqlStore
 from trueup.adapters.tryton.jsonrpc import TrytonClient
-from trueup.config import write_secret_file
+from trueup.config import SecretRef, write_secret_file
 from trueup.domain.errors import TransientError
 from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
@@ -91,7 +91,33 @@ class StackOptions:
     erp_settings: dict[str, dict[str, str]] = field(default_factory=dict)
     # Where trueup reaches the ERP (default: Tryton's own address), e.g. a proxy in front of it.
     back_office_url: str | None = None
+    # erp = "external": a Tryton already running (a brand's staging copy of its ERP, never its production: the
+    # stack creates products, taxes, customers, sales and invoices in it). Nothing is started for the ERP; trueup
+    # and the stack's checks reach it at `erp_url`, database `erp_database`, as `erp_user` with `erp_password`.
+    erp_url: str | None = None
+    erp_user: str = ADMIN_LOGIN
+    erp_password: SecretRef | None = None
+    erp_warehouse: str = "WH1"  # the ERP warehouse (code) the shop's orders ship from
+    # The sandbox shop's myshopify domain (default: the sandbox's own). The sales the stack posts carry it in
+    # their reference ("shopify:<domain>:<order id>"), so a domain of its own per run keeps one rehearsal's sales
+    # apart from an earlier one's in an ERP that outlives the stack (an external one).
+    shop_domain: str | None = None
     fulfil_interval_seconds: float = 30.0  # [worker]: how often despatched shipments are read for Shopify
+
+
+def external_erp_problems(options: StackOptions) -> list[str]:
+    """What an external ERP's options lack (nothing when `erp` is not "external")."""
+    if options.erp != "external":
+        return []
+    wanted = {
+        "its JSON-RPC address (erp_url)": options.erp_url,
+        "its database (erp_database)": options.erp_database,
+        "its password (erp_password, from a variable or a file)": options.erp_password,
+    }
+    problems = [what for what, given in wanted.items() if not given]
+    if options.erp_url and not options.erp_url.startswith(("http://", "https://")):
+        problems.append(f"an http(s) address, not {options.erp_url!r}")
+    return problems
 
 
 def _sandbox_taxes() -> list[tuple[str, Decimal]]:
@@ -139,10 +165,23 @@ class LocalStack:
 
     @property
     def erp_database(self) -> str:
-        """The ERP's database name: "trueup" in its own SQLite folder; on a shared PostgreSQL server, one per stack."""
+        """The ERP's database name: "trueup" in its own SQLite folder; on a shared PostgreSQL server, one per stack;
+        an external ERP's as given."""
+        if self.options.erp == "external":
+            assert self.options.erp_database is not None, "checked by external_erp_problems"
+            return self.options.erp_database
         if self.options.erp != "postgresql":
             return "trueup"
         return self.options.erp_database or "trueup_" + hashlib.sha256(str(self.dir).encode()).hexdigest()[:12]
+
+    @property
+    def erp_url(self) -> str:
+        """The ERP's JSON-RPC address: the Tryton the stack started, or the external one."""
+        if self.options.erp == "external":
+            assert self.options.erp_url is not None, "checked by external_erp_problems"
+            return self.options.erp_url
+        assert self.tryton is not None, "the stack is started"
+        return self.tryton.url
 
     @property
     def config_path(self) -> Path:
@@ -224,11 +263,17 @@ class LocalStack:
         return trueup_command(*args, "--config", str(self.config_path))
 
     def _start_tryton(self) -> None:
+        if self.options.erp == "external":
+            problems = external_erp_problems(self.options)
+            if problems:
+                raise ValueError("an external ERP needs " + "; ".join(problems))
+            self.say(f"Using the ERP at {self.erp_url}, database {self.erp_database} (nothing started for it)")
+            return
         if self.options.erp == "postgresql":
             self._start_postgres_tryton()
             return
         if self.options.erp != "sqlite":
-            raise ValueError(f"unknown ERP {self.options.erp!r}: sqlite or postgresql")
+            raise ValueError(f"unknown ERP {self.options.erp!r}: sqlite, postgresql or external")
         self.say("Preparing Tryton (the first build of its template takes about a minute)")
         cache = self.options.tryton_cache or self.dir / "cache"
         tryton_dir = self.dir / "tryton"
@@ -270,6 +315,7 @@ class LocalStack:
                 if self.options.clock_start
                 else ()
             ),
+            *(("--domain", self.options.shop_domain) if self.options.shop_domain else ()),
         )
         # The token and secret go by the environment: on a command line, any local user could read them.
         env = {TOKEN_ENV: self.token, SECRET_ENV: self.api_secret}
@@ -295,8 +341,13 @@ class LocalStack:
         self.second = second
 
     def tryton_client(self) -> TrytonClient:
-        assert self.tryton is not None
-        return TrytonClient(self.tryton.url, self.erp_database, ADMIN_LOGIN, ADMIN_PASSWORD)
+        return TrytonClient(self.erp_url, self.erp_database, self.options.erp_user, self._erp_password())
+
+    def _erp_password(self) -> str:
+        if self.options.erp != "external":
+            return ADMIN_PASSWORD
+        assert self.options.erp_password is not None, "checked by external_erp_problems"
+        return self.options.erp_password.read("the ERP's password").get_secret_value()
 
     def shopify(self) -> ShopifyAdminClient:
         """The stack's one client of the sandbox (trueup's own Shopify client), closed on stop."""
@@ -318,9 +369,7 @@ class LocalStack:
     def _write_config(self) -> None:
         write_secret_file(self.dir / "secrets" / "shopify-token", self.token)
         write_secret_file(self.dir / "secrets" / "api-secret", self.api_secret)
-        write_secret_file(self.dir / "secrets" / "tryton-password", ADMIN_PASSWORD)
         taxes = "\n".join(f'"{key}" = "{code}"' for key, code in sorted(self.taxes.items()))
-        assert self.tryton is not None
         self.config_path.write_text(
             f"""# Written by `trueup demo`: everything on 127.0.0.1, under {self.dir}
 [storage]
@@ -343,17 +392,17 @@ host = "127.0.0.1"
 port = {self.console_port}
 
 [back_office]
-url = "{self.options.back_office_url or self.tryton.url}"
+url = "{self.options.back_office_url or self.erp_url}"
 database = "{self.erp_database}"
-username = "{ADMIN_LOGIN}"
-password = {{ file = "secrets/tryton-password" }}
+username = "{self.options.erp_user}"
+password = {self._erp_password_config()}
 
 [[shops]]
 domain = "{self.shop_domain}"
 api_url = "{self.sandbox_url}"
 access_token = {{ file = "secrets/shopify-token" }}
 api_secret = {{ file = "secrets/api-secret" }}
-warehouse = "WH1"
+warehouse = "{self.options.erp_warehouse}"
 {self._inventory_config()}
 [post_purchase]
 cut_off = "{self.options.cut_off}"
@@ -368,6 +417,18 @@ hold_minutes = {self.options.hold_minutes}
 {taxes}
 {self._payments_config()}{self._second_shop_config()}"""
         )
+
+    def _erp_password_config(self) -> str:
+        """`[back_office] password`: the embedded Tryton's admin password in a secret file of the stack's; an
+        external ERP's where it was given (its variable, or its file), never copied."""
+        secret = self.options.erp_password
+        if self.options.erp != "external" or secret is None:
+            write_secret_file(self.dir / "secrets" / "tryton-password", ADMIN_PASSWORD)
+            return '{ file = "secrets/tryton-password" }'
+        if secret.env is not None:
+            return f"{{ env = {json.dumps(secret.env)} }}"
+        assert secret.file is not None
+        return f"{{ file = {json.dumps(str(secret.file.resolve()))} }}"
 
     def _past_clock_config(self) -> str:
         """[worker] keys (and a [server] table's) for a sandbox whose clock is in the past."""
@@ -567,13 +628,18 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             raise RuntimeError(f"sandbox refused the call: {body['errors']}")
         return body
 
-    def erp_sales(self) -> list[dict[str, Any]]:
-        """Every sale trueup posted to the ERP (reference, state, totals), read from Tryton itself."""
+    def _posted(self, only_this_shop: bool) -> str:
+        """The references trueup's postings share (a `like` pattern's start): every shop's, or this shop's."""
+        return f"shopify:{self.shop_domain}:" if only_this_shop else "shopify:"
+
+    def erp_sales(self, only_this_shop: bool = False) -> list[dict[str, Any]]:
+        """Every sale trueup posted to the ERP (reference, state, totals), read from Tryton itself (this shop's
+        only when `only_this_shop`: an ERP that outlives the stack holds other shops' and earlier runs' too)."""
         with self.tryton_client() as client:
             rows: list[dict[str, Any]] = client.call(
                 "sale.sale",
                 "search_read",
-                [("reference", "like", "shopify:%")],
+                [("reference", "like", self._posted(only_this_shop) + "%")],
                 0,
                 None,
                 None,
@@ -581,7 +647,7 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             )
         return rows
 
-    def erp_booked_totals(self) -> dict[str, Decimal]:
+    def erp_booked_totals(self, only_this_shop: bool = False) -> dict[str, Decimal]:
         """What the ERP books of each sale trueup posted, by reference: the total of its invoices not cancelled
         (they carry Shopify's tax to the cent), or the sale's own total while it has none (the sale keeps
         Tryton's own tax computation, which may differ by a rounding cent)."""
@@ -589,7 +655,7 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             rows = client.call(
                 "sale.sale",
                 "search_read",
-                [("reference", "like", "shopify:%")],
+                [("reference", "like", self._posted(only_this_shop) + "%")],
                 0,
                 None,
                 None,
@@ -606,14 +672,14 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             totals[row["reference"]] = sum(amounts, Decimal(0)) if amounts else Decimal(str(row["total_amount"]))
         return totals
 
-    def erp_credit_notes(self) -> list[dict[str, Any]]:
+    def erp_credit_notes(self, only_this_shop: bool = False) -> list[dict[str, Any]]:
         """Every credit note trueup posted for a Shopify refund (reference, number, state, total: negative, as
         Tryton keeps a credit note), read from Tryton itself."""
         with self.tryton_client() as client:
             rows: list[dict[str, Any]] = client.call(
                 "account.invoice",
                 "search_read",
-                [("reference", "like", "shopify:%:refund:%"), ("type", "=", "out")],
+                [("reference", "like", self._posted(only_this_shop) + "%:refund:%"), ("type", "=", "out")],
                 0,
                 None,
                 [("id", "ASC")],

@@ -15,6 +15,11 @@ WHAT_TO_DO_WITH_PROBLEM = {
         "Signed but nested deeper than any Shopify payload: the app secret may be known to someone else; "
         "rotate it in the Dev Dashboard and in the secret file."
     ),
+    "privacy_request_unreadable": (
+        "A privacy webhook signed with the shop's secret but not the JSON object Shopify sends: nothing was done "
+        "for it. Check the app's privacy webhooks in the Dev Dashboard; if it was a real request, honour it by "
+        "hand within Shopify's 30 days."
+    ),
     "order_not_found_in_body": (
         "An order topic whose body names no order: nothing to do for the order (polling catches it up); "
         "if it repeats, check the subscription's API version."

@@ -125,7 +125,7 @@ def verify_order(
         credited = sum((n.total.amount for n in notes.values() if n is not None), Decimal(0))
         add_period_figures(periods, order, sale.total.amount if sale else None, credited, tax_variances)
     findings = check_order(order, sale, notes)
-    due = _due_payments(ctx, order, sale, notes)
+    due = _due_payments(ctx, order, sale, notes) if entry.state == OrderState.POSTED else []  # as the sync books
     if due and ctx.payments is not None:
         findings += payment_findings(order, due, ctx.payments.accounting.booked_payments(p.reference for p in due))
     returns = _due_returns(ctx, order, sale, notes)
@@ -166,7 +166,8 @@ def _due_payments(
 ) -> list[Payment]:
     """The payments the order's transactions call for where payments are booked ([payments] on): each capture
     against the sale, each refund against its credit note where the ERP holds one (a note missing is its own
-    finding). None for a sale the ERP does not hold, nor for a gateway with no account (the order is parked)."""
+    finding). None for a sale the ERP does not hold, nor for a gateway with no account (the order is parked);
+    the caller asks only for posted orders, whose payments the sync books (a cancelled order's are not)."""
     if ctx.payments is None or sale is None:
         return []
     note_of = {

@@ -97,7 +97,18 @@ def erp_document(client: TrytonClient, sale_id: int) -> dict[str, object]:
         "sale.sale",
         "read",
         [sale_id],
-        ["state", "currency", "party", "comment", "untaxed_amount", "tax_amount", "total_amount", "invoice_state"],
+        [
+            "state",
+            "currency",
+            "party",
+            "invoice_address",
+            "shipment_address",
+            "comment",
+            "untaxed_amount",
+            "tax_amount",
+            "total_amount",
+            "invoice_state",
+        ],
     )
     lines = client.call(
         "sale.line",

@@ -14,9 +14,10 @@ from tests.support.tryton import catalogue_item, connect, seed_catalogue, unique
 from trueup.adapters.tryton.back_office import TrytonBackOffice
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.parties import party_code
-from trueup.domain.errors import StructuralError
+from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
 from trueup.domain.orders import Address, Customer
+from trueup.domain.party_fields import PartyFieldValue, parse_source, parse_target
 from trueup.domain.sales import PostedSale, SalesLine, SalesOrderRequest
 from trueup.local_stack.embedded_tryton import TrytonServer
 
@@ -204,6 +205,78 @@ def test_a_batch_posts_each_order_or_says_why_not(client: TrytonClient) -> None:
     assert isinstance(second, StructuralError)
     assert second.needs == {"skus": [missing]}
     assert client.call("party.party", "search_count", [("code", "=", party_code(customer))]) == 1
+
+
+def test_a_batchs_customers_take_a_few_calls_for_the_whole_batch(
+    client: TrytonClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sku, known = new_sku(client), a_customer()
+    back_office = TrytonBackOffice(client)
+    back_office.create_sales_order(a_request(a_line(sku), customer=known))
+    customers = [known, *(a_customer() for _ in range(4))]
+    calls: list[tuple[str, str]] = []
+    real = client.call
+
+    def counted(model: str, method: str, *args: object, context: dict[str, object] | None = None) -> object:
+        calls.append((model, method))
+        return real(model, method, *args, context=context)
+
+    monkeypatch.setattr(client, "call", counted)
+    results = back_office.create_sales_orders([a_request(a_line(sku), customer=c) for c in customers * 2])
+
+    assert all(isinstance(result, PostedSale) for result in results)
+    party_calls = [call for call in calls if call[0] in ("party.party", "party.address")]
+    assert party_calls == [("party.party", "search_read"), ("party.party", "create"), ("party.address", "search_read")]
+    for customer in customers:
+        assert client.call("party.party", "search_count", [("code", "=", party_code(customer))]) == 1
+
+
+def test_a_batchs_new_customer_another_worker_creates_meanwhile_is_that_workers_party(
+    client: TrytonClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sku, racing, other = new_sku(client), a_customer(), a_customer()
+    created_elsewhere: list[int] = []
+    real = client.call
+
+    def another_worker_first(
+        model: str, method: str, *args: object, context: dict[str, object] | None = None
+    ) -> object:
+        if (model, method) == ("party.party", "create") and not created_elsewhere:
+            values = args[0]
+            assert isinstance(values, list)
+            created_elsewhere.extend(real(model, method, [values[0]]))  # the same customer, by another worker
+        return real(model, method, *args, context=context)
+
+    monkeypatch.setattr(client, "call", another_worker_first)
+    orders = [a_request(a_line(sku), customer=racing), a_request(a_line(sku), customer=other)]
+    first, second = TrytonBackOffice(client).create_sales_orders(orders)
+
+    assert isinstance(first, PostedSale)
+    assert isinstance(second, PostedSale)
+    (party,) = client.call("sale.sale", "read", [int(first.erp_id)], ["party"])
+    assert [party["party"]] == created_elsewhere
+    for customer in (racing, other):
+        assert client.call("party.party", "search_count", [("code", "=", party_code(customer))]) == 1
+
+
+def test_a_customer_tryton_refuses_in_a_batch_spoils_only_its_own_order(client: TrytonClient) -> None:
+    sku, good, refused = new_sku(client), a_customer(), a_customer()
+    vat = PartyFieldValue(parse_target("party.identifier:eu_vat"), "FR00000000000", parse_source("customer.erp.vat"))
+    orders = [
+        a_request(a_line(sku), customer=good),
+        replace(a_request(a_line(sku), customer=refused), party_fields=(vat,)),
+        a_request(a_line(sku), customer=good),
+    ]
+
+    first, second, third = TrytonBackOffice(client).create_sales_orders(orders)
+
+    assert isinstance(first, PostedSale)
+    assert isinstance(third, PostedSale)
+    assert isinstance(second, StructuralError)
+    assert second.cause is Cause.INVALID_CUSTOMER_DATA
+    assert "FR00000000000" not in second.detail
+    assert client.call("party.party", "search_count", [("code", "=", party_code(good))]) == 1
+    assert client.call("party.party", "search_count", [("code", "=", party_code(refused))]) == 0
 
 
 def test_a_leftover_draft_that_cannot_be_confirmed_is_discarded(client: TrytonClient) -> None:

@@ -199,3 +199,24 @@ def test_verify_finds_a_capture_with_no_payment_in_the_erp_and_none_once_it_is_b
     assert "36.00 EUR" in found.detail
     sync(engine, order.order_id)  # a replay books it again
     assert verify_shop(engine.ctx, SHOP).findings == []
+
+
+def test_verify_asks_no_payment_of_an_order_cancelled_before_its_capture_was_booked() -> None:
+    from trueup.service_layer.verify import verify_shop
+
+    engine = Engine()
+    books = with_books(engine)
+    auth = tx(1, TransactionKind.AUTHORIZATION, "36.00")
+    order = engine.shopify.put_order(
+        an_order(
+            [a_line(quantity=3, price="10.00", tax="6.00")], status=FinancialStatus.AUTHORIZED, transactions=(auth,)
+        )
+    )
+    sync(engine, order.order_id)
+    engine.shopify.update_order(
+        order.order_id, transactions=(auth, tx(2, TransactionKind.CAPTURE, "36.00")), cancelled_at=NOW + timedelta(1)
+    )
+
+    assert sync(engine, order.order_id).state == OrderState.CANCELLED
+    assert books.payments == {}  # the sync books a posted order's payments only
+    assert verify_shop(engine.ctx, SHOP).findings == []

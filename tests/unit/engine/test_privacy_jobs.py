@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 
 from tests.factories import SHOP
+from tests.fakes.console_store import InMemoryConsoleStore
 from tests.support.deliveries import make_delivery
 from tests.unit.engine.harness import Engine
 
+from trueup.domain.alerts import AlertState
+from trueup.domain.people import Action, AuditRecord
 from trueup.domain.privacy import REDACTED_BODY
 from trueup.service_layer.jobs import delivery_job
 from trueup.service_layer.ports import EXPIRED_BODY
+from trueup.service_layer.worker import Worker
 
 EMAIL = "ada.lovelace@example.com"
 
@@ -56,3 +60,24 @@ def test_the_purge_expires_bodies_after_their_retention_and_keeps_the_deliveries
 
     assert engine.store.stored_delivery("order-1").body == EXPIRED_BODY  # type: ignore[union-attr]
     assert engine.store.intake_stats().deliveries == 1
+
+
+def test_the_workers_privacy_job_reaches_the_consoles_audit_and_alerts_it_was_given() -> None:
+    engine = Engine()
+    console = InMemoryConsoleStore(engine.store)
+    console.record(AuditRecord(engine.clock.now(), "olga", Action.REPLAY, "done", ["#1001"], f"filter order={EMAIL}"))
+    console.save_alert_state(AlertState("erp_unreachable", SHOP, True, engine.clock.now(), None, f"party {EMAIL}"))
+    worker = Worker("w", engine.store, {SHOP: engine.ctx}, engine.clock, console=console)
+    redact = json.dumps({"customer": {"id": 42, "email": EMAIL}, "orders_to_redact": []}).encode()
+    engine.store.accept_deliveries(
+        [make_delivery(shop=SHOP, webhook_id="red-1", order_number=None, topic="customers/redact", body=redact)],
+        delivery_job,
+    )
+
+    while worker.run_once():
+        pass
+
+    (report,) = engine.store.privacy_reports(SHOP)
+    assert (report.records["console_audit"], report.records["alert_states"]) == (1, 1)
+    assert EMAIL not in repr(console.audit_records()) + repr(console.alert_states())
+    assert console.audit_records()[0].orders == ["#1001"]

@@ -39,7 +39,13 @@ def an_erp() -> FakeBackOffice:
     return erp
 
 
-def in_threads(call: Callable[[SalesOrderRequest], Any], requests: list[SalesOrderRequest]) -> list[Any]:
+def in_threads(
+    call: Callable[[SalesOrderRequest], Any],
+    requests: list[SalesOrderRequest],
+    first_alone: threading.Event | None = None,
+) -> list[Any]:
+    """`call` for each request, each in its own thread; with `first_alone`, the others start only once it is set
+    (the first request's batch is then held in the ERP with that request alone in it)."""
     results: list[Any] = [None] * len(requests)
 
     def run(index: int) -> None:
@@ -49,15 +55,18 @@ def in_threads(call: Callable[[SalesOrderRequest], Any], requests: list[SalesOrd
             results[index] = error
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(requests))]
-    for thread in threads:
+    for index, thread in enumerate(threads):
         thread.start()
+        if index == 0 and first_alone is not None:
+            first_alone.wait(10)
     for thread in threads:
         thread.join()
     return results
 
 
-def hold_the_first_batch(erp: FakeBackOffice, batches: BatchedSalesOrders, total: int) -> None:
-    """The ERP answers the first batch only once the rest of the `total` orders wait behind it."""
+def hold_the_first_batch(erp: FakeBackOffice, batches: BatchedSalesOrders, total: int) -> threading.Event:
+    """The ERP answers the first batch only once the rest of the `total` orders wait behind it; the event
+    returned is set when the ERP holds that first batch."""
     post = erp.create_sales_orders
     first = threading.Event()
 
@@ -69,15 +78,18 @@ def hold_the_first_batch(erp: FakeBackOffice, batches: BatchedSalesOrders, total
         return post(orders)
 
     erp.create_sales_orders = held  # type: ignore[method-assign]
+    return first
 
 
 def test_orders_arriving_while_a_batch_posts_go_together_in_the_next():
     erp = an_erp()
     batches = BatchedSalesOrders(erp, max_batch=10)
-    hold_the_first_batch(erp, batches, total=5)
+    held = hold_the_first_batch(erp, batches, total=5)
     requests = [a_request(n) for n in range(1, 6)]
 
-    sales = in_threads(batches.create_sales_order, requests)
+    # The first order alone reaches the ERP first (on a busy machine all five could be queued before the
+    # poster takes its first batch, which would then be the only one).
+    sales = in_threads(batches.create_sales_order, requests, first_alone=held)
     batches.close()
 
     assert len(erp.batches) == 2, "the first, then all that waited behind it"

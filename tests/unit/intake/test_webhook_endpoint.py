@@ -141,6 +141,17 @@ def test_a_signed_body_that_is_not_json_is_kept_and_reported(client: AppClient, 
     assert_still_serving(client, store)
 
 
+def test_a_signed_privacy_request_that_is_not_a_json_object_is_kept_and_reported(
+    client: AppClient, store: FlakyStore
+) -> None:
+    readable = b'{"shop_domain": "alpha.myshopify.com", "customer": {"id": 1}, "orders_to_redact": []}'
+    assert post(client, *webhook_request(b'["not", "an", "object"]', topic="customers/redact"))[0] == 200
+    assert post(client, *webhook_request(readable, topic="customers/redact"))[0] == 200
+
+    assert store.intake_stats().problems == {"privacy_request_unreadable": 1}
+    assert_still_serving(client, store)
+
+
 def test_an_unknown_topic_is_kept_and_reported(client: AppClient, store: FlakyStore) -> None:
     assert post(client, *webhook_request(b'{"id": 5}', topic="carts/update"))[0] == 200
 

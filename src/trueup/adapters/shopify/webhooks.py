@@ -17,6 +17,7 @@ from typing import Any
 
 from trueup.domain.errors import BadInput
 from trueup.domain.orders import order_gid
+from trueup.domain.privacy import PRIVACY_TOPICS
 from trueup.service_layer.ports import IncomingDelivery, triggered_time
 
 HMAC_HEADER = "x-shopify-hmac-sha256"
@@ -59,6 +60,7 @@ MAX_ORDER_ID_LENGTH = 255
 BODY_NOT_JSON = "body_not_json"
 BODY_TOO_DEEPLY_NESTED = "body_too_deeply_nested"
 ORDER_NOT_FOUND = "order_not_found_in_body"
+PRIVACY_REQUEST_UNREADABLE = "privacy_request_unreadable"  # JSON, but not the object Shopify sends
 
 
 def sign(body: bytes, secret: str) -> str:
@@ -101,6 +103,8 @@ def _about(topic: str, body: bytes) -> tuple[str | None, str | None]:
         return None, BODY_NOT_JSON
     except RecursionError:  # signed, so kept: thousands of nested brackets are not Shopify's
         return None, BODY_TOO_DEEPLY_NESTED
+    if topic in PRIVACY_TOPICS and not isinstance(payload, dict):
+        return None, PRIVACY_REQUEST_UNREADABLE
     order_id = order_id_in(topic, payload)
     if order_id is not None and len(order_id) > MAX_ORDER_ID_LENGTH:
         order_id = None

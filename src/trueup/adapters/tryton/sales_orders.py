@@ -9,8 +9,9 @@ charged in it; Tryton copies neither to the invoice by itself. Taxes are matched
 
 Posting an order costs 9 to 11 calls: products and taxes (1 each), party (1–3), sale with its lines (1), quote
 (1), confirm (1, which queues Tryton's processing task), its state (1), Shopify's tax on its invoice (3 to 4),
-read back (2). `create_many` posts several orders with the same calls, each made once for the whole batch (the parties
-still one order at a time), and sets each order's tax exactly as `create` does.
+read back (2). `create_many` posts several orders with the same calls, each made once for the whole batch (the
+customers too: 2 to 4 calls for the batch's parties and addresses, parties.py `batch_sale_parties`), and sets each
+order's tax exactly as `create` does.
 
 Confirming a sale only queues its processing (`ir.queue`; creating its shipment and invoice). A Tryton with a
 queue worker runs it moments later; one without runs it after the commit, unless it dies first. A sale is
@@ -34,7 +35,7 @@ import structlog
 
 from trueup.adapters.tryton.database import TrytonDatabase
 from trueup.adapters.tryton.invoice_taxes import charge_taxes_as_shopify, invoice_tax_rows, sale_invoices
-from trueup.adapters.tryton.parties import sale_parties
+from trueup.adapters.tryton.parties import batch_sale_parties, sale_parties
 from trueup.adapters.tryton.party_fields import party_payment_term
 from trueup.adapters.tryton.sale_lines import sale_line_values
 from trueup.adapters.tryton.sale_reads import read_one_posted, read_posted
@@ -103,12 +104,23 @@ class TrytonSalesOrders:
         order, the posted sale or why it cannot post (its draft discarded). A TransientError fails the whole
         batch; some sales may have committed, so callers look references up before retrying."""
         products = self._db.product_rows({line.sku for order in orders for line in order.lines})
+        reference_data = batch_reference_data(self._db, orders, products)
         results: dict[int, PostedSale | StructuralError] = {}
-        ready: list[tuple[int, SalesOrderRequest, dict[str, Any]]] = []
+        checked: list[tuple[int, SalesOrderRequest]] = []
         for index, order in enumerate(orders):
             try:
-                check_sales_order(order, sale_reference_data(self._db, order, products))
-                ready.append((index, order, self._sale_values(order, products)))
+                check_sales_order(order, reference_data)
+                checked.append((index, order))
+            except StructuralError as error:
+                results[index] = error
+        customers = batch_sale_parties(self._db, [order for _, order in checked])
+        ready: list[tuple[int, SalesOrderRequest, dict[str, Any]]] = []
+        for (index, order), customer in zip(checked, customers, strict=True):
+            if isinstance(customer, StructuralError):
+                results[index] = customer
+                continue
+            try:
+                ready.append((index, order, self._sale_values(order, products, customer)))
             except StructuralError as error:
                 results[index] = error
         if ready:
@@ -142,9 +154,16 @@ class TrytonSalesOrders:
             except StructuralError as error:
                 on_error(row["id"], error)
 
-    def _sale_values(self, order: SalesOrderRequest, products: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    def _sale_values(
+        self,
+        order: SalesOrderRequest,
+        products: dict[str, dict[str, Any]],
+        parties: tuple[int, int, int] | None = None,
+    ) -> dict[str, Any]:
+        """The sale's values; `parties` (party, invoice and shipment address) found for it already, or found or
+        created here (parties.py)."""
         reference = self._db.reference
-        party_id, invoice_id, shipment_id = sale_parties(self._db, order)
+        party_id, invoice_id, shipment_id = parties or sale_parties(self._db, order)
         taxes = reference.lookup("taxes")
         return {
             "company": self._db.company,
@@ -223,16 +242,25 @@ def sale_reference_data(
     db: TrytonDatabase, order: SalesOrderRequest, products: dict[str, dict[str, Any]]
 ) -> ErpReferenceData:
     """What this Tryton holds of what `order` needs (its products as read for it): for the domain's checks."""
+    return batch_reference_data(db, [order], products)
+
+
+def batch_reference_data(
+    db: TrytonDatabase, orders: Sequence[SalesOrderRequest], products: dict[str, dict[str, Any]]
+) -> ErpReferenceData:
+    """`sale_reference_data` for several orders at once: each kind read again at most once for the batch when
+    something one of them needs is missing (the sets hold all this Tryton has of each kind, so one answer
+    serves every order of the batch)."""
     reference = db.reference
-    terms = {order.payment_term} - {None} | {f.value for f in order.party_fields}
-    countries = {a.country_code.upper() for a in (order.invoice_address, order.shipment_address) if a}
+    terms = {o.payment_term for o in orders} - {None} | {f.value for o in orders for f in o.party_fields}
+    addresses = [a for o in orders for a in (o.invoice_address, o.shipment_address) if a]
     return ErpReferenceData(
         skus=set(products),
-        taxes=set(reference.lookup("taxes", {code for line in order.lines for code in line.tax_codes})),
-        currencies=set(reference.lookup("currencies", {order.currency})),
-        warehouses=set(reference.lookup("warehouses", {order.warehouse} - {None})),
+        taxes=set(reference.lookup("taxes", {code for o in orders for line in o.lines for code in line.tax_codes})),
+        currencies=set(reference.lookup("currencies", {o.currency for o in orders})),
+        warehouses=set(reference.lookup("warehouses", {o.warehouse for o in orders} - {None})),
         payment_terms=set(reference.lookup("payment_terms", terms)),
-        countries=set(reference.lookup("countries", countries)),
+        countries=set(reference.lookup("countries", {a.country_code.upper() for a in addresses})),
     )
 
 
