@@ -50,13 +50,15 @@ def test_a_rehearsal_with_faults_and_an_erp_outage_loses_duplicates_and_oversell
     assert "Shopify API cost used per minute" in page
 
 
-def test_two_rehearsals_against_an_existing_erp_each_count_their_own_sales(start_stack: StackFactory, tmp_path: Path):
+def test_two_rehearsals_with_follow_ups_against_an_existing_erp_each_count_their_own_documents(
+    start_stack: StackFactory, tmp_path: Path
+):
     ensure_database(TRYTON_CACHE, tmp_path / "staging", "staging")  # stands for a brand's staging copy
     password = tmp_path / "erp-password"
     write_secret_file(password, ADMIN_PASSWORD)
     with TrytonServer(tmp_path / "staging", free_port(), databases=("staging",)) as staging:
         reports = []
-        for run_number in (1, 2):
+        for run_number, seed in ((1, 33), (2, 35)):  # each with a refund among its follow-ups
             stack = start_stack(
                 erp="external",
                 erp_url=staging.url,
@@ -65,12 +67,13 @@ def test_two_rehearsals_against_an_existing_erp_each_count_their_own_sales(start
                 shop_domain=f"rehearsal-{run_number}.myshopify.com",
             )
             assert stack.tryton is None, "no Tryton of the stack's own"
-            reports.append(run(stack, Rehearsal(orders=4, seed=30 + run_number, speed=0.0)))
+            reports.append(run(stack, Rehearsal(orders=4, seed=seed, speed=0.0, follow_ups=True)))
             stack.stop()
         held = len(stack.erp_sales())
 
     for report in reports:
         assert report["settled"]
+        assert report["follow_ups"] > 0
         assert (report["lost"], report["duplicated"], report["money_difference"]) == (0, 0, "0.00")
         assert report["erp_sales"] == report["paid_orders"] > 0, "only this run's sales are counted"
     assert held == sum(r["erp_sales"] for r in reports), "the ERP holds both runs' sales"

@@ -37,13 +37,13 @@ def a_stack(**changes: object):
 def test_by_default_a_black_friday_at_its_own_pace():
     asked = rehearsal_asked(60, 1, None, None, None, False, 0.0)
 
-    assert (asked.profile, asked.speed, asked.scale) == ("black_friday", 1.0, None)
+    assert (asked.profile, asked.speed, asked.scale, asked.follow_ups) == ("black_friday", 1.0, None, False)
 
 
 def test_a_scale_is_an_ordinary_day_arriving_that_many_times_as_fast():
-    asked = rehearsal_asked(60, 1, None, None, 5.0, False, 0.0)
+    asked = rehearsal_asked(60, 1, None, None, 5.0, False, 0.0, follow_ups=True)
 
-    assert (asked.profile, asked.speed, asked.scale) == ("ordinary", 5.0, 5.0)
+    assert (asked.profile, asked.speed, asked.scale, asked.follow_ups) == ("ordinary", 5.0, 5.0, True)
 
 
 @pytest.mark.parametrize(("profile", "speed"), [("black_friday", None), (None, 2.0)])

@@ -62,6 +62,8 @@ class ShopifyDocument:
     # Why the ERP is not to have invoiced the order yet (authorised and not captured, on terms and not paid): such
     # an order with no posted invoice is a timing item, listed apart, not a difference.
     awaiting: str | None = None
+    shopify_id: str | None = None  # Shopify's id of the order or refund
+    note: str | None = None  # where trueup has it, when that explains an ERP document missing ("the order is ...")
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,7 @@ def _why(document: ShopifyDocument, numbers: Sequence[str]) -> str:
             DocumentKind.REFUND: "no posted credit note in the ERP",
             DocumentKind.PAYOUT: "no posted entry in the ERP",
         }
-        return what[document.kind]
+        return what[document.kind] + (f" ({document.note})" if document.note else "")
     return f"the ERP's {', '.join(numbers)} differ from Shopify"
 
 

@@ -61,6 +61,7 @@ class Rehearsal:
     erp_outage_seconds: float = 0.0
     settle_timeout: float = 900.0
     scale: float | None = None  # asked as a multiple of an ordinary day's order rate
+    follow_ups: bool = False  # edits, address changes, cancellations and refunds after the orders
     samples: list[Sample] = field(default_factory=list)
     resident_peak: dict[str, int] = field(default_factory=dict)  # process name -> the most bytes resident seen
 
@@ -79,7 +80,13 @@ def run(stack: LocalStack, rehearsal: Rehearsal, progress: Any = lambda _: None)
     outage = _outage(stack, rehearsal.erp_outage_seconds) if rehearsal.erp_outage_seconds else None
     try:
         progress(f"trading {rehearsal.orders} orders ({rehearsal.profile})")
-        traded = stack.trade(rehearsal.orders, rehearsal.seed, profile=rehearsal.profile, speed=rehearsal.speed)
+        traded = stack.trade(
+            rehearsal.orders,
+            rehearsal.seed,
+            follow_ups=rehearsal.follow_ups,
+            profile=rehearsal.profile,
+            speed=rehearsal.speed,
+        )
         if outage is not None:
             outage.join()
         stack.set_faults(**dict.fromkeys(FAULTS, 0.0))
@@ -173,6 +180,7 @@ def _report(
         "profile": rehearsal.profile,
         "speed": rehearsal.speed,
         "scale": rehearsal.scale,
+        "follow_ups": traded.get("follow_ups_done", 0),
         "orders_traded": traded.get("orders_placed", rehearsal.orders),
         "paid_orders": len(paid),
         "erp_sales": len(sales),

@@ -38,6 +38,9 @@ def rehearse(
     seed: Annotated[int, typer.Option(help="The seed of the shop and its trading.")] = 1,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     threads: Annotated[int, typer.Option(min=1, help="Threads per worker (new sales posted in batches).")] = 2,
+    follow_ups: Annotated[
+        bool, typer.Option(help="Edits, address changes, cancellations and refunds after the orders.")
+    ] = False,
     faults: Annotated[bool, typer.Option(help="Duplicated, reordered, dropped webhooks and API errors.")] = False,
     erp_outage: Annotated[float, typer.Option(help="Stop the ERP this many seconds while trading (0: none).")] = 0.0,
     erp_url: Annotated[
@@ -57,7 +60,11 @@ def rehearse(
     ] = None,
     erp_warehouse: Annotated[str, typer.Option(help="The ERP warehouse (code) orders ship from.")] = "WH1",
     erp_is_staging: Annotated[
-        bool, typer.Option(help="Confirm that --erp-url is a staging copy that may be written to (required).")
+        bool,
+        typer.Option(
+            "--erp-is-staging",
+            help="Confirm that --erp-url is a staging copy that may be written to (required with it).",
+        ),
     ] = False,
     html: Annotated[Path | None, typer.Option(help="Write a self-contained HTML chart here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -71,7 +78,7 @@ def rehearse(
 
     password = _password(erp_password_env, erp_password_file)
     try:
-        asked = rehearsal_asked(orders, seed, profile, speed, scale, faults, erp_outage)
+        asked = rehearsal_asked(orders, seed, profile, speed, scale, faults, erp_outage, follow_ups=follow_ups)
         options = rehearsal_stack(
             dir, seed, workers, threads, erp_url, erp_database, erp_user, password, erp_warehouse, erp_is_staging
         )
@@ -115,6 +122,7 @@ def rehearsal_asked(
     scale: float | None,
     faults: bool,
     erp_outage: float,
+    follow_ups: bool = False,
 ) -> Rehearsal:
     """What the rehearsal trades: `profile` at `speed` (black_friday at 1 by default), or, with `scale`, an
     ordinary day's orders arriving `scale` times as fast. ValueError when both are asked."""
@@ -123,8 +131,9 @@ def rehearsal_asked(
     if scale is not None:
         if profile is not None or speed is not None:
             raise ValueError("--scale is an ordinary day times N: give it instead of --profile and --speed")
-        return Rehearsal(orders, seed, ORDINARY_DAY, scale, faults, erp_outage, scale=scale)
-    return Rehearsal(orders, seed, profile or "black_friday", 1.0 if speed is None else speed, faults, erp_outage)
+        return Rehearsal(orders, seed, ORDINARY_DAY, scale, faults, erp_outage, scale=scale, follow_ups=follow_ups)
+    pace = 1.0 if speed is None else speed
+    return Rehearsal(orders, seed, profile or "black_friday", pace, faults, erp_outage, follow_ups=follow_ups)
 
 
 def rehearsal_stack(
@@ -169,6 +178,7 @@ def _print_rehearsal(report: dict[str, object]) -> None:
     for key in (
         "profile",
         "scale",
+        "follow_ups",
         "paid_orders",
         "erp_sales",
         "settled",

@@ -628,9 +628,9 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             raise RuntimeError(f"sandbox refused the call: {body['errors']}")
         return body
 
-    def _posted(self, only_this_shop: bool) -> str:
-        """The references trueup's postings share (a `like` pattern's start): every shop's, or this shop's."""
-        return f"shopify:{self.shop_domain}:" if only_this_shop else "shopify:"
+    def _posted(self, only_this_shop: bool, rest: str = "%") -> str:
+        """A `like` pattern of the references trueup posts ("shopify:<shop>:<rest>"): every shop's, or this shop's."""
+        return f"shopify:{self.shop_domain if only_this_shop else '%'}:{rest}"
 
     def erp_sales(self, only_this_shop: bool = False) -> list[dict[str, Any]]:
         """Every sale trueup posted to the ERP (reference, state, totals), read from Tryton itself (this shop's
@@ -639,7 +639,7 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             rows: list[dict[str, Any]] = client.call(
                 "sale.sale",
                 "search_read",
-                [("reference", "like", self._posted(only_this_shop) + "%")],
+                [("reference", "like", self._posted(only_this_shop))],
                 0,
                 None,
                 None,
@@ -655,7 +655,7 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             rows = client.call(
                 "sale.sale",
                 "search_read",
-                [("reference", "like", self._posted(only_this_shop) + "%")],
+                [("reference", "like", self._posted(only_this_shop))],
                 0,
                 None,
                 None,
@@ -679,7 +679,7 @@ reconcile_interval_seconds = {options.stock_reconcile_interval_seconds}
             rows: list[dict[str, Any]] = client.call(
                 "account.invoice",
                 "search_read",
-                [("reference", "like", self._posted(only_this_shop) + "%:refund:%"), ("type", "=", "out")],
+                [("reference", "like", self._posted(only_this_shop, "refund:%")), ("type", "=", "out")],
                 0,
                 None,
                 [("id", "ASC")],

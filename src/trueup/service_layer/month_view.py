@@ -10,16 +10,17 @@ and the ERP's entries trueup did not make dated in the month.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from trueup.domain.ledger import OrderState
 from trueup.domain.money import Money
 from trueup.domain.month_close import DocumentKind, MonthView, ShopifyDocument, close_month, month_bounds
 from trueup.domain.orders import FinancialStatus, ShopifyOrder
 from trueup.domain.payouts import BOOKABLE, PayoutRecord, PayoutStatus, payout_reference
 from trueup.domain.posting import order_reference
-from trueup.domain.refunds import refund_reference
+from trueup.domain.refunds import RefundState, refund_reference
 from trueup.service_layer.ports import Accounting, ShopifyAdmin, Store
 
 
@@ -57,7 +58,7 @@ def shopify_documents(shop: ShopMonth, store: Store, first: date, last: date) ->
     end = datetime.combine(last + timedelta(days=1), time(), shop.timezone).astimezone(UTC)
     documents: list[ShopifyDocument] = []
     for order in shop.shopify.orders_updated_since(start):
-        documents += _order_documents(order, shop.timezone, first, last)
+        documents += (_noted(store, shop.shop, d) for d in _order_documents(order, shop.timezone, first, last))
     for record in store.payout_records(shop.shop, issued_from=start, issued_before=end):
         if record.status in BOOKABLE:
             documents.append(_payout_document(record, shop.timezone))
@@ -71,7 +72,14 @@ def _order_documents(order: ShopifyOrder, tz: ZoneInfo, first: date, last: date)
         untaxed = order.total_price - order.total_tax
         figures = {"sales": untaxed, "tax": order.total_tax}
         yield ShopifyDocument(
-            order_reference(order), DocumentKind.ORDER, order.name, day, figures, cancelled, awaiting=_awaiting(order)
+            order_reference(order),
+            DocumentKind.ORDER,
+            order.name,
+            day,
+            figures,
+            cancelled,
+            awaiting=_awaiting(order),
+            shopify_id=order.order_id,
         )
     for ordinal, refund in enumerate(order.refunds, 1):
         made = refund.created_at.astimezone(tz).date()
@@ -84,6 +92,7 @@ def _order_documents(order: ShopifyOrder, tz: ZoneInfo, first: date, last: date)
                 made,
                 {"refunds": money},
                 order_key=order_reference(order),
+                shopify_id=refund.refund_id,
             )
 
 
@@ -107,3 +116,19 @@ def _awaiting(order: ShopifyOrder) -> str | None:
     if order.financial_status is FinancialStatus.PENDING and order.payment_terms is not None:
         return "on payment terms, not paid yet: invoiced when Shopify records the payment"
     return None
+
+
+def _noted(store: Store, shop: str, document: ShopifyDocument) -> ShopifyDocument:
+    """`document` with where trueup has it when that is not in the ERP (parked, waiting), for the difference's
+    reason."""
+    if document.kind is DocumentKind.ORDER:
+        entry = store.ledger_entry(shop, document.shopify_id or "")
+        if entry is not None and entry.state not in (OrderState.POSTED, OrderState.CANCELLED):
+            cause = f": {entry.cause.value}" if entry.cause else ""
+            return replace(document, note=f"the order is {entry.state.value}{cause}")
+    elif document.kind is DocumentKind.REFUND and document.shopify_id:
+        record = store.refund_record(shop, document.shopify_id)
+        if record is not None and record.state is not RefundState.CREDITED:
+            cause = f": {record.cause.value}" if record.cause else ""
+            return replace(document, note=f"the refund is {record.state.value}{cause}")
+    return document

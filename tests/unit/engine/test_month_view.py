@@ -13,6 +13,8 @@ from tests.factories import SHOP, a_line, an_order, eur
 from tests.fakes.shopify import FakeShopifyAdmin
 from tests.fakes.store import InMemoryStore
 
+from trueup.domain.errors import Cause
+from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
 from trueup.domain.month_close import ErpDocument, ErpKind
 from trueup.domain.orders import FinancialStatus
@@ -135,3 +137,18 @@ def test_an_order_authorised_and_not_captured_is_not_invoiced_yet() -> None:
     assert [(name, why) for name, _, why in view.not_invoiced_yet] == [
         ("#5", "authorised, not captured yet: invoiced at capture")
     ]
+
+
+def test_an_order_parked_in_trueup_says_so_in_its_difference() -> None:
+    shopify = FakeShopifyAdmin(SHOP)
+    order = shopify.put_order(an_order(number=6, created_at=EARLY_ON_THE_1ST, updated_at=EARLY_ON_THE_1ST))
+    store = InMemoryStore()
+    parked = LedgerEntry.received(SHOP, order.order_id, order.name, EARLY_ON_THE_1ST).moved_to(
+        OrderState.EXCEPTION, EARLY_ON_THE_1ST, cause=Cause.SKU_NOT_IN_ITEM_MASTER
+    )
+    store.save_ledger_entry(parked)
+
+    view = month_view("2026-12", [ShopMonth(SHOP, shopify, NEW_YORK)], store, Books([]), "FEES", ["BANK"])
+
+    (difference,) = view.differences
+    assert difference.why == "no posted invoice in the ERP (the order is exception: sku_not_in_item_master)"
