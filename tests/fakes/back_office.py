@@ -100,6 +100,8 @@ class FakeBackOffice:
     processes_found_sales: bool = True
     reject_next: bool | str = False
     sales: dict[str, PostedSale] = field(default_factory=dict)  # by reference
+    # erp_id → reference as last found (checked against `sales` on each use: tests may change `sales` freely).
+    sale_references: dict[str, str] = field(default_factory=dict, repr=False)
     requests: dict[str, SalesOrderRequest] = field(default_factory=dict)  # what each sale was posted from
     sale_parties: dict[str, int] = field(default_factory=dict)  # reference → party id
     parties: dict[int, Customer] = field(default_factory=dict)

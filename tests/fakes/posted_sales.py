@@ -91,8 +91,14 @@ def posted_record(office: FakeBackOffice, reference: str) -> PostedSaleRecord:
 
 
 def reference_of(office: FakeBackOffice, erp_sale_id: str) -> str:
-    for reference, sale in office.sales.items():
-        if sale.erp_id == erp_sale_id:
+    """The reference of the sale with `erp_sale_id`: as last found if still so, else searched newest first (a
+    sale just posted is the one asked for most), so that a long run does not slow down with its sales."""
+    known = office.sale_references.get(erp_sale_id)
+    if known is not None and known in office.sales and office.sales[known].erp_id == erp_sale_id:
+        return known
+    for reference in reversed(office.sales):
+        if office.sales[reference].erp_id == erp_sale_id:
+            office.sale_references[erp_sale_id] = reference
             return reference
     raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"no sale with id {erp_sale_id}")
 

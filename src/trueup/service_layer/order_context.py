@@ -31,3 +31,6 @@ class OrderContext:
     payments: OrderPayments | None = None
     # The key of the shop's customer e-mail index (domain/email_index.py); None: orders are not indexed by e-mail.
     email_key: bytes | None = None
+    # Whether a sync that posts, amends or cancels the order's sale then checks its ERP documents as `trueup
+    # verify` does (service_layer/verify.py, `check_synced_order`); off only to measure what it costs.
+    check_each_sync: bool = True

@@ -28,6 +28,7 @@ from trueup.service_layer.payments import book_order_payments
 from trueup.service_layer.post_purchase import apply_changes, follows_changes
 from trueup.service_layer.refunds import credit_refunds, note_waiting_refunds
 from trueup.service_layer.tax_variances import record_tax_variances
+from trueup.service_layer.verify import VERIFIED_STATES, check_synced_order
 
 log = structlog.get_logger(__name__)
 
@@ -42,7 +43,7 @@ def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> Le
     if order is None:
         log.warning("order_not_in_shopify", shop=ctx.shopify.shop, order_id=order_id)
         return None
-    entry = ctx.store.ledger_entry(order.shop, order.order_id) or _new_entry(ctx, order)
+    entry = before = ctx.store.ledger_entry(order.shop, order.order_id) or _new_entry(ctx, order)
     _index_email(ctx, order)
     try:
         entry = _advance(ctx, order, entry, release)
@@ -58,7 +59,19 @@ def sync_order(ctx: OrderContext, order_id: str, *, release: bool = False) -> Le
     entry = _seen(entry, order)
     ctx.store.save_ledger_entry(entry)
     note_demand(ctx, order, entry)
+    if ctx.check_each_sync and _erp_changed(before, entry):
+        check_synced_order(ctx, order, entry)  # read back from the ERP at once, not only at the next sweep
     return entry
+
+
+def _erp_changed(before: LedgerEntry, after: LedgerEntry) -> bool:
+    """Whether this sync may have changed the order's ERP documents: it posted or cancelled the sale (the entry
+    moved, or its ERP figures), or applied a newer version of a posted order (an edit, a refund, a cancellation).
+    A repeated notification of a version already applied checks nothing."""
+    if after.state not in VERIFIED_STATES:
+        return False
+    erp = (after.state, after.erp_sale_id, after.erp_number, after.erp_total, after.shopify_updated_at)
+    return erp != (before.state, before.erp_sale_id, before.erp_number, before.erp_total, before.shopify_updated_at)
 
 
 def _index_email(ctx: OrderContext, order: ShopifyOrder) -> None:

@@ -13,6 +13,7 @@ from tests.integration.engine.test_refunds import a_refund, units
 from tests.unit.engine.harness import SHOP, Engine
 from trueup.domain.completeness import FindingKind
 from trueup.domain.posting import order_reference
+from trueup.domain.refunds import RestockType
 from trueup.domain.sales import ShipmentStage
 from trueup.service_layer.verify import verify_shop
 
@@ -115,3 +116,35 @@ def test_the_periodic_sweep_checks_recent_orders_and_processes_a_sale_left_confi
     (swept,) = [e for e in logs if e["event"] == "verify_swept"]
     assert (swept["orders"], swept["fixed"], swept["open"]) == (2, 1, 0)
     assert engine.erp.sales[reference].state == "processing"
+
+
+def test_a_sync_that_changes_a_posted_order_checks_its_erp_documents_at_once(engine: Engine):
+    with capture_logs() as clean:
+        order, _ = posted_orders(engine)
+    assert [e for e in clean if e["event"] == "verify_finding"] == []  # posted and checked: nothing to say
+    sale = engine.erp.sales[order_reference(order)]
+    engine.erp.set_shipment_stage(sale.erp_id, ShipmentStage.CANCELLED)  # by hand in the ERP, between two syncs
+    engine.shopify.put_refund(a_refund(order, 5, units(1, "10.00", "2.00", RestockType.NO_RESTOCK)))
+
+    with capture_logs() as logs:
+        engine.notify(order.order_id)  # the refund's sync: no sweep runs
+        engine.run_until_idle()
+
+    (found,) = [e for e in logs if e["event"] == "verify_finding"]
+    assert (found["order"], found["kind"], found["on"]) == (order.name, "shipment_missing", "sync")
+    with capture_logs() as again:
+        engine.notify(order.order_id)  # the same version again: nothing changed, nothing read
+        engine.run_until_idle()
+    assert [e for e in again if e["event"] == "verify_finding"] == []
+
+
+def test_the_check_on_each_sync_can_be_turned_off(engine: Engine):
+    engine.ctx = replace(engine.ctx, check_each_sync=False)
+    engine.worker = engine.worker_named("w1")
+    order, _ = posted_orders(engine)
+    engine.erp.set_shipment_stage(engine.erp.sales[order_reference(order)].erp_id, ShipmentStage.CANCELLED)
+    engine.shopify.put_refund(a_refund(order, 5, units(1, "10.00", "2.00", RestockType.NO_RESTOCK)))
+    with capture_logs() as logs:
+        engine.notify(order.order_id)
+        engine.run_until_idle()
+    assert [e for e in logs if e["event"] == "verify_finding"] == []
