@@ -4,13 +4,16 @@ worker configured and not running, as a Tryton stopped between a confirm and its
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from tests.contract.back_office_harness import BackOfficeHarness
-from tests.contract.test_back_office_contract import a_line, a_request, new_skus
+from tests.contract.test_back_office_contract import a_line, a_request, charged, new_skus
 from tests.support.tryton import DATABASE, free_port
+from trueup.domain.money import Money
 from trueup.domain.sales import ShipmentStage
 from trueup.local_stack.embedded_tryton import TrytonServer, create_database
 
@@ -43,3 +46,20 @@ def test_a_sale_created_is_processed_even_when_the_queue_has_not_run(erp: BackOf
     sale = erp.back_office.create_sales_order(request)
     assert sale.state == "processing"
     assert [s.stage for s in erp.back_office.sale_progress(sale.erp_id).shipments] == [ShipmentStage.WAITING]
+
+
+def test_a_sale_found_again_after_a_crash_gets_shopifys_tax_on_its_invoice_once(erp: BackOfficeHarness) -> None:
+    (sku,) = new_skus(erp, 1)
+    request = charged(a_request([a_line(sku, 2, "10.00", "VAT20")]), VAT20="4.01")  # the ERP's rate: 4.00
+    erp.confirm_without_processing(request)  # stopped before Shopify's tax was set on the invoice
+    found = erp.back_office.find_sales_order(request.reference)
+    assert found is not None
+    assert found.tax == Money(Decimal("4.00"), "EUR")
+
+    settled = erp.back_office.settle_sale_taxes(found.erp_id, request)
+    again = erp.back_office.settle_sale_taxes(found.erp_id, request)
+
+    assert (settled.tax, settled.total) == (Money(Decimal("4.01"), "EUR"), Money(Decimal("24.01"), "EUR"))
+    assert erp.invoice_taxes(request.reference) == {"VAT20": Money(Decimal("4.01"), "EUR")}
+    assert again.total == settled.total
+    assert erp.back_office.find_sales_order(request.reference) == replace(settled, tax_variances=())

@@ -179,9 +179,14 @@ class FakeBackOffice:
         return sale
 
     def confirm_without_processing(self, order: SalesOrderRequest) -> PostedSale:
-        """A sale confirmed whose processing never ran (the ERP stopped in between): left "confirmed"."""
+        """A sale confirmed whose processing never ran (the ERP stopped in between): left "confirmed", its tax
+        the ERP's own (Shopify's is set on the invoice after the processing)."""
         with self._lock:
-            sale = replace(self._post(order), state="confirmed")
+            posted = self._post(order)
+            own = self.erp_taxes(order)
+            self.invoice_taxes[order.reference] = own
+            tax = total(list(own.values()), order.currency)
+            sale = replace(posted, state="confirmed", tax=tax, total=posted.untaxed + tax, tax_variances=())
             self.sales[order.reference] = sale
             _stock.note_sale(self, order)
         return sale
@@ -243,6 +248,17 @@ class FakeBackOffice:
             except StructuralError as error:
                 results.append(error)
         return results
+
+    def settle_sale_taxes(self, erp_sale_id: str, order: SalesOrderRequest) -> PostedSale:
+        self._enter("settle_sale_taxes")
+        with self._lock:
+            (reference,) = [ref for ref, sale in self.sales.items() if sale.erp_id == erp_sale_id]
+            sale = self.sales[reference]
+            if sale.state not in ("processing", "done"):
+                return sale  # no invoice yet: nothing to set
+            tax, variances = self.sale_taxes(order)
+            sale = self.sales[reference] = replace(sale, tax=tax, total=sale.untaxed + tax)
+            return replace(sale, tax_variances=variances)
 
     # --- after the sale (edits, cancellations, credit notes): tests/fakes/posted_sales.py ------------
     def sale_progress(self, erp_sale_id: str) -> SaleProgress:
@@ -357,11 +373,7 @@ class FakeBackOffice:
         """As the Tryton adapter does: the tax computed per line and per tax, half to even, as Tryton does;
         then Shopify's tax per tax on the invoice, as domain/tax_rounding.py decides (parking first for a
         brand that parks on a variance)."""
-        by_tax: dict[str, Money] = {}
-        for line in order.lines:
-            for code in line.tax_codes:
-                tax = erp_line_tax(replace(line, tax_codes=(code,)), self.tax_rates)
-                by_tax[code] = by_tax.get(code, Money.zero(order.currency)) + tax
+        by_tax = self.erp_taxes(order)
         computed = total(list(by_tax.values()), order.currency)
         if order.park_on_tax_variance:
             check_tax_variance(order.expected_tax, computed, order.tax_rounding_tolerance)
@@ -378,6 +390,15 @@ class FakeBackOffice:
         # As on Tryton's invoice: a tax carried only where the ERP taxed something with it (it has a row).
         self.invoice_taxes[order.reference] = {code: m for code, m in settled.amounts.items() if code in by_tax}
         return total(list(self.invoice_taxes[order.reference].values()), order.currency), settled.variances
+
+    def erp_taxes(self, order: SalesOrderRequest) -> dict[str, Money]:
+        """The tax per tax the ERP computes on `order`'s lines, half to even, as Tryton does."""
+        by_tax: dict[str, Money] = {}
+        for line in order.lines:
+            for code in line.tax_codes:
+                tax = erp_line_tax(replace(line, tax_codes=(code,)), self.tax_rates)
+                by_tax[code] = by_tax.get(code, Money.zero(order.currency)) + tax
+        return by_tax
 
     def _party(self, customer: Customer) -> int:
         if customer.erp_code:  # the domain chose the party (a company, the shared guest party): by code only

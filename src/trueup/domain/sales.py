@@ -76,6 +76,11 @@ class SalesOrderRequest:
         return total([line.amount for line in self.lines], self.currency)
 
     @property
+    def booked_untaxed(self) -> Money:
+        """The untaxed an ERP's sale of these lines books: each line's amount rounded to the cent."""
+        return total([line.amount.rounded() for line in self.lines], self.currency)
+
+    @property
     def skus(self) -> tuple[str, ...]:
         return tuple(sorted({line.sku for line in self.lines if not line.is_shipping}))
 

@@ -147,6 +147,12 @@ class SalesLedger(Protocol):
         round trips: per order, its sale or the StructuralError why it cannot post (nothing of it created).
         A TransientError fails the whole call, some sales perhaps committed: callers look references up."""
 
+    def settle_sale_taxes(self, sale_id: str, order: SalesOrderRequest) -> PostedSale:
+        """Shopify's tax set on the found sale's draft invoice as `create_sales_order` sets it: for a sale found
+        again after an attempt that stopped between the confirm and the tax (a crash, an ERP outage). A tax
+        already set is left as it is; a sale with no draft invoice is returned as it stands. The sale, with the
+        tax variances for finance."""
+
     def sale_progress(self, sale_id: str) -> SaleProgress:
         """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
 

@@ -19,7 +19,7 @@ from trueup.domain.ledger import LedgerEntry, OrderState
 from trueup.domain.money import Money
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.posting import build_sales_order, check_posted_totals, order_reference
-from trueup.domain.sales import UNPROCESSED_SALE_STATES, PostedSale
+from trueup.domain.sales import UNPROCESSED_SALE_STATES, PostedSale, SalesOrderRequest
 from trueup.service_layer.bundles import bundles_among
 from trueup.service_layer.hold_window import end_hold, hold, keeps_holding
 from trueup.service_layer.inventory_demand import note_demand
@@ -135,7 +135,24 @@ def _post_if_ready(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry, n
         existing = _post(ctx, order)
     else:
         log.info("order_sale_found_again", shop=order.shop, order=order.name, sale=existing.number)
+        existing = _settle_found(ctx, order, existing)
     return _checked(order, entry, existing, now)
+
+
+def _settle_found(ctx: OrderContext, order: ShopifyOrder, sale: PostedSale) -> PostedSale:
+    """A sale found again may be one an earlier attempt left before Shopify's tax was set on its invoice (a
+    crash, an ERP outage between the calls): set it now, as a new sale gets it. Only for a sale of the order as
+    Shopify holds it now (same lines, so same untaxed); one of an older version is for the amendment to follow."""
+    if order.cancelled_at is not None or sale.state in UNPROCESSED_SALE_STATES:
+        return sale
+    request = _request(ctx, order)
+    if request.booked_untaxed != sale.untaxed:
+        return sale
+    settled = ctx.back_office.settle_sale_taxes(sale.erp_id, request)
+    if settled.tax != sale.tax:
+        log.info("erp_sale_tax_set_again", shop=order.shop, order=order.name, sale=sale.number)
+    record_tax_variances(ctx.store, ctx.clock, order, settled)
+    return settled
 
 
 def _checked(order: ShopifyOrder, entry: LedgerEntry, sale: PostedSale, now: datetime) -> LedgerEntry:
@@ -156,11 +173,15 @@ def _checked(order: ShopifyOrder, entry: LedgerEntry, sale: PostedSale, now: dat
     return entry.moved_to(OrderState.POSTED, now, **erp)
 
 
-def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
+def _request(ctx: OrderContext, order: ShopifyOrder) -> SalesOrderRequest:
     # A SKU the ERP (or the configuration) defines as a kit posts as its components.
     skus = {line.sku for line in order.lines if line.quantity > 0 and line.sku}
     kits = bundles_among(ctx.back_office, ctx.policy.bundles, skus)
-    request = build_sales_order(order, ctx.policy, kits)
+    return build_sales_order(order, ctx.policy, kits)
+
+
+def _post(ctx: OrderContext, order: ShopifyOrder) -> PostedSale:
+    request = _request(ctx, order)
     sale = ctx.back_office.create_sales_order(request)  # checks SKUs, taxes, ... first (domain/posting_checks.py)
     log.info("order_posted", shop=order.shop, order=order.name, sale=sale.number, total=str(sale.total))
     record_tax_variances(ctx.store, ctx.clock, order, sale)  # posted with Shopify's tax, told to finance

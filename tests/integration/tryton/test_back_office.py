@@ -279,6 +279,31 @@ def test_a_customer_tryton_refuses_in_a_batch_spoils_only_its_own_order(client: 
     assert client.call("party.party", "search_count", [("code", "=", party_code(refused))]) == 0
 
 
+def test_parties_made_by_hand_are_found_by_e_mail_alone_and_in_a_batch_the_oldest_first(
+    client: TrytonClient,
+) -> None:
+    sku, alone, twice, new = new_sku(client), a_customer(), a_customer(), a_customer()
+
+    def by_hand(customer: Customer) -> int:
+        contacts = [("create", [{"type": "email", "value": customer.email}])]
+        (party,) = client.call("party.party", "create", [{"name": "Made by hand", "contact_mechanisms": contacts}])
+        return int(party)
+
+    hand_alone, hand_twice, hand_twice_later = by_hand(alone), by_hand(twice), by_hand(twice)
+    back_office = TrytonBackOffice(client)
+    single = back_office.create_sales_order(a_request(a_line(sku), customer=alone))
+    batch = back_office.create_sales_orders([a_request(a_line(sku), customer=c) for c in (twice, alone, new, twice)])
+
+    assert all(isinstance(sale, PostedSale) for sale in batch)
+    sales = [int(sale.erp_id) for sale in (single, *batch) if isinstance(sale, PostedSale)]
+    parties = {row["id"]: row["party"] for row in client.call("sale.sale", "read", sales, ["party"])}
+    (created,) = client.call("party.party", "search", [("code", "=", party_code(new))])
+    assert [parties[s] for s in sales] == [hand_alone, hand_twice, hand_alone, created, hand_twice]
+    assert hand_twice_later not in parties.values()
+    for customer in (alone, twice):
+        assert client.call("party.party", "search_count", [("code", "=", party_code(customer))]) == 0
+
+
 def test_a_leftover_draft_that_cannot_be_confirmed_is_discarded(client: TrytonClient) -> None:
     request = a_request(a_line(new_sku(client)))
     values = _values_for_draft(client, request)

@@ -48,6 +48,9 @@ class TrytonBackOffice:
         """Several orders in a few calls (see TrytonSalesOrders.create_many)."""
         return self._sales.create_many(orders)
 
+    def settle_sale_taxes(self, sale_id: str, order: SalesOrderRequest) -> PostedSale:
+        return self._sales.settle_taxes(sale_id_of(sale_id), order)
+
     def sale_progress(self, sale_id: str) -> SaleProgress:
         return SaleSnapshot(self.db, sale_id_of(sale_id)).progress()
 

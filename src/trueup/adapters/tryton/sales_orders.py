@@ -98,6 +98,12 @@ class TrytonSalesOrders:
         variances = charge_sale_taxes(self._db, sale_id, order)
         return replace(read_one_posted(self._db, sale_id), tax_variances=variances)
 
+    def settle_taxes(self, sale_id: int, order: SalesOrderRequest) -> PostedSale:
+        """Shopify's tax on the sale's draft invoice, as `create` sets it (a sale found again after a crash or
+        an outage between its confirm and that step keeps Tryton's own tax otherwise)."""
+        variances = charge_sale_taxes(self._db, sale_id, order)
+        return replace(read_one_posted(self._db, sale_id), tax_variances=variances)
+
     def create_many(self, orders: Sequence[SalesOrderRequest]) -> list[PostedSale | StructuralError]:
         """Several orders in a few calls (create, quote, confirm, process and read are each one call for the
         batch; Shopify's tax is set on each invoice as `create` does): the way to post a backlog fast. Per
