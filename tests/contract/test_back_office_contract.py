@@ -289,6 +289,19 @@ def test_the_invoice_carries_shopifys_tax_to_the_cent_never_a_rounding_line(erp:
     assert erp.back_office.sale_progress(sale.erp_id).total == sale.total
 
 
+def test_the_sales_invoice_taxes_are_read_back_per_erp_tax_as_charged(erp: BackOfficeHarness) -> None:
+    sku, other = new_skus(erp, 2)
+    lines = [a_line(sku, 3, "0.35", "VAT20", "VAT5.5"), a_line(other, 1, "3.17", "VAT20", "VAT5.5")]
+    request = charged(a_request(lines), VAT20="0.85", VAT5_5="0.24")
+    sale = erp.back_office.create_sales_order(request)
+
+    assert erp.back_office.sale_invoice_taxes(sale.erp_id) == {
+        "VAT20": Money(Decimal("0.85"), "EUR"),
+        "VAT5.5": Money(Decimal("0.24"), "EUR"),
+    }
+    assert erp.back_office.sale_invoice_taxes(sale.erp_id) == erp.invoice_taxes(request.reference)
+
+
 def test_stacked_taxes_each_carry_shopifys_amount(erp: BackOfficeHarness) -> None:
     sku, other = new_skus(erp, 2)
     lines = [a_line(sku, 3, "0.35", "VAT20", "VAT5.5"), a_line(other, 1, "3.17", "VAT20", "VAT5.5")]

@@ -265,6 +265,10 @@ class FakeBackOffice:
         self._enter("sale_progress")
         return _posted.sale_progress(self, erp_sale_id)
 
+    def sale_invoice_taxes(self, erp_sale_id: str) -> dict[str, Money]:
+        self._enter("sale_invoice_taxes")
+        return _posted.sale_invoice_taxes(self, erp_sale_id)
+
     def amend_sale(self, erp_sale_id: str, order: SalesOrderRequest) -> PostedSale:
         self._enter("amend_sale")
         with self._lock:

@@ -131,6 +131,17 @@ def sale_progress(office: FakeBackOffice, erp_sale_id: str) -> SaleProgress:
     )
 
 
+def sale_invoice_taxes(office: FakeBackOffice, erp_sale_id: str) -> dict[str, Money]:
+    """As Tryton's: the tax of the sale's invoice per ERP tax, non-zero sums; none once the sale is cancelled with
+    nothing invoiced (its draft invoice cancelled with it)."""
+    reference = reference_of(office, erp_sale_id)
+    record = posted_record(office, reference)
+    if record.cancelled and not record.invoices:
+        return {}
+    taxes = office.invoice_taxes.get(reference, {})
+    return {code: amount for code, amount in sorted(taxes.items()) if not amount.is_zero()}
+
+
 def amend_sale(office: FakeBackOffice, erp_sale_id: str, order: SalesOrderRequest) -> PostedSale:
     reference = reference_of(office, erp_sale_id)
     check_sales_order(order, office.reference_data())

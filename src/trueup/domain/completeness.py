@@ -19,6 +19,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from trueup.domain.credit_notes import PostedCreditNote, RestockRequest
+from trueup.domain.money import Money
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payments import Payment
 from trueup.domain.payouts import BookedEntry, PayoutRecord, PayoutState, payout_reference, returned_reference
@@ -198,10 +199,13 @@ def add_period_figures(
     erp_total: Decimal | None,
     erp_credited: Decimal,
     tax_variances: Sequence[TaxVarianceRecord] = (),
+    *,
+    erp_taxes: Mapping[str, Money] | None = None,
 ) -> None:
     """Add one order to its day's and month's figures: Shopify's sales, tax by rate, shipping, discounts and
-    refunds against the ERP's sales (its sale's total) and credit notes; and, per ERP tax, what Shopify charged
-    beyond what the ERP's rate gives on the order's tax variances (posted as Shopify charged it)."""
+    refunds against the ERP's sales (its sale's total), tax per ERP tax (`erp_taxes`: what its invoices carry)
+    and credit notes; and, per ERP tax, what Shopify charged beyond what the ERP's rate gives on the order's tax
+    variances (posted as Shopify charged it)."""
     figures: dict[str, Decimal] = {
         "shopify_sales": order.total_price.amount,
         "erp_sales": erp_total if erp_total is not None else Decimal(0),
@@ -216,6 +220,9 @@ def add_period_figures(
     for tax in [t for line in order.lines for t in line.taxes] + [t for s in order.shipping for t in s.taxes]:
         key = f"shopify_tax {tax_key(tax)}"
         figures[key] = figures.get(key, Decimal(0)) + tax.amount.amount
+    for tax, amount in (erp_taxes or {}).items():
+        key = f"erp_tax {tax}"
+        figures[key] = figures.get(key, Decimal(0)) + amount.amount
     for variance in tax_variances:
         key = f"tax_variance {variance.tax}"
         figures[key] = figures.get(key, Decimal(0)) + variance.difference.amount

@@ -38,6 +38,7 @@ from trueup.domain.inventory import (
     WarehouseStock,
 )
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.domain.money import Money
 from trueup.domain.month_close import ErpDocument
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payments import BookedPayment, Payment
@@ -155,6 +156,10 @@ class SalesLedger(Protocol):
 
     def sale_progress(self, sale_id: str) -> SaleProgress:
         """The sale as it stands: state, goods lines with shipped quantities, shipments and their stage."""
+
+    def sale_invoice_taxes(self, sale_id: str) -> dict[str, Money]:
+        """The tax the sale's live (not cancelled) invoices carry, summed per ERP tax (by name), those summing
+        to zero left out; empty while the sale has no invoice. For `trueup verify`'s period figures."""
 
     def amend_sale(self, sale_id: str, order: SalesOrderRequest) -> PostedSale:
         """Make the posted sale match `order` (the Shopify order mapped again): lines added, removed or

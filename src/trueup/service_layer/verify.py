@@ -52,8 +52,8 @@ class VerifyReport:
     documents: int = 0  # ERP documents expected (sales and credit notes)
     findings: list[Finding] = field(default_factory=list)
     gone_from_shopify: list[str] = field(default_factory=list)  # posted orders Shopify no longer has
-    # Per day and per month: Shopify's sales, tax by rate, shipping, discounts and refunds; the ERP's sales and
-    # credit notes; tax variances per ERP tax (domain/completeness.add_period_figures).
+    # Per day and per month: Shopify's sales, tax by rate, shipping, discounts and refunds; the ERP's sales, tax
+    # per ERP tax (its invoices') and credit notes; tax variances per ERP tax (domain/completeness.add_period_figures).
     periods: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
     @property
@@ -162,7 +162,10 @@ def verify_order(
     }
     if periods is not None:
         credited = sum((n.total.amount for n in notes.values() if n is not None), Decimal(0))
-        add_period_figures(periods, order, sale.total.amount if sale else None, credited, tax_variances)
+        erp_taxes = ctx.back_office.sale_invoice_taxes(sale.erp_id) if sale is not None else {}
+        add_period_figures(
+            periods, order, sale.total.amount if sale else None, credited, tax_variances, erp_taxes=erp_taxes
+        )
     findings = check_order(order, sale, notes)
     due = _due_payments(ctx, order, sale, notes) if entry.state == OrderState.POSTED else []  # as the sync books
     if due and ctx.payments is not None:

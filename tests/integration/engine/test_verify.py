@@ -47,6 +47,7 @@ def test_a_clean_run_reports_every_document_equal(engine: Engine):
     figures = report.periods[month]
     assert figures["shopify_sales"] == figures["erp_sales"] == Decimal("48.00")
     assert figures["shopify_tax VAT 20"] == Decimal("8.00")
+    assert figures["erp_tax VAT20"] == Decimal("8.00")  # read from the ERP's invoices, per ERP tax
     assert figures["erp_credit_notes"] == Decimal("12.00")
 
 
@@ -61,6 +62,7 @@ def test_a_tax_variance_posted_as_shopify_charged_is_no_finding_and_is_in_the_pe
     assert report.findings == []  # the ERP's documents carry Shopify's tax: equal to the cent
     figures = report.periods[str(varied.created_at)[:7]]
     assert figures["shopify_tax VAT 20"] == Decimal("6.50")
+    assert figures["erp_tax VAT20"] == Decimal("6.50")  # the invoice carries Shopify's tax, the ERP's rate gives 6.00
     assert figures["tax_variance VAT20"] == Decimal("0.50")  # Shopify's less what the ERP's rate gives
 
 

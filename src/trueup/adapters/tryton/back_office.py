@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from trueup.adapters.tryton import amendments, credit_notes, restocks
 from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.adapters.tryton.invoice_taxes import sale_invoice_taxes
 from trueup.adapters.tryton.item_master import TrytonItemMaster
 from trueup.adapters.tryton.jsonrpc import TrytonClient
 from trueup.adapters.tryton.sale_reads import SaleSnapshot, sale_id_of
@@ -25,6 +26,7 @@ from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, Rest
 from trueup.domain.errors import StructuralError
 from trueup.domain.fulfilment import Shipment
 from trueup.domain.inventory import StockChange, WarehouseStock
+from trueup.domain.money import Money
 from trueup.domain.sales import PostedSale, SaleProgress, SalesOrderRequest
 
 
@@ -53,6 +55,9 @@ class TrytonBackOffice:
 
     def sale_progress(self, sale_id: str) -> SaleProgress:
         return SaleSnapshot(self.db, sale_id_of(sale_id)).progress()
+
+    def sale_invoice_taxes(self, sale_id: str) -> dict[str, Money]:
+        return sale_invoice_taxes(self.db, sale_id_of(sale_id))
 
     def amend_sale(self, sale_id: str, order: SalesOrderRequest) -> PostedSale:
         return amendments.amend_sale(self.db, sale_id_of(sale_id), order)

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from trueup.adapters.tryton.database import TrytonDatabase
+from trueup.domain.errors import Cause, StructuralError
 from trueup.domain.money import Money
 from trueup.domain.tax_rounding import TaxVariance, taxes_as_charged
 
@@ -79,3 +80,25 @@ def charge_taxes_as_shopify(
             largest = max(found, key=lambda r: abs(r["base"]))
             db.call("account.invoice.tax", "write", [largest["id"]], {"amount": largest["amount"] + difference})
     return settled.variances
+
+
+def sale_invoice_taxes(db: TrytonDatabase, sale_id: int) -> dict[str, Money]:
+    """The tax rows of the sale's live invoices summed per ERP tax (by name), non-zero sums only: 3 calls (the
+    sale's invoices, their states and currency, their tax rows)."""
+    rows = db.call("sale.sale", "read", [sale_id], ["invoices"])
+    if not rows:
+        raise StructuralError(Cause.BACK_OFFICE_REJECTED, f"Tryton has no sale {sale_id}")
+    invoices = db.call("account.invoice", "read", rows[0]["invoices"], ["state", "currency"])
+    live = [i for i in invoices if i["state"] != "cancelled"]
+    if not live:
+        return {}
+    currency = db.reference.currency_code(live[0]["currency"])
+    names = {tax_id: name for name, tax_id in db.reference.lookup("taxes").items()}
+    amounts: dict[str, Money] = {}
+    for found in invoice_tax_rows(db, [i["id"] for i in live]).values():
+        for row in found:
+            if row["tax"] is None:
+                continue
+            name = names.get(row["tax"], str(row["tax"]))
+            amounts[name] = amounts.get(name, Money.zero(currency)) + Money(Decimal(str(row["amount"])), currency)
+    return {name: amount for name, amount in sorted(amounts.items()) if not amount.is_zero()}
