@@ -220,9 +220,9 @@ def add_period_figures(
     for tax in [t for line in order.lines for t in line.taxes] + [t for s in order.shipping for t in s.taxes]:
         key = f"shopify_tax {tax_key(tax)}"
         figures[key] = figures.get(key, Decimal(0)) + tax.amount.amount
-    for tax, amount in (erp_taxes or {}).items():
-        key = f"erp_tax {tax}"
-        figures[key] = figures.get(key, Decimal(0)) + amount.amount
+    for erp_tax, carried in (erp_taxes or {}).items():
+        key = f"erp_tax {erp_tax}"
+        figures[key] = figures.get(key, Decimal(0)) + carried.amount
     for variance in tax_variances:
         key = f"tax_variance {variance.tax}"
         figures[key] = figures.get(key, Decimal(0)) + variance.difference.amount
