@@ -436,10 +436,13 @@ def test_a_cancel_restock_takes_the_units_off_the_shipment_still_to_pick(erp: Ba
     restock = its_restock(refund, Restock(sku, Decimal(1), None, RestockType.CANCEL))
 
     promised = erp.back_office.warehouse_stock("WH1", [sku])
+    assert [line.pending for line in erp.back_office.sale_progress(sale.erp_id).lines] == [Decimal(3)]
 
     refunded(erp, refund, restock)
 
     assert erp.pending_units(sale.erp_id, sku) == 2
+    (line,) = erp.back_office.sale_progress(sale.erp_id).lines
+    assert (line.quantity, line.shipped, line.pending) == (Decimal(3), Decimal(0), Decimal(2))  # the sale keeps 3
     assert [s.available for s in erp.back_office.warehouse_stock("WH1", [sku])] == [
         promised[0].available + 1
     ]  # the unit is no longer due out

@@ -106,7 +106,7 @@ def reference_of(office: FakeBackOffice, erp_sale_id: str) -> str:
 def sale_progress(office: FakeBackOffice, erp_sale_id: str) -> SaleProgress:
     reference = reference_of(office, erp_sale_id)
     record, sale, order = posted_record(office, reference), office.sales[reference], office.requests[reference]
-    shipped = _shipped(record)
+    shipped, pending = _shipped(record), _pending(record)
     lines = []
     for line_id, line in zip(record.line_ids, [x for x in order.lines if not x.is_shipping], strict=True):
         if record.cancelled:  # as in the ERP, whose cancelled sale keeps its lines at 0: left out
@@ -114,7 +114,9 @@ def sale_progress(office: FakeBackOffice, erp_sale_id: str) -> SaleProgress:
         quantity = line.quantity
         done = min(quantity, shipped[line.sku])
         shipped[line.sku] -= done
-        lines.append(SaleLineProgress(str(line_id), line.sku, quantity, done))
+        on_the_way = min(quantity - done, pending[line.sku])
+        pending[line.sku] -= on_the_way
+        lines.append(SaleLineProgress(str(line_id), line.sku, quantity, done, on_the_way))
     shipments = tuple(
         ShipmentProgress(f"stock.shipment.out,{s.id}", s.number, s.warehouse, s.stage) for s in record.shipments
     )
@@ -357,6 +359,16 @@ def _shipped(record: PostedSaleRecord) -> dict[str, Decimal]:
     result: dict[str, Decimal] = defaultdict(Decimal)
     for shipment in record.shipments:
         if shipment.stage == ShipmentStage.DONE:
+            for sku, quantity in shipment.lines.items():
+                result[sku] += quantity
+    return result
+
+
+def _pending(record: PostedSaleRecord) -> dict[str, Decimal]:
+    """Per SKU, the units on shipments neither done nor cancelled (Tryton's moves still to deliver)."""
+    result: dict[str, Decimal] = defaultdict(Decimal)
+    for shipment in record.shipments:
+        if shipment.stage not in (ShipmentStage.DONE, ShipmentStage.CANCELLED):
             for sku, quantity in shipment.lines.items():
                 result[sku] += quantity
     return result

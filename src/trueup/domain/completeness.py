@@ -6,7 +6,8 @@ live shipment, unless the order is cancelled; the sale's total equal to Shopify'
 carries Shopify's tax); one posted credit note per refund that credits something (none where the sale was
 cancelled with nothing invoiced: the cancellation covers them); a cancellation leaving the
 sale cancelled with nothing left to ship; where payments are booked, a posted payment for each capture (and each
-refund of a credit note); the units a refund restocked as returned received back in the ERP. Per payout trueup
+refund of a credit note); the units a refund restocked as returned received back in the ERP, and those it took off
+what was still to ship (restock "cancel") off the ERP's shipments. Per payout trueup
 booked or tried to book: its posted entry, and for one paid then failed or cancelled, the posted reversal of its
 bank line. Each difference is a typed `Finding` with what to do.
 """
@@ -23,7 +24,7 @@ from trueup.domain.money import Money
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.payments import Payment
 from trueup.domain.payouts import BookedEntry, PayoutRecord, PayoutState, payout_reference, returned_reference
-from trueup.domain.refunds import Refund, refund_reference
+from trueup.domain.refunds import Refund, RestockType, refund_reference
 from trueup.domain.sales import UNPROCESSED_SALE_STATES, SaleProgress, ShipmentStage
 from trueup.domain.tax_variances import TaxVarianceRecord
 from trueup.domain.taxes import tax_key
@@ -42,6 +43,7 @@ class FindingKind(StrEnum):
     CANCELLATION_INCOMPLETE = "cancellation_incomplete"
     PAYMENT_MISSING = "payment_missing"
     RESTOCK_MISSING = "restock_missing"
+    CANCELLED_UNITS_STILL_TO_SHIP = "cancelled_units_still_to_ship"
     PAYOUT_MISSING = "payout_missing"
     PAYOUT_RETURN_MISSING = "payout_return_missing"
 
@@ -65,6 +67,9 @@ WHAT_TO_DO: dict[FindingKind, str] = {
     FindingKind.RESTOCK_MISSING: "Shopify restocked units of this refund that the ERP has not received back (its "
     "customer return shipment is missing, cancelled or not done): finish the return shipment with the refund's "
     "reference in the ERP, or receive the units on one by hand.",
+    FindingKind.CANCELLED_UNITS_STILL_TO_SHIP: "A refund took units off what was still to ship (restock "
+    "'cancel'), but the ERP's shipment still carries them: the warehouse would send goods that were refunded. Take "
+    "them off the shipment still to pick in the ERP (or stop the parcel if it is picked), then run verify again.",
     FindingKind.PAYOUT_MISSING: "Shopify paid out (or tried to pay out) this payout but the ERP holds no posted entry "
     "for it: if trueup recorded a cause (`trueup payouts`), fix that and it books by itself; if the entry was "
     "deleted or left draft in the ERP, delete the draft and let the next payouts poll book it again (looked up "
@@ -135,6 +140,7 @@ def check_order(
         if not sale.is_cancelled or [s for s in live if s.stage != ShipmentStage.SHIPPED]:
             finding(FindingKind.CANCELLATION_INCOMPLETE, sale.number, f"sale {sale.number} is {sale.state}")
         return found
+    found += cancelled_units_findings(order, sale, notes)
     if to_ship and not live and sale.state not in UNPROCESSED_SALE_STATES:
         finding(FindingKind.SHIPMENT_MISSING, sale.number, f"{to_ship} unit(s) to deliver and no live shipment")
     if sale.total.rounded() != order.total_price.rounded():
@@ -143,6 +149,38 @@ def check_order(
             sale.number,
             f"the ERP's sale totals {sale.total}, Shopify's order {order.total_price}",
         )
+    return found
+
+
+def cancelled_units_findings(
+    order: ShopifyOrder, sale: SaleProgress, notes: Mapping[str, PostedCreditNote | None]
+) -> list[Finding]:
+    """Units refunds took off what was still to ship (restock CANCEL, of refunds the ERP credited) must be off
+    the ERP's shipments: per SKU sold on a sale line whose moves the ERP reads (`pending` not None), the units
+    still on the way may be at most those sold less those delivered and those taken off. SKUs the ERP sells as a
+    kit's components (not a sale line of their own) are not checked here."""
+    cancelled: dict[str, Decimal] = {}
+    for refund in order.refunds:
+        if notes.get(refund_reference(order.shop, refund)) is None:
+            continue  # not credited (its own finding), so nothing was taken off for it yet
+        for line in refund.lines:
+            if line.restock_type is RestockType.CANCEL and line.sku:
+                cancelled[line.sku] = cancelled.get(line.sku, Decimal(0)) + line.quantity
+    found = []
+    for sku, units in sorted(cancelled.items()):
+        lines = [line for line in sale.lines if line.sku == sku]
+        if not lines or any(line.pending is None for line in lines):
+            continue
+        allowed = max(sum((line.quantity - line.shipped for line in lines), Decimal(0)) - units, Decimal(0))
+        pending = sum((line.pending or Decimal(0) for line in lines), Decimal(0))
+        if pending > allowed:
+            detail = (
+                f"{pending} x {sku} still to ship in the ERP, though refunds took {units} off: at most {allowed} "
+                "should be"
+            )
+            found.append(
+                Finding(FindingKind.CANCELLED_UNITS_STILL_TO_SHIP, order.shop, order.name, sale.number, detail)
+            )
     return found
 
 

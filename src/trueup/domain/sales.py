@@ -143,6 +143,9 @@ class SaleLineProgress:
     sku: str
     quantity: Decimal
     shipped: Decimal  # quantity in moves that are done
+    # Units still on the way to the customer (in moves neither done nor cancelled); None where not read (a
+    # line whose units leave as a kit's components).
+    pending: Decimal | None = None
 
 
 @dataclass(frozen=True)

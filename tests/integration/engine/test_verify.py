@@ -150,3 +150,19 @@ def test_the_check_on_each_sync_can_be_turned_off(engine: Engine):
         engine.notify(order.order_id)
         engine.run_until_idle()
     assert [e for e in logs if e["event"] == "verify_finding"] == []
+
+
+def test_units_a_refund_took_off_the_shipment_and_put_back_on_it_by_hand_are_found(engine: Engine):
+    order, _ = posted_orders(engine)
+    engine.shopify.put_refund(a_refund(order, 5, units(1, "10.00", "2.00", RestockType.CANCEL)))
+    engine.notify(order.order_id)
+    engine.run_until_idle()
+    assert kinds(engine) == []  # the unit is off the shipment still to pick
+
+    (shipment,) = engine.erp.posted.sales[order_reference(order)].shipments
+    shipment.lines["TEE-M"] += 1  # put back on the shipment in the ERP
+
+    (found,) = verify_shop(engine.ctx, SHOP).findings
+    assert (found.order, found.kind) == (order.name, FindingKind.CANCELLED_UNITS_STILL_TO_SHIP)
+    assert "2 x TEE-M still to ship" in found.detail
+    assert "at most 1" in found.detail

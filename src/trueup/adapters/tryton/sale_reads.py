@@ -197,6 +197,18 @@ class SaleSnapshot:
             Decimal(0),
         )
 
+    def pending(self, move_ids: list[int]) -> Decimal:
+        """Units of `move_ids` still on the way to the customer: neither done nor cancelled."""
+        moves = [self.moves[m] for m in move_ids if m in self.moves]
+        return sum(
+            (
+                decimal_of(m["quantity"])
+                for m in moves
+                if m["state"] not in ("done", "cancelled") and (m.get("to_location.") or {}).get("type") == "customer"
+            ),
+            Decimal(0),
+        )
+
     def shipped(self, line: dict[str, Any]) -> Decimal:
         """Units of the line delivered; of a kit, as many whole kits as its least delivered component makes."""
         components = [c for c in self.components if c["line"] == line["id"]]
@@ -213,7 +225,8 @@ class SaleSnapshot:
                 continue
             shipped = self.shipped(line)
             quantity = decimal_of(line["quantity"])
-            lines.append(SaleLineProgress(erp_id(line["id"]), product_code(line), quantity, shipped))
+            pending = None if line.get("components") else self.pending(line["moves"])
+            lines.append(SaleLineProgress(erp_id(line["id"]), product_code(line), quantity, shipped, pending))
         shipments = tuple(
             ShipmentProgress(
                 f"stock.shipment.out,{s['id']}", s["number"] or "", (s.get("warehouse.") or {}).get("code") or "", stage
