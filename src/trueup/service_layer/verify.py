@@ -83,12 +83,15 @@ def verify_shop(
     *,
     fix: bool = True,
     progress: Callable[[int, int], None] | None = None,
+    figures: bool = True,
 ) -> VerifyReport:
-    """Check every order in scope (see the module's docstring); `progress(done, of)` after each."""
+    """Check every order in scope (see the module's docstring); `progress(done, of)` after each. Without
+    `figures` (the workers' sweep, which only logs findings) no period figures are made, nor the ERP's invoice
+    taxes read for them."""
     report = VerifyReport()
     entries = in_scope(ctx, shop, since)
     variances: dict[str, list[TaxVarianceRecord]] = {}
-    for variance in ctx.store.tax_variances(shop):
+    for variance in ctx.store.tax_variances(shop) if figures else ():
         variances.setdefault(variance.order_id, []).append(variance)
     for done, entry in enumerate(entries, 1):
         order = ctx.shopify.fetch_order(entry.order_id)
@@ -97,7 +100,12 @@ def verify_shop(
         else:
             report.orders += 1
             findings, documents = verify_order(
-                ctx, order, entry, fix=fix, periods=report.periods, tax_variances=variances.get(order.order_id, ())
+                ctx,
+                order,
+                entry,
+                fix=fix,
+                periods=report.periods if figures else None,
+                tax_variances=variances.get(order.order_id, ()),
             )
             report.findings += findings
             report.documents += documents

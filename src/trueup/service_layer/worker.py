@@ -283,7 +283,7 @@ class Worker:
         s = self.settings
         try:
             since = self.clock.now() - timedelta(seconds=s.verify_lookback_seconds)
-            report = verify_shop(ctx, job.shop, since)
+            report = verify_shop(ctx, job.shop, since, figures=False)
             log.info("verify_swept", shop=job.shop, orders=report.orders, open=len(report.open), fixed=report.fixed)
         finally:
             self._again(request(VerifyOrders(job.shop), self._after(s.verify_interval_seconds)))

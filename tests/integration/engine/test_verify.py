@@ -166,3 +166,15 @@ def test_units_a_refund_took_off_the_shipment_and_put_back_on_it_by_hand_are_fou
     assert (found.order, found.kind) == (order.name, FindingKind.CANCELLED_UNITS_STILL_TO_SHIP)
     assert "2 x TEE-M still to ship" in found.detail
     assert "at most 1" in found.detail
+
+
+def test_the_workers_sweep_makes_no_period_figures_and_reads_no_invoice_taxes_for_them(engine: Engine):
+    posted_orders(engine)
+    engine.erp.calls.clear()
+
+    swept = verify_shop(engine.ctx, SHOP, figures=False)
+
+    assert (swept.orders, swept.findings, swept.periods) == (2, [], {})
+    assert "sale_invoice_taxes" not in engine.erp.calls
+    assert engine.erp.calls.count("sale_progress") == 2  # each order's documents read all the same
+    assert verify_shop(engine.ctx, SHOP).periods  # `trueup verify` gives them
