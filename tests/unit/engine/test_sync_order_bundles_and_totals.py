@@ -52,27 +52,42 @@ def test_a_kit_component_missing_from_the_item_master_parks_the_order_naming_it(
 def test_an_erp_sale_that_does_not_total_shopifys_is_parked_with_both_figures():
     engine = Engine()
     order = engine.shopify.put_order(an_order([a_line(price="10.00", tax="2.00")]))
-    # Found by its reference, as after a create that timed out: the ERP holds other amounts.
+    # Found by its reference, as after a create that timed out: the ERP holds other amounts (another price: a
+    # sale whose lines are the order's gets Shopify's tax set again, as a new one does).
+    engine.erp.sales[order_reference(order)] = PostedSale(
+        "9", "SO9", order_reference(order), "processing", eur("9.90"), eur("1.98"), eur("11.88")
+    )
+
+    entry = synced(engine, order.order_id)
+
+    assert (entry.state, entry.cause) == (OrderState.EXCEPTION, Cause.TOTALS_MISMATCH)
+    assert "11.88 EUR" in entry.detail
+    assert "12.00 EUR" in entry.detail
+    assert (entry.erp_number, entry.erp_total, entry.shopify_total) == ("SO9", eur("11.88"), eur("12.00"))
+
+
+def test_a_sale_found_again_with_the_erps_own_tax_gets_shopifys_and_posts():
+    engine = Engine()
+    order = engine.shopify.put_order(an_order([a_line(price="10.00", tax="2.00")]))
+    # Found by its reference, as after a crash before Shopify's tax was set on its invoice: the ERP's own 1.90.
     engine.erp.sales[order_reference(order)] = PostedSale(
         "9", "SO9", order_reference(order), "processing", eur("10.00"), eur("1.90"), eur("11.90")
     )
 
     entry = synced(engine, order.order_id)
 
-    assert (entry.state, entry.cause) == (OrderState.EXCEPTION, Cause.TOTALS_MISMATCH)
-    assert "11.90 EUR" in entry.detail
-    assert "12.00 EUR" in entry.detail
-    assert (entry.erp_number, entry.erp_total, entry.shopify_total) == ("SO9", eur("11.90"), eur("12.00"))
+    assert (entry.state, entry.erp_total) == (OrderState.POSTED, eur("12.00"))
+    assert engine.erp.sales[order_reference(order)].total == eur("12.00")
 
 
 def test_a_mismatch_put_right_in_the_erp_posts_on_the_next_sync():
     engine = Engine()
     order = engine.shopify.put_order(an_order([a_line(price="10.00", tax="2.00")]))
-    wrong = PostedSale("9", "SO9", order_reference(order), "processing", eur("10.00"), eur("1.90"), eur("11.90"))
+    wrong = PostedSale("9", "SO9", order_reference(order), "processing", eur("9.90"), eur("1.98"), eur("11.88"))
     engine.erp.sales[order_reference(order)] = wrong
-    synced(engine, order.order_id)
+    assert synced(engine, order.order_id).cause is Cause.TOTALS_MISMATCH
 
-    engine.erp.sales[order_reference(order)] = replace(wrong, tax=eur("2.00"), total=eur("12.00"))
+    engine.erp.sales[order_reference(order)] = replace(wrong, untaxed=eur("10.00"), tax=eur("2.00"), total=eur("12.00"))
     entry = synced(engine, order.order_id)
 
     assert (entry.state, entry.cause, entry.erp_total) == (OrderState.POSTED, None, eur("12.00"))
