@@ -56,8 +56,11 @@ def console_pages(
     exceptions: Annotated[int, typer.Option(help="Of which parked (open exceptions).")] = 5_000,
     requests: Annotated[int, typer.Option(help="Requests per page.")] = 40,
     intake_count: Annotated[
-        int, typer.Option(help="Webhooks per intake run (alone, then under console load).")
-    ] = 10_000,
+        int, typer.Option(help="Webhooks sent to intake alone, and as many under console load.")
+    ] = 20_000,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Rounds a side, interleaved (alone, loaded, loaded, alone, ...).")
+    ] = 4,
     postgres: Annotated[
         str | None, typer.Option(help="A PostgreSQL URL (an empty database) instead of SQLite.")
     ] = None,
@@ -79,6 +82,7 @@ def console_pages(
             postgres_url=postgres,
             console_rate=console_rate,
             console_niceness=console_niceness,
+            rounds=rounds,
         )
         _emit("console", figures)
 

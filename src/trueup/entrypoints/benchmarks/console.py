@@ -8,16 +8,19 @@ Run: `trueup bench console [--orders 100000 --exceptions 5000] [--postgres URL]`
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
+import multiprocessing
 import os
 import secrets
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from multiprocessing.sharedctypes import Synchronized
+from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
@@ -209,18 +212,51 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _hammer(base: str, headers: dict[str, str], stop: threading.Event, served: list[int], rate: float) -> None:
-    """Every page in turn, `rate` pages a second (0: as fast as the console answers), until `stop`."""
+def _hammer(
+    base: str, headers: dict[str, str], rate: float, stop: Event, ready: Event, served: Synchronized[int]
+) -> None:
+    """Every page in turn, `rate` pages a second (0: as fast as the console answers), until `stop`; run in a
+    process of its own, as a person's browser is: in the webhook sender's process it would take the sender's
+    interpreter lock and slow the sending, not intake. At the lowest priority: a person's browser is on another
+    machine, so its own work is not the server's to pay for."""
+    os.nice(19)
     with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
+        ready.set()
         while not stop.is_set():
             for path in PAGES.values():
                 started = time.perf_counter()
                 if stop.is_set():
                     return
                 client.get(path)
-                served[0] += 1
+                with served.get_lock():
+                    served.value += 1
                 if rate:
                     stop.wait(max(0.0, 1 / rate - (time.perf_counter() - started)))
+
+
+def _intake_under_console_load(
+    base: str, headers: dict[str, str], rate: float, served: Synchronized[int], send: Callable[[], object]
+) -> float:
+    """`send()` while the console serves `rate` pages a second; the seconds it took."""
+    context = multiprocessing.get_context("spawn")
+    stop, ready = context.Event(), context.Event()
+    hammer = context.Process(target=_hammer, args=(base, headers, rate, stop, ready, served), daemon=True)
+    hammer.start()
+    try:
+        if not ready.wait(60):
+            raise RuntimeError("the console's reader did not start")
+        started = time.perf_counter()
+        send()
+        return time.perf_counter() - started
+    finally:
+        stop.set()
+        hammer.join(timeout=120)
+
+
+def _abba(rounds: int) -> list[str]:
+    """`rounds` rounds of each side, in pairs whose order alternates: alone, loaded, loaded, alone, ..."""
+    pairs = [("alone", "loaded") if n % 2 == 0 else ("loaded", "alone") for n in range(rounds)]
+    return [side for pair in pairs for side in pair]
 
 
 def _intake_rate(port: int, secret: str, first: int, count: int, concurrency: int) -> float:
@@ -236,14 +272,16 @@ def run(
     orders: int = 100_000,
     exceptions: int = 5_000,
     requests: int = 40,
-    intake_count: int = 10_000,
+    intake_count: int = 20_000,
     concurrency: int = 32,
     postgres_url: str | None = None,
     console_rate: float = 5.0,
     console_niceness: int = CONSOLE_NICENESS,
+    rounds: int = 4,
 ) -> dict[str, Any]:
     """Seed, then measure the pages, then intake alone and intake while the console serves `console_rate` pages a
-    second (every page in turn; 0: as fast as it answers)."""
+    second (every page in turn; 0: as fast as it answers): `intake_count` webhooks each way, sent in `rounds`
+    rounds a side, interleaved."""
     with tempfile.TemporaryDirectory(prefix="trueup-bench-console-") as workdir:
         url = postgres_url or f"sqlite:///{Path(workdir) / 'console.db'}"
         upgrade(url)
@@ -257,15 +295,25 @@ def run(
             asyncio.run(wait_until_up(f"http://127.0.0.1:{intake_port}", intake))
             headers = _sign_in(base)
             pages = measure_pages(base, headers, requests)
-            alone = _intake_rate(intake_port, secret, 10_000_000, intake_count, concurrency)
-            stop, served = threading.Event(), [0]
-            hammer = threading.Thread(target=_hammer, args=(base, headers, stop, served, console_rate), daemon=True)
-            hammer.start()
-            started = time.perf_counter()
-            loaded = _intake_rate(intake_port, secret, 20_000_000, intake_count, concurrency)
-            loaded_seconds = time.perf_counter() - started
-            stop.set()
-            hammer.join(timeout=120)
+            seconds = {"alone": 0.0, "loaded": 0.0}
+            served = multiprocessing.get_context("spawn").Value("i", 0)
+            # Rounds in the order alone, loaded, loaded, alone, ... (each pair reversed from the last), so that
+            # a warm-up or a drift in the machine's other load falls on both sides alike.
+            per_round = max(1, intake_count // rounds)
+            for n, side in enumerate(_abba(rounds)):
+                first = 10_000_000 * (n + 1)
+                if side == "alone":
+                    seconds["alone"] += per_round / _intake_rate(intake_port, secret, first, per_round, concurrency)
+                    continue
+                seconds["loaded"] += _intake_under_console_load(
+                    base,
+                    headers,
+                    console_rate,
+                    served,
+                    functools.partial(_intake_rate, intake_port, secret, first, per_round, concurrency),
+                )
+            sent = per_round * rounds
+            alone, loaded = sent / seconds["alone"], sent / seconds["loaded"]
             rss = {"intake_mb": _rss_mb(intake.pid), "console_mb": _rss_mb(console.pid)}
         finally:
             for process in (console, intake):
@@ -282,7 +330,8 @@ def run(
         "intake_per_second_alone": round(alone, 1),
         "intake_per_second_with_console_load": round(loaded, 1),
         "intake_ratio": round(loaded / alone, 3),
-        "console_pages_per_second_meanwhile": round(served[0] / loaded_seconds, 1),
+        "console_pages_per_second_meanwhile": round(served.value / seconds["loaded"], 1),
+        "intake_rounds": rounds * 2,
         "console_rate_asked": console_rate or "as fast as it answers",
         "console_niceness": console_niceness,
         "rss_after": rss,
