@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 import structlog
 
 from trueup.domain.credit_notes import PostedCreditNote
 from trueup.domain.orders import ShopifyOrder
 from trueup.domain.sales import PostedSale
+from trueup.domain.tax_rounding import TaxVariance
 from trueup.domain.tax_variances import WHAT_TO_DO, TaxVarianceRecord, variance_records, variance_totals
 from trueup.service_layer.ports import Clock, Store
 
@@ -22,18 +24,7 @@ def record_tax_variances(
     """The sale's variances, as its posting or amendment (`amended`) found them, logged and kept, replacing the
     order's earlier ones: an amendment that puts a variance right clears it. A first posting with none writes
     nothing (the order has none recorded yet)."""
-    for variance in sale.tax_variances:
-        log.warning(
-            "tax_variance",
-            shop=order.shop,
-            order=order.name,
-            sale=sale.number,
-            tax=variance.tax,
-            rate=variance.rate,
-            shopify=str(variance.shopify),
-            erp=str(variance.erp),
-            difference=str(variance.difference),
-        )
+    _log(order, sale.tax_variances, sale=sale.number)
     records = variance_records(order.shop, order.order_id, order.name, sale.tax_variances, clock.now())
     if records or amended:
         store.replace_tax_variances(order.shop, order.order_id, records)
@@ -43,18 +34,7 @@ def record_credit_note_tax_variances(store: Store, clock: Clock, order: ShopifyO
     """A refund's credit note's variances, as the note's making found them (its refunded tax against the ERP
     rate's), logged and kept beside the sale's: their amounts are credited (negative), so the order's sum nets
     what stays booked beyond the ERP's rates once the order is refunded."""
-    for variance in note.tax_variances:
-        log.warning(
-            "tax_variance",
-            shop=order.shop,
-            order=order.name,
-            credit_note=note.number,
-            tax=variance.tax,
-            rate=variance.rate,
-            shopify=str(variance.shopify),
-            erp=str(variance.erp),
-            difference=str(variance.difference),
-        )
+    _log(order, note.tax_variances, credit_note=note.number)
     records = variance_records(
         order.shop, order.order_id, order.name, note.tax_variances, clock.now(), credit_note=True
     )
@@ -112,3 +92,19 @@ def tax_variances_summary(store: Store, examples: int = 3, *, shop: str | None =
         "what_to_do": WHAT_TO_DO,
         "latest": [variance_row(r) for r in records[-examples:][::-1]],
     }
+
+
+def _log(order: ShopifyOrder, variances: Iterable[TaxVariance], **document: str) -> None:
+    """A log line per variance, naming the ERP document it is on (`sale=` or `credit_note=`)."""
+    for variance in variances:
+        log.warning(
+            "tax_variance",
+            shop=order.shop,
+            order=order.name,
+            **document,
+            tax=variance.tax,
+            rate=variance.rate,
+            shopify=str(variance.shopify),
+            erp=str(variance.erp),
+            difference=str(variance.difference),
+        )
