@@ -42,12 +42,15 @@ from trueup.domain.posting import PostingPolicy
 from trueup.domain.shop_setup import Features, needed_scopes, webhook_address
 from trueup.domain.stock_sharing import Sharing, WarehouseSharing
 from trueup.service_layer.alerting import AlertRules
+from trueup.service_layer.completeness_findings import CompletenessFindings
 from trueup.service_layer.inventory import StockContext, StockPolicy, check_locations
 from trueup.service_layer.order_context import OrderContext
+from trueup.service_layer.overview import FindingSource
 from trueup.service_layer.payments import OrderPayments
+from trueup.service_layer.payout_findings import PayoutFindings
 from trueup.service_layer.payouts import PayoutContext
 from trueup.service_layer.people import People, SessionRules
-from trueup.service_layer.ports import Accounting, ApiUsageSource, BackOffice, Notifier
+from trueup.service_layer.ports import Accounting, ApiUsageSource, BackOffice, Notifier, Store
 from trueup.service_layer.sales_batches import BatchedSalesOrders
 from trueup.service_layer.shop_connection import ShopTarget
 from trueup.service_layer.stock_groups import group_context, grouped
@@ -111,6 +114,12 @@ def build_notifiers(config: TrueupConfig) -> list[Notifier]:
             WebhookNotifier(alerts.webhook_url.read("alerts.webhook_url", config.base_dir).get_secret_value())
         )
     return notifiers
+
+
+def finding_sources(store: Store) -> list[FindingSource]:
+    """The reconciliations whose findings the console's overview and the alerts show (a shop with any is not
+    green): payouts → booked, and the completeness check's open findings."""
+    return [PayoutFindings(store), CompletenessFindings(store)]
 
 
 def alert_rules(config: TrueupConfig) -> AlertRules:

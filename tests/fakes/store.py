@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.fakes.store_api_usage import ApiUsageRecordsInMemory
+from tests.fakes.store_findings import OpenFindingRecordsInMemory
 from tests.fakes.store_fulfilments import FulfilmentRecordsInMemory
 from tests.fakes.store_inventory import InventoryRecordsInMemory
 from tests.fakes.store_order_emails import OrderEmailsInMemory
@@ -58,6 +59,7 @@ class InMemoryStore(
     PrivacyRecordsInMemory,
     ApiUsageRecordsInMemory,
     TaxVarianceRecordsInMemory,
+    OpenFindingRecordsInMemory,
     OrderEmailsInMemory,
 ):
     """The Store port in memory; thread-safe. `deliveries` and `jobs` are open for tests to inspect."""

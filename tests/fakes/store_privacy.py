@@ -120,6 +120,9 @@ class PrivacyRecordsInMemory:
             variances = getattr(self, "_tax_variance_records", {})  # TaxVarianceRecordsInMemory's: a row per tax
             orders = [key for key in variances if key[0] == shop]
             count("tax_variances", sum(len(variances.pop(key)) for key in orders))
+            findings = getattr(self, "_open_findings", {})  # OpenFindingRecordsInMemory's: a row per finding
+            checked = [key for key in findings if key[0] == shop]
+            count("completeness_findings", sum(len(findings.pop(key)) for key in checked))
         return counts
 
     def save_privacy_report(self, report: PrivacyReport) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -94,6 +95,15 @@ class Finding:
     @property
     def what_to_do(self) -> str:
         return WHAT_TO_DO[self.kind]
+
+
+@dataclass(frozen=True)
+class OpenFinding:
+    """A finding the latest check of its order (or payout) still made, and since when: kept by trueup until a
+    check finds it put right. Its fields name documents, SKUs and amounts, never the customer."""
+
+    finding: Finding
+    found_at: datetime  # when a check first found it (kept while later checks find it again)
 
 
 def credits_something(refund: Refund) -> bool:
@@ -279,10 +289,15 @@ def expected_payout_entries(record: PayoutRecord) -> list[str]:
     return references
 
 
+def payout_name(payout_id: str) -> str:
+    """What a payout's findings name in place of an order."""
+    return f"payout {payout_id}"
+
+
 def payout_findings(record: PayoutRecord, entries: Mapping[str, BookedEntry | None]) -> list[Finding]:
     """The findings for one payout: `entries` the ERP's entry for each of `expected_payout_entries` (None: none)."""
     found: list[Finding] = []
-    name = f"payout {record.payout_id}"
+    name = payout_name(record.payout_id)
     for reference in expected_payout_entries(record):
         entry = entries.get(reference)
         if entry is not None and entry.posted:

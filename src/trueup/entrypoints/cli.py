@@ -72,7 +72,6 @@ def alerts(
     """Check the alert rules every [alerts] interval and send digests by e-mail and webhook (docs/console.md)."""
     from trueup import bootstrap
     from trueup.service_layer.alerting import Alerter
-    from trueup.service_layer.payout_findings import PayoutFindings
 
     _setup_logging()
     cfg = _load(config)
@@ -86,7 +85,7 @@ def alerts(
         bootstrap.SystemClock(),
         [shop.domain for shop in cfg.shops],
         bootstrap.alert_rules(cfg),
-        [PayoutFindings(store)],
+        bootstrap.finding_sources(store),
     )
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -19,7 +19,6 @@ from trueup.entrypoints.console.auth import Gate
 from trueup.entrypoints.console.deps import ConsoleDeps
 from trueup.service_layer.inventory import StockContext
 from trueup.service_layer.inventory_explain import explain_sku
-from trueup.service_layer.payout_findings import PayoutFindings
 
 CONSOLE_NICENESS = 10
 
@@ -57,7 +56,7 @@ def build_console_app(config: TrueupConfig) -> Starlette:
         people,
         bootstrap.SystemClock(),
         shops,
-        sources=[PayoutFindings(store)],
+        sources=bootstrap.finding_sources(store),
         explain_sku=explainer,
         alerts=records,
         email_keys=bootstrap.email_index_keys(config),

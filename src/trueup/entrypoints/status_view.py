@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rich.console import Console
 
+from trueup.entrypoints.completeness_view import render_completeness
 from trueup.entrypoints.fulfilment_view import render_unfulfilled
 from trueup.entrypoints.inventory_view import render_stock
 from trueup.entrypoints.payouts_view import render_payouts
@@ -97,6 +98,7 @@ def _render_shop(report: StatusReport, console: Console) -> None:
     if report.documents_equal:
         equal = report.documents_equal
         say(console, f"Shopify = ERP to the cent for {equal['equal']} of {equal['of']} documents")
+    render_completeness(report.completeness, console)
     for currency, sides in report.posted_totals.items():
         say(console, f"Posted {currency}: Shopify {sides['shopify']}, ERP {sides['erp']}")
     for currency, amount in report.charged_in_other_currencies.items():

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from trueup.domain.alerts import AlertState
 from trueup.domain.api_usage import ApiUsage
 from trueup.domain.bundles import KitComponent
+from trueup.domain.completeness import Finding, OpenFinding
 from trueup.domain.credentials import ShopToken
 from trueup.domain.credit_notes import CreditNoteRequest, PostedCreditNote, RestockRequest
 from trueup.domain.errors import Cause, StructuralError
@@ -628,6 +629,19 @@ class TaxVarianceRecords(Protocol):
         and tax."""
 
 
+class OpenFindingRecords(Protocol):
+    """The completeness check's open findings (domain/completeness.py), per order or payout, for the console,
+    the alerts and `trueup status`."""
+
+    def replace_order_findings(self, shop: str, order: str, findings: Sequence[Finding], now: datetime) -> None:
+        """The open findings of one order (or payout: `order` is the finding's `order`) as its latest check made
+        them, in one write: those kept before for it are replaced (none: all put right). A finding found again
+        (same kind and document) keeps when it was first found; a new one is found `now`."""
+
+    def open_findings(self, shop: str | None = None) -> list[OpenFinding]:
+        """The open findings (of one shop), by when found, then shop, order, kind and document."""
+
+
 class Cursors(Protocol):
     """Named positions per shop (how far a poll or a stock sync has read)."""
 
@@ -701,6 +715,7 @@ class Store(
     StockRecords,
     PayoutRecords,
     TaxVarianceRecords,
+    OpenFindingRecords,
     Cursors,
     PrivacyRecords,
     ApiUsageRecords,

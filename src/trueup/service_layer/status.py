@@ -16,6 +16,7 @@ from typing import Any
 
 from trueup.domain.errors import WHAT_TO_DO, Cause
 from trueup.domain.ledger import LedgerEntry, OrderState
+from trueup.service_layer.completeness_findings import completeness_summary
 from trueup.service_layer.fulfilment_status import unfulfilled_shipments
 from trueup.service_layer.intake_status import kept_not_understood
 from trueup.service_layer.inventory_status import stock_summary
@@ -81,6 +82,9 @@ class StatusReport:
     # Tax variances: orders posted with Shopify's tax where the ERP's rate gives another figure (count, sums per
     # currency, per ERP tax, the latest, what to do); empty when there is none.
     tax_variances: dict[str, object] = field(default_factory=dict)
+    # The completeness check's open findings: count, when it last ran over the shop, per kind with what to do
+    # and the first few (service_layer/completeness_findings.py); empty when it has not run nor found anything.
+    completeness: dict[str, object] = field(default_factory=dict)
     # Stock: issues by cause with what to do, and the drift the last reconciliation left open.
     stock: dict[str, object] = field(default_factory=dict)
     # Deliveries kept but not understood (unreadable bodies, unknown topics), each with what to do.
@@ -195,6 +199,7 @@ def _report(store: Store, now: datetime, examples: int, shop: str | None) -> Sta
         refunds=refunds_summary(store, examples, shop=shop),
         payouts=payouts_summary(store, examples, shop=shop),
         tax_variances=tax_variances_summary(store, examples, shop=shop),
+        completeness=completeness_summary(store, examples, shop=shop),
         stock=stock_summary(store, now, examples, shop=shop),
         shop=shop,
         kept_not_understood=kept_not_understood(intake),

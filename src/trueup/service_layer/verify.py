@@ -5,11 +5,16 @@ The order comes from Shopify (with its refunds), the documents from the back-off
 which orders were posted and under which ERP sale. A sale left confirmed is processed (the back-office's
 `find_sales_order` does it, as at posting) and reported as fixed. Where payments are booked, each payout trueup
 recorded is checked too: its entry (and a returned payout's reversal) posted in the ERP.
+
+Each check keeps its order's (or payout's) open findings in the store, replacing what an earlier check kept, so
+a finding put right is gone at the next check; a run over a shop also re-checks the orders and payouts with open
+findings outside its `since`, and marks when it ran (`CHECKED_AT`): the console, the alerts and `trueup status`
+read them (service_layer/completeness_findings.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
@@ -25,6 +30,7 @@ from trueup.domain.completeness import (
     expected_payout_entries,
     payment_findings,
     payout_findings,
+    payout_name,
     restock_findings,
 )
 from trueup.domain.credit_notes import PostedCreditNote, RestockRequest, build_restock
@@ -37,6 +43,7 @@ from trueup.domain.refunds import refund_reference
 from trueup.domain.sales import SaleProgress
 from trueup.domain.tax_variances import TaxVarianceRecord
 from trueup.service_layer.bundles import bundles_among
+from trueup.service_layer.completeness_findings import CHECKED_AT
 from trueup.service_layer.order_context import OrderContext
 
 log = structlog.get_logger(__name__)
@@ -70,10 +77,11 @@ class VerifyReport:
         return self.documents - len({(f.order, f.document) for f in self.open})
 
 
-def in_scope(ctx: OrderContext, shop: str, since: datetime | None) -> list[LedgerEntry]:
-    """The shop's posted (and since cancelled) orders first seen at or after `since`."""
+def in_scope(ctx: OrderContext, shop: str, since: datetime | None, also: Collection[str] = ()) -> list[LedgerEntry]:
+    """The shop's posted (and since cancelled) orders first seen at or after `since`, and those named in `also`
+    (orders with open findings, checked again until they are put right)."""
     entries = [e for e in ctx.store.ledger_entries(shop=shop) if e.state in VERIFIED_STATES]
-    return [e for e in entries if since is None or e.first_seen_at >= since]
+    return [e for e in entries if since is None or e.first_seen_at >= since or e.name in also]
 
 
 def verify_shop(
@@ -89,14 +97,16 @@ def verify_shop(
     `figures` (the workers' sweep, which only logs findings) no period figures are made, nor the ERP's invoice
     taxes read for them."""
     report = VerifyReport()
-    entries = in_scope(ctx, shop, since)
+    kept = {o.finding.order for o in ctx.store.open_findings(shop)}
+    entries = in_scope(ctx, shop, since, also=kept)
     variances: dict[str, list[TaxVarianceRecord]] = {}
     for variance in ctx.store.tax_variances(shop) if figures else ():
         variances.setdefault(variance.order_id, []).append(variance)
     for done, entry in enumerate(entries, 1):
         order = ctx.shopify.fetch_order(entry.order_id)
         if order is None:
-            report.gone_from_shopify.append(entry.name)
+            report.gone_from_shopify.append(entry.name)  # reported by `trueup verify`; nothing left to check
+            _keep(ctx, shop, entry.name, [], kept)
         else:
             report.orders += 1
             findings, documents = verify_order(
@@ -109,23 +119,40 @@ def verify_shop(
             )
             report.findings += findings
             report.documents += documents
+            _keep(ctx, shop, order.name, findings, kept)
         if progress is not None:
             progress(done, len(entries))
-    _verify_payouts(ctx, shop, since, report)
+    _verify_payouts(ctx, shop, since, report, kept)
+    ctx.store.set_cursor(shop, CHECKED_AT, ctx.clock.now().isoformat())
     for finding in report.findings:
         log.warning("verify_finding", shop=shop, order=finding.order, kind=str(finding.kind), fixed=finding.fixed)
     return report
 
 
-def _verify_payouts(ctx: OrderContext, shop: str, since: datetime | None, report: VerifyReport) -> None:
-    """Where payments are booked ([payments] on): each payout trueup recorded (issued at or after `since`) and
-    its entries read from the ERP, one lookup per entry (payouts are few: a few a week per shop)."""
+def _keep(ctx: OrderContext, shop: str, order: str, findings: Sequence[Finding], kept: Collection[str]) -> None:
+    """The order's open findings kept in the store: written only where there are some now or were before."""
+    still_open = [f for f in findings if not f.fixed]
+    if still_open or order in kept:
+        ctx.store.replace_order_findings(shop, order, still_open, ctx.clock.now())
+
+
+def _verify_payouts(
+    ctx: OrderContext, shop: str, since: datetime | None, report: VerifyReport, kept: Collection[str] = ()
+) -> None:
+    """Where payments are booked ([payments] on): each payout trueup recorded (issued at or after `since`, or
+    with open findings) and its entries read from the ERP, one lookup per entry (payouts are few: a few a week
+    per shop)."""
     if ctx.payments is None:
         return
-    for record in ctx.store.payout_records(shop, issued_from=since):
+    for record in ctx.store.payout_records(shop):
+        name = payout_name(record.payout_id)
+        if since is not None and record.issued_at < since and name not in kept:
+            continue
         references = expected_payout_entries(record)
-        report.findings += payout_findings(record, {ref: ctx.payments.accounting.find_entry(ref) for ref in references})
+        findings = payout_findings(record, {ref: ctx.payments.accounting.find_entry(ref) for ref in references})
+        report.findings += findings
         report.documents += len(references)
+        _keep(ctx, shop, name, findings, kept)
 
 
 def check_synced_order(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntry) -> list[Finding]:
@@ -133,12 +160,14 @@ def check_synced_order(ctx: OrderContext, order: ShopifyOrder, entry: LedgerEntr
     it from Shopify (not read again), its documents read from the ERP (its sale's progress, a credit note per
     refund, its payments and returns where due); each finding logged as the sweep logs it. Nothing is fixed
     here (the sync itself retries a sale left confirmed), and an ERP that fails to answer leaves it to the
-    periodic sweep: the sync has done its work."""
+    periodic sweep: the sync has done its work. Its findings are kept in the store, replacing the order's: one
+    write."""
     try:
         findings, _ = verify_order(ctx, order, entry, fix=False)
     except TransientError as problem:
         log.info("verify_order_deferred", shop=order.shop, order=order.name, reason=str(problem))
         return []
+    ctx.store.replace_order_findings(order.shop, order.name, findings, ctx.clock.now())
     for finding in findings:
         log.warning(
             "verify_finding",

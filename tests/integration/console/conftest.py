@@ -19,6 +19,7 @@ with warnings.catch_warnings():  # Starlette now prefers httpx2 for its test cli
 from tests.unit.console.people_support import CHEAP, PASSWORD, MovingClock
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.adapters.storage.console_store import SqlConsoleStore
+from trueup.bootstrap import finding_sources
 from trueup.domain.people import Role
 from trueup.entrypoints.console.app import create_console_app
 from trueup.entrypoints.console.auth import Gate
@@ -66,7 +67,16 @@ def console(tmp_path: Path) -> Iterator[Console]:
     for name, role in (("vic", Role.VIEWER), ("olga", Role.OPERATOR), ("ada", Role.ADMIN)):
         add_user(records, CHEAP, clock, name, role, PASSWORD)
     people = People(records, CHEAP, clock)
-    deps = ConsoleDeps(store, records, people, clock, [SHOP], alerts=records, email_keys={SHOP: EMAIL_KEY})
+    deps = ConsoleDeps(
+        store,
+        records,
+        people,
+        clock,
+        [SHOP],
+        sources=finding_sources(store),  # as `trueup console` wires them
+        alerts=records,
+        email_keys={SHOP: EMAIL_KEY},
+    )
     app = create_console_app(deps, Gate(people, session_seconds=3600), METRICS_TOKEN)
     yield Console(store, records, clock, app)
     records.close()

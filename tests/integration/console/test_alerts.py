@@ -20,6 +20,7 @@ from trueup.adapters.notify.email import SmtpNotifier
 from trueup.adapters.notify.webhook import WebhookNotifier
 from trueup.adapters.storage import SqlStore, upgrade
 from trueup.adapters.storage.console_store import SqlConsoleStore
+from trueup.bootstrap import finding_sources
 from trueup.domain.alerts import Condition, Rule
 from trueup.domain.api_usage import ApiUsage
 from trueup.domain.errors import Cause
@@ -60,7 +61,8 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
             WebhookNotifier(webhook),
         ]
         rules = AlertRules(digest_seconds=60, silence_floor_minutes=10, spike_count=20, spike_minutes=10)
-        yield Setup(store, Alerter(store, records, records, notifiers, clock, [SHOP], rules), clock, mails, posts)
+        alerter = Alerter(store, records, records, notifiers, clock, [SHOP], rules, finding_sources(store))
+        yield Setup(store, alerter, clock, mails, posts)  # the sources as `trueup alerts` wires them
     records.close()
     store.close()
 
@@ -172,3 +174,22 @@ def test_a_digest_that_cannot_be_sent_stays_pending_and_goes_out_later(tmp_path:
     assert "FIRING exception_cause alpha.myshopify.com|unmapped_tax" in received[0]["text"]
     records.close()
     store.close()
+
+
+
+def test_an_open_completeness_finding_fires_and_recovers_once_a_check_finds_it_put_right(setup: Setup) -> None:
+    from trueup.domain.completeness import Finding, FindingKind
+
+    missing = Finding(FindingKind.CREDIT_NOTE_MISSING, SHOP, "#1001", "REF-5", "no posted credit note REF-5")
+    setup.store.replace_order_findings(SHOP, "#1001", [missing], MONDAY_9)  # as the check after a sync keeps it
+    setup.at(MONDAY_9 + timedelta(minutes=1))
+    assert setup.at(MONDAY_9 + timedelta(minutes=3)) == 1
+
+    setup.store.replace_order_findings(SHOP, "#1001", [], MONDAY_9 + timedelta(minutes=4))  # a later check: put right
+    setup.at(MONDAY_9 + timedelta(minutes=5))
+    assert setup.at(MONDAY_9 + timedelta(minutes=7)) == 1
+
+    firing, recovered = (_lines(m)[0] for m in setup.mails)
+    title = "Shopify = ERP (completeness check)"
+    assert firing.startswith(f"FIRING findings {SHOP}|{title}: 1 {title} finding(s), e.g. #1001: credit_note_missing")
+    assert recovered.startswith(f"RECOVERED findings {SHOP}|{title}")

@@ -314,3 +314,33 @@ def test_the_overview_and_its_api_show_tax_variances_for_finance_without_turning
     assert "2 on 2 order(s) posted with Shopify's tax" in page
     assert "EUR Shopify 5.60, ERP 4.00, difference 1.60" in page
     assert "#1002 VAT20 (VAT 20 &lt;b&gt;): Shopify 3.10, ERP 2.00, difference 1.10 EUR" in page
+
+
+def test_the_overview_shows_the_completeness_checks_open_findings_and_the_shop_is_not_green(console: Console) -> None:
+    from trueup.domain.completeness import Finding, FindingKind
+    from trueup.service_layer.completeness_findings import CHECKED_AT
+
+    client = console.signed_in("vic")
+    title = "Shopify = ERP (completeness check)"
+    before = client.get("/api/overview").json()["shops"][0]
+    assert (before["findings"][title], before["light"]) == (None, "green")
+    reference = f"shopify:{SHOP}:refund:5 <b>"
+    missing = Finding(FindingKind.CREDIT_NOTE_MISSING, SHOP, "#1001", reference, f"no posted credit note {reference}")
+    console.store.replace_order_findings(SHOP, "#1001", [missing], T0)  # as the check after a sync keeps it
+
+    shop = client.get("/api/overview").json()["shops"][0]
+    page = client.get("/").text
+
+    assert shop["light"] == "red"
+    assert f"1 {title} findings" in shop["why"]
+    (found,) = shop["findings"][title]
+    assert found["what"] == f"#1001: credit_note_missing (no posted credit note {reference})"
+    assert "trueup replay --order" in found["what_to_do"]
+    assert f"<h3>{title}</h3>" in page
+    assert f"#1001: credit_note_missing (no posted credit note shopify:{SHOP}:refund:5 &lt;b&gt;)" in page
+
+    console.store.replace_order_findings(SHOP, "#1001", [], T0 + timedelta(hours=1))  # a later check: put right
+    console.store.set_cursor(SHOP, CHECKED_AT, (T0 + timedelta(hours=1)).isoformat())
+    shop = client.get("/api/overview").json()["shops"][0]
+    assert (shop["findings"][title], shop["light"]) == ([], "green")
+    assert "No findings." in client.get("/").text

@@ -263,6 +263,7 @@ def test_after_a_shop_redact_no_table_holds_a_row_of_the_shop(
     from tests.contract.test_store_payouts_contract import a_record
     from trueup.adapters.storage.tables import metadata, privacy_requests
     from trueup.adapters.storage.tokens_sql import SqlTokenVault
+    from trueup.domain.completeness import Finding, FindingKind
     from trueup.domain.credentials import ShopToken
 
     a_shop_with_two_customers(store)
@@ -273,12 +274,14 @@ def test_after_a_shop_redact_no_table_holds_a_row_of_the_shop(
     vault.save_token(SHOP, ShopToken("shpat_secret", T0 + timedelta(hours=1)), T0)
     vault.close()
     store.set_cursor(SHOP, "orders_polled_at", T0.isoformat())
+    missing = Finding(FindingKind.CREDIT_NOTE_MISSING, SHOP, "#1001", "shopify:refund:5", "no posted credit note")
+    store.replace_order_findings(SHOP, "#1001", [missing], T0)
     work = deliver(store, "shop-1", "shop/redact", json.dumps({"shop_id": 1, "shop_domain": SHOP}).encode())
 
     report = honour(store, work.webhook_id, Now(), console)
 
     assert report is not None
-    assert {"payouts", "shop_tokens", "cursors", "alert_states"} <= set(report.records)
+    assert {"payouts", "shop_tokens", "cursors", "alert_states", "completeness_findings"} <= set(report.records)
     engine = create_engine(state_url)
     with engine.connect() as connection:
         # Jobs running now (the request's own, and those this test claimed and left running) end themselves.

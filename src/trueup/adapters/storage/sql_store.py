@@ -18,6 +18,7 @@ from trueup.adapters.storage import (
     refunds_sql,
 )
 from trueup.adapters.storage.api_usage_sql import ApiUsageRecordsSql
+from trueup.adapters.storage.completeness_sql import OpenFindingRecordsSql
 from trueup.adapters.storage.engine import SQLITE_BUSY_TIMEOUT_S, make_engine, reading, translate_driver_errors, writing
 from trueup.adapters.storage.inventory_store import InventoryRecords
 from trueup.adapters.storage.order_emails_sql import OrderEmailsSql
@@ -48,7 +49,9 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class SqlStore(InventoryRecords, PayoutRecordsSql, ApiUsageRecordsSql, TaxVarianceRecordsSql, OrderEmailsSql):
+class SqlStore(
+    InventoryRecords, PayoutRecordsSql, ApiUsageRecordsSql, TaxVarianceRecordsSql, OpenFindingRecordsSql, OrderEmailsSql
+):
     """trueup's durable state in a SQL database migrated by `trueup.adapters.storage.migrate.upgrade`: every
     role of the Store port (service_layer/ports.py).
 

@@ -252,6 +252,19 @@ tax_variances = Table(
 )
 
 
+# --- the completeness check's open findings (migration 0017_completeness_findings): per order or payout ----------
+completeness_findings = Table(
+    "completeness_findings",
+    metadata,
+    Column("shop", String(255), primary_key=True),
+    Column("order_name", String(255), primary_key=True),  # the Shopify order's name, or "payout <id>"
+    Column("kind", String(64), primary_key=True),  # domain/completeness.FindingKind
+    Column("document", String(255), primary_key=True),  # the ERP document concerned (number or reference)
+    Column("detail", Text, nullable=False),  # documents, SKUs and amounts; never the customer
+    Column("found_at", UtcDateTime, nullable=False),  # when a check first found it
+)
+
+
 # --- the operations console (migration 0010_console): people, sessions, the audit, alert states ---------
 console_users = Table(
     "console_users",
