@@ -176,7 +176,6 @@ def test_a_digest_that_cannot_be_sent_stays_pending_and_goes_out_later(tmp_path:
     store.close()
 
 
-
 def test_an_open_completeness_finding_fires_and_recovers_once_a_check_finds_it_put_right(setup: Setup) -> None:
     from trueup.domain.completeness import Finding, FindingKind
 
