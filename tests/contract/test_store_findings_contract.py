@@ -3,6 +3,7 @@ PostgreSQL (the `store` fixture of tests/contract/conftest.py)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from tests.support.deliveries import T0
@@ -35,10 +36,11 @@ def test_a_check_again_replaces_the_orders_findings_keeping_when_each_was_first_
     store.replace_order_findings(SHOP, "#1002", [kept], T0 + timedelta(minutes=1))
 
     amount = a_finding(kind=FindingKind.AMOUNT_DIFFERS)
-    store.replace_order_findings(SHOP, "#1001", [note, amount], LATER)
+    note_now = replace(note, detail=f"credit note {note.document} is in the ERP but not posted")
+    store.replace_order_findings(SHOP, "#1001", [note_now, amount], LATER)
 
     assert store.open_findings(SHOP) == [
-        OpenFinding(note, T0),
+        OpenFinding(note_now, T0),
         OpenFinding(kept, T0 + timedelta(minutes=1)),
         OpenFinding(amount, LATER),
     ]

@@ -6,24 +6,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, insert, select
+from sqlalchemy import Connection, Engine, and_, delete, select
 from sqlalchemy.engine import Row
 
+from trueup.adapters.storage import dialects
 from trueup.adapters.storage.engine import reading, translate_driver_errors, writing
 from trueup.adapters.storage.tables import completeness_findings
 from trueup.domain.completeness import Finding, FindingKind, OpenFinding
 
 
 def replace_all(connection: Connection, shop: str, order: str, findings: Sequence[Finding], now: datetime) -> None:
-    """The order's rows replaced by `findings` in one transaction, each keeping when it was first found."""
+    """The order's rows replaced by `findings` in one transaction: those not found again deleted, the others
+    upserted, a row found again keeping when it was first found (two checks of one order at once, a sync's and
+    the sweep's, meet on the key rather than fail on it)."""
     c = completeness_findings.c
-    mine = (c.shop == shop, c.order_name == order)
-    since = {
-        (row.kind, row.document): row.found_at
-        for row in connection.execute(select(c.kind, c.document, c.found_at).where(*mine))
-    }
-    if since:
-        connection.execute(delete(completeness_findings).where(*mine))
     rows = {
         (str(f.kind), f.document): {
             "shop": shop,
@@ -31,12 +27,20 @@ def replace_all(connection: Connection, shop: str, order: str, findings: Sequenc
             "kind": str(f.kind),
             "document": f.document,
             "detail": f.detail,
-            "found_at": since.get((str(f.kind), f.document), now),
+            "found_at": now,
         }
         for f in findings
     }
-    if rows:
-        connection.execute(insert(completeness_findings), list(rows.values()))
+    gone = [~and_(c.kind == kind, c.document == document) for kind, document in rows]
+    connection.execute(delete(completeness_findings).where(c.shop == shop, c.order_name == order, *gone))
+    if not rows:
+        return
+    statement = dialects.insert(connection, completeness_findings).values(list(rows.values()))
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=[c.shop, c.order_name, c.kind, c.document], set_={"detail": statement.excluded.detail}
+        )
+    )
 
 
 def open_finding(row: Row[Any]) -> OpenFinding:
